@@ -1,0 +1,37 @@
+# Two commands do all the set-up on a fresh machine (Python 3.11, pip, apt):
+#   make demo   sample data -> registry -> ingest -> compute -> dashboard on http://127.0.0.1:8050
+#   make test   every test, browser tests included (installs Debian's chromium)
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed-test
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: demo test install browser bench clean-data
+
+$(PY):
+	python3 -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PIP) install --quiet -e '.[test]'
+	touch $@
+
+install: $(STAMP)
+
+# Debian's chromium for the browser tests (downloading browsers from elsewhere fails here).
+browser:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver fonts-dejavu-core >/dev/null; }
+
+demo: install
+	$(VENV)/bin/lat demo
+
+test: install browser
+	$(VENV)/bin/python -m pytest -q
+
+bench: install
+	$(VENV)/bin/python -m bench
+
+clean-data:
+	rm -rf lat-data

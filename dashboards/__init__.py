@@ -1,0 +1,1 @@
+"""The Dash app: reads published marts only, scoped to the logged-in user's role."""

@@ -1,0 +1,44 @@
+"""Configuration, read from ``LAT_*`` environment variables (and a ``.env`` file).
+
+Every field here is documented in ``docs/configuration.md``; a test fails otherwise.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """All settings of the toolbox; the environment variable is ``LAT_`` + the field name."""
+
+    model_config = SettingsConfigDict(env_prefix="LAT_", env_file=".env", extra="ignore")
+
+    home: Path = Field(Path("lat-data"), description="Data directory: DuckDB store, marts, keys, logs.")
+    min_cell_size: int = Field(5, ge=1, description="Cells with fewer respondents are suppressed.")
+    stalled_days: int = Field(30, ge=1, description="Days without mentoring contact before a mentee school counts as stalled.")
+    ingest_batch_size: int = Field(50_000, ge=1, description="Statements per ingest transaction.")
+    export_key: SecretStr | None = Field(None, description="Secret key for pseudonyms in research exports (HMAC).")
+    pseudonym_key: SecretStr | None = Field(None, description="Secret key for survey respondent pseudonyms; defaults to a key generated into LAT_HOME.")
+    session_secret: SecretStr | None = Field(None, description="Secret for dashboard session cookies; generated into LAT_HOME when unset.")
+    lrs_host: str = Field("127.0.0.1", description="Host the xAPI Statement API listens on.")
+    lrs_port: int = Field(8100, description="Port the xAPI Statement API listens on.")
+    dashboard_host: str = Field("127.0.0.1", description="Host the dashboard listens on.")
+    dashboard_port: int = Field(8050, description="Port the dashboard listens on.")
+    retention_months: int | None = Field(None, ge=1, description="Drop statements older than this many months; unset keeps everything.")
+    language: str = Field("en", description="Default language of the dashboard.")
+
+    @property
+    def db_path(self) -> Path:
+        return self.home / "lat.duckdb"
+
+    @property
+    def marts_dir(self) -> Path:
+        return self.home / "marts"
+
+
+def get_settings(**overrides: object) -> Settings:
+    """Fresh settings from the environment (cheap; not cached so tests can change env)."""
+    return Settings(**overrides)  # type: ignore[arg-type]

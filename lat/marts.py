@@ -1,0 +1,81 @@
+"""Published marts: the tables dashboards and exports read.
+
+``lat compute`` writes every mart of one run into a fresh version directory
+``LAT_HOME/marts/v<timestamp>/<name>.parquet`` and then swaps the ``current`` symlink to it
+in one atomic rename. Readers resolve ``current`` once and so always see one consistent set,
+and never touch the DuckDB store (which a writer may hold).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import polars as pl
+
+from lat.config import Settings, get_settings
+from lat.errors import LatError
+
+KEEP_VERSIONS = 3  # older versions are removed; readers holding one get a grace period
+
+
+def current_dir(settings: Settings | None = None) -> Path:
+    """The directory of the currently published marts."""
+    settings = settings or get_settings()
+    link = settings.marts_dir / "current"
+    if not link.exists():
+        raise LatError(f"No marts published under {settings.marts_dir}: run 'lat compute' first.")
+    return link.resolve()
+
+
+def available(settings: Settings | None = None) -> list[str]:
+    """Names of the published marts."""
+    return sorted(p.stem for p in current_dir(settings).glob("*.parquet"))
+
+
+def read(name: str, settings: Settings | None = None, *, directory: Path | None = None) -> pl.DataFrame:
+    """One published mart as a polars DataFrame."""
+    path = (directory or current_dir(settings)) / f"{name}.parquet"
+    if not path.exists():
+        raise LatError(f"Mart '{name}' is not published; run 'lat compute'.")
+    return pl.read_parquet(path)
+
+
+def publish(frames: dict[str, pl.DataFrame], settings: Settings | None = None) -> Path:
+    """Write all ``frames`` as a new version and make it current atomically."""
+    settings = settings or get_settings()
+    root = settings.marts_dir
+    root.mkdir(parents=True, exist_ok=True)
+    version = root / f"v{time.strftime('%Y%m%dT%H%M%S')}-{time.time_ns() % 1_000_000_000:09d}"
+    staging = root / f".staging-{version.name}"
+    staging.mkdir()
+    for name, frame in frames.items():
+        frame.write_parquet(staging / f"{name}.parquet")
+    _fsync_dir(staging)
+    staging.rename(version)
+    tmp_link = root / f".current-{version.name}"
+    tmp_link.symlink_to(version.name)
+    os.replace(tmp_link, root / "current")  # the atomic swap
+    _fsync_dir(root)
+    _prune(root, keep=version)
+    return version
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _prune(root: Path, keep: Path) -> None:
+    versions = sorted(p for p in root.glob("v*") if p.is_dir())
+    for old in versions[:-KEEP_VERSIONS]:
+        if old != keep:
+            shutil.rmtree(old, ignore_errors=True)
+    for stale in root.glob(".staging-*"):
+        if time.time() - stale.stat().st_mtime > 3600:
+            shutil.rmtree(stale, ignore_errors=True)

@@ -1,0 +1,87 @@
+-- The LAT store. Applied idempotently on every connect (CREATE ... IF NOT EXISTS).
+-- Column meanings are documented in docs/store.md.
+
+-- Organisation registry ------------------------------------------------------------------
+CREATE TABLE IF NOT EXISTS countries (
+    country_id VARCHAR PRIMARY KEY,
+    name       VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS hubs (
+    hub_id  VARCHAR PRIMARY KEY,
+    name    VARCHAR NOT NULL,
+    country VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS schools (
+    school_id VARCHAR PRIMARY KEY,
+    name      VARCHAR NOT NULL,
+    country   VARCHAR NOT NULL,
+    hub       VARCHAR NOT NULL,
+    level     VARCHAR NOT NULL,
+    teachers  INTEGER NOT NULL,
+    students  INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS people (
+    person_id VARCHAR PRIMARY KEY,
+    school    VARCHAR,
+    role      VARCHAR NOT NULL,
+    actor     VARCHAR  -- normalised actor key, see lat.flatten.actor_key
+);
+CREATE TABLE IF NOT EXISTS mentoring (
+    mentor        VARCHAR NOT NULL,  -- person_id or school_id
+    mentee_school VARCHAR NOT NULL,
+    start         DATE,
+    "end"         DATE
+);
+
+-- Statements -------------------------------------------------------------------------------
+CREATE TABLE IF NOT EXISTS statements (
+    id               UUID PRIMARY KEY,
+    actor_key        VARCHAR,       -- normalised inverse functional identifier
+    verb             VARCHAR NOT NULL,
+    object_id        VARCHAR,
+    object_type      VARCHAR,       -- Activity | Agent | Group | StatementRef | SubStatement
+    activity_type    VARCHAR,       -- object.definition.type
+    parent_id        VARCHAR,       -- first context.contextActivities.parent id
+    registration     UUID,
+    score_raw        DOUBLE,
+    score_scaled     DOUBLE,
+    score_min        DOUBLE,
+    score_max        DOUBLE,
+    success          BOOLEAN,
+    completion       BOOLEAN,
+    response         VARCHAR,
+    duration_s       DOUBLE,
+    "timestamp"      TIMESTAMPTZ NOT NULL,
+    stored           TIMESTAMPTZ NOT NULL,
+    school           VARCHAR,       -- attribution per the LAT profile
+    hub              VARCHAR,
+    round            VARCHAR,       -- LAT profile extensions, flattened
+    area             VARCHAR,
+    item             VARCHAR,
+    respondent_group VARCHAR,
+    phase            VARCHAR,
+    context_extensions JSON,
+    result_extensions  JSON,
+    version          VARCHAR,
+    voided           BOOLEAN NOT NULL DEFAULT false,
+    source           VARCHAR,       -- file path, LRS credential or pull endpoint
+    raw              JSON NOT NULL  -- the statement as stored (id, stored, timestamp set)
+);
+
+-- Statements that failed validation: never dropped silently.
+CREATE TABLE IF NOT EXISTS rejected (
+    source      VARCHAR,
+    line        BIGINT,
+    raw         VARCHAR,
+    reason      VARCHAR NOT NULL,
+    rejected_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+
+-- Same id, different content: the first statement is kept, the second recorded here.
+CREATE TABLE IF NOT EXISTS conflicts (
+    id          UUID NOT NULL,
+    source      VARCHAR,
+    line        BIGINT,
+    raw         VARCHAR,
+    recorded_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);

@@ -1,0 +1,1 @@
+"""Polars indicator pipelines: statements (DuckDB, via Arrow) -> indicator marts."""
