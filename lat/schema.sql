@@ -18,7 +18,8 @@ CREATE TABLE IF NOT EXISTS schools (
     hub       VARCHAR NOT NULL,
     level     VARCHAR NOT NULL,
     teachers  INTEGER NOT NULL,
-    students  INTEGER NOT NULL
+    students  INTEGER NOT NULL,
+    language  VARCHAR            -- optional column of schools.csv; defaults from the country
 );
 CREATE TABLE IF NOT EXISTS people (
     person_id VARCHAR PRIMARY KEY,
