@@ -35,6 +35,12 @@ BADGE = "http://activitystrea.ms/schema/1.0/badge"
 # minted: a DigCompEdu competence being self-assessed, and a mentoring initiative
 COMPETENCE = f"{PROFILE}/activity-types/digcompedu-competence"
 INITIATIVE = f"{PROFILE}/activity-types/mentoring-initiative"
+# the marker of a profile version in context.contextActivities.category (xAPI Profiles spec, 5.0)
+PROFILE_ACTIVITY_TYPE = "http://adlnet.gov/expapi/activities/profile"
+# LMS activity as Moodle's logstore_xapi emits it
+LMS_SITE = "http://id.tincanapi.com/activitytype/lms"  # context category: the LMS site
+COURSE = "https://w3id.org/xapi/cmi5/activitytype/course"
+SECTION = "http://id.tincanapi.com/activitytype/section"
 
 # --- extensions (all minted; context extensions unless noted) -----------------------------
 EXT = f"{PROFILE}/extensions"
