@@ -20,6 +20,9 @@ from lat.errors import LatError
 
 # name -> "module:attribute"; each attribute is a click command or group
 COMMANDS: dict[str, str] = {
+    "users": "lat.commands.users:users",
+    "audit": "lat.commands.audit:audit",
+    "registry": "lat.commands.registry:registry",
 }
 
 
