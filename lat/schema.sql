@@ -66,13 +66,15 @@ CREATE TABLE IF NOT EXISTS statements (
     version          VARCHAR,
     voided           BOOLEAN NOT NULL DEFAULT false,
     source           VARCHAR,       -- file path, LRS credential or pull endpoint
-    raw              JSON NOT NULL  -- the statement as stored (id, stored, timestamp set)
+    raw              JSON NOT NULL, -- the statement as stored (id, stored, timestamp set)
+    digest           BLOB           -- lat.ids.content_digest: tells a duplicate from a conflict
 );
 
 -- Statements that failed validation: never dropped silently.
 CREATE TABLE IF NOT EXISTS rejected (
     source      VARCHAR,
     line        BIGINT,
+    element     BIGINT,             -- 0-based position in a JSON array file
     raw         VARCHAR,
     reason      VARCHAR NOT NULL,
     rejected_at TIMESTAMPTZ NOT NULL DEFAULT now()
@@ -83,6 +85,7 @@ CREATE TABLE IF NOT EXISTS conflicts (
     id          UUID NOT NULL,
     source      VARCHAR,
     line        BIGINT,
+    element     BIGINT,
     raw         VARCHAR,
     recorded_at TIMESTAMPTZ NOT NULL DEFAULT now()
 );

@@ -1,0 +1,297 @@
+"""The xAPI ingest engine: records in, statements (or rejections) in the store.
+
+Every batch of records is one DuckDB transaction (``BEGIN`` ... ``COMMIT``): a killed ingest
+leaves whole batches or nothing of a batch, and running it again finishes the job because
+ingest is idempotent (same statement, same id, skipped as a duplicate).
+
+Per batch:
+
+1. :func:`lat.batches.build` parses, validates, prepares and flattens the records into a
+   pyarrow table (in worker processes for large inputs);
+2. in one transaction the store side, all set-based SQL over that Arrow table: rejects rows
+   whose id / timestamp / registration DuckDB cannot read, and voiding statements that target
+   voiding statements; classifies each remaining row as new, duplicate (same id, same
+   content) or conflict (same id, other content) against the store and the earlier rows of
+   the batch; inserts the new ones, records conflicts and rejections; applies voiding
+   (:mod:`lat.voiding`) and school attribution (:mod:`lat.attribution`).
+
+See docs/ingest.md for the rules and the benchmark figures.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import itertools
+import multiprocessing
+import os
+import sys
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from lat import readers, store, voiding
+from lat.batches import Batch, RawItem, build, iso
+from lat.batches import prepare as prepare
+from lat.config import Settings, get_settings
+
+PARALLEL_FROM_BYTES = 16 << 20  # smaller inputs are parsed in-process (starting workers costs ~1 s)
+
+
+@dataclass
+class Record:
+    """One statement to ingest, with where it came from."""
+
+    source: str  # file path, LRS credential, pull endpoint, ...
+    line: int | None  # line in the source file, when there is one
+    raw: bytes | str | dict[str, Any]  # JSON text, or an already parsed statement
+    index: int | None = None  # position in a JSON array file
+
+
+@dataclass
+class IngestSummary:
+    """What an ingest did; summaries of several runs add up with ``+``."""
+
+    read: int = 0  # records read (statements, broken lines, ...)
+    stored: int = 0  # new statements stored
+    duplicates: int = 0  # same id and same content as a stored (or earlier) statement: skipped
+    conflicts: int = 0  # same id, different content: kept the first, recorded in ``conflicts``
+    rejected: int = 0  # invalid: recorded in ``rejected`` with the reason
+    voided: int = 0  # statements newly marked voided
+
+    def __add__(self, other: IngestSummary) -> IngestSummary:
+        return IngestSummary(**{k: v + getattr(other, k) for k, v in asdict(self).items()})
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def ingest_records(con: duckdb.DuckDBPyConnection, records: Iterable[Record], *,
+                   batch_size: int | None = None, progress: bool = False) -> IngestSummary:
+    """Ingest ``records`` into the open store ``con``, one transaction per batch.
+
+    ``con`` must not be inside a transaction. ``progress`` shows a bar (counting records)
+    on a terminal.
+    """
+    size = batch_size or get_settings().ingest_batch_size
+    items = ((r.source, r.line, r.index, r.raw, None) for r in records)
+    bar = _bar(progress, total=None, unit=" statements")
+    try:
+        return _run(con, _chunks(items, size), workers=0, after=lambda batch: bar.update(batch.read))
+    finally:
+        bar.close()
+
+
+def ingest_paths(paths: Sequence[Path], settings: Settings | None = None, *, progress: bool = False,
+                 on_skip: Callable[[Path, str], None] | None = None) -> IngestSummary:
+    """Ingest statement files and directories (recursively) into the store of ``settings``.
+
+    ``on_skip(path, why)`` hears about files in directories that are not statement files.
+    ``progress`` shows a bar (bytes read) on a terminal.
+    """
+    settings = settings or get_settings()
+    files = readers.expand(paths, on_skip)
+    total = sum(f.stat().st_size for f in files)
+    bar = _bar(progress, total=total, unit="B")
+    workers = _workers(settings.ingest_workers, total)
+    items = itertools.chain.from_iterable(_file_items(f, bar.update) for f in files)
+    try:
+        with store.session(settings) as con:
+            return _run(con, _chunks(items, settings.ingest_batch_size), workers=workers)
+    finally:
+        bar.close()
+
+
+def _file_items(path: Path, on_bytes: Callable[[int], Any]) -> Iterator[RawItem]:
+    source = str(path.resolve())
+    for item in readers.read_items(path, on_bytes):
+        if isinstance(item, readers.Item):
+            yield (source, item.line, item.index, item.raw, None)
+        else:
+            yield (source, item.line, item.index, item.raw, item.reason)
+
+
+def _chunks(items: Iterable[RawItem], size: int) -> Iterator[list[RawItem]]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+def _workers(setting: int, total_bytes: int) -> int:
+    """Worker processes for this input: 0 (parse in-process) for small inputs."""
+    if setting:
+        return setting if setting > 1 else 0
+    if total_bytes < PARALLEL_FROM_BYTES:
+        return 0
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return min(cores, 4) if cores > 1 else 0
+
+
+def _run(con: duckdb.DuckDBPyConnection, chunks: Iterable[list[RawItem]], *, workers: int,
+         after: Callable[[Batch], Any] | None = None) -> IngestSummary:
+    """Build each chunk into a batch (here or in a pool) and write the batches in order."""
+    total = IngestSummary()
+    if workers <= 1:
+        for chunk in chunks:
+            batch = build(chunk, _stamp())
+            total += write_batch(con, batch)
+            if after:
+                after(batch)
+        return total
+    # spawn, not fork: the parent holds DuckDB threads and an open database
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    pending: deque[Future[Batch]] = deque()
+    try:
+        for chunk in chunks:
+            pending.append(pool.submit(build, chunk, _stamp()))
+            # a bounded window keeps memory flat: at most workers + 1 batches in flight
+            if len(pending) > workers:
+                total += write_batch(con, pending.popleft().result())
+        while pending:
+            total += write_batch(con, pending.popleft().result())
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return total
+
+
+_last_stamp = datetime.min.replace(tzinfo=UTC)
+
+
+def _stamp() -> str:
+    """A fresh ``stored`` value, strictly later than the previous one (it identifies the batch)."""
+    global _last_stamp
+    now = datetime.now(UTC)
+    _last_stamp = now if now > _last_stamp else _last_stamp + timedelta(microseconds=1)
+    return iso(_last_stamp)
+
+
+def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> IngestSummary:
+    """Store one built batch in one transaction; returns what it did."""
+    con.register("batch_rows", batch.statements)
+    con.register("batch_rejects", batch.rejects)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        summary = _store(con, batch)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.unregister("batch_rows")
+        con.unregister("batch_rejects")
+    return summary
+
+
+_CANDIDATES = """
+CREATE OR REPLACE TEMP TABLE candidates AS
+SELECT seq, TRY_CAST(id AS UUID) AS uid, TRY_CAST("timestamp" AS TIMESTAMPTZ) AS ts,
+       registration IS NULL OR TRY_CAST(registration AS UUID) IS NOT NULL AS registration_ok,
+       digest, void_target, verb
+FROM batch_rows
+"""
+
+_UNREADABLE = "uid IS NULL OR ts IS NULL OR NOT registration_ok"
+
+_REJECT_UNREADABLE = f"""
+INSERT INTO rejected (source, line, element, raw, reason)
+SELECT b.source, b.line, b.item_index, b.raw,
+       concat_ws(': ', nullif(b.location, ''),
+                 CASE WHEN c.uid IS NULL THEN format('id ''{{}}'' is not a UUID', b.id)
+                      WHEN c.ts IS NULL THEN format('timestamp ''{{}}'' is not an ISO 8601 date-time', b."timestamp")
+                      ELSE format('context.registration ''{{}}'' is not a UUID', b.registration) END)
+FROM batch_rows AS b JOIN candidates AS c USING (seq)
+WHERE {_UNREADABLE}
+"""
+
+# new: first of its id in the batch and unknown to the store; duplicate: same digest as the
+# statement that holds the id (stored, or the batch's first); conflict: anything else.
+_DECIDE = """
+CREATE OR REPLACE TEMP TABLE decided AS
+SELECT c.seq, c.uid, c.ts,
+       CASE WHEN s.id IS NULL AND c.rn = 1 THEN 'new'
+            WHEN coalesce(s.digest, c.first_digest) = c.digest THEN 'duplicate'
+            ELSE 'conflict' END AS status
+FROM (SELECT seq, uid, ts, digest,
+             row_number() OVER (PARTITION BY uid ORDER BY seq) AS rn,
+             first_value(digest) OVER (PARTITION BY uid ORDER BY seq) AS first_digest
+      FROM candidates) AS c
+LEFT JOIN statements AS s ON s.id = c.uid
+"""
+
+_INSERT = """
+INSERT INTO statements BY NAME
+SELECT d.uid AS id, b.actor_key, b.verb, b.object_id, b.object_type, b.activity_type, b.parent_id,
+       CAST(b.registration AS UUID) AS registration, b.score_raw, b.score_scaled, b.score_min, b.score_max,
+       b.success, b.completion, b.response, b.duration_s, d.ts AS "timestamp",
+       CAST($stored AS TIMESTAMPTZ) AS stored, b.school, b.hub, b.round, b.area, b.item,
+       b.respondent_group, b.phase, b.context_extensions, b.result_extensions, b.version,
+       false AS voided, b.source, b.raw, b.digest
+FROM batch_rows AS b JOIN decided AS d USING (seq)
+WHERE d.status = 'new'
+"""
+
+_CONFLICTS = """
+INSERT INTO conflicts (id, source, line, element, raw)
+SELECT d.uid, b.source, b.line, b.item_index, b.raw
+FROM batch_rows AS b JOIN decided AS d USING (seq)
+WHERE d.status = 'conflict'
+"""
+
+
+def _store(con: duckdb.DuckDBPyConnection, batch: Batch) -> IngestSummary:
+    con.execute("INSERT INTO rejected (source, line, element, raw, reason) "
+                "SELECT source, line, item_index, raw, reason FROM batch_rejects")
+    con.execute(_CANDIDATES)
+    rejected = batch.rejects.num_rows + _reject_unreadable(con) + _reject_chained(con)
+    con.execute(_DECIDE)
+    counts = dict(con.execute("SELECT status, count(*) FROM decided GROUP BY status").fetchall())
+    con.execute(_INSERT, {"stored": batch.stored})
+    con.execute(_CONFLICTS)
+    voided = voiding.apply(con, batch.stored)
+    _attribute(con, batch.stored)
+    return IngestSummary(read=batch.read, stored=counts.get("new", 0), duplicates=counts.get("duplicate", 0),
+                         conflicts=counts.get("conflict", 0), rejected=rejected, voided=voided)
+
+
+def _reject_unreadable(con: duckdb.DuckDBPyConnection) -> int:
+    """Reject rows whose id, timestamp or registration DuckDB cannot read; returns how many."""
+    count = int(con.execute(f"SELECT count(*) FROM candidates WHERE {_UNREADABLE}").fetchall()[0][0])
+    if count:
+        con.execute(_REJECT_UNREADABLE)
+        con.execute(f"DELETE FROM candidates WHERE {_UNREADABLE}")
+    return count
+
+
+def _reject_chained(con: duckdb.DuckDBPyConnection) -> int:
+    """Reject voiding statements that target a voiding statement; returns how many."""
+    chained = voiding.chained(con)
+    for seq, target in chained:
+        con.execute(
+            "INSERT INTO rejected (source, line, element, raw, reason) "
+            "SELECT source, line, item_index, raw, concat_ws(': ', nullif(location, ''), ?) FROM batch_rows WHERE seq = ?",
+            [f"voiding statement targets {target}, which is itself a voiding statement (xAPI forbids voiding a voiding statement)", seq],
+        )
+        con.execute("DELETE FROM candidates WHERE seq = ?", [seq])
+    return len(chained)
+
+
+def _attribute(con: duckdb.DuckDBPyConnection, stored: str) -> None:
+    """School attribution for the batch's rows (lat.attribution, once that module exists)."""
+    if importlib.util.find_spec("lat.attribution") is None:
+        return
+    attribution = importlib.import_module("lat.attribution")
+    attribution.apply(con, "stored = CAST(? AS TIMESTAMPTZ)", [stored])
+
+
+def _bar(progress: bool, *, total: int | None, unit: str) -> Any:
+    """A tqdm bar on a terminal, a silent stand-in otherwise."""
+    from tqdm import tqdm
+
+    enabled = progress and sys.stderr.isatty()
+    return tqdm(total=total, unit=unit, unit_scale=True, disable=not enabled, file=sys.stderr)

@@ -1,0 +1,238 @@
+"""Reading statement files as a stream of raw items, in bounded memory.
+
+Formats: ``.json`` (one statement, or an array of them), ``.ndjson`` / ``.jsonl`` (one
+statement per line), and any of these compressed as ``.gz``. Each item comes out as its raw
+bytes with where it was found (line, and index within a JSON array); parsing happens later
+(possibly in a worker process), so a broken item is reported, not fatal.
+
+A JSON array is split into its elements by a small structural scanner (strings, brackets,
+commas, newlines) over 1 MiB chunks, so a multi-gigabyte array never sits in memory and each
+element keeps the line it starts on.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from lat.errors import LatError
+
+SUFFIXES = (".json", ".ndjson", ".jsonl")
+CHUNK = 1 << 20
+MAX_ITEM = 64 << 20  # an element bigger than this is not a statement: stop instead of eating memory
+
+# A whole string (unrolled loop: fast in Python's re), a lone quote (a string cut by the chunk
+# end), or one structural character.
+_TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|"|[\[\]{},\n]', re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One raw statement as found in a file."""
+
+    line: int | None  # 1-based line where it starts
+    index: int | None  # 0-based position in a JSON array; None for NDJSON and single objects
+    raw: bytes
+
+
+class ItemError(Exception):
+    """A part of a file that could not be split into items (reported as a rejected item)."""
+
+    def __init__(self, line: int | None, raw: bytes, reason: str, index: int | None = None) -> None:
+        super().__init__(reason)
+        self.line, self.raw, self.reason, self.index = line, raw, reason, index
+
+
+def is_supported(path: Path) -> bool:
+    name = path.name.lower()
+    if name.endswith(".gz"):
+        name = name[:-3]
+    return name.endswith(SUFFIXES)
+
+
+def expand(paths: Sequence[Path], on_skip: Callable[[Path, str], None] | None = None) -> list[Path]:
+    """The statement files named by ``paths``; directories are walked recursively (sorted)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                if is_supported(child):
+                    files.append(child)
+                elif on_skip:
+                    on_skip(child, "not a .json, .ndjson, .jsonl or .gz file")
+        elif path.is_file():
+            if not is_supported(path):
+                raise LatError(f"{path}: unsupported file type; expected .json, .ndjson, .jsonl (optionally .gz)")
+            files.append(path)
+        else:
+            raise LatError(f"{path}: no such file or directory")
+    return files
+
+
+def read_items(path: Path, on_progress: Callable[[int], None] | None = None) -> Iterator[Item | ItemError]:
+    """Items of one file; ``on_progress(n)`` receives bytes of the file (as stored) consumed."""
+    with path.open("rb") as raw:
+        stream: BinaryIO = gzip.GzipFile(fileobj=raw) if path.name.lower().endswith(".gz") else raw
+        counter = _Progress(raw, on_progress)
+        name = path.name.lower().removesuffix(".gz")
+        try:
+            if name.endswith(".json"):
+                yield from _json_items(stream, counter)
+            else:
+                yield from _ndjson_items(stream, counter)
+        except (OSError, EOFError) as exc:  # a truncated or corrupt .gz
+            raise LatError(f"{path}: cannot read: {exc}") from None
+        counter.done()
+
+
+class _Progress:
+    """Reports how far into the file (as stored on disk) the reader is."""
+
+    def __init__(self, raw: BinaryIO, callback: Callable[[int], None] | None) -> None:
+        self.raw, self.callback, self.seen = raw, callback, 0
+
+    def tick(self) -> None:
+        if self.callback:
+            pos = self.raw.tell()
+            if pos > self.seen:
+                self.callback(pos - self.seen)
+                self.seen = pos
+
+    def done(self) -> None:
+        if self.callback:
+            end = self.raw.seek(0, 2)
+            if end > self.seen:
+                self.callback(end - self.seen)
+                self.seen = end
+
+
+def _ndjson_items(stream: BinaryIO, progress: _Progress) -> Iterator[Item]:
+    for number, line in enumerate(stream, start=1):
+        text = line.strip()
+        if text:
+            yield Item(number, None, text)
+        if number % 4096 == 0:
+            progress.tick()
+
+
+def _json_items(stream: BinaryIO, progress: _Progress) -> Iterator[Item | ItemError]:
+    scanner = _ArrayScanner(stream)
+    for item in scanner:
+        yield item
+        if isinstance(item, Item) and item.index is not None and item.index % 1024 == 0:
+            progress.tick()
+
+
+class _ArrayScanner:
+    """Splits a JSON document into its top-level array elements (or its single object)."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.buf = b""
+        self.eof = False
+
+    def __iter__(self) -> Iterator[Item | ItemError]:
+        try:
+            head = self._head()
+        except ItemError as exc:
+            yield exc
+            return
+        if head is None:
+            return
+        opener, line, pos = head
+        if opener == ord("{"):
+            yield from self._single(line, pos)
+        else:
+            yield from self._array(line, pos + 1)
+
+    def _head(self) -> tuple[int, int, int] | None:
+        """The first non-space byte, its line and offset; an ItemError when it is not [ or {."""
+        line = 1
+        while True:
+            chunk = self.stream.read(CHUNK)
+            if not chunk:
+                return None  # empty file: nothing to ingest
+            self.buf = chunk
+            stripped = chunk.lstrip()
+            if stripped:
+                pos = len(chunk) - len(stripped)
+                line += chunk.count(b"\n", 0, pos)
+                if stripped[0] not in b"[{":
+                    raise ItemError(line, chunk[pos : pos + 2000], "not JSON: the file does not start with '[' or '{'")
+                return stripped[0], line, pos
+            line += chunk.count(b"\n")
+
+    def _fill(self, keep_from: int) -> int:
+        """Keep ``buf[keep_from:]`` plus the next chunk; returns the shift of offsets (or -1 at EOF)."""
+        chunk = self.stream.read(CHUNK)
+        if not chunk:
+            return -1
+        self.buf = self.buf[keep_from:] + chunk
+        if len(self.buf) > MAX_ITEM + CHUNK:
+            raise LatError("a JSON element is larger than 64 MiB: is this an array of statements?")
+        return keep_from
+
+    def _single(self, line: int, start: int) -> Iterator[Item | ItemError]:
+        """A document holding one object: read it whole (bounded by MAX_ITEM)."""
+        while (shift := self._fill(0)) >= 0:
+            del shift
+        yield Item(line, None, self.buf[start:].strip())
+
+    def _array(self, line: int, pos: int) -> Iterator[Item | ItemError]:
+        depth, index = 1, 0
+        start, start_line = pos, line  # where the current element's text begins
+        while True:
+            cut = None
+            for match in _TOKEN.finditer(self.buf, pos):
+                token = match.group()
+                first = token[0]
+                if first == 0x22:  # '"'
+                    if len(token) == 1:
+                        cut = match.start()
+                        break
+                elif first == 0x0A:
+                    line += 1
+                elif first in b"[{":
+                    depth += 1
+                elif first in b"]}":
+                    depth -= 1
+                    if depth == 0:
+                        yield from self._element(start, match.start(), start_line, index, last=True)
+                        yield from self._trailer(match.end(), line)
+                        return
+                elif depth == 1:  # a comma between elements
+                    yield from self._element(start, match.start(), start_line, index, last=False)
+                    index += 1
+                    start, start_line = match.end(), line
+            else:
+                cut = len(self.buf)
+            shift = self._fill(min(start, cut))
+            if shift < 0:
+                text = self.buf[start:].strip()
+                yield ItemError(start_line + _leading_lines(self.buf[start:]), text[:2000],
+                                "not JSON: the file ends inside the array", index)
+                return
+            start -= shift
+            pos = cut - shift
+
+    def _element(self, start: int, end: int, line: int, index: int, *, last: bool) -> Iterator[Item]:
+        raw = self.buf[start:end]
+        text = raw.strip()
+        if text or not last:  # "[]" and a trailing "]" hold no element
+            yield Item(line + _leading_lines(raw), index, text)
+
+    def _trailer(self, pos: int, line: int) -> Iterator[ItemError]:
+        rest = self.buf[pos:]
+        while not rest.strip() and (chunk := self.stream.read(CHUNK)):
+            rest = chunk
+        if rest.strip():
+            yield ItemError(line, rest.strip()[:2000], "not JSON: unexpected data after the closing ']'")
+
+
+def _leading_lines(raw: bytes) -> int:
+    """Newlines before the first non-space byte (so an element's line is where it starts)."""
+    return raw.count(b"\n", 0, len(raw) - len(raw.lstrip()))
