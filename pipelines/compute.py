@@ -1,0 +1,247 @@
+"""``lat compute``: run every indicator family and publish the marts.
+
+Registration point for families (see pipelines/README.md): add one line to ``FAMILIES``.
+
+A family module has ``compute(sources, settings) -> {mart name: frame}``. A family may also
+be *partitioned*: it then has ``state(sources, settings)`` (sufficient statistics keyed by
+``school`` and ``round``) and ``derive(state, sources, settings)`` (marts from statistics).
+
+Incremental update. After each run the orchestrator remembers, in ``LAT_HOME/compute-state``,
+the partitioned families' statistics, the largest ``stored`` time and the statement count.
+The next run recomputes statistics only for the (school, round) partitions touched by
+statements stored since then (including the targets of new voiding statements), keeps the
+other partitions' statistics, and derives all marts again (cheap: a few rows per school).
+It falls back to a full run when there is no remembered state, when the registry changed
+(attribution may have moved statements between schools), when statements arrived with an
+older ``stored`` than the last run's (the count does not add up), or with ``--full``.
+Unpartitioned families always run in full.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from lat import marts as mart_store
+from lat import store, vocab
+from lat.config import Settings
+from lat.errors import LatError
+from pipelines.catalogue import MARTS
+from pipelines.definitions import describe
+from pipelines.source import Sources
+
+# (family name, "module:function"); imported lazily, in this order.
+FAMILIES: list[tuple[str, str]] = [
+    ("registry", "pipelines.registry_marts:compute"),
+    ("maturity", "pipelines.maturity:compute"),
+    ("competence", "pipelines.competence:compute"),
+]
+
+STATE_DIR = "compute-state"
+PARTITION = ["school", "round"]
+Frame = pl.LazyFrame | pl.DataFrame
+
+
+@dataclass
+class ComputeResult:
+    """What a run did (printed by ``lat compute``)."""
+
+    mode: str  # "full" | "incremental"
+    reason: str
+    version: Path | None = None
+    rows: dict[str, int] = field(default_factory=dict)
+    partitions: int = 0
+    seconds: float = 0.0
+
+
+def family_modules() -> list[tuple[str, ModuleType, str]]:
+    """(name, module, function name) of every registered family."""
+    out = []
+    for name, target in FAMILIES:
+        module_name, attr = target.split(":")
+        out.append((name, importlib.import_module(module_name), attr))
+    return out
+
+
+def load_catalogue() -> None:
+    """Import every family module, so every mart and indicator is registered."""
+    family_modules()
+
+
+def run(settings: Settings, *, full: bool = False, now: datetime | None = None) -> ComputeResult:
+    """Compute every family and publish the marts (Parquet and ``mart_*`` tables)."""
+    started = time.perf_counter()
+    with store.session(settings) as con:
+        sources = Sources(con, settings, now=now or datetime.now(UTC))
+        snapshot = _snapshot(con)
+        remembered = _read_meta(settings)
+        mode, reason, touched = _plan(con, snapshot, remembered, full)
+        frames: dict[str, Frame] = {}
+        new_state: dict[str, pl.DataFrame] = {}
+        for name, module, attr in family_modules():
+            if hasattr(module, "state") and hasattr(module, "derive"):
+                family_state = _family_state(module, sources, settings, touched if mode == "incremental" else None)
+                new_state.update(family_state)
+                produced = module.derive(family_state, sources, settings)
+            else:
+                produced = getattr(module, attr)(sources, settings)
+            frames.update(_check(name, produced))
+        collected = _collect(frames)
+        version = mart_store.publish(collected, settings)
+        _publish_tables(con, collected)
+        _write_state(settings, new_state, snapshot)
+    result = ComputeResult(mode, reason, version, {k: v.height for k, v in collected.items()})
+    result.partitions = 0 if touched is None else touched.height
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+# --- planning an update -----------------------------------------------------------------------
+
+def _snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """The numbers that decide whether an incremental update is sound."""
+    count, max_stored = con.execute("SELECT count(*), max(stored) FROM statements").fetchall()[0]
+    registry = con.execute(
+        "SELECT (SELECT count(*) || ':' || coalesce(sum(hash(school_id, hub, country)), 0) FROM schools)"
+        " || '/' || (SELECT count(*) || ':' || coalesce(sum(hash(person_id, school, actor)), 0) FROM people)"
+    ).fetchall()[0][0]
+    return {
+        "statements": int(count),
+        "max_stored": max_stored.astimezone(UTC).isoformat() if max_stored else None,
+        "registry": str(registry),
+        "families": [name for name, _ in FAMILIES],
+    }
+
+
+def _plan(
+    con: duckdb.DuckDBPyConnection, now: dict[str, Any], before: dict[str, Any] | None, full: bool
+) -> tuple[str, str, pl.DataFrame | None]:
+    if full:
+        return "full", "asked for (--full)", None
+    if before is None:
+        return "full", "first run (no remembered state)", None
+    if before.get("registry") != now["registry"] or before.get("families") != now["families"]:
+        return "full", "registry or families changed", None
+    since = before.get("max_stored")
+    if since is None:
+        return "full", "no statements at the last run", None
+    new = con.execute("SELECT count(*) FROM statements WHERE stored > ?::TIMESTAMPTZ", [since]).fetchall()[0][0]
+    if before["statements"] + new != now["statements"]:
+        return "full", "statements arrived with an older stored time than the last run", None
+    touched = touched_partitions(con, since)
+    return "incremental", f"{new} statements since {since}", touched
+
+
+def touched_partitions(con: duckdb.DuckDBPyConnection, since: str) -> pl.DataFrame:
+    """(school, round) of statements stored after ``since`` and of the statements they void."""
+    sql = """
+        SELECT DISTINCT school, round FROM statements
+        WHERE stored > ?::TIMESTAMPTZ AND school IS NOT NULL AND round IS NOT NULL
+        UNION
+        SELECT DISTINCT t.school, t.round FROM statements v JOIN statements t ON t.id = TRY_CAST(v.object_id AS UUID)
+        WHERE v.stored > ?::TIMESTAMPTZ AND v.verb = ? AND t.school IS NOT NULL AND t.round IS NOT NULL
+    """
+    table = con.execute(sql, [since, since, vocab.VOIDED]).to_arrow_table()
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)
+    return frame
+
+
+def _family_state(
+    module: ModuleType, sources: Sources, settings: Settings, touched: pl.DataFrame | None
+) -> dict[str, pl.DataFrame]:
+    """The family's statistics: all fresh (full run) or old ones with touched partitions redone."""
+    if touched is None:
+        return {name: _collect_one(frame) for name, frame in module.state(sources, settings).items()}
+    fresh = {name: _collect_one(frame) for name, frame in module.state(sources.restricted(touched), settings).items()}
+    merged = {}
+    for name, frame in fresh.items():
+        old = pl.read_parquet(_state_dir(settings) / f"{name}.parquet")
+        kept = old.join(touched, on=PARTITION, how="anti")
+        merged[name] = pl.concat([kept, frame.select(old.columns)], how="vertical_relaxed")
+    return merged
+
+
+# --- checking and publishing ------------------------------------------------------------------
+
+def _check(family: str, produced: dict[str, Frame]) -> dict[str, Frame]:
+    for name in produced:
+        if name not in MARTS:
+            raise LatError(f"family {family} produced mart {name!r}, which pipelines/catalogue.py does not declare")
+    return produced
+
+
+def _collect_one(frame: Frame) -> pl.DataFrame:
+    return frame.collect() if isinstance(frame, pl.LazyFrame) else frame
+
+
+def _collect(frames: dict[str, Frame]) -> dict[str, pl.DataFrame]:
+    lazy = {k: v for k, v in frames.items() if isinstance(v, pl.LazyFrame)}
+    done = dict(zip(lazy, pl.collect_all(list(lazy.values())), strict=True))
+    out = {k: done.get(k, v) for k, v in frames.items()}  # type: ignore[misc]
+    for name, frame in out.items():
+        declared = MARTS[name].columns
+        undeclared = [c for c in frame.columns if c not in declared or describe(declared[c]) is None]
+        if undeclared or set(declared) - set(frame.columns):
+            raise LatError(f"mart {name}: columns {undeclared or sorted(set(declared) - set(frame.columns))} "
+                           "do not match its catalogue entry (pipelines/catalogue.py)")
+        out[name] = frame.select(list(declared))
+    return out  # type: ignore[return-value]
+
+
+def _publish_tables(con: duckdb.DuckDBPyConnection, frames: dict[str, pl.DataFrame]) -> None:
+    """``mart_<name>`` tables in the store, replaced in one transaction."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for name, frame in frames.items():
+            con.register("_lat_mart", frame.to_arrow())
+            con.execute(f'CREATE OR REPLACE TABLE "mart_{name}" AS SELECT * FROM _lat_mart')
+            con.unregister("_lat_mart")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+# --- remembered state ---------------------------------------------------------------------------
+
+def _state_dir(settings: Settings) -> Path:
+    return settings.home / STATE_DIR
+
+
+def _read_meta(settings: Settings) -> dict[str, Any] | None:
+    path = _state_dir(settings) / "meta.json"
+    if not path.exists():
+        return None
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None  # unreadable state only costs a full run
+    names = meta.get("state", [])
+    return meta if all((_state_dir(settings) / f"{n}.parquet").exists() for n in names) else None
+
+
+def _write_state(settings: Settings, state: dict[str, pl.DataFrame], snapshot: dict[str, Any]) -> None:
+    """Statistics first, the meta file last (a crash in between leaves the old meta, whose
+    counts no longer add up or whose files are gone: the next run is then a full one)."""
+    directory = _state_dir(settings)
+    directory.mkdir(parents=True, exist_ok=True)
+    meta_path = directory / "meta.json"
+    meta_path.unlink(missing_ok=True)
+    for name, frame in state.items():
+        tmp = directory / f".{name}.parquet.tmp"
+        frame.write_parquet(tmp)
+        os.replace(tmp, directory / f"{name}.parquet")
+    tmp_meta = directory / ".meta.json.tmp"
+    tmp_meta.write_text(json.dumps({**snapshot, "state": sorted(state)}, indent=2), encoding="utf-8")
+    os.replace(tmp_meta, meta_path)

@@ -1,0 +1,305 @@
+"""SELFIE-style digital maturity: per school, round, area (and item) and respondent group.
+
+Two stages, so that an update recomputes only the (school, round) partitions it touched:
+
+1. :func:`state` turns survey answers into *sufficient statistics* per partition
+   (counts, sums, sums of squares, Cronbach's alpha): never published, kept by the
+   orchestrator between runs.
+2. :func:`derive` turns the statistics of all partitions into the published marts, applying
+   the small-cell rule (:mod:`pipelines.suppression`).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from lat import vocab
+from lat.config import Settings
+from pipelines import gaps, progress, reliability, rollup
+from pipelines.catalogue import Mart, register_mart
+from pipelines.definitions import Indicator, register
+from pipelines.source import Sources
+from pipelines.suppression import suppress
+
+FAMILY = "maturity"
+CELL = ["school", "round", "area", "group"]
+ITEM_CELL = ["school", "round", "area", "item", "group"]
+ANSWER_COLUMNS = ["actor_key", "response", "score_raw", "timestamp", "stored", "school", "round", "area", "item", "respondent_group"]
+AGREE_FROM = 4  # 4 agree, 5 strongly agree
+
+
+# --- stage 0: answers ------------------------------------------------------------------
+
+def read_answers(sources: Sources) -> pl.LazyFrame:
+    """Survey answers (ANSWERED on a CMI_INTERACTION), only the columns this family needs."""
+    return sources.statements(
+        ANSWER_COLUMNS,
+        verbs=[vocab.ANSWERED],
+        activity_types=[vocab.CMI_INTERACTION],
+        extra_where="school IS NOT NULL AND round IS NOT NULL AND item IS NOT NULL AND respondent_group IS NOT NULL",
+    )
+
+
+def latest_answers(statements: pl.LazyFrame) -> pl.LazyFrame:
+    """One answer per respondent, school, round and item: the latest by timestamp counts
+    (ties: the later stored). Columns: school, round, area, item, group, respondent, score,
+    response. ``score`` is 1-5, or null for "na" (not applicable), "pns" (prefer not to say)
+    and anything that is not a Likert answer."""
+    response = pl.col("response").str.strip_chars().str.to_lowercase()
+    likert = pl.when(response.is_in(list(vocab.LIKERT))).then(response.cast(pl.Float64))
+    from_raw = pl.when(pl.col("score_raw").is_in([1.0, 2.0, 3.0, 4.0, 5.0])).then(pl.col("score_raw"))
+    keys = ["school", "round", "respondent", "item"]
+    return (
+        statements.rename({"actor_key": "respondent", "respondent_group": "group"})
+        .sort(["timestamp", "stored"])
+        .unique(subset=keys, keep="last")
+        .select(
+            "school",
+            "round",
+            pl.coalesce(pl.col("area"), pl.col("item").str.slice(0, 1)).str.to_uppercase().alias("area"),
+            "item",
+            "group",
+            "respondent",
+            pl.when(response.is_in([vocab.NOT_APPLICABLE, vocab.PREFER_NOT_TO_SAY]))
+            .then(None)
+            .otherwise(pl.coalesce(likert, from_raw))
+            .alias("score"),
+            response.alias("response"),
+            "timestamp",
+        )
+    )
+
+
+# --- stage 1: sufficient statistics per partition ----------------------------------------
+
+def area_state(answers: pl.LazyFrame) -> pl.LazyFrame:
+    """Per school, round, area, group: respondents (n), answers, sums, agreeing answers, and
+    the sum and sum of squares of respondents' area means (for progress and roll-up CIs)."""
+    scored = answers.filter(pl.col("score").is_not_null())
+    respondent_means = scored.group_by([*CELL, "respondent"]).agg(pl.col("score").mean().alias("rmean"))
+    cells = scored.group_by(CELL).agg(
+        pl.len().alias("answers"),
+        pl.col("score").sum().alias("score_sum"),
+        (pl.col("score") >= AGREE_FROM).sum().alias("agree"),
+    )
+    spread = respondent_means.group_by(CELL).agg(
+        pl.len().alias("n"),
+        pl.col("rmean").sum().alias("rmean_sum"),
+        (pl.col("rmean") ** 2).sum().alias("rmean_sumsq"),
+    )
+    alpha = reliability.cronbach_alpha(scored, CELL)
+    return (
+        cells.join(spread, on=CELL, how="left")
+        .join(alpha, on=CELL, how="left")
+        .select(*CELL, "n", "answers", "score_sum", "agree", "rmean_sum", "rmean_sumsq", "alpha", "alpha_n", "alpha_k")
+    )
+
+
+def item_state(answers: pl.LazyFrame) -> pl.LazyFrame:
+    """Per school, round, item, group: respondents scoring it (n), sum, agreeing answers."""
+    return (
+        answers.filter(pl.col("score").is_not_null())
+        .group_by(ITEM_CELL)
+        .agg(
+            pl.len().alias("n"),
+            pl.col("score").sum().alias("score_sum"),
+            (pl.col("score") >= AGREE_FROM).sum().alias("agree"),
+        )
+    )
+
+
+def round_state(answers: pl.LazyFrame) -> pl.LazyFrame:
+    """When each school's round started (its first answer): rounds are ordered by it."""
+    return answers.group_by(["school", "round"]).agg(pl.col("timestamp").min().alias("first_answer"))
+
+
+def state(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame]:
+    """Stage 1 for the partitions ``sources`` reads (all, or the touched ones)."""
+    answers = latest_answers(read_answers(sources)).cache()
+    return {
+        "maturity_area_state": area_state(answers),
+        "maturity_item_state": item_state(answers),
+        "maturity_round_state": round_state(answers),
+    }
+
+
+# --- stage 2: published marts -------------------------------------------------------------
+
+def area_cells(area: pl.LazyFrame, min_cell_size: int) -> pl.LazyFrame:
+    """maturity_area: mean of all answers 1-5 and share agreeing, small cells suppressed."""
+    return suppress(
+        area.select(
+            *CELL,
+            "n",
+            (pl.col("score_sum") / pl.col("answers")).alias("mean"),
+            (pl.col("agree") / pl.col("answers")).alias("share_agree"),
+        ),
+        n="n",
+        values=["mean", "share_agree"],
+        min_cell_size=min_cell_size,
+    )
+
+
+def item_cells(items: pl.LazyFrame, min_cell_size: int) -> pl.LazyFrame:
+    """maturity_item: the same per item."""
+    return suppress(
+        items.select(
+            *ITEM_CELL,
+            "n",
+            (pl.col("score_sum") / pl.col("n")).alias("mean"),
+            (pl.col("agree") / pl.col("n")).alias("share_agree"),
+        ),
+        n="n",
+        values=["mean", "share_agree"],
+        min_cell_size=min_cell_size,
+    )
+
+
+def alpha_cells(area: pl.LazyFrame, min_cell_size: int) -> pl.LazyFrame:
+    """maturity_alpha: Cronbach's alpha of the area's items per school, round and group."""
+    return suppress(
+        area.select(*CELL, pl.col("alpha_n").fill_null(0).alias("n"), pl.col("alpha_k").fill_null(0).alias("items"), "alpha"),
+        n="n",
+        values=["alpha"],
+        min_cell_size=min_cell_size,
+    )
+
+
+def round_order(rounds: pl.LazyFrame) -> pl.LazyFrame:
+    """round -> order (0, 1, ...), by the first answer of the round anywhere, then label."""
+    return (
+        rounds.group_by("round")
+        .agg(pl.col("first_answer").min())
+        .sort(["first_answer", "round"])
+        .with_row_index("round_order")
+        .select("round", pl.col("round_order").cast(pl.Int64))
+    )
+
+
+def derive(st: dict[str, pl.DataFrame], sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame]:
+    """Stage 2: every maturity mart from the statistics of all partitions."""
+    k = settings.min_cell_size
+    area, items = st["maturity_area_state"].lazy(), st["maturity_item_state"].lazy()
+    order = round_order(st["maturity_round_state"].lazy())
+    schools = sources.table("schools").select(pl.col("school_id").alias("school"), "hub", "country")
+    cells = area_cells(area, k)
+    item_marts = item_cells(items, k)
+    return {
+        "maturity_area": cells,
+        "maturity_item": item_marts,
+        "maturity_gaps": gaps.group_gaps(cells),
+        "maturity_strengths": gaps.strengths_weaknesses(item_marts),
+        "maturity_progress": progress.between_rounds(area, order, k),
+        "maturity_alpha": alpha_cells(area, k),
+        "maturity_hub": rollup.maturity_rollup(area, schools, "hub", k),
+        "maturity_country": rollup.maturity_rollup(area, schools, "country", k),
+        "maturity_hub_comparison": rollup.compare_hubs(area, schools, k),
+    }
+
+
+def compute(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame]:
+    """Full run (no remembered state): stage 1 over everything, then stage 2."""
+    collected = {name: frame.collect() for name, frame in state(sources, settings).items()}
+    return derive(collected, sources, settings)
+
+
+# --- definitions and marts ----------------------------------------------------------------------
+
+_ANSWERS = "ANSWERED statements on CMI_INTERACTION activities with school, round, item and respondent-group extensions; not voided; the latest answer per respondent and item"
+_SMALL = "suppressed (empty) when n < LAT_MIN_CELL_SIZE"
+
+
+def _maturity(column: str, meaning: str, unit: str, formula: str, suppression: str = _SMALL) -> Indicator:
+    return Indicator(f"maturity.{column}", FAMILY, meaning, unit, formula, _ANSWERS, suppression)
+
+
+register(
+    _maturity("n", "Respondents of the group with at least one answer 1-5 in the area (or to the item).", "respondents",
+              "count of distinct respondents with a score 1-5", "never (shown beside suppressed figures, as in SELFIE reports)"),
+    _maturity("mean", "Average answer of the group on the 1-5 scale (area: all answers to the area's items).", "1-5 scale",
+              "sum of scores 1-5 / number of scores 1-5 ('na' and 'pns' are not scores)"),
+    _maturity("share_agree", "Share of the group's answers that agree (4 agree or 5 strongly agree).", "share 0-1",
+              "answers 4 or 5 / answers 1-5"),
+    _maturity("gap", "Difference between two groups' area means (leader-teacher: leaders minus teachers; teacher-student: teachers minus students).",
+              "1-5 scale points", "mean(first group) - mean(second group)", "empty when either group's cell is suppressed"),
+    _maturity("large_gap", "The groups disagree notably: |gap| >= 0.5.", "flag", "abs(gap) >= 0.5; false when gap is empty",
+              "false when either cell is suppressed"),
+    _maturity("strength_mean", "Mean of a ranked item (strongest: highest means; weakest: lowest).", "1-5 scale",
+              "per school, round and group: unsuppressed items ranked by mean, then share agreeing, then item code; top 3 and bottom 3",
+              "suppressed items are never ranked"),
+    _maturity("progress_n", "Respondents in the cell in this round (n) and in the previous round (n_previous).", "respondents",
+              "count of respondents with a score 1-5 in the area", "never"),
+    _maturity("respondent_mean", "Mean of respondents' area means (each respondent counts once) in this round and in the previous one.",
+              "1-5 scale", "mean over respondents of (their scores' mean in the area)", "empty when either round's n < LAT_MIN_CELL_SIZE"),
+    _maturity("change", "Change of the respondents' area mean from the previous round to this one.", "1-5 scale points",
+              "respondent_mean(round) - respondent_mean(previous round)", "empty when either round's n < LAT_MIN_CELL_SIZE"),
+    _maturity("ci", "Bounds of the 95% confidence interval (Welch t interval for change; t interval for means; Welch for hub differences).",
+              "same as the figure", "see docs/indicators.md: progress and roll-ups", "empty with the figure it bounds"),
+    _maturity("significant", "The 95% confidence interval excludes zero.", "flag", "ci_low > 0 or ci_high < 0",
+              "empty with the figure"),
+    _maturity("alpha", "Cronbach's alpha of the area's items for the group (internal consistency).", "coefficient (<= 1)",
+              "k/(k-1) * (1 - sum item variances / variance of total scores) on complete cases; items scored by at least half the respondents",
+              "empty when complete cases < LAT_MIN_CELL_SIZE, k < 2 or no variance"),
+    _maturity("alpha_n", "Complete cases (respondents who scored every kept item) behind alpha.", "respondents", "count", "never"),
+    _maturity("alpha_k", "Items kept for alpha (scored by at least half of the cell's respondents).", "items", "count", "never"),
+    _maturity("schools", "Schools in the roll-up cell (school weighting: unsuppressed school cells; respondent weighting: all schools with respondents).",
+              "schools", "count of school cells", "never"),
+    _maturity("schools_excluded", "School cells left out of a school-weighted roll-up because they are suppressed (0 for respondent weighting).",
+              "schools", "count of school cells with n < LAT_MIN_CELL_SIZE", "never"),
+    _maturity("rollup_n", "Respondents behind the roll-up cell (school weighting: in the included schools; respondent weighting: all).",
+              "respondents", "sum of school cells' n", "never"),
+    _maturity("rollup_mean", "Hub/country mean: school weighting = mean of school means; respondent weighting = mean of all pooled answers.",
+              "1-5 scale", "see weighting",
+              "school weighting: suppressed school cells are left out; respondent weighting: empty when pooled n < LAT_MIN_CELL_SIZE or suppressed schools contribute 1..LAT_MIN_CELL_SIZE-1 respondents"),
+    _maturity("quartiles", "Median, first and third quartile of the included school means (school weighting only).", "1-5 scale",
+              "linear interpolation between order statistics", "only unsuppressed school cells; empty for respondent weighting"),
+    _maturity("rollup_share_agree", "Share agreeing: mean of school shares (school weighting) or share of all pooled answers (respondent weighting).",
+              "share 0-1", "see weighting", "as rollup_mean"),
+    _maturity("difference", "Difference between two hubs' school-weighted means (hub_a minus hub_b) in the same country, round, area and group.",
+              "1-5 scale points", "mean of school means (a) - mean of school means (b)", "empty when either hub has fewer than 2 unsuppressed schools"),
+    _maturity("hub_schools", "Unsuppressed schools behind each hub's mean in a comparison.", "schools", "count", "never"),
+)
+
+_CELL_COLS = {"school": "school", "round": "round", "area": "area", "group": "group"}
+_CI = {"ci_low": "maturity.ci", "ci_high": "maturity.ci"}
+register_mart(Mart("maturity_area", "school", "SELFIE-style maturity per school, round, area and respondent group.", {
+    **_CELL_COLS, "n": "maturity.n", "mean": "maturity.mean", "share_agree": "maturity.share_agree", "suppressed": "suppressed",
+}))
+register_mart(Mart("maturity_item", "school", "SELFIE-style maturity per school, round, item and respondent group.", {
+    "school": "school", "round": "round", "area": "area", "item": "item", "group": "group",
+    "n": "maturity.n", "mean": "maturity.mean", "share_agree": "maturity.share_agree", "suppressed": "suppressed",
+}))
+register_mart(Mart("maturity_gaps", "school", "Differences between respondent groups' area means, flagged from 0.5.", {
+    "school": "school", "round": "round", "area": "area", "pair": "pair", "gap": "maturity.gap",
+    "large_gap": "maturity.large_gap", "suppressed": "suppressed",
+}))
+register_mart(Mart("maturity_strengths", "school", "Each school's 3 strongest and 3 weakest items per round and group.", {
+    "school": "school", "round": "round", "group": "group", "kind": "kind", "rank": "rank", "item": "item", "area": "area",
+    "n": "maturity.n", "mean": "maturity.strength_mean", "share_agree": "maturity.share_agree",
+}))
+register_mart(Mart("maturity_progress", "school", "Change of respondents' area means from the previous round, with 95% Welch intervals.", {
+    "school": "school", "round": "round", "previous_round": "previous_round", "area": "area", "group": "group",
+    "n": "maturity.progress_n", "n_previous": "maturity.progress_n", "mean": "maturity.respondent_mean",
+    "mean_previous": "maturity.respondent_mean", "change": "maturity.change", **_CI,
+    "significant": "maturity.significant", "suppressed": "suppressed",
+}))
+register_mart(Mart("maturity_alpha", "school", "Cronbach's alpha per school, round, area and group.", {
+    **_CELL_COLS, "n": "maturity.alpha_n", "items": "maturity.alpha_k", "alpha": "maturity.alpha", "suppressed": "suppressed",
+}))
+_ROLLUP = {
+    "round": "round", "area": "area", "group": "group", "weighting": "weighting", "schools": "maturity.schools",
+    "schools_excluded": "maturity.schools_excluded", "n": "maturity.rollup_n", "mean": "maturity.rollup_mean", **_CI,
+    "median": "maturity.quartiles", "q1": "maturity.quartiles", "q3": "maturity.quartiles",
+    "share_agree": "maturity.rollup_share_agree", "suppressed": "suppressed",
+}
+register_mart(Mart("maturity_hub", "hub", "Maturity per hub, round, area and group; school- and respondent-weighted.", {
+    "hub": "hub", "country": "country", **_ROLLUP,
+}))
+register_mart(Mart("maturity_country", "country", "Maturity per country, round, area and group; school- and respondent-weighted.", {
+    "country": "country", **_ROLLUP,
+}))
+register_mart(Mart("maturity_hub_comparison", "country", "Pairwise differences between a country's hubs (school-weighted) with 95% Welch intervals.", {
+    "country": "country", "round": "round", "area": "area", "group": "group", "hub_a": "hub_a", "hub_b": "hub_b",
+    "schools_a": "maturity.hub_schools", "schools_b": "maturity.hub_schools", "difference": "maturity.difference", **_CI,
+    "significant": "maturity.significant", "suppressed": "suppressed",
+}))

@@ -1,0 +1,132 @@
+"""Mentor-mentee pairing: which advanced school should mentor which less advanced one.
+
+Within each hub, schools are ranked by their overall maturity (mean of their latest-round
+area scores, see :mod:`pipelines.profiles`). The top third (rounded up) are mentor schools,
+the rest mentees. The *complementarity score* of a mentor M for a mentee E is
+
+    score(M, E) = mean over the areas both have of  need_E(a) * max(0, M_a - E_a)
+    need_E(a)   = (5 - E_a) / 4        (1 where E answers "strongly disagree", 0 at 5)
+
+so a mentor counts where it leads, weighted by how weak the mentee is there. Each mentor
+school has ``capacity`` slots (default 2); the assignment maximising the total score over
+all slots is solved exactly (``scipy.optimize.linear_sum_assignment``). A pair is allowed
+only when both schools have the same ``schools.language`` and the score is above zero;
+a mentee left without a pair is listed with the reason.
+"""
+
+from __future__ import annotations
+
+import math
+
+import polars as pl
+
+from lat import vocab
+
+CAPACITY = 2
+MENTOR_FRACTION = 1 / 3
+_INFEASIBLE = 1e6  # larger than any total score, so the solver fills feasible slots first
+
+PAIR_SCHEMA = {
+    "hub": pl.String, "mentor": pl.String, "mentor_name": pl.String, "mentee_school": pl.String,
+    "mentee_name": pl.String, "language": pl.String, "mentor_score": pl.Float64, "mentee_score": pl.Float64,
+    "score": pl.Float64, "explanation": pl.String,
+}  # fmt: skip
+
+
+def pair_score(mentor: dict[str, float], mentee: dict[str, float]) -> float:
+    """The complementarity score (see the module docstring); 0 when no area is shared."""
+    common = [a for a in vocab.AREAS if mentor.get(a) is not None and mentee.get(a) is not None]
+    if not common:
+        return 0.0
+    return sum(_gain(mentor, mentee, a) for a in common) / len(common)
+
+
+def _gain(mentor: dict[str, float], mentee: dict[str, float], area: str) -> float:
+    m, e = mentor.get(area), mentee.get(area)
+    if m is None or e is None:
+        return 0.0
+    return (5 - e) / 4 * max(0.0, m - e)
+
+
+def explain(mentor_name: str, mentor: dict[str, float], mentee_name: str, mentee: dict[str, float]) -> str:
+    """Why the pair fits, from the two areas that add most to its score."""
+    ranked = sorted((a for a in vocab.AREAS if _gain(mentor, mentee, a) > 0), key=lambda a: -_gain(mentor, mentee, a))
+    if not ranked:
+        return f"{mentor_name} leads {mentee_name} in no area."
+    weakest = min((a for a in vocab.AREAS if mentee.get(a) is not None), key=lambda a: mentee[a])
+    first = ranked[0]
+    where = "is weakest" if first == weakest else "has"
+    text = f"{mentor_name} is strong in {first} {vocab.AREAS[first]} ({mentor[first]:.1f}) where {mentee_name} {where} ({mentee[first]:.1f})"
+    if len(ranked) > 1:
+        second = ranked[1]
+        text += f"; also {second} {vocab.AREAS[second]} ({mentor[second]:.1f} vs {mentee[second]:.1f})"
+    return text + "."
+
+
+def split_roles(hub_schools: list[dict[str, object]], mentor_fraction: float = MENTOR_FRACTION) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """(mentors, mentees): the top ``mentor_fraction`` of a hub by overall score, rounded up."""
+    ranked = sorted(hub_schools, key=lambda s: (-float(s["overall"]), str(s["school"])))  # type: ignore[arg-type]
+    n_mentors = math.ceil(len(ranked) * mentor_fraction) if len(ranked) > 1 else 0
+    return ranked[:n_mentors], ranked[n_mentors:]
+
+
+def assign(mentors: list[dict[str, object]], mentees: list[dict[str, object]], capacity: int) -> list[tuple[int, int, float]]:
+    """Optimal (mentor index, mentee index, score) pairs under capacity and language."""
+    from scipy.optimize import linear_sum_assignment
+
+    slots = [i for i in range(len(mentors)) for _ in range(capacity)]
+    if not slots or not mentees:
+        return []
+    scores = [[_allowed_score(mentors[i], e) for e in mentees] for i in slots]
+    cost = [[-s if s > 0 else _INFEASIBLE for s in row] for row in scores]
+    rows, cols = linear_sum_assignment(cost)
+    return [(slots[r], int(c), scores[r][c]) for r, c in zip(rows, cols, strict=True) if scores[r][c] > 0]
+
+
+def _allowed_score(mentor: dict[str, object], mentee: dict[str, object]) -> float:
+    if mentor["language"] is None or mentor["language"] != mentee["language"]:
+        return 0.0
+    return pair_score(mentor["areas"], mentee["areas"])  # type: ignore[arg-type]
+
+
+def pairs(matrix: pl.DataFrame, schools: pl.DataFrame, capacity: int = CAPACITY) -> pl.DataFrame:
+    """Suggested pairs per hub from a latest-round area matrix (school, A..H) and the school registry."""
+    if capacity < 1:
+        raise ValueError("capacity must be at least 1")
+    candidates = _candidates(matrix, schools)
+    rows: list[dict[str, object]] = []
+    for hub in sorted({str(c["hub"]) for c in candidates}):
+        mentors, mentees = split_roles([c for c in candidates if c["hub"] == hub])
+        matched = assign(mentors, mentees, capacity)
+        rows += [_pair_row(hub, mentors[m], mentees[e], s) for m, e, s in matched]
+        paired = {e for _, e, _ in matched}
+        rows += [_unpaired_row(hub, mentee) for i, mentee in enumerate(mentees) if i not in paired]
+    return pl.DataFrame(rows, schema=PAIR_SCHEMA).sort("hub", "mentor", "mentee_school", nulls_last=True)
+
+
+def _candidates(matrix: pl.DataFrame, schools: pl.DataFrame) -> list[dict[str, object]]:
+    areas = [a for a in vocab.AREAS if a in matrix.columns]
+    registry = schools.select(pl.col("school_id").alias("school"), "name", "hub", pl.col("language").str.to_lowercase())
+    joined = matrix.join(registry, on="school", how="inner").with_columns(pl.mean_horizontal(areas).alias("overall"))
+    return [
+        {"school": r["school"], "name": r["name"], "hub": r["hub"], "language": r["language"], "overall": r["overall"],
+         "areas": {a: r[a] for a in areas if r[a] is not None}}
+        for r in joined.filter(pl.col("overall").is_not_null()).iter_rows(named=True)
+    ]  # fmt: skip
+
+
+def _pair_row(hub: str, mentor: dict[str, object], mentee: dict[str, object], score: float) -> dict[str, object]:
+    return {
+        "hub": hub, "mentor": mentor["school"], "mentor_name": mentor["name"], "mentee_school": mentee["school"],
+        "mentee_name": mentee["name"], "language": mentee["language"], "mentor_score": mentor["overall"],
+        "mentee_score": mentee["overall"], "score": score,
+        "explanation": explain(str(mentor["name"]), mentor["areas"], str(mentee["name"]), mentee["areas"]),  # type: ignore[arg-type]
+    }  # fmt: skip
+
+
+def _unpaired_row(hub: str, mentee: dict[str, object]) -> dict[str, object]:
+    reason = f"No mentor school in hub {hub} with language {mentee['language'] or 'unknown'}, a lead in some area and a free slot."
+    return {
+        "hub": hub, "mentor": None, "mentor_name": None, "mentee_school": mentee["school"], "mentee_name": mentee["name"],
+        "language": mentee["language"], "mentor_score": None, "mentee_score": mentee["overall"], "score": None, "explanation": reason,
+    }  # fmt: skip

@@ -1,0 +1,194 @@
+"""Maturity profiles: schools clustered by their SELFIE area scores, each cluster put in words.
+
+* School area score: per school, round and area, the mean of the respondent groups' mean
+  answers (leaders, teachers and students each count once, so a large student group does
+  not drown the leaders). Answers are Likert 1-5 (``score.raw``, else ``response``); "not
+  applicable" and "prefer not to say" are no scores. A cell with fewer distinct respondents
+  than ``LAT_MIN_CELL_SIZE`` is suppressed (left out).
+* Clustering: the latest round of each school, one column per area (a missing area takes
+  the mean of the other schools), k-means (``random_state=0``, 10 starts). The number of
+  profiles k is the one with the highest mean silhouette over k = 2..6 (at most n - 1).
+* Words: a profile is *advanced* (centre mean >= 3.5), *developing* (>= 2.5) or
+  *beginning*; it is *strong* in the (at most two) areas that lie at least 0.3 above the
+  centre's own mean over the areas, and *weak* in those 0.3 or more below it (the shape
+  of the profile: where it stands out, not only how high it is).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from lat import vocab
+from pipelines.mentoring import live
+
+K_RANGE = range(2, 7)
+RANDOM_STATE = 0
+DEVIATION = 0.3  # area centre minus the centre mean that makes an area a strength or a weakness
+LEVELS = ((3.5, "advanced"), (2.5, "developing"), (float("-inf"), "beginning"))
+
+
+ANSWER_COLUMNS = ["actor_key", "verb", "activity_type", "response", "score_raw", "timestamp", "stored", "school", "round", "area", "item", "respondent_group"]
+
+
+def answer_scores(statements: pl.LazyFrame) -> pl.LazyFrame:
+    """Scored survey answers: school, round, area, group, actor_key, score (1-5).
+
+    As in :mod:`pipelines.maturity`, a respondent's latest answer to an item in a round
+    counts (ties: the later stored).
+    """
+    response = pl.col("response").str.strip_chars().str.to_lowercase()
+    from_response = pl.when(response.is_in(list(vocab.LIKERT))).then(response.cast(pl.Float64))
+    from_raw = pl.when(pl.col("score_raw").is_in([1.0, 2.0, 3.0, 4.0, 5.0])).then(pl.col("score_raw"))
+    return (
+        live(statements)
+        .filter((pl.col("verb") == vocab.ANSWERED) & (pl.col("activity_type") == vocab.CMI_INTERACTION))
+        .filter(pl.col("area").is_in(list(vocab.AREAS)) & pl.col("school").is_not_null() & pl.col("round").is_not_null())
+        .sort("timestamp", "stored")
+        .unique(subset=["school", "round", "actor_key", "item"], keep="last")
+        .select(
+            "school", "round", "area", pl.col("respondent_group").alias("group"), "actor_key",
+            pl.when(response.is_in([vocab.NOT_APPLICABLE, vocab.PREFER_NOT_TO_SAY])).then(None)
+            .otherwise(pl.coalesce(from_response, from_raw)).alias("score"),
+        )
+        .filter(pl.col("score").is_not_null())
+    )  # fmt: skip
+
+
+def school_area_scores(statements: pl.LazyFrame, min_cell_size: int) -> pl.LazyFrame:
+    """school, round, area, score (mean of group means), respondents; small cells left out."""
+    answers = answer_scores(statements)
+    groups = answers.group_by("school", "round", "area", "group").agg(pl.col("score").mean())
+    respondents = answers.group_by("school", "round", "area").agg(pl.col("actor_key").n_unique().cast(pl.Int64).alias("respondents"))
+    return (
+        groups.group_by("school", "round", "area")
+        .agg(pl.col("score").mean())
+        .join(respondents, on=["school", "round", "area"])
+        .filter(pl.col("respondents") >= min_cell_size)
+        .sort("school", "round", "area")
+    )
+
+
+def latest_round_matrix(area_scores: pl.DataFrame) -> pl.DataFrame:
+    """One row per school (its latest round in label order), one column per area."""
+    latest = area_scores.filter(pl.col("round") == pl.col("round").max().over("school"))
+    wide = latest.pivot(on="area", index=["school", "round"], values="score", sort_columns=True)
+    areas = [a for a in vocab.AREAS if a in wide.columns]
+    return wide.select("school", "round", *areas).sort("school")
+
+
+def fill_missing(matrix: pl.DataFrame, areas: list[str]) -> pl.DataFrame:
+    """A school's missing area takes the mean of the schools that have it (clustering needs all)."""
+    return matrix.with_columns(pl.col(a).fill_null(pl.col(a).mean()) for a in areas)
+
+
+def choose_k(values: list[list[float]]) -> tuple[int, list[tuple[int, float]]]:
+    """The k with the best mean silhouette over ``K_RANGE`` (ties: the smaller k), and every score."""
+    from sklearn.metrics import silhouette_score
+
+    n = len(values)
+    scores = []
+    for k in K_RANGE:
+        if k >= n:
+            break
+        labels = _kmeans(values, k).labels_
+        # identical rows can collapse two centres into one label; silhouette then is undefined
+        score = float(silhouette_score(values, labels)) if len(set(labels)) > 1 else float("-inf")
+        scores.append((k, score))
+    if not scores:
+        return 1, []
+    best = max(scores, key=lambda ks: (ks[1], -ks[0]))
+    return best[0], scores
+
+
+def _kmeans(values: list[list[float]], k: int):  # type: ignore[no-untyped-def]
+    from sklearn.cluster import KMeans
+
+    return KMeans(n_clusters=k, n_init=10, random_state=RANDOM_STATE).fit(values)
+
+
+def cluster(matrix: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(school -> profile, profile centres in long form, k selection) for a filled area matrix.
+
+    Profiles are numbered 1..k from the highest centre mean down, so numbers are stable
+    across runs on the same data.
+    """
+    areas = [a for a in vocab.AREAS if a in matrix.columns]
+    values = matrix.select(areas).rows()
+    k, scores = choose_k([list(r) for r in values])
+    if k == 1:
+        raw = [0] * len(values)
+        centres = [[sum(col) / len(col) for col in zip(*values, strict=True)]] if values else []
+    else:
+        model = _kmeans([list(r) for r in values], k)
+        raw, centres = [int(x) for x in model.labels_], [list(map(float, c)) for c in model.cluster_centers_]
+    order = sorted(range(len(centres)), key=lambda i: -sum(centres[i]) / len(areas))
+    renumber = {old: new + 1 for new, old in enumerate(order)}
+    assignment = matrix.select("school", "round").with_columns(pl.Series("profile", [renumber[r] for r in raw], dtype=pl.Int64))
+    centre_rows = [
+        {"profile": renumber[i], "area": a, "centre": centres[i][j]} for i in range(len(centres)) for j, a in enumerate(areas)
+    ]
+    centre_frame = pl.DataFrame(centre_rows, schema={"profile": pl.Int64, "area": pl.String, "centre": pl.Float64})
+    selection = pl.DataFrame(
+        {"k": [ks[0] for ks in scores], "silhouette": [ks[1] for ks in scores], "chosen": [ks[0] == k for ks in scores]},
+        schema={"k": pl.Int64, "silhouette": pl.Float64, "chosen": pl.Boolean},
+    )
+    return assignment, centre_frame.sort("profile", "area"), selection
+
+
+def _level(mean: float) -> str:
+    return next(name for bound, name in LEVELS if mean >= bound)
+
+
+def describe(centres: pl.DataFrame) -> pl.DataFrame:
+    """profile, label, description, overall_score: each profile's centre put in words."""
+    rows = []
+    for (profile,), group in centres.group_by("profile", maintain_order=True):
+        centre = dict(zip(group["area"], group["centre"], strict=True))
+        overall = sum(centre.values()) / len(centre)
+        deviation = {a: centre[a] - overall for a in centre}
+        strong = sorted((a for a in centre if deviation[a] >= DEVIATION), key=lambda a: -deviation[a])[:2]
+        weak = sorted((a for a in centre if deviation[a] <= -DEVIATION), key=lambda a: deviation[a])[:2]
+        rows.append({"profile": profile, **_words(_level(overall), overall, centre, strong, weak)})
+    return pl.DataFrame(rows, schema={"profile": pl.Int64, "label": pl.String, "description": pl.String, "overall_score": pl.Float64}).sort("profile")
+
+
+def _words(level: str, overall: float, centre: dict[str, float], strong: list[str], weak: list[str]) -> dict[str, object]:
+    def listed(areas: list[str]) -> str:
+        return " and ".join(f"{vocab.AREAS[a]} ({centre[a]:.1f})" for a in areas)
+
+    parts = [f"strong {listed(strong)}"] if strong else []
+    parts += [f"weak {listed(weak)}"] if weak else []
+    detail = "; ".join(parts) if parts else "even across the areas"
+    label_bits = [f"strong {vocab.AREAS[strong[0]]}"] if strong else []
+    label_bits += [f"weak {vocab.AREAS[weak[0]]}"] if weak else []
+    label = level.capitalize() + (f": {', '.join(label_bits)}" if label_bits else "")
+    return {"label": label, "description": f"{level.capitalize()} (mean {overall:.1f} of 5): {detail}.", "overall_score": overall}
+
+
+def profiles(area_scores: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """All profile tables from school area scores: school_profiles, maturity_profiles, centres, selection."""
+    matrix = latest_round_matrix(area_scores)
+    areas = [a for a in vocab.AREAS if a in matrix.columns]
+    areas = [a for a in areas if matrix[a].null_count() < matrix.height]
+    if matrix.is_empty() or not areas:
+        return _empty()
+    filled = fill_missing(matrix.select("school", "round", *areas), areas)
+    assignment, centres, selection = cluster(filled)
+    words = describe(centres)
+    counts = assignment.group_by("profile").agg(pl.len().cast(pl.Int64).alias("schools"))
+    overall = filled.select("school", pl.mean_horizontal(areas).alias("overall_score"))
+    return {
+        "school_profiles": assignment.join(overall, on="school").join(words.select("profile", "label"), on="profile").sort("school"),
+        "maturity_profiles": words.join(counts, on="profile").sort("profile"),
+        "maturity_profile_centres": centres.with_columns(pl.col("area").replace_strict(vocab.AREAS).alias("area_name")),
+        "profile_selection": selection,
+    }
+
+
+def _empty() -> dict[str, pl.DataFrame]:
+    return {
+        "school_profiles": pl.DataFrame(schema={"school": pl.String, "round": pl.String, "profile": pl.Int64, "overall_score": pl.Float64, "label": pl.String}),
+        "maturity_profiles": pl.DataFrame(schema={"profile": pl.Int64, "label": pl.String, "description": pl.String, "overall_score": pl.Float64, "schools": pl.Int64}),
+        "maturity_profile_centres": pl.DataFrame(schema={"profile": pl.Int64, "area": pl.String, "centre": pl.Float64, "area_name": pl.String}),
+        "profile_selection": pl.DataFrame(schema={"k": pl.Int64, "silhouette": pl.Float64, "chosen": pl.Boolean}),
+    }

@@ -1,0 +1,56 @@
+"""Cronbach's alpha of an area's items, per cell (school, round, area, group).
+
+alpha = k / (k - 1) * (1 - sum of item variances / variance of respondents' total scores),
+sample variances (ddof 1), on a complete respondents x items matrix:
+
+- items: those of the area scored (1-5) by at least half of the cell's respondents, so that
+  a school's optional or own items asked of few do not shrink the matrix to nothing;
+- respondents: those who scored every one of these items (complete cases).
+
+``alpha_n`` is the number of complete cases, ``alpha_k`` the number of items. Alpha is
+null when k < 2, n < 2 or the total scores do not vary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+
+def cronbach_alpha(scores: pl.LazyFrame, keys: Sequence[str]) -> pl.LazyFrame:
+    """``scores`` (keys..., respondent, item, score not null) -> keys, alpha, alpha_n, alpha_k."""
+    cell = list(keys)
+    respondents = scores.group_by(cell).agg(pl.col("respondent").n_unique().alias("_n_all"))
+    coverage = scores.group_by([*cell, "item"]).agg(pl.col("respondent").n_unique().alias("_covered"))
+    kept_items = (
+        coverage.join(respondents, on=cell)
+        .filter(pl.col("_covered") * 2 >= pl.col("_n_all"))
+        .select(*cell, "item")
+    )
+    k = kept_items.group_by(cell).agg(pl.len().alias("alpha_k"))
+    on_kept = scores.join(kept_items, on=[*cell, "item"], how="semi")
+    complete = (
+        on_kept.group_by([*cell, "respondent"])
+        .agg(pl.len().alias("_answered"), pl.col("score").sum().alias("_total"))
+        .join(k, on=cell)
+        .filter(pl.col("_answered") == pl.col("alpha_k"))
+    )
+    matrix = on_kept.join(complete.select(*cell, "respondent"), on=[*cell, "respondent"], how="semi")
+    item_var = (
+        matrix.group_by([*cell, "item"])
+        .agg(pl.col("score").var(ddof=1).alias("_var"))
+        .group_by(cell)
+        .agg(pl.col("_var").sum().alias("_sum_item_var"))
+    )
+    total_var = complete.group_by(cell).agg(
+        pl.len().alias("alpha_n"), pl.col("_total").var(ddof=1).alias("_total_var"), pl.col("alpha_k").first()
+    )
+    kk = pl.col("alpha_k").cast(pl.Float64)
+    alpha = (kk / (kk - 1)) * (1 - pl.col("_sum_item_var") / pl.col("_total_var"))
+    usable = (pl.col("alpha_k") >= 2) & (pl.col("alpha_n") >= 2) & (pl.col("_total_var") > 0)
+    return (
+        total_var.join(item_var, on=cell, how="left")
+        .with_columns(pl.when(usable).then(alpha).otherwise(None).alias("alpha"))
+        .select(*cell, "alpha", pl.col("alpha_n").cast(pl.Int64), pl.col("alpha_k").cast(pl.Int64))
+    )

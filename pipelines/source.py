@@ -1,0 +1,121 @@
+"""Read the DuckDB store through Arrow into polars LazyFrames.
+
+No row-by-row Python: each read is one SQL query whose filters (verbs, activity types,
+partitions, not voided) run inside DuckDB; only the requested columns cross into Arrow.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+
+import duckdb
+import polars as pl
+
+from lat.config import Settings
+
+STATEMENT_COLUMNS: frozenset[str] = frozenset(
+    "id actor_key verb object_id object_type activity_type parent_id registration score_raw score_scaled "
+    "score_min score_max success completion response duration_s timestamp stored school hub round area item "
+    "respondent_group phase context_extensions result_extensions voided source".split()
+)
+REGISTRY_TABLES: frozenset[str] = frozenset({"countries", "hubs", "schools", "people", "mentoring"})
+_JSON_COLUMNS = frozenset({"context_extensions", "result_extensions"})
+_UUID_COLUMNS = frozenset({"id", "registration"})
+
+
+class Sources:
+    """What a pipeline family may read: statements, registry tables, settings, the run time.
+
+    ``partitions`` (a frame of ``school``, ``round``) restricts statement reads to those
+    partitions; the orchestrator sets it for an incremental update.
+    """
+
+    def __init__(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        settings: Settings,
+        *,
+        now: datetime | None = None,
+        partitions: pl.DataFrame | None = None,
+    ) -> None:
+        self.con = con
+        self.settings = settings
+        self.now = now or datetime.now(UTC)
+        self.partitions = partitions
+
+    def restricted(self, partitions: pl.DataFrame | None) -> Sources:
+        """The same sources, reading only the given (school, round) partitions."""
+        return Sources(self.con, self.settings, now=self.now, partitions=partitions)
+
+    def statements(
+        self,
+        columns: Sequence[str],
+        *,
+        verbs: Iterable[str] | None = None,
+        activity_types: Iterable[str] | None = None,
+        extra_where: str | None = None,
+    ) -> pl.LazyFrame:
+        """Non-voided statements, only ``columns``, filtered inside DuckDB."""
+        unknown = set(columns) - STATEMENT_COLUMNS
+        if unknown:
+            raise ValueError(f"not a statements column: {', '.join(sorted(unknown))}")
+        where, params = ["NOT voided"], []
+        if verbs is not None:
+            where.append(f"verb IN ({', '.join('?' for _ in _bind(verbs, params))})")
+        if activity_types is not None:
+            where.append(f"activity_type IN ({', '.join('?' for _ in _bind(activity_types, params))})")
+        if extra_where:
+            where.append(f"({extra_where})")
+        if self.partitions is not None:
+            self._register_partitions()
+            where.append("(school, round) IN (SELECT (school, round) FROM _lat_partitions)")
+        select = ", ".join(_select_expr(c) for c in columns)
+        sql = f"SELECT {select} FROM statements WHERE {' AND '.join(where)}"
+        return _arrow_frame(self.con, sql, params).pipe(_utc, columns)
+
+    def table(self, name: str) -> pl.LazyFrame:
+        """A registry table (countries, hubs, schools, people, mentoring)."""
+        if name not in REGISTRY_TABLES:
+            raise ValueError(f"not a registry table: {name}")
+        return _arrow_frame(self.con, f'SELECT * FROM "{name}"', [])
+
+    def query(self, sql: str, params: Sequence[object] = ()) -> pl.LazyFrame:
+        """Any read-only SQL (for a family that needs something the helpers lack)."""
+        return _arrow_frame(self.con, sql, list(params))
+
+    def _register_partitions(self) -> None:
+        assert self.partitions is not None
+        frame = self.partitions.select(pl.col("school").cast(pl.String), pl.col("round").cast(pl.String))
+        self.con.register("_lat_partitions", frame.to_arrow())
+
+
+def _bind(values: Iterable[str], params: list[object]) -> list[str]:
+    """Append ``values`` to ``params`` and return them (one placeholder each)."""
+    items = list(values)
+    params.extend(items)
+    return items
+
+
+def _select_expr(column: str) -> str:
+    # JSON and UUID have no lossless Arrow type in every reader: hand them over as text.
+    if column in _JSON_COLUMNS or column in _UUID_COLUMNS:
+        return f'CAST("{column}" AS VARCHAR) AS "{column}"'
+    return f'"{column}"'
+
+
+def _arrow_frame(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> pl.LazyFrame:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the copy it warns about is the one we want
+        table = con.execute(sql, params).to_arrow_table()
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)
+    return frame.lazy()
+
+
+def _utc(frame: pl.LazyFrame, columns: Sequence[str]) -> pl.LazyFrame:
+    times = [c for c in ("timestamp", "stored") if c in columns]
+    if not times:
+        return frame
+    return frame.with_columns(pl.col(c).dt.convert_time_zone("UTC") for c in times)

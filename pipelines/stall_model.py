@@ -1,0 +1,149 @@
+"""A transparent model of stalling: does a school's first 8 weeks of mentoring predict that
+it stalls later? A supplement to the stall rule (:mod:`pipelines.stalled`), never a
+replacement.
+
+* Features (per mentee school, from everything logged up to 55 days after its mentoring
+  start): see ``FEATURES``.
+* Label: the school was stalled (by the rule) at some monthly snapshot after those 8 weeks
+  while its mentoring was running. Schools without such a snapshot are not labelled.
+* Model: standardised features, logistic regression (scikit-learn, L2, C = 1). The
+  coefficients are log-odds per standard deviation of a feature, so they can be compared;
+  the odds ratio is their exponential.
+* Score: ROC AUC, stratified k-fold cross-validation (k = 5, or fewer when a class has
+  fewer schools; shuffled with ``random_state=0``). With fewer than 2 schools in a class
+  no model is fitted and the mart says why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+
+import polars as pl
+
+from pipelines import mentoring as m
+
+log = logging.getLogger(__name__)
+
+EARLY_DAYS = 56  # 8 weeks
+RANDOM_STATE = 0
+MAX_FOLDS = 5
+FEATURES: dict[str, str] = {
+    "meetings": "Distinct mentoring meetings in the first 8 weeks.",
+    "teacher_share": "Share of the school's registered teachers who attended a meeting in the first 8 weeks (0 when unknown).",
+    "goals_set": "Distinct goals set in the first 8 weeks.",
+    "steps_planned": "Distinct action-plan steps planned (or done) in the first 8 weeks.",
+    "steps_completed": "Distinct action-plan steps completed in the first 8 weeks.",
+    "observations": "Distinct lesson observations in the first 8 weeks.",
+    "days_to_first_contact": "Days from the mentoring start to the first contact (56 when none in the first 8 weeks).",
+    "phase_index": "Highest mentoring phase reached in the first 8 weeks (1 initiative .. 5 reflection; 0 none).",
+}
+
+
+def early_features(statements: pl.LazyFrame, schools: pl.LazyFrame, people: pl.LazyFrame, mentoring: pl.LazyFrame) -> pl.LazyFrame:
+    """school, mentoring_start and ``FEATURES`` for every mentee school with a start date."""
+    starts = m.mentee_schools(mentoring, dt.date.max).filter(pl.col("mentoring_start").is_not_null()).select("school", "mentoring_start")
+    window_end = pl.col("mentoring_start") + pl.duration(days=EARLY_DAYS - 1)
+    early = m.mentoring_events(statements).join(starts, on="school").filter(pl.col("day") <= window_end)
+    first = early.group_by("school").agg(pl.col("day").min().alias("first_contact"))
+    counts = m.event_counts(early.drop("mentoring_start"), dt.date.max)
+    reached = m.teachers_reached(early.drop("mentoring_start"), people, dt.date.max)
+    registered = schools.select(pl.col("school_id").alias("school"), pl.col("teachers").cast(pl.Float64).alias("_teachers"))
+    return (
+        starts.join(counts, on="school", how="left")
+        .join(reached, on="school", how="left")
+        .join(first, on="school", how="left")
+        .join(registered, on="school", how="left")
+        .select(
+            "school",
+            "mentoring_start",
+            *(pl.col(c).fill_null(0).cast(pl.Float64) for c in ("meetings", "goals_set", "steps_planned", "steps_completed", "observations")),
+            pl.when(pl.col("_teachers") > 0).then(pl.col("teachers_reached").fill_null(0) / pl.col("_teachers")).otherwise(0.0).alias("teacher_share"),
+            (pl.col("first_contact") - pl.col("mentoring_start")).dt.total_days().clip(lower_bound=0).fill_null(EARLY_DAYS).cast(pl.Float64).alias("days_to_first_contact"),
+            pl.col("phase_index").fill_null(0).cast(pl.Float64),
+        )
+    )
+
+
+def labels(stalls: pl.LazyFrame) -> pl.LazyFrame:
+    """school, stalled_later (1/0) from the stall-rule snapshots after each school's first 8 weeks."""
+    later = pl.col("as_of") >= pl.col("mentoring_start") + pl.duration(days=EARLY_DAYS)
+    return (
+        stalls.filter(later & (pl.col("status") != "ended"))
+        .group_by("school")
+        .agg(pl.col("stalled").any().cast(pl.Int64).alias("stalled_later"))
+    )
+
+
+def fit(table: pl.DataFrame, scored: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """Cross-validate and fit on ``table`` (features + stalled_later); the three model marts.
+
+    ``scored`` (school + features) gets a risk: the fitted probability of stalling later.
+    """
+    n, positives = table.height, int(table["stalled_later"].sum()) if table.height else 0
+    minority = min(positives, n - positives)
+    if minority < 2:
+        status = f"not fitted: {n} labelled schools, {positives} stalled; each class needs at least 2"
+        log.info("stall model %s", status)
+        return _marts(n, positives, status, None, None, 0, None)
+    x, y = table.select(list(FEATURES)).to_numpy(), table["stalled_later"].to_numpy()
+    folds = min(MAX_FOLDS, minority)
+    scores = _cross_validate(x, y, folds)
+    model = _pipeline().fit(x, y)
+    coefficients = [float(c) for c in model[-1].coef_[0]]
+    mean = sum(scores) / len(scores)
+    std = math.sqrt(sum((s - mean) ** 2 for s in scores) / len(scores))
+    status = f"fitted: {n} labelled schools, {positives} stalled; ROC AUC {mean:.2f} ± {std:.2f} ({folds}-fold)"
+    log.info("stall model %s; coefficients %s", status, dict(zip(FEATURES, (round(c, 2) for c in coefficients), strict=True)))
+    risk = scored.select("school").with_columns(pl.Series("risk", model.predict_proba(scored.select(list(FEATURES)).to_numpy())[:, 1], dtype=pl.Float64))
+    return _marts(n, positives, status, (mean, std), coefficients, folds, risk)
+
+
+def _pipeline():  # type: ignore[no-untyped-def]
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=1000))
+
+
+def _cross_validate(x, y, folds: int) -> list[float]:  # type: ignore[no-untyped-def]
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=RANDOM_STATE)
+    return [float(s) for s in cross_val_score(_pipeline(), x, y, cv=splitter, scoring="roc_auc")]
+
+
+def _marts(
+    n: int, positives: int, status: str, score: tuple[float, float] | None, coefficients: list[float] | None, folds: int, risk: pl.DataFrame | None
+) -> dict[str, pl.DataFrame]:
+    summary = pl.DataFrame(
+        {"metric": ["roc_auc"], "cv_mean": [score[0] if score else None], "cv_std": [score[1] if score else None],
+         "folds": [folds], "schools": [n], "stalled_schools": [positives], "status": [status]},
+        schema={"metric": pl.String, "cv_mean": pl.Float64, "cv_std": pl.Float64, "folds": pl.Int64,
+                "schools": pl.Int64, "stalled_schools": pl.Int64, "status": pl.String},
+    )  # fmt: skip
+    coef = pl.DataFrame(
+        {"feature": list(FEATURES), "meaning": list(FEATURES.values()),
+         "coefficient": coefficients or [None] * len(FEATURES)},
+        schema={"feature": pl.String, "meaning": pl.String, "coefficient": pl.Float64},
+    ).with_columns(pl.col("coefficient").exp().alias("odds_ratio"))  # fmt: skip
+    risk = risk if risk is not None else pl.DataFrame(schema={"school": pl.String, "risk": pl.Float64})
+    return {"stall_model": summary, "stall_model_coefficients": coef, "stall_risk": risk}
+
+
+def model_marts(
+    statements: pl.LazyFrame, schools: pl.LazyFrame, people: pl.LazyFrame, mentoring: pl.LazyFrame, stalls: pl.LazyFrame, as_of: dt.date
+) -> dict[str, pl.DataFrame]:
+    """Features, labels and the fitted model's marts (``stalls``: the stall-rule snapshot series).
+
+    Risk is given for every mentee school whose first 8 weeks are over by ``as_of``.
+    """
+    features = early_features(statements, schools, people, mentoring).sort("school").collect()
+    table = features.join(labels(stalls).collect(), on="school")
+    scored = features.filter(pl.col("mentoring_start") + pl.duration(days=EARLY_DAYS) <= as_of)
+    marts = fit(table, scored)
+    names = schools.select(pl.col("school_id").alias("school"), pl.col("name").alias("school_name"), "hub").collect()
+    marts["stall_risk"] = marts["stall_risk"].join(names, on="school", how="left").select("school", "school_name", "hub", "risk")
+    return marts

@@ -1,0 +1,165 @@
+"""Helpers shared by the pipeline tests: build survey statements, load them into a real
+DuckDB store in tmp_path, and compare marts with hand-computed CSV tables.
+
+Statements go through the real ingest (``lat.ingest.ingest_records``) when it is present;
+until it lands they go through ``lat.flatten.flatten`` and the same ``INSERT`` shape, which
+is the row the ingest writes.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+import pytest
+
+from lat import store, vocab
+from lat.config import Settings
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "pipelines"
+T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+
+
+def settings_for(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **overrides: Any) -> Settings:
+    """Settings with LAT_HOME in tmp_path (env set too, for code that reads get_settings())."""
+    monkeypatch.setenv("LAT_HOME", str(tmp_path / "home"))
+    for key, value in overrides.items():
+        monkeypatch.setenv(f"LAT_{key.upper()}", str(value))
+    return Settings()
+
+
+def answer(
+    respondent: str,
+    item: str,
+    response: str,
+    *,
+    school: str = "S1",
+    round: str = "2025-spring",
+    group: str = "teacher",
+    minutes: int = 0,
+    hub: str | None = None,
+) -> dict[str, Any]:
+    """One SELFIE-style survey answer statement as the profile shapes it."""
+    ext = {
+        vocab.EXT_SCHOOL: school,
+        vocab.EXT_ROUND: round,
+        vocab.EXT_AREA: item[0],
+        vocab.EXT_ITEM: item,
+        vocab.EXT_GROUP: group,
+    }
+    if hub:
+        ext[vocab.EXT_HUB] = hub
+    result: dict[str, Any] = {"response": response}
+    if response in vocab.LIKERT:
+        result["score"] = {"raw": int(response), "min": 1, "max": 5}
+    return {
+        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{respondent}/{school}/{round}/{item}/{minutes}/{response}")),
+        "actor": {"objectType": "Agent", "account": {"homePage": vocab.RESPONDENT_HOMEPAGE, "name": respondent}},
+        "verb": {"id": vocab.ANSWERED, "display": {"en": "answered"}},
+        "object": {
+            "objectType": "Activity",
+            "id": vocab.SELFIE_ITEM_BASE + item,
+            "definition": {"type": vocab.CMI_INTERACTION, "interactionType": "likert"},
+        },
+        "result": result,
+        "context": {
+            "contextActivities": {"parent": [{"id": vocab.SELFIE_ROUND_BASE + round, "definition": {"type": vocab.SURVEY}}]},
+            "extensions": ext,
+        },
+        "timestamp": (T0 + timedelta(minutes=minutes)).isoformat().replace("+00:00", "Z"),
+        "version": "1.0.3",
+    }
+
+
+def voiding(target_id: str, *, minutes: int = 500) -> dict[str, Any]:
+    """A statement voiding ``target_id``."""
+    return {
+        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"void/{target_id}")),
+        "actor": {"objectType": "Agent", "account": {"homePage": "https://lat.example/admin", "name": "admin"}},
+        "verb": {"id": vocab.VOIDED, "display": {"en": "voided"}},
+        "object": {"objectType": "StatementRef", "id": target_id},
+        "timestamp": (T0 + timedelta(minutes=minutes)).isoformat().replace("+00:00", "Z"),
+        "version": "1.0.3",
+    }
+
+
+def read_ndjson(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def write_ndjson(path: Path, statements: Iterable[dict[str, Any]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(s, sort_keys=True) + "\n" for s in statements), encoding="utf-8")
+
+
+def load(con: duckdb.DuckDBPyConnection, statements: list[dict[str, Any]], *, source: str = "fixture") -> None:
+    """Store ``statements`` through the ingest path (voiding applied)."""
+    try:
+        from lat.ingest import Record, ingest_records  # type: ignore[import-not-found]
+    except ImportError:
+        _insert_flattened(con, statements, source)
+        return
+    ingest_records(con, [Record(source, i + 1, json.dumps(s)) for i, s in enumerate(statements)])
+
+
+def _insert_flattened(con: duckdb.DuckDBPyConnection, statements: list[dict[str, Any]], source: str) -> None:
+    from lat.flatten import flatten
+
+    stored = datetime.now(UTC)
+    for offset, stmt in enumerate(statements):
+        row = flatten(stmt)
+        row["stored"] = (stored + timedelta(microseconds=offset)).isoformat()
+        row["context_extensions"] = json.dumps(row["context_extensions"]) if row["context_extensions"] else None
+        row["result_extensions"] = json.dumps(row["result_extensions"]) if row["result_extensions"] else None
+        row["source"], row["raw"] = source, json.dumps(stmt)
+        cols = list(row)
+        con.execute(
+            f"INSERT INTO statements ({', '.join(chr(34) + c + chr(34) for c in cols)}) VALUES ({', '.join('?' for _ in cols)})",
+            [row[c] for c in cols],
+        )
+        if row["verb"] == vocab.VOIDED:
+            con.execute("UPDATE statements SET voided = true WHERE id = ? AND verb <> ?", [row["object_id"], vocab.VOIDED])
+
+
+def registry(con: duckdb.DuckDBPyConnection, schools: dict[str, tuple[str, str]]) -> None:
+    """Minimal registry: school -> (hub, country); countries and hubs follow."""
+    for country in sorted({c for _, c in schools.values()}):
+        con.execute("INSERT INTO countries VALUES (?, ?)", [country, f"Country {country}"])
+    for hub, country in sorted(set(schools.values())):
+        con.execute("INSERT INTO hubs VALUES (?, ?, ?)", [hub, f"Hub {hub}", country])
+    for school, (hub, country) in sorted(schools.items()):
+        con.execute(
+            "INSERT INTO schools VALUES (?, ?, ?, ?, 'secondary', 30, 300, NULL)", [school, f"School {school}", country, hub]
+        )
+
+
+def open_store(settings: Settings) -> duckdb.DuckDBPyConnection:
+    return store.connect(settings)
+
+
+def expected(path: Path) -> pl.DataFrame:
+    """A hand-computed expected table (CSV; empty cells are nulls)."""
+    return pl.read_csv(path, infer_schema_length=None)
+
+
+def assert_frame_matches(actual: pl.DataFrame, want: pl.DataFrame, *, keys: list[str], tol: float = 1e-9) -> None:
+    """``actual`` restricted to ``want``'s columns equals ``want`` (rows matched by ``keys``)."""
+    missing = set(want.columns) - set(actual.columns)
+    assert not missing, f"mart lacks columns {missing}"
+    got = actual.select(want.columns).sort(keys)
+    want = want.sort(keys)
+    assert got.height == want.height, f"rows: got {got.height}, want {want.height}\n{got}\n{want}"
+    for column in want.columns:
+        g, w = got[column].to_list(), want[column].to_list()
+        for i, (a, b) in enumerate(zip(g, w, strict=True)):
+            if isinstance(b, float) or isinstance(a, float):
+                ok = (a is None and b is None) or (a is not None and b is not None and abs(float(a) - float(b)) <= tol)
+            else:
+                ok = (a == b) or (str(a) == str(b))
+            assert ok, f"{column} row {i} ({got.row(i, named=True)}): got {a!r}, want {b!r}"
