@@ -20,6 +20,8 @@ from lat.errors import LatError
 
 # name -> "module:attribute"; each attribute is a click command or group
 COMMANDS: dict[str, str] = {
+    "ingest": "lat.commands.ingest:ingest",
+    "status": "lat.commands.status:status",
     "users": "lat.commands.users:users",
     "audit": "lat.commands.audit:audit",
     "registry": "lat.commands.registry:registry",
