@@ -121,7 +121,7 @@ def components_error(value: Any) -> str | None:
         component_id = component.get("id")
         if component_id.__class__ is not str or not component_id:
             got = "an empty string" if component_id == "" else json_type(component_id)
-            what = "is missing" if "id" not in component else f"must be a non-empty string, got {got}"
+            what = "required property is missing" if "id" not in component else f"must be a non-empty string, got {got}"
             return f"[{i}].id: {what}"
         if component_id in seen:
             return f"[{i}].id: {component_id!r} repeats an earlier id; ids in a component list must be distinct"

@@ -61,7 +61,9 @@ def group_error(value: Any) -> str | None:
     if not value.keys() <= GROUP_KEYS:
         return unknown_key(value, GROUP_KEYS, _GROUP_ORDER, "a Group")
     if value.get("objectType") != "Group":
-        return f"objectType: a Group needs objectType 'Group', got {value.get('objectType')!r}"
+        if "objectType" not in value:
+            return "objectType: a Group needs objectType 'Group', and it is missing"
+        return f"objectType: a Group needs objectType 'Group', got {value['objectType']!r}"
     found = _ifis(value)
     if len(found) > 1:
         return _ifi_count("an identified Group", found)

@@ -69,6 +69,10 @@ def statement_error(stmt: Any, mode: int) -> str | None:
         return f": a statement must be a JSON object, got {json_type(stmt)}"
     if not stmt.keys() <= STATEMENT_KEYS:
         return unknown_key(stmt, STATEMENT_KEYS, _STATEMENT_ORDER, "a Statement")
+    if "version" in stmt:  # first: it says which rules the rest was written to
+        err = version_error(stmt["version"], mode)
+        if err:
+            return "version: " + err
     err = _core_error(stmt, mode, sub=False)
     if err:
         return err
@@ -84,10 +88,6 @@ def statement_error(stmt: Any, mode: int) -> str | None:
         err = authority_error(stmt["authority"])
         if err:
             return join("authority", err)
-    if "version" in stmt:
-        err = version_error(stmt["version"], mode)
-        if err:
-            return "version: " + err
     return _voiding_error(stmt)
 
 
