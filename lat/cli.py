@@ -25,6 +25,8 @@ COMMANDS: dict[str, str] = {
     "users": "lat.commands.users:users",
     "audit": "lat.commands.audit:audit",
     "registry": "lat.commands.registry:registry",
+    "compute": "lat.commands.compute:compute",
+    "indicators": "lat.commands.indicators:indicators",
 }
 
 

@@ -28,6 +28,10 @@ import datetime as dt
 import polars as pl
 
 from lat import vocab
+from lat.config import Settings
+from pipelines.catalogue import Mart, register_mart
+from pipelines.definitions import Indicator, register, register_dimension
+from pipelines.source import Sources
 
 MEETING = "meeting"
 GOAL_SET = "goal_set"
@@ -288,3 +292,104 @@ def outcome_summary(per_school: pl.LazyFrame) -> pl.LazyFrame:
         .drop("_other")
         .sort("hub", "mentored", descending=[False, True])
     )
+
+
+# --- lat compute: the mentoring family ---------------------------------------------------------
+
+EVENT_COLUMNS = ["verb", "activity_type", "object_id", "actor_key", "phase", "timestamp", "school"]
+_EVENTS = "mentoring statements (attended meeting, set/achieved goal, set/completed objective, observed lesson) with the school extension"
+_COUNT = "none (counts of mentoring events, not of respondents)"
+
+
+def latest_day(sources: Sources) -> dt.date | None:
+    """The demo's "today": the UTC day of the latest live statement in the store."""
+    latest = sources.query("SELECT max(timestamp) AS t FROM statements WHERE NOT voided").collect().item()
+    return None if latest is None else latest.astimezone(dt.UTC).date()
+
+
+def compute(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame | pl.DataFrame]:
+    """mentoring_progress (monthly snapshots + today), meetings per month, outcome, stall model."""
+    from pipelines import profiles, stall_model, stalled
+
+    statements = sources.statements(EVENT_COLUMNS, verbs={v for v, _ in EVENT_KINDS}, activity_types={t for _, t in EVENT_KINDS})
+    schools, people, mentoring = (sources.table(t) for t in ("schools", "people", "mentoring"))
+    as_of = latest_day(sources) or sources.now.date()
+    dates = snapshot_dates(statements, mentoring, as_of)
+    series = stalled.stall_status(progress_series(statements, schools, people, mentoring, dates), settings.stalled_days).collect()
+    answers = sources.statements(profiles.ANSWER_COLUMNS, verbs=[vocab.ANSWERED], activity_types=[vocab.CMI_INTERACTION])
+    per_school = outcome(maturity_change(profiles.school_area_scores(answers, settings.min_cell_size)), mentoring, schools)
+    model = stall_model.model_marts(statements, schools, people, mentoring, series.lazy(), as_of)
+    return {
+        "mentoring_progress": series,
+        "mentoring_meetings_monthly": meetings_monthly(statements, mentoring, as_of),
+        "mentoring_outcome": per_school,
+        "mentoring_outcome_summary": outcome_summary(per_school),
+        **model,
+    }
+
+
+def _register() -> None:
+    for name, meaning in {
+        "as_of": "The day a snapshot describes (UTC): each month end of the data range, and the latest statement's day.",
+        "month": "Calendar month (its first day, UTC).",
+        "mentors": "Mentor(s) of the mentee school (person or school ids from the registry), comma-separated.",
+        "mentoring_start": "Earliest start of the school's mentoring pairs (registry).",
+        "mentoring_end": "Latest end of the school's mentoring pairs (registry); empty while open-ended.",
+        "mentored": "True when the school is a mentee school in the registry's mentoring pairs.",
+        "first_round": "The school's first self-assessment round (label order).",
+        "latest_round": "The school's latest self-assessment round (label order).",
+    }.items():
+        register_dimension(name, meaning)
+    register(*(Indicator(f"mentoring.{c}", "mentoring", *spec) for c, spec in _INDICATORS.items()))
+    register_mart(Mart("mentoring_progress", "school", "Mentoring progress of each mentee school at each month end and today, with the stall rule.", {
+        **{c: c for c in ("as_of", "school", "school_name", "hub", "mentors", "mentoring_start", "mentoring_end")},
+        **{c: f"mentoring.{c}" for c in PROGRESS_COLUMNS[7:]},
+        **{c: f"mentoring.{c}" for c in ("status", "stalled", "stall_code", "stall_reason")},
+    }))  # fmt: skip
+    register_mart(Mart("mentoring_meetings_monthly", "school", "Distinct mentoring meetings per mentee school and month (zero months included).", {
+        "school": "school", "month": "month", "meetings": "mentoring.meetings_in_month",
+    }))  # fmt: skip
+    register_mart(Mart("mentoring_outcome", "school", "Maturity change from the first to the latest round, per school, mentored or not.", {
+        **{c: c for c in ("school", "school_name", "hub", "first_round", "latest_round", "mentored")},
+        **{c: f"mentoring.{c}" for c in ("first_score", "latest_score", "change")},
+    }))  # fmt: skip
+    register_mart(Mart("mentoring_outcome_summary", "hub", "Mean maturity change of mentored schools and of the others, per hub.", {
+        "hub": "hub", "mentored": "mentored", "schools": "mentoring.outcome_schools",
+        "mean_change": "mentoring.mean_change", "difference": "mentoring.difference",
+    }))  # fmt: skip
+
+
+_RULE = "the stall rule in pipelines/stalled.py and docs/indicators.md"
+_INDICATORS: dict[str, tuple[str, str, str, str, str]] = {
+    # column: (meaning, unit, formula, statements, suppression)
+    "days_in_mentoring": ("Days since the mentoring started.", "days", "as_of - mentoring_start", "none (registry)", _COUNT),
+    "meetings": ("Mentoring meetings held with the school so far.", "count", "distinct meeting object ids up to as_of", "attended + meeting", _COUNT),
+    "meetings_this_month": ("Meetings held in the calendar month of as_of, up to as_of.", "count", "distinct meeting ids in that month", "attended + meeting", _COUNT),
+    "meetings_in_month": ("Meetings held with the school in the month.", "count", "distinct meeting object ids per month", "attended + meeting", _COUNT),
+    "teachers_registered": ("Teachers of the school (registry head count).", "count", "schools.teachers", "none (registry)", _COUNT),
+    "teachers_mapped": ("Teachers the people registry maps to the school (with an actor).", "count", "distinct people.actor with role teacher", "none (registry)", _COUNT),
+    "teachers_reached": ("Registered teachers of the school who attended at least one of its meetings.", "count", "distinct actors of attended+meeting statements of the school that people maps to the school as teachers", "attended + meeting", _COUNT),
+    "teacher_share": ("Share of the school's teachers who took part in at least one meeting.", "share 0-1", "teachers_reached / teachers_registered; empty when no teacher is mapped in people (participation cannot be told) or the head count is 0", "attended + meeting", "empty when teachers_mapped = 0 or teachers_registered = 0"),
+    "goals_set": ("Development goals set.", "count", "distinct goal ids with verb set", "set + goal", _COUNT),
+    "goals_achieved": ("Development goals achieved.", "count", "distinct goal ids with verb achieved", "achieved + goal", _COUNT),
+    "steps_planned": ("Action-plan steps planned.", "count", "distinct objective ids set or completed (a step done unannounced was planned too)", "set/completed + objective", _COUNT),
+    "steps_completed": ("Action-plan steps done.", "count", "distinct objective ids with verb completed", "completed + objective", _COUNT),
+    "steps_share": ("Share of the planned action-plan steps done.", "share 0-1", "steps_completed / steps_planned; empty without planned steps", "set/completed + objective", "empty when steps_planned = 0"),
+    "observations": ("Lesson observations.", "count", "distinct lesson ids with verb observed", "observed + lesson", _COUNT),
+    "last_contact": ("Day of the latest mentoring contact (any mentoring statement).", "date", "max UTC day of the school's mentoring statements up to as_of", _EVENTS, "empty before any contact"),
+    "days_since_contact": ("Days since the last mentoring contact.", "days", "as_of - last_contact", _EVENTS, "empty before any contact"),
+    "phase_index": ("Highest mentoring phase reached, as a number.", "1-5", "max position in (initiative, goals, action-plan, implementation, reflection) of the phase extension", _EVENTS + " carrying the mentoring-phase extension", "empty when no statement names a phase"),
+    "phase_reached": ("Highest mentoring phase reached.", "phase", "the phase of phase_index", _EVENTS + " carrying the mentoring-phase extension", "empty when no statement names a phase"),
+    "status": ("on_track, stalled or ended (after the mentoring end date).", "code", _RULE, _EVENTS, _COUNT),
+    "stalled": ("True when the stall rule flags the school.", "boolean", _RULE, _EVENTS, _COUNT),
+    "stall_code": ("Why the school is stalled, as codes (comma-separated): no_contact, never_contacted, behind_plan, no_plan.", "codes", _RULE, _EVENTS, _COUNT),
+    "stall_reason": ("Why the school is stalled, in English words with the figures.", "text", _RULE, _EVENTS, _COUNT),
+    "first_score": ("Overall maturity in the first round: mean of the school's area scores.", "score 1-5", "mean over areas of the mean of group means (pipelines/profiles.py)", "answered + cmi.interaction", "areas with fewer than LAT_MIN_CELL_SIZE respondents are left out"),
+    "latest_score": ("Overall maturity in the latest round.", "score 1-5", "as first_score, latest round", "answered + cmi.interaction", "areas with fewer than LAT_MIN_CELL_SIZE respondents are left out"),
+    "change": ("Maturity change from the first to the latest round.", "score points", "latest_score - first_score; empty with one round", "answered + cmi.interaction", "as first_score"),
+    "outcome_schools": ("Schools of the hub and group that have a maturity change.", "count", "count of schools with change", "answered + cmi.interaction", _COUNT),
+    "mean_change": ("Mean maturity change of the group's schools.", "score points", "mean of change", "answered + cmi.interaction", "as first_score"),
+    "difference": ("Mean change of mentored schools minus that of the hub's other schools.", "score points", "mean_change(mentored) - mean_change(not mentored)", "answered + cmi.interaction", "as first_score"),
+}
+
+_register()

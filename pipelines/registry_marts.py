@@ -29,18 +29,17 @@ register(
         suppression="none (organisational counts)",
     ),
 )
-register_mart(Mart("registry_schools", "school", "Every school with its hub, country, level, language and size.", {
+register_mart(Mart("registry_schools", "registry", "Every school with its hub, country, level, language and size.", {
     c: c for c in ("school", "school_name", "hub", "hub_name", "country", "country_name", "level", "language", "teachers", "students")
 }))
-register_mart(Mart("registry_hubs", "hub", "Every hub with its country and number of schools.", {
+register_mart(Mart("registry_hubs", "registry", "Every hub with its country and number of schools.", {
     "hub": "hub", "hub_name": "hub_name", "country": "country", "country_name": "country_name", "schools": "registry.schools",
 }))
-register_mart(Mart("registry_countries", "country", "Every country with its numbers of hubs and schools.", {
+register_mart(Mart("registry_countries", "registry", "Every country with its numbers of hubs and schools.", {
     "country": "country", "country_name": "country_name", "hubs": "registry.hubs", "schools": "registry.schools",
 }))
-register_mart(Mart("registry_mentoring", "school", "Mentoring pairs (mentor -> mentee school) with the mentee's hub and country.", {
-    "mentor": "mentor", "mentee_school": "mentee_school", "school": "school", "hub": "hub", "country": "country",
-    "start": "start", "end": "end",
+register_mart(Mart("registry_mentoring", "registry", "Mentoring pairs: mentor (person or school) -> mentee school (join registry_schools for its hub).", {
+    "mentor": "mentor", "mentee_school": "mentee_school", "start": "start", "end": "end",
 }))
 
 
@@ -67,11 +66,7 @@ def compute(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame]:
         .join(schools.group_by("country").agg(pl.len().cast(pl.Int64).alias("schools")), on="country", how="left")
         .with_columns(pl.col("hubs").fill_null(0), pl.col("schools").fill_null(0))
     )
-    mentoring = (
-        sources.table("mentoring")
-        .join(schools.select(pl.col("school").alias("mentee_school"), "hub", "country"), on="mentee_school", how="left")
-        .select("mentor", "mentee_school", pl.col("mentee_school").alias("school"), "hub", "country", "start", "end")
-    )
+    mentoring = sources.table("mentoring").select("mentor", "mentee_school", "start", "end")
     return {
         "registry_schools": schools,
         "registry_hubs": hub_mart,

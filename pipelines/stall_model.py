@@ -23,6 +23,8 @@ import math
 import polars as pl
 
 from pipelines import mentoring as m
+from pipelines.catalogue import Mart, register_mart
+from pipelines.definitions import Indicator, register
 
 log = logging.getLogger(__name__)
 
@@ -147,3 +149,30 @@ def model_marts(
     names = schools.select(pl.col("school_id").alias("school"), pl.col("name").alias("school_name"), "hub").collect()
     marts["stall_risk"] = marts["stall_risk"].join(names, on="school", how="left").select("school", "school_name", "hub", "risk")
     return marts
+
+
+_SOURCE = "mentoring statements of each mentee school's first 8 weeks; the stall rule's monthly snapshots after them"
+_NONE = "none (a model over all mentee schools; no respondent-level figures)"
+register(
+    Indicator("stall_model.metric", "stall_model", "The cross-validated score's name (roc_auc).", "name", "-", _SOURCE, _NONE),
+    Indicator("stall_model.cv_mean", "stall_model", "Mean ROC AUC over the cross-validation folds (0.5 = chance, 1 = perfect).", "0-1", "StratifiedKFold ROC AUC of standardised logistic regression", _SOURCE, _NONE),
+    Indicator("stall_model.cv_std", "stall_model", "Standard deviation of the folds' ROC AUC.", "0-1", "population standard deviation over folds", _SOURCE, _NONE),
+    Indicator("stall_model.folds", "stall_model", "Cross-validation folds used.", "count", "min(5, schools in the smaller class)", _SOURCE, _NONE),
+    Indicator("stall_model.schools", "stall_model", "Labelled mentee schools the model learnt from.", "count", "schools with a stall-rule snapshot after their first 8 weeks", _SOURCE, _NONE),
+    Indicator("stall_model.stalled_schools", "stall_model", "Labelled schools that stalled after their first 8 weeks.", "count", "sum of stalled_later", _SOURCE, _NONE),
+    Indicator("stall_model.status", "stall_model", "Whether a model was fitted, with the score in words.", "text", "-", _SOURCE, _NONE),
+    Indicator("stall_model.feature", "stall_model", "An early-activity feature of the model.", "name", "see the meaning column", _SOURCE, _NONE),
+    Indicator("stall_model.meaning", "stall_model", "What the feature measures.", "text", "-", _SOURCE, _NONE),
+    Indicator("stall_model.coefficient", "stall_model", "Log-odds of stalling per standard deviation of the feature (positive: more risk).", "log-odds", "logistic regression coefficient on standardised features, fitted on all labelled schools", _SOURCE, _NONE),
+    Indicator("stall_model.odds_ratio", "stall_model", "Odds of stalling multiply by this per standard deviation of the feature.", "ratio", "exp(coefficient)", _SOURCE, _NONE),
+    Indicator("stall_model.risk", "stall_model", "Modelled probability that the school stalls after its first 8 weeks.", "probability 0-1", "predict_proba of the fitted model on the school's first-8-week features", _SOURCE, "none (a school-level mart, scoped like the school's own data)"),
+)
+register_mart(Mart("stall_model", "country", "The stall model's cross-validated score (one row).", {
+    c: f"stall_model.{c}" for c in ("metric", "cv_mean", "cv_std", "folds", "schools", "stalled_schools", "status")
+}))  # fmt: skip
+register_mart(Mart("stall_model_coefficients", "country", "The stall model's features and coefficients.", {
+    c: f"stall_model.{c}" for c in ("feature", "meaning", "coefficient", "odds_ratio")
+}))  # fmt: skip
+register_mart(Mart("stall_risk", "school", "Modelled risk of stalling for mentee schools past their first 8 weeks.", {
+    "school": "school", "school_name": "school_name", "hub": "hub", "risk": "stall_model.risk",
+}))  # fmt: skip

@@ -1,0 +1,25 @@
+"""``lat compute``: indicators from the store, published as marts."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.command("compute")
+@click.option("--full", is_flag=True, help="Recompute everything, ignoring the state remembered from the last run.")
+def compute(full: bool) -> None:
+    """Compute every indicator family and publish the marts.
+
+    Reads the store (LAT_HOME/lat.duckdb), runs the pipelines and publishes each mart as
+    LAT_HOME/marts/current/<name>.parquet (swapped in atomically) and as the table
+    mart_<name> in the store. After the first run only the (school, round) partitions
+    touched by statements stored since the last run are recomputed, unless --full.
+    """
+    from lat.config import get_settings
+    from pipelines import compute as pipeline
+
+    result = pipeline.run(get_settings(), full=full)
+    scope = f", {result.partitions} partitions recomputed" if result.mode == "incremental" else ""
+    click.echo(f"{result.mode} run ({result.reason}{scope}) in {result.seconds:.1f} s -> {result.version}")
+    for name, rows in sorted(result.rows.items()):
+        click.echo(f"  {name:<28} {rows:>10} rows")
