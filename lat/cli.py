@@ -22,6 +22,8 @@ from lat.errors import LatError
 COMMANDS: dict[str, str] = {
     "ingest": "lat.commands.ingest:ingest",
     "status": "lat.commands.status:status",
+    "import-survey": "lat.commands.import_survey:import_survey",
+    "pull": "lat.commands.pull:pull",
     "users": "lat.commands.users:users",
     "audit": "lat.commands.audit:audit",
     "registry": "lat.commands.registry:registry",

@@ -89,3 +89,11 @@ CREATE TABLE IF NOT EXISTS conflicts (
     raw         VARCHAR,
     recorded_at TIMESTAMPTZ NOT NULL DEFAULT now()
 );
+
+-- Where the next `lat pull` from each LRS starts (lat.pull, docs/pull.md).
+CREATE TABLE IF NOT EXISTS pull_cursors (
+    endpoint   VARCHAR PRIMARY KEY,  -- normalised Statement API base URL
+    since      VARCHAR,              -- largest `stored` pulled, verbatim from the LRS (exclusive)
+    more       VARCHAR,              -- next page of an unfinished pull, or NULL
+    updated_at TIMESTAMPTZ NOT NULL
+);

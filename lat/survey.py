@@ -27,7 +27,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from lat import vocab
+from lat.config import Settings
 from lat.errors import LatError
 from lat.flatten import actor_key
 
@@ -59,6 +62,7 @@ class Answer:
     """One cell of the survey: a respondent's answer to one item."""
 
     line: int
+    column: int  # 1-based, as a spreadsheet counts
     school: str
     respondent: str  # as in the file; replaced by a pseudonym before it becomes a statement
     group: str
@@ -276,7 +280,7 @@ def _read_row(
             problems.add(f"{cells[index]!r} is not an answer: {_VALUE_HINT}.", line, index + 1, item)
             ok = False
             continue
-        answers.append(Answer(line, fixed["school"], fixed["respondent"], group, item, response, moment))
+        answers.append(Answer(line, index + 1, fixed["school"], fixed["respondent"], group, item, response, moment))
     return answers if ok else []
 
 
@@ -366,3 +370,113 @@ def respondent_key(pseudonym: str) -> str:
     key = actor_key(respondent_agent(pseudonym))
     assert key is not None
     return key
+
+
+# --- the import --------------------------------------------------------------------------------
+
+@dataclass
+class SurveyImport:
+    """What ``lat import-survey`` did with one file."""
+
+    path: Path
+    round: str
+    respondents: int
+    schools: int
+    answers: int
+    scores: int
+    not_applicable: int
+    prefer_not_to_say: int
+    unchanged: int  # equal to the respondent's latest stored answer: skipped
+    sent: int  # new or changed answers handed to the ingest
+    stored: int
+    duplicates: int
+    conflicts: int
+    rejected: int
+
+    def lines(self) -> list[str]:
+        return [
+            f"{self.path}: round {self.round}, {self.respondents} respondents in {self.schools} schools, "
+            f"{self.answers} answers ({self.scores} scores, {self.not_applicable} not applicable, "
+            f"{self.prefer_not_to_say} prefer not to say).",
+            f"New or changed answers: {self.sent} (stored {self.stored}, duplicates {self.duplicates}, "
+            f"conflicts {self.conflicts}, rejected {self.rejected}); unchanged since the last import: {self.unchanged}.",
+        ]
+
+
+@dataclass(frozen=True)
+class _Stored:
+    response: str | None
+    group: str | None
+    epoch_us: int
+
+
+_LATEST = """
+SELECT actor_key, item, response, respondent_group, epoch_us("timestamp")
+FROM statements
+WHERE verb = ? AND round = ? AND NOT voided AND actor_key LIKE ? AND item IS NOT NULL
+QUALIFY row_number() OVER (PARTITION BY actor_key, item ORDER BY "timestamp" DESC, stored DESC) = 1
+"""
+
+
+def latest_answers(con: duckdb.DuckDBPyConnection, round_label: str) -> dict[tuple[str, str], _Stored]:
+    """(respondent actor_key, item) -> the latest stored answer of the round (as the pipelines pick it)."""
+    rows = con.execute(_LATEST, [vocab.ANSWERED, round_label, vocab.RESPONDENT_HOMEPAGE + "|%"]).fetchall()
+    return {(key, item): _Stored(response, group, int(us)) for key, item, response, group, us in rows}
+
+
+def _epoch_us(moment: datetime) -> int:
+    delta = moment - datetime(1970, 1, 1, tzinfo=UTC)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def import_survey(path: Path, round_label: str, when: datetime, settings: Settings) -> SurveyImport:
+    """Check ``path`` whole, then store its new or changed answers in one transaction."""
+    from lat import store
+    from lat.ingest import Record, ingest_records
+    from lat.pseudonym import pseudonym, pseudonym_key
+
+    round_label = check_round(round_label)
+    survey = read_survey(path, default_time=when)
+    with store.session(settings) as con:
+        hubs = dict(con.execute("SELECT school_id, hub FROM schools").fetchall())
+        check_schools(survey, hubs)
+        key = pseudonym_key(settings)
+        latest = latest_answers(con, round_label)
+        problems = _Problems(path)
+        records: list[Record] = []
+        unchanged = 0
+        for answer in survey.answers:
+            name = pseudonym(key, answer.school, answer.respondent)
+            before = latest.get((respondent_key(name), answer.item))
+            if before and (before.response, before.group) == (answer.response, answer.group):
+                unchanged += 1
+                continue
+            if before and _epoch_us(answer.timestamp) < before.epoch_us:
+                problems.add(
+                    f"the answer changed, but its time {xapi_time(answer.timestamp)} is before the stored answer's, "
+                    "so it would not count; give a later --date (or timestamp).",
+                    answer.line, answer.column, answer.item,
+                )
+                continue
+            stmt = answer_statement(answer, name, round_label, hub=hubs.get(answer.school))
+            records.append(Record(source=str(path), line=answer.line, raw=stmt))
+        problems.raise_if_any()
+        # one batch = one transaction: the file's answers are stored all together or not at all
+        result = ingest_records(con, records, batch_size=max(len(records), 1)) if records else None
+    responses = [a.response for a in survey.answers]
+    return SurveyImport(
+        path=path,
+        round=round_label,
+        respondents=survey.respondents,
+        schools=len(survey.schools),
+        answers=len(responses),
+        scores=sum(r in vocab.LIKERT for r in responses),
+        not_applicable=responses.count(vocab.NOT_APPLICABLE),
+        prefer_not_to_say=responses.count(vocab.PREFER_NOT_TO_SAY),
+        unchanged=unchanged,
+        sent=len(records),
+        stored=result.stored if result else 0,
+        duplicates=result.duplicates if result else 0,
+        conflicts=result.conflicts if result else 0,
+        rejected=result.rejected if result else 0,
+    )

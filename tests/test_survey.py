@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import stat
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from lat import vocab
+from lat import store, vocab
 from lat.config import get_settings
 from lat.errors import LatError
 from lat.profile import match_template
@@ -208,3 +212,133 @@ def test_the_key_is_generated_once_with_owner_only_permissions(tmp_path: Path, m
     assert pseudonym_key(get_settings()) == first
     monkeypatch.setenv("LAT_PSEUDONYM_KEY", "from-the-environment")
     assert pseudonym_key(get_settings()) == b"from-the-environment"
+
+
+# --- the command, against a real store ----------------------------------------------------------
+
+LAT = [str(Path(sys.executable).parent / "lat")]
+
+
+def _lat(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*LAT, *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A LAT_HOME whose registry has the two schools of the fixtures (hub PL-MAL)."""
+    monkeypatch.setenv("LAT_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("LAT_PSEUDONYM_KEY", raising=False)
+    with store.session(get_settings()) as con:
+        for school in ("PL-KRK-01", "PL-KRK-02"):
+            con.execute(
+                "INSERT INTO schools (school_id, name, country, hub, level, teachers, students) "
+                "VALUES (?, ?, 'PL', 'PL-MAL', 'secondary', 40, 400)",
+                [school, f"School {school}"],
+            )
+    return tmp_path / "home"
+
+
+def _env() -> dict[str, str]:
+    return dict(os.environ)
+
+
+def _answers(home: Path) -> list[tuple[Any, ...]]:
+    with store.session(get_settings()) as con:
+        return con.execute(
+            "SELECT actor_key, school, hub, round, area, item, respondent_group, response, score_raw, "
+            "strftime(\"timestamp\" AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M'), source FROM statements "
+            "WHERE verb = ? ORDER BY \"timestamp\", item",
+            [vocab.ANSWERED],
+        ).fetchall()
+
+
+def test_import_stores_pseudonymous_answers(home: Path) -> None:
+    done = _lat("import-survey", str(FIXTURES / "good.csv"), "--round", "2025-spring", "--date", "2025-03-01", env=_env())
+    assert done.returncode == 0, done.stderr
+    assert "3 respondents in 2 schools, 12 answers (7 scores, 3 not applicable, 2 prefer not to say)" in done.stdout
+    assert "New or changed answers: 12 (stored 12, duplicates 0, conflicts 0, rejected 0); unchanged since the last import: 0" in done.stdout
+    rows = _answers(home)
+    assert len(rows) == 12
+    key = (home / "keys" / "pseudonym.key").read_text().strip().encode()
+    anna = f"{vocab.RESPONDENT_HOMEPAGE}|{pseudonym(key, 'PL-KRK-01', 'anna@school.example')}"
+    annas = [r for r in rows if r[0] == anna]
+    assert [(r[5], r[6], r[7], r[8]) for r in annas] == [
+        ("A1", "teacher", "4", 4.0), ("A2", "teacher", "5", 5.0), ("C1", "teacher", "na", None), ("Cown2", "teacher", "3", 3.0)
+    ]
+    assert {(r[1], r[2], r[3], r[9]) for r in annas} == {("PL-KRK-01", "PL-MAL", "2025-spring", "2025-03-01 00:00")}
+    assert {r[4] for r in annas} == {"A", "C"}
+    with store.session(get_settings()) as con:
+        raw = " ".join(r[0] for r in con.execute("SELECT CAST(raw AS VARCHAR) FROM statements").fetchall())
+    assert "anna" not in raw.lower() and "kowalski" not in raw.lower() and "s-117" not in raw
+
+
+def test_reimport_changes_nothing_and_a_correction_only_what_changed(home: Path, tmp_path: Path) -> None:
+    good = str(FIXTURES / "good.csv")
+    assert _lat("import-survey", good, "--round", "r1", "--date", "2025-03-01", env=_env()).returncode == 0
+    again = _lat("import-survey", good, "--round", "r1", env=_env())  # another date (now): still nothing new
+    assert again.returncode == 0, again.stderr
+    assert "New or changed answers: 0 (stored 0" in again.stdout and "unchanged since the last import: 12" in again.stdout
+    assert len(_answers(home)) == 12
+    corrected = tmp_path / "corrected.csv"
+    corrected.write_text((FIXTURES / "good.csv").read_text().replace("teacher,4,5,NA,3", "teacher,2,5,NA,3"))
+    fixed = _lat("import-survey", str(corrected), "--round", "r1", "--date", "2025-03-02", env=_env())
+    assert fixed.returncode == 0, fixed.stderr
+    assert "New or changed answers: 1 (stored 1" in fixed.stdout and "unchanged since the last import: 11" in fixed.stdout
+    assert _latest_by_group(home, "PL-KRK-01", "A1") == ["2", "2"]  # Ben (leader) said 2; Anna now 2 too
+    # and back to the first answer: a new statement again (A -> B -> A)
+    back = _lat("import-survey", good, "--round", "r1", "--date", "2025-03-03", env=_env())
+    assert "stored 1" in back.stdout
+    assert _latest_by_group(home, "PL-KRK-01", "A1") == ["2", "4"]
+    assert len(_answers(home)) == 14
+
+
+def _latest_by_group(home: Path, school: str, item: str) -> list[str]:
+    """Latest answers of ``school`` to ``item``, ordered leader, teacher."""
+    with store.session(get_settings()) as con:
+        rows = con.execute(
+            "SELECT respondent_group, response FROM statements WHERE school = ? AND item = ? "
+            "QUALIFY row_number() OVER (PARTITION BY actor_key ORDER BY \"timestamp\" DESC, stored DESC) = 1 "
+            "ORDER BY respondent_group",
+            [school, item],
+        ).fetchall()
+    return [r[1] for r in rows]
+
+
+def test_a_changed_answer_dated_before_the_stored_one_is_refused(home: Path, tmp_path: Path) -> None:
+    assert _lat("import-survey", str(FIXTURES / "good.csv"), "--round", "r1", "--date", "2025-03-10", env=_env()).returncode == 0
+    corrected = tmp_path / "corrected.csv"
+    corrected.write_text((FIXTURES / "good.csv").read_text().replace("teacher,4,5,NA,3", "teacher,2,5,NA,3"))
+    late = _lat("import-survey", str(corrected), "--round", "r1", "--date", "2025-03-01", env=_env())
+    assert late.returncode == 1
+    assert "line 2, column 4 (A1): the answer changed, but its time 2025-03-01T00:00:00.000Z is before" in late.stderr
+    assert "Traceback" not in late.stderr
+    assert len(_answers(home)) == 12
+
+
+def test_a_bad_file_imports_nothing(home: Path) -> None:
+    done = _lat("import-survey", str(FIXTURES / "bad.csv"), "--round", "r1", env=_env())
+    assert done.returncode == 1
+    assert done.stderr.startswith("Error: ")
+    assert "7 problems; nothing was imported" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert _answers(home) == []
+
+
+def test_unknown_schools_and_an_empty_registry_import_nothing(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    done = _lat("import-survey", str(FIXTURES / "unknown_school.csv"), "--round", "r1", env=_env())
+    assert done.returncode == 1
+    assert "line 3: school 'PL-XXX-99' is not in the registry" in done.stderr
+    assert _answers(home) == []
+    monkeypatch.setenv("LAT_HOME", str(tmp_path / "empty-home"))
+    empty = _lat("import-survey", str(FIXTURES / "good.csv"), "--round", "r1", env=_env())
+    assert empty.returncode == 1
+    assert "the registry has no schools" in empty.stderr
+
+
+def test_usage_mistakes(home: Path) -> None:
+    no_round = _lat("import-survey", str(FIXTURES / "good.csv"), env=_env())
+    assert no_round.returncode == 2
+    bad_date = _lat("import-survey", str(FIXTURES / "good.csv"), "--round", "r1", "--date", "yesterday", env=_env())
+    assert bad_date.returncode == 1 and "--date 'yesterday' is not an ISO 8601" in bad_date.stderr
+    missing = _lat("import-survey", "nope.csv", "--round", "r1", env=_env())
+    assert missing.returncode == 1 and "nope.csv: no such file" in missing.stderr
