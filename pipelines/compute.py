@@ -45,6 +45,7 @@ FAMILIES: list[tuple[str, str]] = [
     ("registry", "pipelines.registry_marts:compute"),
     ("maturity", "pipelines.maturity:compute"),
     ("competence", "pipelines.competence:compute"),
+    ("mentoring", "pipelines.mentoring:compute"),
 ]
 
 STATE_DIR = "compute-state"
@@ -74,8 +75,16 @@ def family_modules() -> list[tuple[str, ModuleType, str]]:
 
 
 def load_catalogue() -> None:
-    """Import every family module, so every mart and indicator is registered."""
+    """Import every family module and every module of the package, so every mart and
+    indicator is registered whatever a family imports lazily."""
+    import pkgutil
+
+    import pipelines
+
     family_modules()
+    for info in pkgutil.iter_modules(pipelines.__path__):
+        if info.name not in ("docs", "__main__"):
+            importlib.import_module(f"pipelines.{info.name}")
 
 
 def run(settings: Settings, *, full: bool = False, now: datetime | None = None) -> ComputeResult:
