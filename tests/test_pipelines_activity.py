@@ -1,0 +1,67 @@
+"""Activity indicators on a hand-made Moodle-shaped log (tests/fixtures/pipelines/activity/basic).
+
+a1 has 4 teachers and 10 students registered: in the week of 2025-03-03 two teachers and
+five students are active (one quiz completed; a survey answer does not count); in the week
+of 03-10 one teacher and two students (too few students: withheld; a mentoring meeting and
+a voided forum view do not count); nothing in the next two weeks; in the week of 03-31 two
+teachers and six students (one completion flag). a2 registers no teachers or students but
+one of its mapped teachers is active; a3 is quiet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from lat import attribution
+from lat import registry as lat_registry
+from pipelines import activity
+from pipelines.source import Sources
+from tests.pipeline_fixtures import FIXTURES, assert_frame_matches, expected, load, open_store, read_ndjson, settings_for
+
+CASE = FIXTURES / "activity" / "basic"
+
+
+@pytest.fixture
+def sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Sources:
+    settings = settings_for(tmp_path, monkeypatch)
+    con = open_store(settings)
+    lat_registry.write(con, lat_registry.load(CASE / "registry"))
+    load(con, read_ndjson(CASE / "input.ndjson"))
+    attribution.apply(con)  # Moodle statements carry no school: the registry attributes them
+    return Sources(con, settings, now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+
+
+def _activity(sources: Sources) -> pl.LazyFrame:
+    return activity.activity_statements(sources.statements(activity.ACTIVITY_COLUMNS))
+
+
+def test_weekly_active_shares_suppression_and_trend(sources: Sources) -> None:
+    got = activity.weekly(_activity(sources), sources.table("people"), sources.table("schools"), min_cell_size=5).collect()
+    want = expected(CASE / "weekly.csv").with_columns(pl.col("week").str.to_date(), pl.col("students_suppressed").cast(pl.Boolean))
+    assert_frame_matches(got, want, keys=["school", "week"])
+
+
+def test_a_smaller_cell_size_shows_the_two_students(sources: Sources) -> None:
+    got = activity.weekly(_activity(sources), sources.table("people"), sources.table("schools"), min_cell_size=2).collect()
+    row = got.filter((pl.col("school") == "a1") & (pl.col("week") == dt.date(2025, 3, 10))).row(0, named=True)
+    assert (row["active_students"], row["student_share"], row["students_suppressed"]) == (2, 0.2, False)
+
+
+def test_tools_in_use_per_month(sources: Sources) -> None:
+    got = activity.tools_monthly(_activity(sources)).collect()
+    want = expected(CASE / "tools-monthly.csv").with_columns(pl.col("month").str.to_date())
+    assert_frame_matches(got, want, keys=["school", "month"])
+
+
+def test_compute_returns_both_marts_with_catalogue_columns(sources: Sources) -> None:
+    from pipelines.catalogue import MARTS
+
+    marts = {name: frame.collect() for name, frame in activity.compute(sources, sources.settings).items()}
+    assert set(marts) == {"activity_weekly", "activity_tools_monthly"}
+    for name, frame in marts.items():
+        assert set(frame.columns) == set(MARTS[name].columns)
+    assert marts["activity_weekly"].height == 15  # 3 schools x 5 weeks
