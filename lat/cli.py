@@ -20,6 +20,7 @@ from lat.errors import LatError
 
 # name -> "module:attribute"; each attribute is a click command or group
 COMMANDS: dict[str, str] = {
+    "sample": "lat.commands.sample:sample",
     "ingest": "lat.commands.ingest:ingest",
     "status": "lat.commands.status:status",
     "import-survey": "lat.commands.import_survey:import_survey",
