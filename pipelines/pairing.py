@@ -21,6 +21,10 @@ import math
 import polars as pl
 
 from lat import vocab
+from lat.config import Settings
+from pipelines.catalogue import Mart, register_mart
+from pipelines.definitions import Indicator, register, register_dimension
+from pipelines.source import Sources
 
 CAPACITY = 2
 MENTOR_FRACTION = 1 / 3
@@ -130,3 +134,29 @@ def _unpaired_row(hub: str, mentee: dict[str, object]) -> dict[str, object]:
         "hub": hub, "mentor": None, "mentor_name": None, "mentee_school": mentee["school"], "mentee_name": mentee["name"],
         "language": mentee["language"], "mentor_score": None, "mentee_score": mentee["overall"], "score": None, "explanation": reason,
     }  # fmt: skip
+
+
+# --- lat compute: the pairing family -------------------------------------------------------------
+
+def compute(sources: Sources, settings: Settings) -> dict[str, pl.DataFrame]:
+    """pairing_suggestions: optimal mentor-mentee pairs per hub (capacity 2)."""
+    from pipelines.profiles import area_matrix
+
+    return {"pairing_suggestions": pairs(area_matrix(sources, settings), sources.table("schools").collect())}
+
+
+_FEEDS = "SELFIE answers (answered + cmi.interaction): latest-round school area scores; schools.language and hub"
+_SUPPRESSION = "areas with fewer than LAT_MIN_CELL_SIZE respondents are left out of the scores"
+register_dimension("mentor_name", "Name of the suggested mentor school (registry).")
+register_dimension("mentee_name", "Name of the mentee school (registry).")
+register(
+    Indicator("pairing.mentor_score", "pairing", "The mentor school's overall maturity (mean of its latest-round area scores).", "score 1-5", "mean over areas", _FEEDS, _SUPPRESSION),
+    Indicator("pairing.mentee_score", "pairing", "The mentee school's overall maturity.", "score 1-5", "mean over areas", _FEEDS, _SUPPRESSION),
+    Indicator("pairing.score", "pairing", "Complementarity of the pair: the mentor's lead in each area weighted by the mentee's weakness there.", "0-4", "mean over shared areas of (5 - mentee_a) / 4 * max(0, mentor_a - mentee_a); pairs maximise the hub's total (linear_sum_assignment, capacity 2, same language)", _FEEDS, _SUPPRESSION),
+    Indicator("pairing.explanation", "pairing", "Why the pair fits (the two areas adding most), or why a mentee is left without a mentor.", "text", "see pipelines/pairing.py", _FEEDS, _SUPPRESSION),
+)
+register_mart(Mart("pairing_suggestions", "school", "Suggested mentor-mentee school pairs per hub, explained; unpaired mentees with the reason.", {
+    "hub": "hub", "mentor": "mentor", "mentor_name": "mentor_name", "mentee_school": "mentee_school", "mentee_name": "mentee_name",
+    "language": "language", "mentor_score": "pairing.mentor_score", "mentee_score": "pairing.mentee_score",
+    "score": "pairing.score", "explanation": "pairing.explanation",
+}))  # fmt: skip

@@ -16,10 +16,18 @@
 
 from __future__ import annotations
 
+import logging
+
 import polars as pl
 
 from lat import vocab
+from lat.config import Settings
+from pipelines.catalogue import Mart, register_mart
+from pipelines.definitions import Indicator, register, register_dimension
 from pipelines.mentoring import live
+from pipelines.source import Sources
+
+log = logging.getLogger(__name__)
 
 K_RANGE = range(2, 7)
 RANDOM_STATE = 0
@@ -70,6 +78,8 @@ def school_area_scores(statements: pl.LazyFrame, min_cell_size: int) -> pl.LazyF
 
 def latest_round_matrix(area_scores: pl.DataFrame) -> pl.DataFrame:
     """One row per school (its latest round in label order), one column per area."""
+    if area_scores.is_empty():
+        return pl.DataFrame(schema={"school": pl.String, "round": pl.String})
     latest = area_scores.filter(pl.col("round") == pl.col("round").max().over("school"))
     wide = latest.pivot(on="area", index=["school", "round"], values="score", sort_columns=True)
     areas = [a for a in vocab.AREAS if a in wide.columns]
@@ -167,7 +177,11 @@ def _words(level: str, overall: float, centre: dict[str, float], strong: list[st
 
 def profiles(area_scores: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """All profile tables from school area scores: school_profiles, maturity_profiles, centres, selection."""
-    matrix = latest_round_matrix(area_scores)
+    return profiles_from_matrix(latest_round_matrix(area_scores))
+
+
+def profiles_from_matrix(matrix: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """All profile tables from a latest-round area matrix (school, round, A..H)."""
     areas = [a for a in vocab.AREAS if a in matrix.columns]
     areas = [a for a in areas if matrix[a].null_count() < matrix.height]
     if matrix.is_empty() or not areas:
@@ -192,3 +206,50 @@ def _empty() -> dict[str, pl.DataFrame]:
         "maturity_profile_centres": pl.DataFrame(schema={"profile": pl.Int64, "area": pl.String, "centre": pl.Float64, "area_name": pl.String}),
         "profile_selection": pl.DataFrame(schema={"k": pl.Int64, "silhouette": pl.Float64, "chosen": pl.Boolean}),
     }
+
+
+# --- lat compute: the profiles family ----------------------------------------------------------
+
+def area_matrix(sources: Sources, settings: Settings) -> pl.DataFrame:
+    """Latest-round area scores of every school, one column per area (shared with pairing)."""
+    answers = sources.statements(ANSWER_COLUMNS, verbs=[vocab.ANSWERED], activity_types=[vocab.CMI_INTERACTION])
+    return latest_round_matrix(school_area_scores(answers, settings.min_cell_size).collect())
+
+
+def compute(sources: Sources, settings: Settings) -> dict[str, pl.DataFrame]:
+    """school_profiles, maturity_profiles, maturity_profile_centres, profile_selection."""
+    matrix = area_matrix(sources, settings)
+    schools = sources.table("schools").select(pl.col("school_id").alias("school"), pl.col("name").alias("school_name"), "hub").collect()
+    marts = profiles_from_matrix(matrix)
+    marts["school_profiles"] = marts["school_profiles"].join(schools, on="school", how="left")
+    log.info("maturity profiles: k=%s by silhouette %s", marts["maturity_profiles"].height, marts["profile_selection"].rows())
+    return marts
+
+
+_FEEDS = "SELFIE answers (answered + cmi.interaction) with school, round and area extensions"
+_SUPPRESSION = "built from school area scores, each needing LAT_MIN_CELL_SIZE respondents; profiles describe groups of schools"
+register_dimension("profile", "Maturity profile number (1 = highest mean centre).")
+register_dimension("k", "Number of clusters tried.")
+register(
+    Indicator("profiles.label", "profiles", "Short name of the maturity profile, e.g. 'Developing: strong Infrastructure and equipment, weak Assessment practices'.", "text", "level from the centre mean; the most outstanding strong and weak area", _FEEDS, _SUPPRESSION),
+    Indicator("profiles.description", "profiles", "The profile in words, with its strong and weak areas and their centre scores.", "text", "strong: centre >= centre mean + 0.3; weak: <= centre mean - 0.3 (at most two each)", _FEEDS, _SUPPRESSION),
+    Indicator("profiles.overall_score", "profiles", "Mean of the area scores (the school's, or the profile centre's).", "score 1-5", "mean over areas", _FEEDS, _SUPPRESSION),
+    Indicator("profiles.schools", "profiles", "Schools in the profile.", "count", "count of schools assigned to the cluster", _FEEDS, _SUPPRESSION),
+    Indicator("profiles.centre", "profiles", "The profile's centre in the area (k-means cluster centre).", "score 1-5", "mean area score of the cluster's schools (missing areas imputed by the all-school mean)", _FEEDS, _SUPPRESSION),
+    Indicator("profiles.silhouette", "profiles", "Mean silhouette of the k-means clustering with k clusters (higher: better separated).", "-1..1", "sklearn.metrics.silhouette_score", _FEEDS, _SUPPRESSION),
+    Indicator("profiles.chosen", "profiles", "True for the k with the best silhouette (the one used).", "boolean", "argmax silhouette, ties to the smaller k", _FEEDS, _SUPPRESSION),
+)
+register_mart(Mart("school_profiles", "school", "Each school's maturity profile (latest round).", {
+    "school": "school", "school_name": "school_name", "hub": "hub", "round": "round", "profile": "profile",
+    "label": "profiles.label", "overall_score": "profiles.overall_score",
+}))  # fmt: skip
+register_mart(Mart("maturity_profiles", "country", "The maturity profiles: label, description in words, size.", {
+    "profile": "profile", "label": "profiles.label", "description": "profiles.description",
+    "overall_score": "profiles.overall_score", "schools": "profiles.schools",
+}))  # fmt: skip
+register_mart(Mart("maturity_profile_centres", "country", "Each profile's centre per SELFIE area.", {
+    "profile": "profile", "area": "area", "area_name": "area_name", "centre": "profiles.centre",
+}))  # fmt: skip
+register_mart(Mart("profile_selection", "country", "How the number of profiles was chosen: silhouette for k = 2..6.", {
+    "k": "k", "silhouette": "profiles.silhouette", "chosen": "profiles.chosen",
+}))  # fmt: skip
