@@ -27,6 +27,8 @@ COMMANDS: dict[str, str] = {
     "pull": "lat.commands.pull:pull",
     "users": "lat.commands.users:users",
     "audit": "lat.commands.audit:audit",
+    "forget": "lat.commands.forget:forget",
+    "retention": "lat.commands.retention:retention",
     "registry": "lat.commands.registry:registry",
     "compute": "lat.commands.compute:compute",
     "indicators": "lat.commands.indicators:indicators",
