@@ -36,48 +36,67 @@ def activity_error(value: Any) -> str | None:
     """Why ``value`` is not an Activity (objectType absent or ``Activity``), or None."""
     if value.__class__ is not dict:
         return f": must be an Activity object, got {json_type(value)}"
-    if not value.keys() <= ACTIVITY_KEYS:
-        return unknown_key(value, ACTIVITY_KEYS, ("objectType", "id", "definition"), "an Activity")
-    if "objectType" in value and value["objectType"] != "Activity":
-        return f"objectType: must be 'Activity', got {value['objectType']!r}"
     if "id" not in value:
+        if not value.keys() <= ACTIVITY_KEYS:
+            return unknown_key(value, ACTIVITY_KEYS, ("objectType", "id", "definition"), "an Activity")
         return "id: required property is missing"
-    activity_id = value["id"]
-    if activity_id not in GOOD_IRIS:
-        err = iri_error(activity_id)
-        if err:
-            return "id: " + err
-    if "definition" in value:
-        err = definition_error(value["definition"])
-        if err:
-            return join("definition", err)
+    # One pass over the properties: cheaper than a subset test plus a lookup per property,
+    # and this runs for every object and context activity of every statement.
+    for key, item in value.items():
+        if key == "id":
+            if item.__class__ is not str or item not in GOOD_IRIS:
+                err = iri_error(item)
+                if err:
+                    return "id: " + err
+        elif key == "definition":
+            err = definition_error(item)
+            if err:
+                return join("definition", err)
+        elif key == "objectType":
+            if item != "Activity":
+                return f"objectType: must be 'Activity', got {item!r}"
+        else:
+            return unknown_key(value, ACTIVITY_KEYS, ("objectType", "id", "definition"), "an Activity")
     return None
+
+
+# definition property -> what it holds
+_LANGUAGE_MAP, _IRI_VALUE, _EXTENSIONS, _INTERACTION = 1, 2, 3, 4
+_DEFINITION_KINDS = {
+    "name": _LANGUAGE_MAP,
+    "description": _LANGUAGE_MAP,
+    "type": _IRI_VALUE,
+    "moreInfo": _IRI_VALUE,
+    "extensions": _EXTENSIONS,
+    **{key: _INTERACTION for key in _INTERACTION_ORDER},
+}
 
 
 def definition_error(value: Any) -> str | None:
     """Why ``value`` is not an Activity Definition, or None."""
     if value.__class__ is not dict:
         return f": must be an object, got {json_type(value)}"
-    keys = value.keys()
-    if not keys <= DEFINITION_KEYS:
-        return unknown_key(value, DEFINITION_KEYS, _DEFINITION_ORDER, "an Activity Definition")
-    for key in ("name", "description"):
-        if key in value:
-            err = language_map_error(value[key])
+    interaction = False
+    for key, item in value.items():
+        kind = _DEFINITION_KINDS.get(key)
+        if kind == _LANGUAGE_MAP:
+            err = language_map_error(item)
             if err:
                 return join(key, err)
-    for key in ("type", "moreInfo"):
-        if key in value and value[key] not in GOOD_IRIS:
-            err = iri_error(value[key])
+        elif kind == _IRI_VALUE:
+            if item.__class__ is not str or item not in GOOD_IRIS:
+                err = iri_error(item)
+                if err:
+                    return f"{key}: {err}"
+        elif kind == _EXTENSIONS:
+            err = extensions_error(item)
             if err:
-                return f"{key}: {err}"
-    if "extensions" in value:
-        err = extensions_error(value["extensions"])
-        if err:
-            return join("extensions", err)
-    if keys & INTERACTION_KEYS:
-        return interaction_error(value)
-    return None
+                return join(key, err)
+        elif kind == _INTERACTION:
+            interaction = True
+        else:
+            return unknown_key(value, DEFINITION_KEYS, _DEFINITION_ORDER, "an Activity Definition")
+    return interaction_error(value) if interaction else None
 
 
 def interaction_error(value: dict[str, Any]) -> str | None:
@@ -138,6 +157,8 @@ def language_map_error(value: Any) -> str | None:
     if value.__class__ is not dict:
         return f": must be a language map object, got {json_type(value)}"
     for tag, text in value.items():
+        if text.__class__ is str and tag in GOOD_TAGS:  # the usual case, no call
+            continue
         if tag not in GOOD_TAGS:
             err = language_tag_error(tag)
             if err:

@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from lat.xapi_rules import join
-from lat.xapi_rules.formats import iri_error, json_type, mbox_error, sha1_error
+from lat.xapi_rules.formats import GOOD_IRIS, iri_error, json_type, mbox_error, sha1_error
 
 IFIS = ("mbox", "mbox_sha1sum", "openid", "account")
+IFI_SET = frozenset(IFIS)
 AGENT_KEYS = frozenset(("objectType", "name", *IFIS))
 GROUP_KEYS = AGENT_KEYS | {"member"}
 ACCOUNT_KEYS = frozenset(("homePage", "name"))
@@ -48,10 +49,24 @@ def agent_error(value: Any) -> str | None:
         return unknown_key(value, AGENT_KEYS, _AGENT_ORDER, "an Agent")
     if "objectType" in value and value["objectType"] != "Agent":
         return f"objectType: must be 'Agent', got {value['objectType']!r}"
-    found = _ifis(value)
-    if len(found) != 1:
-        return _ifi_count("an Agent", found)
-    return _name_error(value) or _ifi_error(value, found[0])
+    present = value.keys() & IFI_SET
+    if len(present) != 1:
+        return _ifi_count("an Agent", _ifis(value))
+    if "name" in value and value["name"].__class__ is not str:
+        return f"name: must be a string, got {json_type(value['name'])}"
+    (ifi,) = present
+    if ifi == "account":
+        account = value["account"]
+        # the usual account, checked inline: {homePage: known IRI, name: string}
+        if (
+            account.__class__ is dict
+            and len(account) == 2
+            and account.get("name").__class__ is str
+            and account.get("homePage").__class__ is str
+            and account["homePage"] in GOOD_IRIS
+        ):
+            return None
+    return _ifi_error(value, ifi)
 
 
 def group_error(value: Any) -> str | None:

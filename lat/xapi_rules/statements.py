@@ -151,7 +151,7 @@ def verb_error(value: Any) -> str | None:
     if "id" not in value:
         return "id: required property is missing"
     verb_id = value["id"]
-    if verb_id not in GOOD_IRIS:
+    if verb_id.__class__ is not str or verb_id not in GOOD_IRIS:
         err = iri_error(verb_id)
         if err:
             return "id: " + err
