@@ -8,7 +8,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed-test
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test install browser bench clean-data
+.PHONY: demo test install browser ralph bench clean-data
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -27,7 +27,17 @@ browser:
 demo: install
 	$(VENV)/bin/lat demo
 
-test: install browser
+# Ralph LRS for the `lat pull` tests, in its own virtualenv: its pins clash with ours.
+# (requests: Ralph 5.1 imports it without declaring it.)
+RALPH_STAMP := .venv-ralph/.installed
+$(RALPH_STAMP):
+	python3 -m venv .venv-ralph
+	.venv-ralph/bin/pip install --quiet 'ralph-malph[cli,lrs]==5.1.0' requests
+	touch $@
+
+ralph: $(RALPH_STAMP)
+
+test: install browser ralph
 	$(VENV)/bin/python -m pytest -q
 
 bench: install
