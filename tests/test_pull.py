@@ -163,6 +163,19 @@ def test_a_connection_dropped_mid_page_resumes_without_loss_or_duplicates(ralph:
         proxy.close()
 
 
+def test_a_forgotten_next_page_restarts_from_since(ralph: Ralph, home: Path) -> None:
+    first = post_meetings(ralph, 0, 3)
+    run_pull(ralph)
+    with store.session(get_settings()) as con:  # as if a pull died and the LRS then expired its page
+        con.execute("UPDATE pull_cursors SET more = '/xAPI/expired-page?p=7'")
+    later = post_meetings(ralph, 10, 2)
+    done = run_pull(ralph)
+    assert done.returncode == 0, done.stderr
+    assert "the saved next page is gone (HTTP 404)" in done.stderr
+    assert "2 statements in 1 pages: stored 2, duplicates 0" in done.stdout
+    assert stored_ids() == sorted(first + later)
+
+
 def test_refused_credentials(ralph: Ralph, home: Path) -> None:
     post_meetings(ralph, 0, 2)
     done = subprocess.run(pull_args(ralph.endpoint, ralph.key, "wrong"), capture_output=True, text=True, timeout=120)
