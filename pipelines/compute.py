@@ -46,6 +46,9 @@ FAMILIES: list[tuple[str, str]] = [
     ("maturity", "pipelines.maturity:compute"),
     ("competence", "pipelines.competence:compute"),
     ("mentoring", "pipelines.mentoring:compute"),
+    ("activity", "pipelines.activity:compute"),
+    ("profiles", "pipelines.profiles:compute"),
+    ("pairing", "pipelines.pairing:compute"),
 ]
 
 STATE_DIR = "compute-state"

@@ -59,8 +59,8 @@ def explain(mentor_name: str, mentor: dict[str, float], mentee_name: str, mentee
         return f"{mentor_name} leads {mentee_name} in no area."
     weakest = min((a for a in vocab.AREAS if mentee.get(a) is not None), key=lambda a: mentee[a])
     first = ranked[0]
-    where = "is weakest" if first == weakest else "has"
-    text = f"{mentor_name} is strong in {first} {vocab.AREAS[first]} ({mentor[first]:.1f}) where {mentee_name} {where} ({mentee[first]:.1f})"
+    where = f"is weakest ({mentee[first]:.1f})" if first == weakest else f"scores {mentee[first]:.1f}"
+    text = f"{mentor_name} is strong in {first} {vocab.AREAS[first]} ({mentor[first]:.1f}) where {mentee_name} {where}"
     if len(ranked) > 1:
         second = ranked[1]
         text += f"; also {second} {vocab.AREAS[second]} ({mentor[second]:.1f} vs {mentee[second]:.1f})"
@@ -110,6 +110,8 @@ def pairs(matrix: pl.DataFrame, schools: pl.DataFrame, capacity: int = CAPACITY)
 
 def _candidates(matrix: pl.DataFrame, schools: pl.DataFrame) -> list[dict[str, object]]:
     areas = [a for a in vocab.AREAS if a in matrix.columns]
+    if not areas:
+        return []
     registry = schools.select(pl.col("school_id").alias("school"), "name", "hub", pl.col("language").str.to_lowercase())
     joined = matrix.join(registry, on="school", how="inner").with_columns(pl.mean_horizontal(areas).alias("overall"))
     return [

@@ -23,3 +23,7 @@ def compute(full: bool) -> None:
     click.echo(f"{result.mode} run ({result.reason}{scope}) in {result.seconds:.1f} s -> {result.version}")
     for name, rows in sorted(result.rows.items()):
         click.echo(f"  {name:<28} {rows:>10} rows")
+    if "stall_model" in result.rows and result.version is not None:  # the cross-validated score (pipelines/stall_model.py)
+        from lat import marts
+
+        click.echo(f"stall model: {marts.read('stall_model', directory=result.version)['status'][0]}")
