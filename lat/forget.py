@@ -14,14 +14,15 @@ What happens to a statement depends on where the person appears in it:
 
 Rows of ``rejected`` and ``conflicts`` whose raw text (or reason) contains the identifier
 are deleted, and so are the person's ``people`` rows and the mentoring pairs in which their
-person id is the mentor. The marts are then recomputed in full and older mart versions
-removed. The audit log gets the SHA-256 of the actor key and the counts, never the data.
+person id is the mentor. The marts are then recomputed in full, older mart versions
+removed, and the DuckDB file rewritten (:func:`compact_store`) so deleted bytes leave the disk. The audit log gets the SHA-256 of the actor key and the counts, never the data.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from collections.abc import Sized
 from dataclasses import asdict, dataclass
@@ -83,10 +84,10 @@ def forget(settings: Settings, actor: str, *, recompute: bool = True, actor_name
         except BaseException:
             con.execute("ROLLBACK")
             raise
-        con.execute("CHECKPOINT")  # write the deletions into the database file now
     if recompute:
         erasure.marts_recomputed = recompute_marts(settings)
         erasure.mart_versions_removed = drop_old_mart_versions(settings)
+    compact_store(settings)
     erasure.linked_users = _linked_users(settings, identity)
     audit.record(settings, actor_name or audit.cli_actor(), audit.ERASURE, target=f"sha256:{erasure.actor_hash}",
                  detail={k: v for k, v in asdict(erasure).items() if k != "actor_hash"})
@@ -233,6 +234,26 @@ def _delete(con: duckdb.DuckDBPyConnection, where: str, args: list[str]) -> int:
 
 
 # --- derived data ----------------------------------------------------------------------------------
+
+
+def compact_store(settings: Settings) -> None:
+    """Rewrite ``lat.duckdb`` into a fresh file so that deleted rows are gone from the disk too.
+
+    DuckDB leaves deleted data in freed blocks of the file until they are reused; a copy of
+    the database holds only live rows. The copy is made while this process holds the store
+    (no other writer can start), then renamed over the old file in one atomic step.
+    """
+    fresh = settings.db_path.with_name(f".{settings.db_path.name}.compact")
+    fresh.unlink(missing_ok=True)
+    with store.session(settings) as con:
+        con.execute("CHECKPOINT")
+        name = con.execute("SELECT current_database()").fetchall()[0][0]
+        con.execute(f"ATTACH '{fresh}' AS lat_compact")
+        try:
+            con.execute(f'COPY FROM DATABASE "{name}" TO lat_compact')
+        finally:
+            con.execute("DETACH lat_compact")
+        os.replace(fresh, settings.db_path)  # checkpointed and unchanged since: no WAL to carry over
 
 
 def recompute_marts(settings: Settings) -> bool:

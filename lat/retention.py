@@ -4,7 +4,8 @@
 cut-off: the same calendar day ``retention_months`` months ago, UTC (clamped to the month's
 last day, so 31 March minus one month is 28/29 February). Rows of ``rejected`` and
 ``conflicts`` recorded before the cut-off go too (they hold raw statements). The marts are
-recomputed in full and older mart versions removed, as after an erasure.
+recomputed in full, older mart versions removed and the store file rewritten, as after an
+erasure.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import UTC, datetime
 from lat import audit, store
 from lat.config import Settings
 from lat.errors import LatError
-from lat.forget import drop_old_mart_versions, recompute_marts
+from lat.forget import compact_store, drop_old_mart_versions, recompute_marts
 
 
 @dataclass
@@ -60,13 +61,13 @@ def apply(settings: Settings, *, now: datetime | None = None, recompute: bool = 
         except BaseException:
             con.execute("ROLLBACK")
             raise
-        if not dry_run:
-            con.execute("CHECKPOINT")
     if dry_run:
         return run
     if recompute and run.statements_deleted:
         run.marts_recomputed = recompute_marts(settings)
         run.mart_versions_removed = drop_old_mart_versions(settings)
+    if run.statements_deleted or run.rejected_deleted or run.conflicts_deleted:
+        compact_store(settings)  # deleted rows leave the disk too
     audit.record(settings, actor or audit.cli_actor(), audit.RETENTION, target=run.cutoff.isoformat(timespec="seconds"),
                  detail={"statements": run.statements_deleted, "rejected": run.rejected_deleted,
                          "conflicts": run.conflicts_deleted, "marts_recomputed": run.marts_recomputed})

@@ -144,3 +144,25 @@ def test_the_forget_command(settings: Settings) -> None:
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Erased: 3 statements deleted, 4 redacted, 1 rejected and 1 conflict rows, 1 registry people, 1 mentoring pairs.\n")
     assert "Marts not recomputed" in result.output  # nothing was published yet
+
+
+def test_the_deleted_bytes_leave_the_database_file(settings: Settings) -> None:
+    assert b"anna@school.ee" in settings.db_path.read_bytes().lower()
+    forget(settings, "mailto:anna@school.ee")
+    assert b"anna@school.ee" not in settings.db_path.read_bytes().lower()
+    assert not settings.db_path.with_name("lat.duckdb.wal").exists()
+    assert _rows(settings, "SELECT count(*) FROM statements") == [(5,)]  # the rewritten store is whole
+
+
+def test_marts_are_recomputed_and_older_versions_removed(settings: Settings) -> None:
+    from pipelines.compute import run
+
+    run(settings)
+    run(settings, full=True)
+    assert len(list(settings.marts_dir.glob("v*"))) == 2
+    before = (settings.marts_dir / "current").resolve()
+    erasure = forget(settings, "mailto:anna@school.ee")
+    assert (erasure.marts_recomputed, erasure.mart_versions_removed) == (True, 2)
+    versions = list(settings.marts_dir.glob("v*"))
+    assert len(versions) == 1 and versions[0] != before
+    assert (settings.marts_dir / "current").resolve() == versions[0]
