@@ -359,7 +359,13 @@ def _register() -> None:
     }))  # fmt: skip
 
 
-_RULE = "the stall rule in pipelines/stalled.py and docs/indicators.md"
+_RULE = (
+    "stall rule (pipelines/stalled.py), while the mentoring runs (as_of <= end): no_contact = days_since_contact >= "
+    "LAT_STALLED_DAYS (30); never_contacted = no contact yet and days_in_mentoring >= LAT_STALLED_DAYS; behind_plan = "
+    "past the midpoint (start + half the start-end span) and steps_share < 1/3; no_plan = past the midpoint and "
+    "steps_planned = 0. Snapshots: each month end from the first mentoring event or start, plus 'today' = the day of "
+    "the latest live statement in the store"
+)
 _INDICATORS: dict[str, tuple[str, str, str, str, str]] = {
     # column: (meaning, unit, formula, statements, suppression)
     "days_in_mentoring": ("Days since the mentoring started.", "days", "as_of - mentoring_start", "none (registry)", _COUNT),
