@@ -13,8 +13,8 @@ school_head    their own school(s)     hub of their school       all
 researcher     refused                 all hubs                  all
 ============== ======================= ========================= ==========================
 
-Registry marts are filtered by their school column like school-level marts (a researcher
-may read only those without school or mentor columns). Hub and country marts hold
+Any mart with a school column (whatever its level) is filtered by school like school-level
+marts; a researcher may read no mart with school or mentor columns. Hub and country marts hold
 aggregates that the pipelines already suppress below ``LAT_MIN_CELL_SIZE``. Anything the
 catalogue does not know is refused to everyone but admins. The reasons are in
 docs/access-control.md.
@@ -240,7 +240,7 @@ class DataAccess:
         schools, hubs = self._allowed()
         school_col = info.column_for("school", "mentee_school")
         hub_col = info.column_for("hub")
-        if info.level in ("school", "registry") and school_col is not None:
+        if school_col is not None:  # whatever the level: a row naming a school is that school's
             return frame if schools is None else frame.filter(pl.col(school_col).is_in(sorted(schools)))
         if info.level in ("hub", "registry") and hub_col is not None:
             return frame if hubs is None else frame.filter(pl.col(hub_col).is_in(sorted(hubs)))

@@ -149,3 +149,12 @@ def test_one_data_access_reads_one_marts_version(settings: Settings) -> None:
     marts.publish({"t_hub": pl.DataFrame({"hub": ["H1"], "value": [1]})}, settings)
     assert access.mart("t_hub").height == 2  # still the version it started with
     assert DataAccess(ADMIN, settings).mart("t_hub").height == 1
+
+
+def test_a_school_column_is_scoped_whatever_the_level(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(cat.MARTS, "t_country_by_school", cat.Mart("t_country_by_school", "country", "", {"school": "school", "country": "country"}))
+    marts.publish({"t_country_by_school": pl.DataFrame({"school": ["S1", "S3"], "country": ["EE", "FI"]})}, settings)
+    assert _schools(DataAccess(HEAD, settings).mart("t_country_by_school")) == ["S1"]
+    assert _schools(DataAccess(ADMIN, settings).mart("t_country_by_school")) == ["S1", "S3"]
+    with pytest.raises(AccessDenied, match="it identifies schools or mentors"):
+        DataAccess(RESEARCHER, settings).mart("t_country_by_school")
