@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -79,14 +80,14 @@ def match_template(stmt: dict[str, Any]) -> str | None:
     """The id of the first profile template ``stmt`` follows, or None if it follows none."""
     normalised = _normalise(stmt)
     for template in templates():
-        if not _problems(normalised, template):
+        if next(_problems(normalised, template), None) is None:
             return template.id
     return None
 
 
 def template_problems(stmt: dict[str, Any], template: Template) -> list[str]:
     """Why ``stmt`` does not follow ``template`` (empty when it does): one readable line each."""
-    return _problems(_normalise(stmt), template)
+    return list(_problems(_normalise(stmt), template))
 
 
 def select(value: Any, path: str) -> list[Any]:
@@ -136,20 +137,19 @@ def _normalise(stmt: dict[str, Any]) -> dict[str, Any]:
     return {**stmt, "context": {**context, "contextActivities": fixed}}
 
 
-def _problems(stmt: dict[str, Any], template: Template) -> list[str]:
-    problems: list[str] = []
+def _problems(stmt: dict[str, Any], template: Template) -> Iterator[str]:
+    """Each way ``stmt`` breaks ``template``, lazily: matching stops at the first."""
     if template.verb and (stmt.get("verb") or {}).get("id") != template.verb:
-        problems.append(f"verb is not {template.verb}")
+        yield f"verb is not {template.verb}"
     if template.object_activity_type:
         obj = stmt.get("object") or {}
         if (obj.get("definition") or {}).get("type") != template.object_activity_type:
-            problems.append(f"object activity type is not {template.object_activity_type}")
+            yield f"object activity type is not {template.object_activity_type}"
     for kind, required in template.context_activity_types.items():
         present = set(select(stmt, f"$.context.contextActivities.{kind}[*].definition.type"))
-        problems.extend(f"no {kind} context activity of type {t}" for t in required if t not in present)
+        yield from (f"no {kind} context activity of type {t}" for t in required if t not in present)
     for rule in template.rules:
-        problems.extend(_rule_problems(stmt, rule))
-    return problems
+        yield from _rule_problems(stmt, rule)
 
 
 def _rule_problems(stmt: dict[str, Any], rule: Rule) -> list[str]:
@@ -189,9 +189,18 @@ def _both_numbers(a: Any, b: Any) -> bool:
 
 
 def _select_one(value: Any, path: str) -> list[Any]:
+    current = [value]
+    for keys in _compile(path):
+        current = [child for node in current for key in keys for child in _children(node, key)]
+    return current
+
+
+@cache
+def _compile(path: str) -> tuple[tuple[str | int | None, ...], ...]:
+    """The steps of one JSONPath, each a tuple of keys (a union); parsed once per path."""
     if not path.startswith("$"):
         raise ValueError(f"JSONPath must start with '$': {path!r}")
-    current = [value]
+    steps = []
     rest = path[1:]
     while rest:
         step = _STEP.match(rest)
@@ -199,17 +208,24 @@ def _select_one(value: Any, path: str) -> list[Any]:
             raise ValueError(f"unsupported JSONPath {path!r} at {rest!r}")
         rest = rest[step.end() :]
         keys = [step["name"]] if step["name"] else [k.strip() for k in step["bracket"].split(",")]
-        current = [child for node in current for key in keys for child in _children(node, key)]
-    return current
+        steps.append(tuple(_key(k) for k in keys))
+    return tuple(steps)
 
 
-def _children(node: Any, key: str) -> list[Any]:
-    if key == "*":
+def _children(node: Any, key: str | int | None) -> list[Any]:
+    if key is None:  # * : every member
         if isinstance(node, dict):
             return list(node.values())
         return list(node) if isinstance(node, list) else []
-    if key[:1] in "'\"":
-        key = key[1:-1]
-    elif key.isdigit():
-        return [node[int(key)]] if isinstance(node, list) and int(key) < len(node) else []
+    if isinstance(key, int):
+        return [node[key]] if isinstance(node, list) and key < len(node) else []
     return [node[key]] if isinstance(node, dict) and key in node else []
+
+
+def _key(token: str) -> str | int | None:
+    """A JSONPath key: None for ``*``, an int for an array index, else a property name."""
+    if token == "*":
+        return None
+    if token[:1] in "'\"":
+        return token[1:-1]
+    return int(token) if token.isdigit() else token
