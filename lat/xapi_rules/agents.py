@@ -112,11 +112,14 @@ def members_error(members: Any, anonymous: bool) -> str | None:
 
 
 def authority_error(value: Any) -> str | None:
-    """Why ``value`` cannot be an authority: an Agent, or a Group of exactly two Agents (3-legged OAuth)."""
+    """Why ``value`` cannot be an authority: an Agent, or an anonymous Group of exactly two Agents (3-legged OAuth)."""
     err = actor_error(value)
     if err:
         return err
     if value.get("objectType") == "Group":
+        found = _ifis(value)
+        if found:  # the OAuth pair is anonymous (ADL conformance XAPI-00098)
+            return f"{found[0]}: an authority Group must be an anonymous Group of two Agents, not an identified Group"
         members = value.get("member")
         if members.__class__ is not list or len(members) != 2:
             count = len(members) if members.__class__ is list else 0
