@@ -194,16 +194,32 @@ def profiles_from_matrix(matrix: pl.DataFrame) -> dict[str, pl.DataFrame]:
     return {
         "school_profiles": assignment.join(overall, on="school").join(words.select("profile", "label"), on="profile").sort("school"),
         "maturity_profiles": words.join(counts, on="profile").sort("profile"),
-        "maturity_profile_centres": centres.with_columns(pl.col("area").replace_strict(vocab.AREAS).alias("area_name")),
+        "maturity_profile_centres": centres.with_columns(pl.col("area").replace_strict(vocab.AREAS).alias("area_name")).join(counts, on="profile"),
         "profile_selection": selection,
     }
+
+
+def withhold_small(marts: dict[str, pl.DataFrame], min_schools: int) -> dict[str, pl.DataFrame]:
+    """Profiles of fewer than ``min_schools`` schools keep their label but no figures.
+
+    The profile marts are read beyond the schools themselves (researchers included): the
+    centre of a one-school profile would be that school's scores.
+    """
+    small = pl.col("schools") < min_schools
+    profiles_mart = marts["maturity_profiles"].with_columns(
+        small.alias("suppressed"),
+        pl.when(small).then(None).otherwise(pl.col("overall_score")).alias("overall_score"),
+        pl.when(small).then(pl.format("Withheld: fewer than {} schools.", pl.lit(min_schools))).otherwise(pl.col("description")).alias("description"),
+    )
+    centres = marts["maturity_profile_centres"].with_columns(small.alias("suppressed"), pl.when(small).then(None).otherwise(pl.col("centre")).alias("centre"))
+    return {**marts, "maturity_profiles": profiles_mart, "maturity_profile_centres": centres.drop("schools")}
 
 
 def _empty() -> dict[str, pl.DataFrame]:
     return {
         "school_profiles": pl.DataFrame(schema={"school": pl.String, "round": pl.String, "profile": pl.Int64, "overall_score": pl.Float64, "label": pl.String}),
         "maturity_profiles": pl.DataFrame(schema={"profile": pl.Int64, "label": pl.String, "description": pl.String, "overall_score": pl.Float64, "schools": pl.Int64}),
-        "maturity_profile_centres": pl.DataFrame(schema={"profile": pl.Int64, "area": pl.String, "centre": pl.Float64, "area_name": pl.String}),
+        "maturity_profile_centres": pl.DataFrame(schema={"profile": pl.Int64, "area": pl.String, "centre": pl.Float64, "area_name": pl.String, "schools": pl.Int64}),
         "profile_selection": pl.DataFrame(schema={"k": pl.Int64, "silhouette": pl.Float64, "chosen": pl.Boolean}),
     }
 
@@ -220,14 +236,14 @@ def compute(sources: Sources, settings: Settings) -> dict[str, pl.DataFrame]:
     """school_profiles, maturity_profiles, maturity_profile_centres, profile_selection."""
     matrix = area_matrix(sources, settings)
     schools = sources.table("schools").select(pl.col("school_id").alias("school"), pl.col("name").alias("school_name"), "hub").collect()
-    marts = profiles_from_matrix(matrix)
+    marts = withhold_small(profiles_from_matrix(matrix), settings.min_cell_size)
     marts["school_profiles"] = marts["school_profiles"].join(schools, on="school", how="left")
     log.info("maturity profiles: k=%s by silhouette %s", marts["maturity_profiles"].height, marts["profile_selection"].rows())
     return marts
 
 
 _FEEDS = "SELFIE answers (answered + cmi.interaction) with school, round and area extensions"
-_SUPPRESSION = "built from school area scores, each needing LAT_MIN_CELL_SIZE respondents; profiles describe groups of schools"
+_SUPPRESSION = "built from school area scores, each needing LAT_MIN_CELL_SIZE respondents; a profile of fewer than LAT_MIN_CELL_SIZE schools has its figures withheld (suppressed)"
 register_dimension("profile", "Maturity profile number (1 = highest mean centre).")
 register_dimension("k", "Number of clusters tried.")
 register(
@@ -245,10 +261,10 @@ register_mart(Mart("school_profiles", "school", "Each school's maturity profile 
 }))  # fmt: skip
 register_mart(Mart("maturity_profiles", "country", "The maturity profiles: label, description in words, size.", {
     "profile": "profile", "label": "profiles.label", "description": "profiles.description",
-    "overall_score": "profiles.overall_score", "schools": "profiles.schools",
+    "overall_score": "profiles.overall_score", "schools": "profiles.schools", "suppressed": "suppressed",
 }))  # fmt: skip
 register_mart(Mart("maturity_profile_centres", "country", "Each profile's centre per SELFIE area.", {
-    "profile": "profile", "area": "area", "area_name": "area_name", "centre": "profiles.centre",
+    "profile": "profile", "area": "area", "area_name": "area_name", "centre": "profiles.centre", "suppressed": "suppressed",
 }))  # fmt: skip
 register_mart(Mart("profile_selection", "country", "How the number of profiles was chosen: silhouette for k = 2..6.", {
     "k": "k", "silhouette": "profiles.silhouette", "chosen": "profiles.chosen",

@@ -78,3 +78,12 @@ def test_no_scores_give_empty_tables() -> None:
     empty = pl.DataFrame(schema={"school": pl.String, "round": pl.String, "area": pl.String, "score": pl.Float64})
     marts = profiles.profiles(empty)
     assert all(frame.is_empty() for frame in marts.values())
+
+
+def test_profiles_of_too_few_schools_are_withheld() -> None:
+    marts = profiles.withhold_small(profiles.profiles_from_matrix(_matrix()), min_schools=4)
+    got = marts["maturity_profiles"].select("profile", "label", "description", "overall_score", "suppressed").rows()
+    assert got[1] == (2, "Beginning", "Withheld: fewer than 4 schools.", None, True)
+    assert marts["maturity_profile_centres"]["centre"].null_count() == 6  # 2 profiles x 3 areas
+    shown = profiles.withhold_small(profiles.profiles_from_matrix(_matrix()), min_schools=3)
+    assert not shown["maturity_profiles"]["suppressed"].any()
