@@ -32,6 +32,8 @@ COMMANDS: dict[str, str] = {
     "registry": "lat.commands.registry:registry",
     "compute": "lat.commands.compute:compute",
     "indicators": "lat.commands.indicators:indicators",
+    "dashboard": "lat.commands.dashboard:dashboard",
+    "demo": "lat.commands.demo:demo",
 }
 
 

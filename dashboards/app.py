@@ -1,0 +1,33 @@
+"""The Dash app factory: ``create_app(settings)`` -> a Dash app whose every route needs a login.
+
+Pages read published marts only, through :class:`lat.access.DataAccess` for the signed-in
+user, so the dashboard keeps serving while ingest, the LRS or ``lat compute`` write.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dash import Dash
+
+from dashboards import downloads, shell
+from dashboards.pages import PAGES
+from lat.config import Settings, get_settings
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+
+
+def create_app(settings: Settings | None = None) -> Dash:
+    """A new app (its own Flask server), guarded by the login blueprint."""
+    from lat.webauth import init_app
+
+    settings = settings or get_settings()
+    app = Dash(__name__, title="LAT", assets_folder=str(ASSETS), suppress_callback_exceptions=True,
+               update_title=None, serve_locally=True, compress=False)
+    init_app(app.server, settings)  # /login, /logout; every other route (callbacks included) needs a session
+    downloads.register(app.server)
+    app.layout = shell.layout
+    shell.register(app)
+    for page in PAGES:
+        page.module.register(app)
+    return app

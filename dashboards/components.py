@@ -1,0 +1,119 @@
+"""Small building blocks of the pages: tables, download links, notices, filter dropdowns, cards."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from urllib.parse import urlencode
+
+import plotly.graph_objects as go
+import polars as pl
+from dash import dash_table, dcc, html
+from dash.dash_table.Format import Format, Scheme
+
+from dashboards.i18n import t
+from dashboards.views import Params
+
+# Columns shown with two decimals; their nulls are suppressed cells (or missing answers).
+DECIMALS = frozenset({"mean", "gap", "change", "ci_low", "ci_high", "mean_previous", "score", "median", "q1", "q3",
+                      "risk", "mentor_score", "mentee_score", "overall_score", "mean_change", "difference"})
+SHARES = frozenset({"share_agree", "steps_share", "teacher_share"})
+GRAPH_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}, "responsive": True}
+
+
+def graph(figure: go.Figure, graph_id: str) -> dcc.Graph:
+    """A chart with the modebar's PNG export (and no plotly logo)."""
+    return dcc.Graph(id=graph_id, figure=figure, config=GRAPH_CONFIG, className="chart")
+
+
+def notice(text: str, kind: str = "info") -> html.Div:
+    """A plain-words message (empty state, refusal, error) in place of data."""
+    return html.Div(text, className=f"notice notice-{kind}", role="status")
+
+
+def card(title: str, *children: object, note: str | None = None) -> html.Section:
+    """A titled section of a page."""
+    parts: list[object] = [html.H3(title)]
+    if note:
+        parts.append(html.P(note, className="note"))
+    parts.extend(children)
+    return html.Section(parts, className="card")
+
+
+def download_links(view: str, params: Params, lang: str) -> html.Div:
+    """CSV and Excel links for the table ``view`` with the page's filters."""
+    query = urlencode(params.query())
+    suffix = f"?{query}" if query else ""
+    return html.Div([
+        html.A(t(lang, "action.csv"), href=f"/download/{view}.csv{suffix}", className="download", id=f"download-{view}-csv"),
+        html.A(t(lang, "action.xlsx"), href=f"/download/{view}.xlsx{suffix}", className="download", id=f"download-{view}-xlsx"),
+    ], className="downloads")
+
+
+def table(frame: pl.DataFrame, view: str, params: Params, lang: str, *, columns: Sequence[str] | None = None,
+          links: dict[str, str] | None = None, page_size: int = 15, filterable: bool = False) -> html.Div:
+    """A sortable table of ``frame`` with translated headers, plus its download links.
+
+    ``links`` maps a column to the query key of the school page (``{"school_name": "school"}``
+    renders the name as a link to ``/school?school=<id>``), for drill-down.
+    """
+    columns = list(columns or frame.columns)
+    if frame.is_empty():
+        return html.Div([notice(t(lang, "empty.table")), download_links(view, params, lang)])
+    data = _records(frame, columns, links or {})
+    specs = [_column_spec(frame, column, lang, column in (links or {})) for column in columns]
+    return html.Div([
+        dash_table.DataTable(
+            id=f"table-{view}", data=data, columns=specs, sort_action="native", page_size=page_size,
+            filter_action="native" if filterable else "none", markdown_options={"link_target": "_self"},
+            style_table={"overflowX": "auto"}, style_as_list_view=True,
+            style_cell={"fontFamily": "inherit", "padding": "6px 8px", "textAlign": "left", "whiteSpace": "normal", "height": "auto", "maxWidth": "28rem"},
+            style_header={"fontWeight": "600", "backgroundColor": "#f4f6f8"},
+            style_data_conditional=_conditional(columns),
+        ),
+        download_links(view, params, lang),
+    ], className="table-wrap")
+
+
+def dropdown(component_id: str, options: Sequence[tuple[str, str]], value: str, label: str, *, clearable: bool = False) -> html.Div:
+    """A labelled single-choice dropdown of (value, label) pairs."""
+    return html.Div([
+        html.Label(label, htmlFor=component_id),
+        dcc.Dropdown(id=component_id, options=[{"value": v, "label": text} for v, text in options], value=value,
+                     clearable=clearable, searchable=True),
+    ], className="filter")
+
+
+def _records(frame: pl.DataFrame, columns: list[str], links: dict[str, str]) -> list[dict[str, object]]:
+    out = frame.select(columns).with_columns(pl.col(pl.Date, pl.Datetime).cast(pl.String))
+    if links:
+        ids = frame.select(list({key for key in links.values()} & set(frame.columns)))
+        rows = out.to_dicts()
+        for row, id_row in zip(rows, ids.to_dicts()):
+            for column, key in links.items():
+                target = id_row.get(key)
+                if target is not None:
+                    row[column] = f"[{row[column]}](/school?school={target})"
+        return rows
+    return out.to_dicts()
+
+
+def _column_spec(frame: pl.DataFrame, column: str, lang: str, link: bool) -> dict[str, object]:
+    spec: dict[str, object] = {"id": column, "name": t(lang, f"col.{column}")}
+    if link:
+        spec["presentation"] = "markdown"
+    elif column in DECIMALS:
+        spec.update(type="numeric", format=Format(precision=2, scheme=Scheme.fixed).nully(t(lang, "label.suppressed_or_missing")))
+    elif column in SHARES:
+        spec.update(type="numeric", format=Format(precision=0, scheme=Scheme.percentage).nully("—"))
+    elif frame.schema[column].is_numeric():
+        spec["type"] = "numeric"
+    return spec
+
+
+def _conditional(columns: list[str]) -> list[dict[str, object]]:
+    styles: list[dict[str, object]] = [{"if": {"row_index": "odd"}, "backgroundColor": "#fafbfc"}]
+    if "status" in columns:
+        styles.append({"if": {"filter_query": '{status} = "stalled"'}, "backgroundColor": "#fbeae5"})
+    if "suppressed" in columns:
+        styles.append({"if": {"filter_query": "{suppressed} = true"}, "color": "#666666", "fontStyle": "italic"})
+    return styles

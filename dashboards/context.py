@@ -1,0 +1,55 @@
+"""What a callback knows about its request: the user's data access, settings and language.
+
+Kept out of ``app.py`` on purpose (Dash's trap): pages import these helpers, and the app
+module imports the pages, never the other way round.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import current_app
+
+from dashboards import components as ui
+from dashboards.i18n import language_or_default, t
+from lat.access import AccessDenied, DataAccess
+from lat.config import Settings
+from lat.errors import LatError
+from lat.users import User
+
+T = TypeVar("T")
+
+
+def access() -> DataAccess:
+    """The signed-in user's DataAccess for this request (one marts version per request)."""
+    from lat.webauth import current_access
+
+    return current_access()
+
+
+def user() -> User:
+    from lat.webauth import current_user
+
+    return current_user()
+
+
+def settings() -> Settings:
+    configured: Settings = current_app.config["LAT_SETTINGS"]
+    return configured
+
+
+def min_cell() -> int:
+    """Cells with fewer respondents than this are suppressed (``LAT_MIN_CELL_SIZE``)."""
+    return settings().min_cell_size
+
+
+def run_safely(lang: str | None, build: Callable[[str], T]) -> T | list[object]:
+    """``build(language)``, or a plain-words notice when access is refused or data is missing."""
+    language = language_or_default(lang)
+    try:
+        return build(language)
+    except AccessDenied:
+        return [ui.notice(t(language, "error.denied"), "warning")]
+    except LatError as exc:
+        return [ui.notice(t(language, "error.data", reason=str(exc)), "error")]

@@ -1,0 +1,74 @@
+"""Hub: the hub's schools in a sortable, filterable table and in charts, mentoring status,
+maturity profiles and suggested mentor-mentee pairs. For hub coordinators (and admins)."""
+
+from __future__ import annotations
+
+import polars as pl
+from dash import Dash, Input, Output, html
+
+from dashboards import components as ui
+from dashboards import figures
+from dashboards.context import access, run_safely
+from dashboards.i18n import t
+from dashboards.views import Params, hub_area_scores, hub_choices, hub_pairs, hub_profiles, hub_schools, round_choices
+from lat import vocab
+
+PATH = "/hub"
+FILTERS = ("hub-select", "hub-round", "hub-level", "hub-area")
+
+
+def layout(params: Params, lang: str) -> html.Div:
+    data = access()
+    hubs = hub_choices(data)
+    if hubs.is_empty():
+        return html.Div([html.H2(t(lang, "page.hub")), ui.notice(t(lang, "empty.no_hubs"))])
+    ids = hubs["hub"].to_list()
+    hub = params.hub if params.hub in ids else ids[0]
+    rounds = round_choices(data)
+    chosen_round = params.round if params.round in rounds else (rounds[0] if rounds else "")
+    levels = [("", t(lang, "filter.all_levels"))] + [(lv, t(lang, f"level.{lv}")) for lv in vocab.SCHOOL_LEVELS]
+    areas = [("", t(lang, "filter.all_areas"))] + [(a, figures.area_label(lang, a)) for a in vocab.AREAS]
+    return html.Div([
+        html.H2(t(lang, "page.hub")),
+        html.P(t(lang, "intro.hub"), className="intro"),
+        html.Div([
+            ui.dropdown("hub-select", list(zip(ids, hubs["hub_name"].to_list())), hub, t(lang, "filter.hub")),
+            ui.dropdown("hub-round", [(r, r) for r in rounds], chosen_round, t(lang, "filter.round")),
+            ui.dropdown("hub-level", levels, params.level, t(lang, "filter.level")),
+            ui.dropdown("hub-area", areas, params.area, t(lang, "filter.area")),
+        ], className="filters"),
+        html.Div(id="hub-body"),
+    ])
+
+
+def body(hub: str, round_: str, level: str, area: str, lang: str) -> list[object]:
+    data = access()
+    if hub not in hub_choices(data)["hub"].to_list():
+        return [ui.notice(t(lang, "empty.hub_not_in_scope"), "warning")]
+    params = Params(hub=hub, round=round_, level=level, area=area)
+    schools = hub_schools(data, params)
+    shown = schools.with_columns(
+        pl.col("level").map_elements(lambda v: t(lang, f"level.{v}"), return_dtype=pl.String),
+        pl.col("status").map_elements(lambda v: t(lang, f"status.{v}"), return_dtype=pl.String),
+    )
+    pairs, profiles = hub_pairs(data, params), hub_profiles(data, params)
+    return [
+        html.P(t(lang, "summary.hub", schools=schools.height, scored=schools.filter(pl.col("score").is_not_null()).height), className="summary"),
+        ui.card(t(lang, "section.hub_schools"), ui.table(shown, "hub-schools", params, lang, filterable=True, page_size=20, links={"school_name": "school"},
+                columns=["school_name", "level", "teachers", "students", "respondents", "score", "cells_scored", "status"]), note=t(lang, "note.score")),
+        html.Div([
+            ui.card(t(lang, "section.distribution"), ui.graph(figures.score_distribution(hub_area_scores(data, params), lang), "hub-distribution-chart"),
+                    ui.download_links("hub-area-scores", params, lang)),
+            ui.card(t(lang, "section.status"), ui.graph(figures.status_counts(schools, lang), "hub-status-chart")),
+        ], className="grid-2"),
+        ui.card(t(lang, "section.profiles"), ui.table(profiles, "hub-profiles", params, lang, links={"school_name": "school"},
+                columns=[c for c in ("school_name", "label", "overall_score") if c in profiles.columns]), note=t(lang, "note.profiles")),
+        ui.card(t(lang, "section.pairs"), ui.table(pairs, "hub-pairs", params, lang,
+                columns=[c for c in ("mentor_name", "mentee_name", "score", "explanation") if c in pairs.columns]), note=t(lang, "note.pairs")),
+    ]
+
+
+def register(app: Dash) -> None:
+    @app.callback(Output("hub-body", "children"), [Input(f, "value") for f in FILTERS], Input("lang", "value"))
+    def update_hub(hub: str | None, round_: str | None, level: str | None, area: str | None, lang: str | None) -> list[object]:
+        return run_safely(lang, lambda language: body(hub or "", round_ or "", level or "", area or "", language))

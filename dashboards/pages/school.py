@@ -1,0 +1,107 @@
+"""School readiness: the eight areas per respondent group, gaps, strengths, change, mentoring log.
+
+For school heads (their own school) and mentors (their mentee schools); coordinators and
+admins reach it by drilling down from the hub page.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+from dash import Dash, Input, Output, html
+
+from dashboards import components as ui
+from dashboards import figures
+from dashboards.context import access, min_cell, run_safely
+from dashboards.i18n import t
+from dashboards.views import Params, round_choices, school_areas, school_choices, school_gaps, school_progress, school_strengths, school_timeline
+from lat import vocab
+
+PATH = "/school"
+FILTERS = ("school-select", "school-round", "school-area")
+
+
+def layout(params: Params, lang: str) -> html.Div:
+    """Filters (schools in scope, rounds, area) and the body the callback fills."""
+    data = access()
+    schools = school_choices(data)
+    if schools.is_empty():
+        return html.Div([html.H2(t(lang, "page.school")), ui.notice(t(lang, "empty.no_schools"))])
+    ids = schools["school"].to_list()
+    school = params.school if params.school in ids else ids[0]
+    rounds = round_choices(data, school)
+    chosen_round = params.round if params.round in rounds else (rounds[0] if rounds else "")
+    names = list(zip(ids, schools["school_name"].to_list()))
+    return html.Div([
+        html.H2(t(lang, "page.school")),
+        html.P(t(lang, "intro.school"), className="intro"),
+        html.Div([
+            ui.dropdown("school-select", names, school, t(lang, "filter.school")),
+            ui.dropdown("school-round", [(r, r) for r in rounds], chosen_round, t(lang, "filter.round")),
+            ui.dropdown("school-area", _area_options(lang), params.area, t(lang, "filter.area")),
+        ], className="filters"),
+        html.Div(id="school-body"),
+    ])
+
+
+def _area_options(lang: str) -> list[tuple[str, str]]:
+    return [("", t(lang, "filter.all_areas"))] + [(a, figures.area_label(lang, a)) for a in vocab.AREAS]
+
+
+def body(school: str, round_: str, area: str, lang: str) -> list[object]:
+    """Everything the page shows for one school and round (empty when out of scope)."""
+    data = access()
+    names = school_choices(data).filter(pl.col("school") == school)
+    if names.is_empty():  # out of scope or unknown: say so without echoing anything about it
+        return [ui.notice(t(lang, "empty.school_not_in_scope"), "warning")]
+    params = Params(school=school, round=round_, area=area)
+    row = names.row(0, named=True)
+    rounds = round_choices(data, school)
+    if round_ not in rounds:  # another school was chosen: show its latest round
+        params = Params(school=school, round=rounds[0] if rounds else "", area=area)
+    level = t(lang, f"level.{row['level']}")
+    areas = school_areas(data, params)
+    return [
+        html.H3(f"{row['school_name']} · {row['hub_name']} · {level} · {params.round}", className="subject"),
+        ui.card(t(lang, "section.areas"), _area_matrix(areas, lang), ui.graph(figures.areas_by_group(areas, lang, min_cell()), "school-areas-chart"),
+                ui.download_links("school-areas", params, lang), note=t(lang, "note.suppressed", min=min_cell())),
+        ui.card(t(lang, "section.gaps"), ui.table(school_gaps(data, params), "school-gaps", params, lang), note=t(lang, "note.gaps")),
+        ui.card(t(lang, "section.strengths"), ui.table(school_strengths(data, params), "school-strengths", params, lang, page_size=18)),
+        ui.card(t(lang, "section.progress"), ui.graph(figures.progress_by_area(progress := school_progress(data, params), lang), "school-progress-chart"),
+                ui.table(progress, "school-progress", params, lang,
+                         columns=["area", "group", "previous_round", "mean_previous", "n_previous", "mean", "n", "change", "ci_low", "ci_high", "significant"]),
+                note=t(lang, "note.progress")),
+        ui.card(t(lang, "section.timeline"), ui.graph(figures.timeline(timeline := school_timeline(data, params), lang), "school-timeline-chart"),
+                ui.table(timeline, "school-timeline", params, lang,
+                         columns=["as_of", "meetings", "goals_set", "goals_achieved", "steps_planned", "steps_completed", "observations", "phase_reached", "status"])),
+    ]
+
+
+def _area_matrix(areas: pl.DataFrame, lang: str) -> html.Div:
+    """Areas down, groups across: 'mean (n)' or 'suppressed (n)', and the widest gap."""
+    if areas.is_empty():
+        return ui.notice(t(lang, "empty.no_survey"))
+    groups = [g for g in vocab.GROUPS if g in set(areas["group"].to_list())]
+    header = html.Tr([html.Th(t(lang, "col.area"))] + [html.Th(t(lang, f"group.{g}")) for g in groups] + [html.Th(t(lang, "col.widest_gap"))])
+    rows = []
+    for area in sorted(areas["area"].unique().to_list()):
+        cells, means = [], []
+        for group in groups:
+            found = areas.filter((pl.col("area") == area) & (pl.col("group") == group))
+            if found.is_empty():
+                cells.append(html.Td("—", className="missing"))
+                continue
+            cell = found.row(0, named=True)
+            if cell["suppressed"] or cell["mean"] is None:
+                cells.append(html.Td(t(lang, "label.suppressed_n", n=cell["n"]), className="suppressed", title=t(lang, "hover.suppressed", min=min_cell())))
+            else:
+                means.append(cell["mean"])
+                cells.append(html.Td([html.Span(f"{cell['mean']:.2f}", className="value"), html.Span(f" (n={cell['n']})", className="n")]))
+        gap = f"{max(means) - min(means):.2f}" if len(means) > 1 else "—"
+        rows.append(html.Tr([html.Th(figures.area_label(lang, area), scope="row")] + cells + [html.Td(gap)]))
+    return html.Div(html.Table([html.Thead(header), html.Tbody(rows)], className="matrix", id="school-area-matrix"), className="table-wrap")
+
+
+def register(app: Dash) -> None:
+    @app.callback(Output("school-body", "children"), [Input(f, "value") for f in FILTERS], Input("lang", "value"))
+    def update_school(school: str | None, round_: str | None, area: str | None, lang: str | None) -> list[object]:
+        return run_safely(lang, lambda language: body(school or "", round_ or "", area or "", language))
