@@ -18,6 +18,7 @@ covers the answer and its time), so a corrected file updates exactly what change
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 import uuid
@@ -52,6 +53,9 @@ SCALE_LABELS = {
     "4": "agree",
     "5": "strongly agree",
 }
+# One shared scale for every statement (read-only once built; rebuilding it per answer was
+# the costliest step of a large import).
+_SCALE = [{"id": code, "description": {"en": label}} for code, label in SCALE_LABELS.items()]
 _NOT_APPLICABLE_CELLS = {"", "NA", "N/A"}
 _SCORE_CELL = re.compile(r"^([1-5])(?:\.0+)?$")
 _VALUE_HINT = "use 1-5, empty or NA (not applicable), PNS (prefer not to say)"
@@ -303,6 +307,7 @@ def check_schools(survey: Survey, known: Iterable[str]) -> None:
 
 # --- statements ------------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=1024)  # one import has one time, or one per row
 def xapi_time(moment: datetime) -> str:
     """UTC with milliseconds and a Z, the form LRSs echo back."""
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -343,7 +348,7 @@ def answer_statement(answer: Answer, pseudonym: str, round_label: str, hub: str 
                 "type": vocab.CMI_INTERACTION,
                 "name": {"en": f"SELFIE item {answer.item} ({vocab.AREAS[answer.area]})"},
                 "interactionType": "likert",
-                "scale": [{"id": code, "description": {"en": label}} for code, label in SCALE_LABELS.items()],
+                "scale": _SCALE,
             },
         },
         "result": result,
@@ -445,9 +450,14 @@ def import_survey(path: Path, round_label: str, when: datetime, settings: Settin
         problems = _Problems(path)
         records: list[Record] = []
         unchanged = 0
+        names: dict[tuple[str, str], tuple[str, str]] = {}  # one HMAC per respondent, not per answer
         for answer in survey.answers:
-            name = pseudonym(key, answer.school, answer.respondent)
-            before = latest.get((respondent_key(name), answer.item))
+            who = (answer.school, answer.respondent)
+            if who not in names:
+                name = pseudonym(key, *who)
+                names[who] = (name, respondent_key(name))
+            name, actor = names[who]
+            before = latest.get((actor, answer.item))
             if before and (before.response, before.group) == (answer.response, answer.group):
                 unchanged += 1
                 continue
