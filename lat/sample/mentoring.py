@@ -121,13 +121,18 @@ def _goals(log: _Log, rng: random.Random, pair: Mentoring, last: date, leader: s
 
 
 def _steps(log: _Log, rng: random.Random, pair: Mentoring, last: date, people: list[str], stalled: bool) -> None:
-    count = rng.randint(0, 2) if stalled else rng.randint(6, 12)
+    """Steps go into the action plan in December and January; active schools do most of them."""
     first = max(date(2025, 12, 1), pair.start + timedelta(days=1))
-    span = max(1, (last - first).days)
-    for n in range(1, count + 1):
-        day = first + timedelta(days=rng.randint(0, span))
-        if day <= last:
-            log.add(f"step|{n}", _at(rng, day), rng.choice(people), vocab.COMPLETED, "steps", n, f"Action-plan step {n}")
+    done = 0
+    for n in range(1, rng.randint(6, 12) + 1):
+        planned = first + timedelta(days=rng.randint(0, 60))
+        if planned > last:
+            continue
+        log.add(f"step-planned|{n}", _at(rng, planned), people[0], vocab.SET, "steps", n, f"Action-plan step {n}")
+        finished = planned + timedelta(days=rng.randint(7, 150))
+        if finished <= last and (rng.random() < 0.75 if not stalled else done < 2 and rng.random() < 0.5):
+            log.add(f"step|{n}", _at(rng, finished), rng.choice(people), vocab.COMPLETED, "steps", n, f"Action-plan step {n}")
+            done += 1
 
 
 def _observations(log: _Log, rng: random.Random, last: date, mentors: list[str], teachers: list[str], stalled: bool) -> None:
