@@ -6,7 +6,7 @@ from typing import Any
 
 from lat.xapi_rules import join
 from lat.xapi_rules.agents import unknown_key
-from lat.xapi_rules.formats import GOOD_IRIS, GOOD_TAGS, iri_error, json_type, language_tag_error
+from lat.xapi_rules.formats import GOOD_IRIS, GOOD_TAGS, iri_error, json_type, language_tag_error, shown
 
 ACTIVITY_KEYS = frozenset(("objectType", "id", "definition"))
 COMPONENT_LISTS = ("choices", "scale", "source", "target", "steps")
@@ -54,7 +54,7 @@ def activity_error(value: Any) -> str | None:
                 return join("definition", err)
         elif key == "objectType":
             if item != "Activity":
-                return f"objectType: must be 'Activity', got {item!r}"
+                return f"objectType: must be 'Activity', got {shown(item)}"
         else:
             return unknown_key(value, ACTIVITY_KEYS, ("objectType", "id", "definition"), "an Activity")
     return None
@@ -106,8 +106,8 @@ def interaction_error(value: dict[str, Any]) -> str | None:
         return f"{present}: only an interaction Activity may have it, and it needs an interactionType"
     kind = value["interactionType"]
     if kind.__class__ is not str or kind not in INTERACTION_TYPES:
-        shown = repr(kind) if kind.__class__ is str else json_type(kind)
-        return f"interactionType: {shown} is not one of {', '.join(INTERACTION_TYPES)}"
+        shown_kind = repr(kind) if kind.__class__ is str else json_type(kind)
+        return f"interactionType: {shown_kind} is not one of {', '.join(INTERACTION_TYPES)}"
     allowed = INTERACTION_TYPES[kind]
     for key in COMPONENT_LISTS:
         if key in value:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from lat.xapi_rules import join
-from lat.xapi_rules.formats import GOOD_IRIS, iri_error, json_type, mbox_error, sha1_error
+from lat.xapi_rules.formats import GOOD_IRIS, iri_error, json_type, mbox_error, sha1_error, shown
 
 IFIS = ("mbox", "mbox_sha1sum", "openid", "account")
 IFI_SET = frozenset(IFIS)
@@ -36,7 +36,7 @@ def actor_error(value: Any) -> str | None:
         return agent_error(value)
     if object_type == "Group":
         return group_error(value)
-    return f"objectType: must be 'Agent' or 'Group', got {object_type!r}"
+    return f"objectType: must be 'Agent' or 'Group', got {shown(object_type)}"
 
 
 def agent_error(value: Any) -> str | None:
@@ -48,7 +48,7 @@ def agent_error(value: Any) -> str | None:
             return "member: an Agent has no members (a Group needs objectType 'Group')"
         return unknown_key(value, AGENT_KEYS, _AGENT_ORDER, "an Agent")
     if "objectType" in value and value["objectType"] != "Agent":
-        return f"objectType: must be 'Agent', got {value['objectType']!r}"
+        return f"objectType: must be 'Agent', got {shown(value['objectType'])}"
     present = value.keys() & IFI_SET
     if len(present) != 1:
         return _ifi_count("an Agent", _ifis(value))
@@ -78,7 +78,7 @@ def group_error(value: Any) -> str | None:
     if value.get("objectType") != "Group":
         if "objectType" not in value:
             return "objectType: a Group needs objectType 'Group', and it is missing"
-        return f"objectType: a Group needs objectType 'Group', got {value['objectType']!r}"
+        return f"objectType: a Group needs objectType 'Group', got {shown(value['objectType'])}"
     found = _ifis(value)
     if len(found) > 1:
         return _ifi_count("an identified Group", found)

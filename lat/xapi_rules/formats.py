@@ -87,6 +87,17 @@ def json_type(value: Any) -> str:
     return _JSON_TYPES.get(type(value), type(value).__name__)
 
 
+def shown(value: Any) -> str:
+    """A value as a message shows it: strings quoted, JSON literals as JSON, containers by type."""
+    if value.__class__ is str:
+        return repr(value)
+    if value is None or value.__class__ is bool:
+        return "null" if value is None else str(value).lower()
+    if value.__class__ in (int, float):
+        return str(value)
+    return json_type(value)
+
+
 def _remember(cache: set[str], value: str) -> None:
     if len(cache) >= _CACHE_LIMIT:  # bound the memory a stream of distinct IRIs can take
         cache.clear()

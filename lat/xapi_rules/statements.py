@@ -22,6 +22,7 @@ from lat.xapi_rules.formats import (
     language_tag_error,
     media_type_error,
     sha2_error,
+    shown,
     timestamp_error,
     uuid_error,
 )
@@ -179,8 +180,8 @@ def object_error(value: Any, mode: int, sub: bool) -> str | None:
         if sub:
             return ": a SubStatement cannot contain a SubStatement"
         return substatement_error(value, mode)
-    shown = repr(object_type) if object_type.__class__ is str else json_type(object_type)
-    return f"objectType: {shown} is not one of {', '.join(OBJECT_TYPES)}"
+    shown_type = repr(object_type) if object_type.__class__ is str else json_type(object_type)
+    return f"objectType: {shown_type} is not one of {', '.join(OBJECT_TYPES)}"
 
 
 def statement_ref_error(value: Any) -> str | None:
@@ -190,7 +191,7 @@ def statement_ref_error(value: Any) -> str | None:
     if not value.keys() <= STATEMENT_REF_KEYS:
         return unknown_key(value, STATEMENT_REF_KEYS, ("objectType", "id"), "a StatementRef")
     if value.get("objectType") != "StatementRef":
-        return f"objectType: must be 'StatementRef', got {value.get('objectType')!r}"
+        return f"objectType: must be 'StatementRef', got {shown(value.get('objectType'))}"
     if "id" not in value:
         return "id: required property is missing"
     err = uuid_error(value["id"])
@@ -307,7 +308,7 @@ def _context_rest_error(value: dict[str, Any], object_is_activity: bool) -> str 
     if "team" in value:
         team = value["team"]
         if team.__class__ is dict and team.get("objectType") != "Group":
-            return "team: must be a Group (objectType 'Group')"
+            return f"team: must be a Group (objectType 'Group'), got objectType {shown(team.get('objectType'))}"
         err = group_error(team)
         if err:
             return join("team", err)
@@ -364,7 +365,7 @@ def _context_people_error(value: dict[str, Any]) -> str | None:
             if not item.keys() <= keys:
                 return join(where, unknown_key(item, keys, ("objectType", inner, "relevantTypes"), f"a {object_type}"))
             if item.get("objectType") != object_type:
-                return f"{where}.objectType: must be {object_type!r}, got {item.get('objectType')!r}"
+                return f"{where}.objectType: must be {object_type!r}, got {shown(item.get('objectType'))}"
             if inner not in item:
                 return f"{where}.{inner}: required property is missing"
             err = check(item[inner])
@@ -379,8 +380,8 @@ def _context_people_error(value: dict[str, Any]) -> str | None:
 
 def _relevant_types_error(value: Any) -> str | None:
     if value.__class__ is not list or not value:
-        shown = "an empty array" if value == [] else json_type(value)
-        return f": must be a non-empty array of IRIs, got {shown}"
+        got = "an empty array" if value == [] else json_type(value)
+        return f": must be a non-empty array of IRIs, got {got}"
     for i, iri in enumerate(value):
         if not is_iri(iri):
             return f"[{i}]: {iri_error(iri)}"
@@ -422,7 +423,7 @@ def attachment_error(value: Any) -> str | None:
         return "contentType: " + err
     length = value["length"]
     if length.__class__ is not int or length < 0:
-        shown = length if length.__class__ in _NUMBER else json_type(length)
-        return f"length: must be a non-negative integer, got {shown}"
+        got = length if length.__class__ in _NUMBER else json_type(length)
+        return f"length: must be a non-negative integer, got {got}"
     err = sha2_error(value["sha2"])
     return "sha2: " + err if err else None
