@@ -8,7 +8,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed-test
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test install browser ralph bench clean-data
+.PHONY: demo test install browser ralph oidc bench clean-data
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -37,7 +37,15 @@ $(RALPH_STAMP):
 
 ralph: $(RALPH_STAMP)
 
-test: install browser ralph
+# A real OpenID provider (panva/oidc-provider) for the OpenID Connect tests, pinned by package-lock.json.
+OIDC_STAMP := tests/oidc/node_modules/.installed
+$(OIDC_STAMP): tests/oidc/package-lock.json
+	cd tests/oidc && npm ci --no-audit --no-fund --silent
+	touch $@
+
+oidc: $(OIDC_STAMP)
+
+test: install browser ralph oidc
 	$(VENV)/bin/python -m pytest -q
 
 bench: install
