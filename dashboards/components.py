@@ -16,7 +16,11 @@ from dashboards.views import Params
 # Columns shown with two decimals; their nulls are suppressed cells (or missing answers).
 DECIMALS = frozenset({"mean", "gap", "change", "ci_low", "ci_high", "mean_previous", "score", "median", "q1", "q3",
                       "risk", "mentor_score", "mentee_score", "overall_score", "mean_change", "difference"})
-SHARES = frozenset({"share_agree", "steps_share", "teacher_share"})
+SHARES = frozenset({"share_agree", "steps_share", "teacher_share", "risk"})
+# Code columns shown in words (downloads keep the codes); value -> catalogue key prefix.
+CODED = {"group": "group", "kind": "kind", "status": "status", "phase_reached": "phase", "level": "level", "area": "area"}
+WIDE = {"reason": "22rem", "explanation": "22rem", "stall_reason": "18rem", "school_name": "12rem", "mentee_name": "12rem", "mentor_name": "12rem"}
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 GRAPH_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}, "responsive": True}
 
 
@@ -59,16 +63,17 @@ def table(frame: pl.DataFrame, view: str, params: Params, lang: str, *, columns:
     columns = list(columns or frame.columns)
     if frame.is_empty():
         return html.Div([notice(t(lang, "empty.table")), download_links(view, params, lang)])
-    data = _records(frame, columns, links or {})
+    data = _records(frame, columns, links or {}, lang)
     specs = [_column_spec(frame, column, lang, column in (links or {})) for column in columns]
     return html.Div([
         dash_table.DataTable(
             id=f"table-{view}", data=data, columns=specs, sort_action="native", page_size=page_size,
             filter_action="native" if filterable else "none", markdown_options={"link_target": "_self"},
             style_table={"overflowX": "auto"}, style_as_list_view=True,
-            style_cell={"fontFamily": "inherit", "padding": "6px 8px", "textAlign": "left", "whiteSpace": "normal", "height": "auto", "maxWidth": "28rem"},
+            style_cell_conditional=[{"if": {"column_id": c}, "minWidth": w} for c, w in WIDE.items() if c in columns],
+            style_cell={"fontFamily": FONT, "padding": "6px 8px", "textAlign": "left", "whiteSpace": "normal", "height": "auto", "maxWidth": "28rem"},
             style_header={"fontWeight": "600", "backgroundColor": "#f4f6f8"},
-            style_data_conditional=_conditional(columns),
+            style_data_conditional=_conditional(columns, lang),
         ),
         download_links(view, params, lang),
     ], className="table-wrap")
@@ -83,8 +88,24 @@ def dropdown(component_id: str, options: Sequence[tuple[str, str]], value: str, 
     ], className="filter")
 
 
-def _records(frame: pl.DataFrame, columns: list[str], links: dict[str, str]) -> list[dict[str, object]]:
-    out = frame.select(columns).with_columns(pl.col(pl.Date, pl.Datetime).cast(pl.String))
+def words(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """Codes (groups, kinds, statuses, phases, levels, group pairs) and yes/no in ``lang``."""
+    out = frame.with_columns(pl.col(pl.Date, pl.Datetime).cast(pl.String))
+    for column, prefix in CODED.items():
+        if column in out.columns and out.schema[column] == pl.String:
+            values = [v for v in out[column].unique().to_list() if v is not None]
+            named = {v: (f"{v} {t(lang, f'area.{v}')}" if prefix == "area" else t(lang, f"{prefix}.{v}")) for v in values}
+            out = out.with_columns(pl.col(column).replace(named))
+    if "pair" in out.columns:
+        pairs = {v: " – ".join(t(lang, f"group.{g}") for g in v.split("-")) for v in out["pair"].drop_nulls().unique().to_list()}
+        out = out.with_columns(pl.col("pair").replace(pairs))
+    yes, no = t(lang, "label.yes"), t(lang, "label.no")
+    return out.with_columns(pl.when(pl.col(c)).then(pl.lit(yes)).otherwise(pl.when(pl.col(c).is_null()).then(None).otherwise(pl.lit(no))).alias(c)
+                            for c in out.columns if out.schema[c] == pl.Boolean)
+
+
+def _records(frame: pl.DataFrame, columns: list[str], links: dict[str, str], lang: str) -> list[dict[str, object]]:
+    out = words(frame.select(columns), lang)
     if links:
         ids = frame.select(list({key for key in links.values()} & set(frame.columns)))
         rows = out.to_dicts()
@@ -110,10 +131,10 @@ def _column_spec(frame: pl.DataFrame, column: str, lang: str, link: bool) -> dic
     return spec
 
 
-def _conditional(columns: list[str]) -> list[dict[str, object]]:
+def _conditional(columns: list[str], lang: str) -> list[dict[str, object]]:
     styles: list[dict[str, object]] = [{"if": {"row_index": "odd"}, "backgroundColor": "#fafbfc"}]
     if "status" in columns:
-        styles.append({"if": {"filter_query": '{status} = "stalled"'}, "backgroundColor": "#fbeae5"})
+        styles.append({"if": {"filter_query": f'{{status}} = "{t(lang, "status.stalled")}"'}, "backgroundColor": "#fbeae5"})
     if "suppressed" in columns:
-        styles.append({"if": {"filter_query": "{suppressed} = true"}, "color": "#666666", "fontStyle": "italic"})
+        styles.append({"if": {"filter_query": f'{{suppressed}} = "{t(lang, "label.yes")}"'}, "color": "#666666", "fontStyle": "italic"})
     return styles

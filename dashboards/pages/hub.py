@@ -47,10 +47,7 @@ def body(hub: str, round_: str, level: str, area: str, lang: str) -> list[object
         return [ui.notice(t(lang, "empty.hub_not_in_scope"), "warning")]
     params = Params(hub=hub, round=round_, level=level, area=area)
     schools = hub_schools(data, params)
-    shown = schools.with_columns(
-        pl.col("level").map_elements(lambda v: t(lang, f"level.{v}"), return_dtype=pl.String),
-        pl.col("status").map_elements(lambda v: t(lang, f"status.{v}"), return_dtype=pl.String),
-    )
+    shown = schools.with_columns(pl.col("status").fill_null("None"))  # "None": not a mentee school
     pairs, profiles = hub_pairs(data, params), hub_profiles(data, params)
     return [
         html.P(t(lang, "summary.hub", schools=schools.height, scored=schools.filter(pl.col("score").is_not_null()).height), className="summary"),

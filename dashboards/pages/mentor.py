@@ -18,8 +18,8 @@ from dashboards.i18n import t
 from dashboards.views import Params, hub_choices, mentee_progress
 
 PATH = "/mentor"
-COLUMNS = ["school_name", "status", "reason", "days_since_contact", "meetings", "meetings_this_month", "goals_set", "goals_achieved",
-           "steps_completed", "steps_planned", "steps_share", "observations", "phase_reached", "risk"]
+COLUMNS = ["school_name", "status", "reason", "days_since_contact", "meetings", "goals_set", "steps_completed", "steps_planned",
+           "observations", "phase_reached", "risk"]
 
 
 def layout(params: Params, lang: str) -> html.Div:
@@ -58,8 +58,6 @@ def body(hub: str, lang: str) -> list[object]:
     reasons = [reason_text(row, lang, limit) for row in frame.iter_rows(named=True)]
     shown = frame.with_columns(
         pl.Series("reason", reasons, dtype=pl.String),
-        pl.col("status").replace_strict({s: t(lang, f"status.{s}") for s in ("stalled", "on_track", "ended", "not_started")}, default=pl.col("status")),
-        pl.col("phase_reached").map_elements(lambda p: t(lang, f"phase.{p}"), return_dtype=pl.String),
     )
     stalled = frame.filter(pl.col("status") == "stalled").height
     summary = t(lang, "summary.mentees", total=frame.height, stalled=stalled)
