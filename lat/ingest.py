@@ -35,11 +35,13 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import orjson
 
 from lat import readers, store, voiding
 from lat.batches import Batch, RawItem, build, iso
 from lat.batches import prepare as prepare
 from lat.config import Settings, get_settings
+from lat.ids import content_digest
 
 PARALLEL_FROM_BYTES = 16 << 20  # smaller inputs are parsed in-process (starting workers costs ~1 s)
 
@@ -210,18 +212,33 @@ WHERE {_UNREADABLE}
 """
 
 # new: first of its id in the batch and unknown to the store; duplicate: same digest as the
-# statement that holds the id (stored, or the batch's first); conflict: anything else.
+# statement that holds the id (stored, or the batch's first); conflict: another digest.
+# Derived ids carry no digest (same derived id = same content, see lat.batches), so a NULL
+# on both sides is a duplicate and a NULL on one side is settled in Python ('check').
 _DECIDE = """
 CREATE OR REPLACE TEMP TABLE decided AS
-SELECT c.seq, c.uid, c.ts,
+SELECT c.seq, c.uid, c.ts, c.first_seq,
        CASE WHEN s.id IS NULL AND c.rn = 1 THEN 'new'
-            WHEN coalesce(s.digest, c.first_digest) = c.digest THEN 'duplicate'
+            WHEN s.id IS NOT NULL AND s.digest IS NOT DISTINCT FROM c.digest THEN 'duplicate'
+            WHEN s.id IS NULL AND c.first_digest IS NOT DISTINCT FROM c.digest THEN 'duplicate'
+            WHEN (CASE WHEN s.id IS NULL THEN c.first_digest ELSE s.digest END) IS NULL OR c.digest IS NULL THEN 'check'
             ELSE 'conflict' END AS status
 FROM (SELECT seq, uid, ts, digest,
              row_number() OVER (PARTITION BY uid ORDER BY seq) AS rn,
-             first_value(digest) OVER (PARTITION BY uid ORDER BY seq) AS first_digest
+             first_value(digest) OVER (PARTITION BY uid ORDER BY seq) AS first_digest,
+             first_value(seq) OVER (PARTITION BY uid ORDER BY seq) AS first_seq
       FROM candidates) AS c
 LEFT JOIN statements AS s ON s.id = c.uid
+"""
+
+# For each 'check' row: its raw statement and the raw statement holding its id.
+_CHECKS = """
+SELECT d.seq, b.raw, coalesce(s.raw::VARCHAR, f.raw)
+FROM decided AS d
+JOIN batch_rows AS b ON b.seq = d.seq
+LEFT JOIN statements AS s ON s.id = d.uid
+LEFT JOIN batch_rows AS f ON f.seq = d.first_seq
+WHERE d.status = 'check'
 """
 
 _INSERT = """
@@ -250,6 +267,7 @@ def _store(con: duckdb.DuckDBPyConnection, batch: Batch) -> IngestSummary:
     con.execute(_CANDIDATES)
     rejected = batch.rejects.num_rows + _reject_unreadable(con) + _reject_chained(con)
     con.execute(_DECIDE)
+    _settle_checks(con)
     counts = dict(con.execute("SELECT status, count(*) FROM decided GROUP BY status").fetchall())
     con.execute(_INSERT, {"stored": batch.stored})
     con.execute(_CONFLICTS)
@@ -257,6 +275,13 @@ def _store(con: duckdb.DuckDBPyConnection, batch: Batch) -> IngestSummary:
     _attribute(con, batch.stored)
     return IngestSummary(read=batch.read, stored=counts.get("new", 0), duplicates=counts.get("duplicate", 0),
                          conflicts=counts.get("conflict", 0), rejected=rejected, voided=voided)
+
+
+def _settle_checks(con: duckdb.DuckDBPyConnection) -> None:
+    """Compare the rare rows whose digest is missing on one side by the xAPI rules, from raw."""
+    for seq, mine, theirs in con.execute(_CHECKS).fetchall():
+        same = content_digest(orjson.loads(mine)) == content_digest(orjson.loads(theirs))
+        con.execute("UPDATE decided SET status = ? WHERE seq = ?", ["duplicate" if same else "conflict", seq])
 
 
 def _reject_unreadable(con: duckdb.DuckDBPyConnection) -> int:
