@@ -305,3 +305,25 @@ def test_micro_credentials_have_no_school_extension_and_map_through_the_registry
     badges = [s for name, r in statements.items() if name.endswith("-credentials.ndjson.gz") for s in r]
     assert len(badges) > 200
     assert all(actor_key(b["actor"]) in teachers and "extensions" not in b["context"] for b in badges)
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def test_fast_ids_and_timestamps_equal_the_standard_library() -> None:
+    import uuid
+    from datetime import UTC, datetime
+
+    from lat.sample.writer import Ids, agent, iso
+
+    ids = Ids(7)
+    namespace = uuid.uuid5(uuid.NAMESPACE_URL, "https://w3id.org/xapi/lat/sample/7")
+    for name in ("selfie|ee-s01001|2025-autumn|teacher|0|A1", "ä|ü", ""):
+        assert ids.statement(name) == str(uuid.uuid5(namespace, name))
+    assert Ids(8).statement("x") != ids.statement("x")
+    for ts in (0, 1_757_924_000, 1_781_870_399, 1_767_225_600):
+        assert iso(ts) == datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert iso(1_757_924_000, "+00:00") == "2025-09-15T08:13:20+00:00"
+    assert orjson.loads(agent("https://moodle.example.org|42")) == {
+        "objectType": "Agent", "account": {"homePage": "https://moodle.example.org", "name": "42"}}
+    assert orjson.loads(agent("mailto:a@example.org")) == {"objectType": "Agent", "mbox": "mailto:a@example.org"}

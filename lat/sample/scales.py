@@ -40,5 +40,5 @@ class Scale:
 
 SCALES: dict[str, Scale] = {
     "pilot": Scale("pilot", 1, 15, 3, 8, (5, 11), (6, 14), (5, 16), 0.22, 9),
-    "national": Scale("national", 10, 100, 15, 45, (8, 16), (35, 55), (15, 40), 0.35, 1),
+    "national": Scale("national", 10, 100, 15, 45, (6, 12), (12, 22), (5, 16), 0.22, 1),
 }

@@ -12,7 +12,8 @@ import gzip
 import hashlib
 import uuid
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import date
+from functools import cache
 from pathlib import Path
 from types import TracebackType
 
@@ -27,8 +28,15 @@ class Ids:
         self._key = f"lat-sample-{seed}".encode()
 
     def statement(self, name: str) -> str:
-        """The id of the statement called ``name`` (any string unique within the run)."""
-        return str(uuid.uuid5(self._namespace, name))
+        """The id of the statement called ``name``: ``uuid.uuid5(namespace, name)``, computed directly.
+
+        Same value as the uuid module's, about three times faster (no UUID object per call).
+        """
+        digest = bytearray(hashlib.sha1(self._namespace.bytes + name.encode()).digest()[:16])
+        digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+        digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+        h = digest.hex()
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def pseudonym(self, name: str) -> str:
         """A 16-hex-digit pseudonym for ``name`` (keyed hash, as the survey import would make)."""
@@ -42,7 +50,16 @@ def epoch(day: date, seconds: int = 0) -> int:
 
 def iso(ts: int, suffix: str = "Z") -> str:
     """ISO 8601 UTC timestamp of epoch seconds: ``2025-09-15T08:12:30Z``."""
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S") + suffix
+    day, seconds = divmod(ts, 86400)
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{_day(day)}T{hours:02d}:{minutes:02d}:{seconds:02d}{suffix}"
+
+
+@cache
+def _day(day: int) -> str:
+    # strftime per statement was the generator's largest cost; a school year has ~300 days
+    return date.fromordinal(_EPOCH_DAY + day).isoformat()
 
 
 def agent(actor_key: str) -> str:
