@@ -1,0 +1,53 @@
+"""Browser-test fixtures: one prepared LAT_HOME and one real ``lat dashboard`` per session,
+driven by Debian's chromium through Playwright (never ``playwright install``)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: dashboard_support
+
+from dashboard_support import ARTIFACTS, Account, dashboard_server, prepare_home  # noqa: E402
+
+from lat.config import Settings  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SHOTS = ARTIFACTS / "screenshots"
+
+
+@dataclass(frozen=True)
+class Live:
+    base: str
+    settings: Settings
+    accounts: dict[str, Account]
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    home = tmp_path_factory.mktemp("browser-home")
+    settings, accounts = prepare_home(home)
+    with dashboard_server(home) as base:
+        yield Live(base, settings, accounts)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: run 'make browser'"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def shots() -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    return SHOTS
