@@ -26,7 +26,9 @@ GRAPH_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", 
 
 def graph(figure: go.Figure, graph_id: str) -> dcc.Graph:
     """A chart with the modebar's PNG export (and no plotly logo)."""
-    return dcc.Graph(id=graph_id, figure=figure, config=GRAPH_CONFIG, className="chart")
+    # an explicit height: a responsive graph otherwise takes its container's, and overflows it
+    height = figure.layout.height or 450
+    return dcc.Graph(id=graph_id, figure=figure, config=GRAPH_CONFIG, className="chart", style={"height": f"{height}px"})
 
 
 def notice(text: str, kind: str = "info") -> html.Div:
