@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from urllib.parse import urlencode
 
-import plotly.graph_objects as go
 import polars as pl
 from dash import dash_table, dcc, html
 from dash.dash_table.Format import Format, Scheme
 
 from dashboards.i18n import t
+from dashboards.theme import Figure
 from dashboards.views import Params
 
 # Columns shown with two decimals; their nulls are suppressed cells (or missing answers).
@@ -24,11 +24,11 @@ FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 GRAPH_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}, "responsive": True}
 
 
-def graph(figure: go.Figure, graph_id: str) -> dcc.Graph:
+def graph(figure: Figure, graph_id: str) -> dcc.Graph:
     """A chart with the modebar's PNG export (and no plotly logo)."""
     # an explicit height: a responsive graph otherwise takes its container's, and overflows it
-    height = figure.layout.height or 450
-    return dcc.Graph(id=graph_id, figure=figure, config=GRAPH_CONFIG, className="chart", style={"height": f"{height}px"})
+    height = figure.layout.get("height") or 450
+    return dcc.Graph(id=graph_id, figure=figure.to_plotly_json(), config=GRAPH_CONFIG, className="chart", style={"height": f"{height}px"})
 
 
 def notice(text: str, kind: str = "info") -> html.Div:

@@ -5,12 +5,11 @@ Suppressed cells are drawn as hatched outlines labelled "suppressed", never as a
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
 import polars as pl
 
 from dashboards.i18n import t
 from dashboards.views import round_key
-from dashboards.theme import GROUP_COLOURS, OKABE_ITO, STATUS_COLOURS, base_layout, empty_figure
+from dashboards.theme import GROUP_COLOURS, OKABE_ITO, STATUS_COLOURS, Figure, base_layout, empty_figure
 from lat import vocab
 
 SCALE_MAX = 5.0  # the SELFIE agreement scale runs 1..5
@@ -20,18 +19,18 @@ def area_label(lang: str, area: str) -> str:
     return f"{area} {t(lang, f'area.{area}')}"
 
 
-def areas_by_group(frame: pl.DataFrame, lang: str, min_cell: int) -> go.Figure:
+def areas_by_group(frame: pl.DataFrame, lang: str, min_cell: int) -> Figure:
     """Each group's area average side by side, respondent counts on the bars."""
     if frame.is_empty():
         return empty_figure(t(lang, "empty.no_survey"))
-    figure = go.Figure()
+    figure = Figure()
     areas = sorted(frame["area"].unique().to_list())
     for group in [g for g in vocab.GROUPS if g in set(frame["group"].to_list())]:
         rows = frame.filter(pl.col("group") == group)
         shown, hidden = rows.filter(~pl.col("suppressed")), rows.filter(pl.col("suppressed"))
         name = t(lang, f"group.{group}")
         figure.add_bar(
-            x=shown["area"].to_list(), y=shown["mean"].to_list(), name=name, offsetgroup=group, marker_color=GROUP_COLOURS[group],
+            x=shown["area"].to_list(), y=shown["mean"].to_list(), name=name, offsetgroup=group, marker={"color": GROUP_COLOURS[group]},
             text=[f"n={n}" for n in shown["n"].to_list()], textposition="outside",
             customdata=[[area_label(lang, a), n] for a, n in zip(shown["area"].to_list(), shown["n"].to_list())],
             hovertemplate=f"{name}<br>%{{customdata[0]}}<br>{t(lang, 'label.mean')}: %{{y:.2f}}<br>{t(lang, 'label.n')}: %{{customdata[1]}}<extra></extra>",
@@ -51,12 +50,12 @@ def areas_by_group(frame: pl.DataFrame, lang: str, min_cell: int) -> go.Figure:
     return figure
 
 
-def progress_by_area(frame: pl.DataFrame, lang: str) -> go.Figure:
+def progress_by_area(frame: pl.DataFrame, lang: str) -> Figure:
     """Change of each group's area mean since the previous round, with 95% intervals."""
     shown = frame.filter(~pl.col("suppressed").cast(pl.Boolean)) if frame.height else frame
     if shown.is_empty():
         return empty_figure(t(lang, "empty.no_progress"))
-    figure = go.Figure()
+    figure = Figure()
     for group in [g for g in vocab.GROUPS if g in set(shown["group"].to_list())]:
         rows = shown.filter(pl.col("group") == group)
         change = rows["change"].cast(pl.Float64)
@@ -79,11 +78,11 @@ def progress_by_area(frame: pl.DataFrame, lang: str) -> go.Figure:
 TIMELINE_SERIES = ("meetings", "goals_set", "steps_completed", "observations")
 
 
-def timeline(frame: pl.DataFrame, lang: str) -> go.Figure:
+def timeline(frame: pl.DataFrame, lang: str) -> Figure:
     """Cumulative meetings, goals, completed steps and lesson observations at each month end."""
     if frame.is_empty():
         return empty_figure(t(lang, "empty.no_mentoring"))
-    figure = go.Figure()
+    figure = Figure()
     for colour, series in zip((OKABE_ITO[4], OKABE_ITO[0], OKABE_ITO[2], OKABE_ITO[6]), TIMELINE_SERIES):
         figure.add_scatter(
             x=frame["as_of"].to_list(), y=frame[series].to_list(), mode="lines+markers", name=t(lang, f"col.{series}"),
@@ -93,61 +92,64 @@ def timeline(frame: pl.DataFrame, lang: str) -> go.Figure:
     return figure
 
 
-def status_counts(frame: pl.DataFrame, lang: str) -> go.Figure:
+def status_counts(frame: pl.DataFrame, lang: str) -> Figure:
     """How many mentee schools are stalled, on track or ended."""
     if frame.is_empty() or "status" not in frame.columns or frame["status"].drop_nulls().is_empty():
         return empty_figure(t(lang, "empty.no_mentoring"))
     counts = frame.drop_nulls("status").group_by("status").len().sort("status")
     statuses = counts["status"].to_list()
-    figure = go.Figure(go.Bar(
+    figure = Figure()
+    figure.add_bar(
         x=[t(lang, f"status.{s}") for s in statuses], y=counts["len"].to_list(), text=counts["len"].to_list(), textposition="outside",
-        marker_color=[STATUS_COLOURS.get(s, OKABE_ITO[7]) for s in statuses], hovertemplate="%{x}: %{y}<extra></extra>",
-    ))
+        marker={"color": [STATUS_COLOURS.get(s, OKABE_ITO[7]) for s in statuses]}, hovertemplate="%{x}: %{y}<extra></extra>",
+    )
     figure.update_layout(**base_layout(t(lang, "chart.status"), y_title=t(lang, "axis.schools"), height=320))
     return figure
 
 
-def score_distribution(frame: pl.DataFrame, lang: str) -> go.Figure:
+def score_distribution(frame: pl.DataFrame, lang: str) -> Figure:
     """The spread of schools' area scores: one box per area, every school a point."""
     if frame.is_empty():
         return empty_figure(t(lang, "empty.no_survey"))
-    figure = go.Figure(go.Box(
-        x=frame["area"].to_list(), y=frame["score"].to_list(), boxpoints="all", jitter=0.4, pointpos=0, marker_color=OKABE_ITO[4],
+    figure = Figure()
+    figure.add_trace(
+        type="box", x=frame["area"].to_list(), y=frame["score"].to_list(), boxpoints="all", jitter=0.4, pointpos=0, marker={"color": OKABE_ITO[4]},
         name=t(lang, "label.schools"), text=frame["school_name"].to_list(),
-        hovertemplate=f"%{{text}}<br>%{{x}}: %{{y:.2f}}<extra></extra>",
-    ))
+        hovertemplate="%{text}<br>%{x}: %{y:.2f}<extra></extra>",
+    )
     layout = base_layout(t(lang, "chart.distribution"), y_title=t(lang, "axis.mean_1_5"), x_title=t(lang, "axis.area"))
     layout["yaxis"] = {**layout["yaxis"], "range": [1, SCALE_MAX]}  # type: ignore[dict-item]
     figure.update_layout(showlegend=False, **layout)
     return figure
 
 
-def comparison(frame: pl.DataFrame, key: str, lang: str, title: str) -> go.Figure:
+def comparison(frame: pl.DataFrame, key: str, lang: str, title: str) -> Figure:
     """Means with 95% intervals for each ``key`` (country or hub); suppressed rows left out."""
     shown = frame.filter(~pl.col("suppressed") & pl.col("mean").is_not_null())
     if shown.is_empty():
         return empty_figure(t(lang, "empty.no_aggregates"))
     shown = shown.sort("mean", descending=True)
     mean, low, high = shown["mean"], shown["ci_low"].fill_null(shown["mean"]), shown["ci_high"].fill_null(shown["mean"])
-    figure = go.Figure(go.Bar(
-        x=shown[key].to_list(), y=mean.to_list(), marker_color=OKABE_ITO[4],
+    figure = Figure()
+    figure.add_bar(
+        x=shown[key].to_list(), y=mean.to_list(), marker={"color": OKABE_ITO[4]},
         error_y={"type": "data", "symmetric": False, "array": (high - mean).to_list(), "arrayminus": (mean - low).to_list(), "color": "#333333"},
         customdata=list(zip(shown["schools"].to_list(), shown["n"].to_list(), shown["ci_low"].to_list(), shown["ci_high"].to_list())),
         hovertemplate=(f"%{{x}}<br>{t(lang, 'label.mean')}: %{{y:.2f}}<br>95% CI: %{{customdata[2]:.2f}}–%{{customdata[3]:.2f}}<br>"
                        f"{t(lang, 'label.schools')}: %{{customdata[0]}}<br>{t(lang, 'label.n')}: %{{customdata[1]}}<extra></extra>"),
-    ))
+    )
     layout = base_layout(title, y_title=t(lang, "axis.mean_1_5"))
     layout["yaxis"] = {**layout["yaxis"], "range": [1, SCALE_MAX]}  # type: ignore[dict-item]
     figure.update_layout(**layout)
     return figure
 
 
-def trend(frame: pl.DataFrame, key: str, lang: str, title: str) -> go.Figure:
+def trend(frame: pl.DataFrame, key: str, lang: str, title: str) -> Figure:
     """Each ``key``'s mean across rounds (chronological), one line each."""
     shown = frame.filter(~pl.col("suppressed") & pl.col("mean").is_not_null())
     if shown.is_empty() or shown["round"].n_unique() < 2:
         return empty_figure(t(lang, "empty.one_round"))
-    figure = go.Figure()
+    figure = Figure()
     for i, value in enumerate(sorted(shown[key].unique().to_list())):
         rows = shown.filter(pl.col(key) == value)
         rows = rows[sorted(range(rows.height), key=lambda i: round_key(rows["round"][i]))]

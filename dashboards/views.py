@@ -46,8 +46,12 @@ class Params:
 
 
 def published(access: DataAccess, name: str) -> bool:
-    """Whether mart ``name`` is published and readable by this user."""
-    return name in access.marts()
+    """Whether mart ``name`` is published and readable by this user (listed once per request)."""
+    names: set[str] | None = getattr(access, "_dashboard_published", None)
+    if names is None:
+        names = set(access.marts())
+        access._dashboard_published = names  # type: ignore[attr-defined]  # DataAccess lives one request
+    return name in names
 
 
 def read(access: DataAccess, name: str, **filters: Any) -> pl.DataFrame:

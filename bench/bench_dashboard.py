@@ -1,0 +1,133 @@
+"""Dashboard callback latency on national-scale marts: p50/p95 per callback, target p95 < 250 ms.
+
+National marts come from ``LAT_BENCH_NATIONAL_HOME`` (a LAT_HOME computed from
+``lat sample --scale national``) when set. Otherwise the pilot sample (data/sample) is
+loaded and computed into bench/out, and its marts are replicated to national size
+(5 countries x 10 hubs x 100 schools: every school-level row copied with renamed schools
+and hubs), which the report says. Callbacks run through the real Flask app (login, guard,
+DataAccess, Dash serialisation) with its test client. Baseline, measured in the same run:
+reading the largest mart (maturity_item) whole with polars.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import polars as pl
+
+REPO = Path(__file__).resolve().parents[1]
+OUT = REPO / "bench" / "out" / f"dashboard-{os.getpid()}"
+TARGET_SCHOOLS = 5000
+REPEATS = int(os.environ.get("LAT_BENCH_REPEATS", "15"))
+PASSWORD = "bench-password-123"
+
+
+def pilot_home() -> Path:
+    home = OUT / "pilot"
+    lat = str(Path(sys.executable).parent / "lat")
+    env = {**os.environ, "LAT_HOME": str(home)}
+    for args in (["registry", "import", "data/sample/registry"], ["ingest", "data/sample/statements"], ["compute"]):
+        subprocess.run([lat, *args], check=True, env=env, cwd=REPO, capture_output=True)
+    return home
+
+
+def replicate(source: Path, target: Path) -> int:
+    """Copy every mart, school-level ones (and registry schools/pairs) ``k`` times with new ids."""
+    current = source / "marts" / "current"
+    schools = pl.read_parquet(current / "registry_schools.parquet").height
+    copies = max(1, round(TARGET_SCHOOLS / schools))
+    out = target / "marts" / "v1"
+    out.mkdir(parents=True)
+    for path in current.glob("*.parquet"):
+        frame = pl.read_parquet(path)
+        ids = [c for c in ("school", "mentee_school", "mentor", "hub") if c in frame.columns]
+        if ids and not path.stem.startswith(("maturity_hub", "registry_hubs", "registry_countries", "mentoring_outcome_summary")):
+            frame = pl.concat([frame.with_columns(pl.col(c) + pl.lit(f"-r{k}") for c in ids) for k in range(copies)])
+        elif path.stem in ("registry_hubs", "maturity_hub"):
+            frame = pl.concat([frame.with_columns(pl.col("hub") + pl.lit(f"-r{k}")) for k in range(copies // 7 + 1)])
+        frame.write_parquet(out / path.name)
+    (target / "marts" / "current").symlink_to("v1")
+    return copies
+
+
+def timed(client: object, payload: dict[str, object]) -> float:
+    started = time.perf_counter()
+    answer = client.post("/_dash-update-component", json=payload)  # type: ignore[attr-defined]
+    elapsed = time.perf_counter() - started
+    assert answer.status_code == 200, answer.data[:300]
+    return elapsed
+
+
+def payload(output: str, inputs: dict[str, object]) -> dict[str, object]:
+    items = [{"id": k.split(".")[0], "property": k.split(".")[1], "value": v} for k, v in inputs.items()]
+    target = output.split(".")
+    return {"output": output, "outputs": {"id": target[0], "property": target[1]}, "inputs": items,
+            "changedPropIds": list(inputs), "state": []}
+
+
+def main() -> None:
+    national = os.environ.get("LAT_BENCH_NATIONAL_HOME")
+    OUT.mkdir(parents=True, exist_ok=True)
+    if national:
+        home, note = Path(national), f"national store at {national}"
+    else:
+        print("national store not available (set LAT_BENCH_NATIONAL_HOME): timing pilot marts replicated to national size", flush=True)
+        home = OUT / "national"
+        copies = replicate(pilot_home(), home)
+        note = f"pilot marts x{copies}"
+    os.environ["LAT_HOME"] = str(home)
+    from dashboards.app import create_app
+    from lat.config import get_settings
+    from lat.users import add_user
+
+    settings = get_settings()
+    current = home / "marts" / "current"
+    schools = pl.read_parquet(current / "registry_schools.parquet")
+    hub = schools["hub"][0]
+    school = schools.filter(pl.col("hub") == hub)["school"][0]
+    rounds = sorted(pl.read_parquet(current / "maturity_area.parquet")["round"].unique().to_list())
+    for name, role, scope in (("bench-admin", "admin", {}), ("bench-coord", "hub_coordinator", {"hubs": [hub]})):
+        add_user(settings, name, role, password=PASSWORD, check_registry=False, **scope)  # type: ignore[arg-type]
+    print(f"marts: {note}; {schools.height} schools, maturity_item {pl.scan_parquet(current / 'maturity_item.parquet').select(pl.len()).collect().item()} rows")
+
+    started = time.perf_counter()
+    for _ in range(REPEATS):
+        pl.read_parquet(current / "maturity_item.parquet")
+    baseline = (time.perf_counter() - started) / REPEATS
+
+    app = create_app(settings)
+    cases = {
+        "school": ("school-body.children", {"school-select.value": school, "school-round.value": rounds[-1], "school-area.value": "", "lang.value": "en"}),
+        "mentor": ("mentor-body.children", {"mentor-hub.value": "", "lang.value": "en"}),
+        "hub": ("hub-body.children", {"hub-select.value": hub, "hub-round.value": rounds[-1], "hub-level.value": "", "hub-area.value": "", "lang.value": "en"}),
+        "compare": ("compare-body.children", {"compare-round.value": rounds[-1], "compare-area.value": "A", "compare-group.value": "teacher", "compare-country.value": "", "lang.value": "en"}),
+        "research": ("research-body.children", {"research-round.value": "", "lang.value": "en"}),
+    }
+    worst = 0.0
+    print(f"baseline: read maturity_item whole {baseline * 1000:.1f} ms")
+    print(f"{'user':<12} {'callback':<10} {'p50 ms':>8} {'p95 ms':>8} {'x baseline':>10}")
+    for user in ("bench-admin", "bench-coord"):
+        client = app.server.test_client()
+        form = client.get("/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
+        client.post("/login", data={"csrf_token": token, "username": user, "password": PASSWORD, "next": "/"})
+        for name, (output, inputs) in cases.items():
+            timed(client, payload(output, inputs))  # warm-up (imports, caches)
+            times = sorted(timed(client, payload(output, inputs)) for _ in range(REPEATS))
+            p50, p95 = statistics.median(times), times[min(len(times) - 1, int(0.95 * len(times)))]
+            worst = max(worst, p95)
+            print(f"{user:<12} {name:<10} {p50 * 1000:>8.1f} {p95 * 1000:>8.1f} {p95 / baseline:>10.1f}", flush=True)
+    print(f"worst p95 {worst * 1000:.0f} ms: {'within' if worst < 0.25 else 'OVER'} the 250 ms target")
+    if not os.environ.get("LAT_BENCH_KEEP"):
+        shutil.rmtree(OUT, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
