@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     dashboard_port: int = Field(8050, description="Port the dashboard listens on.")
     retention_months: int | None = Field(None, ge=1, description="Drop statements older than this many months; unset keeps everything.")
     language: str = Field("en", description="Default language of the dashboard.")
+    credentials_base_url: str = Field("https://hub.example.org/credentials", description="Public base URL under which the hub hosts its credential files (issuer, jwks.json, status list); ids in issued credentials start with it.")
+    credentials_key: Path | None = Field(None, description="PEM file of the hub's credential signing key; defaults to LAT_HOME/keys/credentials.pem ('lat credentials keygen').")
+    credentials_achievements: Path | None = Field(None, description="Default achievements file for 'lat credentials award' (TOML, see docs/credentials.md).")
 
     @property
     def db_path(self) -> Path:

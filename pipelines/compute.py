@@ -49,6 +49,7 @@ FAMILIES: list[tuple[str, str]] = [
     ("activity", "pipelines.activity:compute"),
     ("profiles", "pipelines.profiles:compute"),
     ("pairing", "pipelines.pairing:compute"),
+    ("credentials", "pipelines.credentials:compute"),
 ]
 
 STATE_DIR = "compute-state"

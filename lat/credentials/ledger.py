@@ -1,0 +1,95 @@
+"""What the hub issued, revoked and imported: three tables in the DuckDB store.
+
+Created on first use (``ensure``) so a store without credentials carries none of them. The
+unique key (achievement, round, subject) makes issuing idempotent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+
+DDL = """
+CREATE TABLE IF NOT EXISTS credentials_issued (
+    credential_id    VARCHAR PRIMARY KEY,     -- urn:uuid:...
+    achievement      VARCHAR NOT NULL,        -- achievement id of the achievements file
+    achievement_name VARCHAR NOT NULL,
+    achievement_url  VARCHAR NOT NULL,
+    round            VARCHAR NOT NULL,
+    subject_kind     VARCHAR NOT NULL,        -- person | school
+    subject          VARCHAR NOT NULL,        -- actor key or school id
+    school           VARCHAR,
+    status_index     INTEGER NOT NULL UNIQUE, -- bit in the revocation status list
+    issued_at        TIMESTAMPTZ NOT NULL,
+    statement_id     UUID NOT NULL,           -- the xAPI 'earned' statement recording it
+    jwt              VARCHAR NOT NULL,
+    UNIQUE (achievement, round, subject)
+);
+CREATE TABLE IF NOT EXISTS credentials_revoked (
+    credential_id VARCHAR PRIMARY KEY,
+    reason        VARCHAR NOT NULL,
+    revoked_at    TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE IF NOT EXISTS credentials_imported (
+    credential_id    VARCHAR PRIMARY KEY,
+    issuer_id        VARCHAR NOT NULL,
+    issuer_name      VARCHAR,
+    achievement_id   VARCHAR,
+    achievement_name VARCHAR,
+    learner          VARCHAR NOT NULL,        -- actor key the credential was recorded for
+    valid_from       TIMESTAMPTZ NOT NULL,
+    key_source       VARCHAR NOT NULL,        -- how the issuer's key was found
+    statement_id     UUID NOT NULL,
+    credential       VARCHAR NOT NULL,        -- the JWT as received
+    imported_at      TIMESTAMPTZ NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class Issued:
+    """One row of ``credentials_issued``."""
+
+    credential_id: str
+    achievement: str
+    achievement_name: str
+    achievement_url: str
+    round: str
+    subject_kind: str
+    subject: str
+    school: str | None
+    status_index: int
+    issued_at: dt.datetime
+    statement_id: str
+    jwt: str
+
+
+def ensure(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(DDL)
+
+
+def exists(con: duckdb.DuckDBPyConnection, achievement: str, round_: str, subject: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM credentials_issued WHERE achievement = ? AND round = ? AND subject = ?",
+                            [achievement, round_, subject]).fetchall()[0][0])
+
+
+def next_index(con: duckdb.DuckDBPyConnection) -> int:
+    return int(con.execute("SELECT coalesce(max(status_index) + 1, 0) FROM credentials_issued").fetchall()[0][0])
+
+
+def insert(con: duckdb.DuckDBPyConnection, row: Issued) -> None:
+    con.execute("INSERT INTO credentials_issued VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+        row.credential_id, row.achievement, row.achievement_name, row.achievement_url, row.round, row.subject_kind,
+        row.subject, row.school, row.status_index, row.issued_at, row.statement_id, row.jwt])
+
+
+def issued(con: duckdb.DuckDBPyConnection, where: str = "true", params: list[object] | None = None) -> list[Issued]:
+    rows = con.execute(f"SELECT * FROM credentials_issued WHERE {where} ORDER BY status_index", params or []).fetchall()
+    return [Issued(*r[:10], str(r[10]), r[11]) for r in rows]
+
+
+def revoked(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """credential id -> reason."""
+    return dict(con.execute("SELECT credential_id, reason FROM credentials_revoked").fetchall())
