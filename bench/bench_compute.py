@@ -7,8 +7,8 @@ Store (built once, cached under bench/out/, git-ignored):
 - default: `lat sample --scale national` (about 5,000 schools, 10 million statements), then
   `lat registry import` and `lat ingest`, exactly as a hub would. Slow the first time.
 - ``--synthetic``: a stop-gap for quick figures: survey answers written straight into the
-  store by one SQL statement (5,000 schools, 2 rounds, 3 groups, 48 items, about 10 million
-  answers, no JSON parsing). It exercises the pipelines, not the ingest.
+  store by one SQL statement (5,000 schools, 2 rounds, 3 groups, 48 items, about 18 million
+  answers, no JSON parsing; larger than the 10 million target, so a conservative test). It exercises the pipelines, not the ingest.
 
 Then it times, each in a subprocess (peak RSS of the child):
 

@@ -164,7 +164,7 @@ def touched_partitions(con: duckdb.DuckDBPyConnection, since: str) -> pl.DataFra
         SELECT DISTINCT t.school, t.round FROM statements v JOIN statements t ON t.id = TRY_CAST(v.object_id AS UUID)
         WHERE v.stored > ?::TIMESTAMPTZ AND v.verb = ? AND t.school IS NOT NULL AND t.round IS NOT NULL
     """
-    table = con.execute(sql, [since, since, vocab.VOIDED]).to_arrow_table()
+    table = con.sql(sql, params=[since, since, vocab.VOIDED]).to_arrow_table()
     frame = pl.from_arrow(table)
     assert isinstance(frame, pl.DataFrame)
     return frame
