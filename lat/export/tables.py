@@ -90,7 +90,8 @@ def answers_table(source: Source, respondents: KResult) -> pl.DataFrame:
     """One row per answer of a kept respondent (the respondent's generalised QIs repeated)."""
     people = respondents.frame.select("actor_key", pl.col("school").alias("school_out"), "respondent", *RECORD_QIS[1:])
     return (
-        source.answers.join(people, on=["actor_key", "round"], how="inner")
+        # the answers' own school and group are raw: only the respondent's generalised ones leave
+        source.answers.drop("school", "group").join(people, on=["actor_key", "round"], how="inner")
         .select(
             "respondent", pl.col("school_out").alias("school"), *RECORD_QIS[1:], "area", "item", "response",
             pl.col("response").cast(pl.Int8, strict=False).alias("value"),
