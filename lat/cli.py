@@ -34,6 +34,7 @@ COMMANDS: dict[str, str] = {
     "indicators": "lat.commands.indicators:indicators",
     "dashboard": "lat.commands.dashboard:dashboard",
     "demo": "lat.commands.demo:demo",
+    "export": "lat.commands.export:export",
     "credentials": "lat.commands.credentials:credentials",
 }
 
