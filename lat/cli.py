@@ -36,6 +36,7 @@ COMMANDS: dict[str, str] = {
     "demo": "lat.commands.demo:demo",
     "export": "lat.commands.export:export",
     "credentials": "lat.commands.credentials:credentials",
+    "lrs": "lat.commands.lrs:lrs",
 }
 
 

@@ -6,6 +6,7 @@ Every field here is documented in ``docs/configuration.md``; a test fails otherw
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,6 +37,7 @@ class Settings(BaseSettings):
     oidc_scope_claim: str = Field("lat_scope", description="ID-token claim listing the user's scope as 'hub:ID', 'school:ID' or 'person:ID' strings.")
     lrs_host: str = Field("127.0.0.1", description="Host the xAPI Statement API listens on.")
     lrs_port: int = Field(8100, description="Port the xAPI Statement API listens on.")
+    lrs_default_version: Literal["1.0.3", "2.0.0"] = Field("2.0.0", description="xAPI version the LRS names in its answer to a request without X-Experience-API-Version (which it rejects).")
     dashboard_host: str = Field("127.0.0.1", description="Host the dashboard listens on.")
     dashboard_port: int = Field(8050, description="Port the dashboard listens on.")
     retention_months: int | None = Field(None, ge=1, description="Drop statements older than this many months; unset keeps everything.")

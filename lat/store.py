@@ -7,6 +7,8 @@ it and reads the published marts instead (see ``lat.marts`` and docs/architectur
 
 from __future__ import annotations
 
+import json
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -56,3 +58,57 @@ def session(settings: Settings | None = None, *, read_only: bool = False) -> Ite
         yield con
     finally:
         con.close()
+
+
+# --- The live writer (lat lrs) -------------------------------------------------------------
+# While `lat lrs` runs it holds the store and announces itself in LAT_HOME/run/writer.json
+# ({pid, url, token}, mode 0600, removed on exit). Commands that would open the store check
+# live_writer() first and, when there is one, hand their job to it with delegate().
+
+
+def run_file(settings: Settings) -> Path:
+    return settings.home / "run" / "writer.json"
+
+
+def write_run_file(settings: Settings, info: dict[str, object]) -> None:
+    """Announce this process as the store's writer (readable by the owner only)."""
+    path = run_file(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(info, out)
+
+
+def remove_run_file(settings: Settings) -> None:
+    run_file(settings).unlink(missing_ok=True)
+
+
+def live_writer(settings: Settings | None = None) -> dict[str, object] | None:
+    """The running writer's {pid, url, token}, or None (no file, or its process is gone)."""
+    settings = settings or get_settings()
+    try:
+        info = json.loads(run_file(settings).read_text(encoding="utf-8"))
+        os.kill(int(info["pid"]), 0)  # signal 0: only asks whether the process exists
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return info  # type: ignore[no-any-return]
+
+
+def delegate(job: str, settings: Settings | None = None, **args: object) -> object:
+    """Run ``job`` in the live writer (lat.lrs.admin) and return its result; LatError on failure."""
+    import urllib.error
+    import urllib.request
+
+    info = live_writer(settings)
+    if info is None:
+        raise LatError("no running LRS to hand the job to")
+    request = urllib.request.Request(
+        f"{info['url']}/admin/run", data=json.dumps({"job": job, **args}).encode(), method="POST",
+        headers={"Authorization": f"Bearer {info['token']}", "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=3600) as response:
+            return json.loads(response.read())["result"]
+    except urllib.error.HTTPError as exc:
+        raise LatError(json.loads(exc.read() or b"{}").get("error", f"the LRS refused the job ({exc.code})")) from None
+    except OSError as exc:
+        raise LatError(f"the LRS at {info['url']} holds the store but did not answer: {exc}") from None
