@@ -1,9 +1,7 @@
 """Helpers shared by the pipeline tests: build survey statements, load them into a real
 DuckDB store in tmp_path, and compare marts with hand-computed CSV tables.
 
-Statements go through the real ingest (``lat.ingest.ingest_records``) when it is present;
-until it lands they go through ``lat.flatten.flatten`` and the same ``INSERT`` shape, which
-is the row the ingest writes.
+Statements go through the real ingest (``lat.ingest.ingest_records``), voiding included.
 """
 
 from __future__ import annotations
@@ -21,6 +19,7 @@ import pytest
 
 from lat import store, vocab
 from lat.config import Settings
+from lat.ingest import Record, ingest_records
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "pipelines"
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
@@ -100,31 +99,7 @@ def write_ndjson(path: Path, statements: Iterable[dict[str, Any]]) -> None:
 
 def load(con: duckdb.DuckDBPyConnection, statements: list[dict[str, Any]], *, source: str = "fixture") -> None:
     """Store ``statements`` through the ingest path (voiding applied)."""
-    try:
-        from lat.ingest import Record, ingest_records  # type: ignore[import-not-found]
-    except ImportError:
-        _insert_flattened(con, statements, source)
-        return
     ingest_records(con, [Record(source, i + 1, json.dumps(s)) for i, s in enumerate(statements)])
-
-
-def _insert_flattened(con: duckdb.DuckDBPyConnection, statements: list[dict[str, Any]], source: str) -> None:
-    from lat.flatten import flatten
-
-    stored = datetime.now(UTC)
-    for offset, stmt in enumerate(statements):
-        row = flatten(stmt)
-        row["stored"] = (stored + timedelta(microseconds=offset)).isoformat()
-        row["context_extensions"] = json.dumps(row["context_extensions"]) if row["context_extensions"] else None
-        row["result_extensions"] = json.dumps(row["result_extensions"]) if row["result_extensions"] else None
-        row["source"], row["raw"] = source, json.dumps(stmt)
-        cols = list(row)
-        con.execute(
-            f"INSERT INTO statements ({', '.join(chr(34) + c + chr(34) for c in cols)}) VALUES ({', '.join('?' for _ in cols)})",
-            [row[c] for c in cols],
-        )
-        if row["verb"] == vocab.VOIDED:
-            con.execute("UPDATE statements SET voided = true WHERE id = ? AND verb <> ?", [row["object_id"], vocab.VOIDED])
 
 
 def registry(con: duckdb.DuckDBPyConnection, schools: dict[str, tuple[str, str]]) -> None:
