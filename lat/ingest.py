@@ -43,6 +43,7 @@ from lat.batches import prepare as prepare
 from lat.config import Settings, get_settings
 from lat.ids import content_digest
 
+INGEST_MEMORY_LIMIT = "512MB"  # DuckDB buffer pool of a file ingest (see docs/ingest.md)
 PARALLEL_FROM_BYTES = 16 << 20  # smaller inputs are parsed in-process (starting workers costs ~1 s)
 
 
@@ -105,6 +106,9 @@ def ingest_paths(paths: Sequence[Path], settings: Settings | None = None, *, pro
     items = itertools.chain.from_iterable(_file_items(f, bar.update) for f in files)
     try:
         with store.session(settings) as con:
+            # DuckDB would cache up to 80% of RAM; the ingest only appends, so a small buffer
+            # pool costs no speed and keeps the whole process under its memory target.
+            con.execute(f"SET memory_limit = '{INGEST_MEMORY_LIMIT}'")
             return _run(con, _chunks(items, settings.ingest_batch_size), workers=workers)
     finally:
         bar.close()
