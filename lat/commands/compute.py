@@ -16,9 +16,11 @@ def compute(full: bool) -> None:
     touched by statements stored since the last run are recomputed, unless --full.
     """
     from lat.config import get_settings
+    from lat import store
     from pipelines import compute as pipeline
 
-    result = pipeline.run(get_settings(), full=full)
+    settings = get_settings()
+    result = _delegated(settings, full) if store.live_writer(settings) else pipeline.run(settings, full=full)
     scope = f", {result.partitions} partitions recomputed" if result.mode == "incremental" else ""
     click.echo(f"{result.mode} run ({result.reason}{scope}) in {result.seconds:.1f} s -> {result.version}")
     for name, rows in sorted(result.rows.items()):
@@ -27,3 +29,16 @@ def compute(full: bool) -> None:
         from lat import marts
 
         click.echo(f"stall model: {marts.read('stall_model', directory=result.version)['status'][0]}")
+
+
+def _delegated(settings: object, full: bool) -> object:
+    """Run compute inside the running `lat lrs`, which holds the store (lat.lrs.admin)."""
+    from pathlib import Path
+
+    from lat import store
+    from pipelines.compute import ComputeResult
+
+    done = store.delegate("compute", settings, full=full)  # type: ignore[arg-type]
+    assert isinstance(done, dict)
+    version = done.pop("version")
+    return ComputeResult(**done, version=None if version is None else Path(version))

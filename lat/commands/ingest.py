@@ -44,6 +44,14 @@ def ingest(paths: tuple[Path, ...], batch_size: int | None, workers: int | None,
     def note(path: Path, why: str) -> None:
         click.echo(f"skipped {path}: {why}", err=True)
 
+    from lat import store
+    from lat.ingest import IngestSummary
+
+    if store.live_writer(settings):  # `lat lrs` holds the store: it ingests for us
+        summary = IngestSummary(**store.delegate("ingest", settings, paths=[str(p.resolve()) for p in paths]))
+        click.echo(json.dumps(summary.as_dict()) if as_json else
+                   ", ".join(f"{name} {value}" for name, value in summary.as_dict().items()))
+        return
     summary = ingest_paths(list(paths), settings, progress=not as_json, on_skip=note)
     if as_json:
         click.echo(json.dumps(summary.as_dict()))

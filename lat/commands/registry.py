@@ -33,8 +33,12 @@ def import_(directory: Path, check: bool) -> None:
     if check:
         click.echo(f"{directory}: valid ({_counts_text(loaded.counts())}); nothing stored (--check).")
         return
-    with store.session() as con:
-        changed = reg.write(con, loaded)
+    if store.live_writer():  # `lat lrs` holds the store: it imports for us
+        done = store.delegate("registry-import", directory=str(directory.resolve()))
+        changed = done["changed"]  # type: ignore[index]
+    else:
+        with store.session() as con:
+            changed = reg.write(con, loaded)
     click.echo(f"Imported registry from {directory}: {_counts_text(loaded.counts())}.")
     click.echo(f"Re-attributed {changed} statement(s) to schools and hubs.")
 

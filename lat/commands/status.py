@@ -19,6 +19,9 @@ def status(as_json: bool) -> None:
     from lat import store
     from lat.status import gather, render
 
-    with store.session(read_only=True) as con:
-        result = gather(con)
+    if store.live_writer():  # `lat lrs` holds the store: it answers for it
+        result = store.delegate("status")
+    else:
+        with store.session(read_only=True) as con:
+            result = gather(con)
     click.echo(json.dumps(result, indent=2) if as_json else render(result))
