@@ -151,3 +151,15 @@ def test_the_run_file_names_the_live_writer(lrs: Lrs) -> None:
     info = json.loads((Path(lrs.home) / "run" / "writer.json").read_text())
     assert info["pid"] == lrs.process.pid and info["url"] == lrs.url
     assert oct((Path(lrs.home) / "run" / "writer.json").stat().st_mode & 0o777) == "0o600"
+
+
+def test_read_mine_sees_only_its_own_statements(lrs: Lrs) -> None:
+    lrs.login("tool", "statements/write", "statements/read/mine")
+    mine = str(uuid.uuid4())
+    other = str(uuid.uuid4())
+    assert lrs.request("POST", "/statements", statement(20, id=mine), who="tool")[0] == 200
+    assert lrs.request("POST", "/statements", statement(21, id=other), who="moodle")[0] == 200
+    assert lrs.request("GET", f"/statements?statementId={mine}", who="tool")[0] == 200
+    assert lrs.request("GET", f"/statements?statementId={other}", who="tool")[0] == 404
+    status, _, page = lrs.request("GET", "/statements", who="tool")
+    assert status == 200 and [s["id"] for s in page["statements"]] == [mine]

@@ -118,14 +118,18 @@ def _agent(text: str) -> dict[str, Any]:
     return agent
 
 
-def run(con: duckdb.DuckDBPyConnection, query: Query, until: str) -> tuple[list[dict[str, Any]], str | None]:
+def run(con: duckdb.DuckDBPyConnection, query: Query, until: str, source: str | None = None
+        ) -> tuple[list[dict[str, Any]], str | None]:
     """One page: the statements and the ``more`` token (None on the last page).
 
     ``until`` caps ``stored`` at the consistent-through moment, so a page never shows a
-    group that is still being written.
+    group that is still being written. ``source`` (statements/read/mine) keeps only the
+    statements that credential sent; it comes from the credential, never from a ``more`` token.
     """
     limit = min(query.limit or MAX_LIMIT, MAX_LIMIT)
     where, args = _where(query, until)
+    if source is not None:
+        where, args = where + " AND source = ?", [*args, source]
     order = "ASC" if query.ascending else "DESC"
     exact = query.agent is None and not query.related_activities
     found: list[tuple[dict[str, Any], str, str]] = []

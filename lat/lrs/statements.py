@@ -165,10 +165,18 @@ def get(call: Call) -> Response:
         query = queries.from_token(call.params["more"])
     else:
         query = queries.parse(call.params, call.version)
-    statements, more = queries.run(call.service.cursor(), query, through)
+    statements, more = queries.run(call.service.cursor(), query, through, _mine(call))
     body: dict[str, Any] = {"statements": [_shaped(call, s, query.format) for s in statements]}
     body["more"] = f"/xapi/statements?more={more}" if more else ""
     return _respond(call, body, statements if query.attachments else [], headers)
+
+
+def _mine(call: Call) -> str | None:
+    """The source a statements/read/mine credential is limited to (None: it may read all)."""
+    credential = call.credential
+    if credential is None or credential.allows("statements/read", "all/read"):
+        return None
+    return _source(call)
 
 
 def _get_one(call: Call, headers: dict[str, str]) -> Response:
@@ -187,7 +195,9 @@ def _get_one(call: Call, headers: dict[str, str]) -> Response:
     if attachments not in ("true", "false"):
         raise bad_request(f"attachments: expected true or false, got {attachments!r}")
     rows = call.service.cursor().execute(
-        "SELECT raw::VARCHAR, voided, stored FROM statements WHERE id = CAST(? AS UUID)", [sid]).fetchall()
+        "SELECT raw::VARCHAR, voided, stored, source FROM statements WHERE id = CAST(? AS UUID)", [sid]).fetchall()
+    if rows and (mine := _mine(call)) is not None and rows[0][3] != mine:
+        rows = []  # statements/read/mine: another source's statement does not exist for this credential
     if not rows or rows[0][1] != voided:
         what = "voided statement" if voided else "statement"
         raise ApiError(404, f"no {what} with id {sid}" + ("" if not rows else " (it is voided: use voidedStatementId)"
