@@ -16,7 +16,9 @@ from dashboards.views import Params
 # Columns shown with two decimals; their nulls are suppressed cells (or missing answers).
 DECIMALS = frozenset({"mean", "gap", "change", "ci_low", "ci_high", "mean_previous", "score", "median", "q1", "q3",
                       "risk", "mentor_score", "mentee_score", "overall_score", "mean_change", "difference"})
-SHARES = frozenset({"share_agree", "steps_share", "teacher_share", "risk"})
+SHARES = frozenset({"share_agree", "steps_share", "teacher_share", "student_share", "risk"})
+# Columns whose nulls are small-cell suppressions (too few students active), said in words.
+WITHHELD = frozenset({"student_share", "active_students"})
 # Code columns shown in words (downloads keep the codes); value -> catalogue key prefix.
 CODED = {"group": "group", "kind": "kind", "status": "status", "phase_reached": "phase", "level": "level", "area": "area"}
 WIDE = {"reason": "22rem", "explanation": "22rem", "stall_reason": "18rem", "school_name": "12rem", "mentee_name": "12rem", "mentor_name": "12rem"}
@@ -90,6 +92,22 @@ def dropdown(component_id: str, options: Sequence[tuple[str, str]], value: str, 
     ], className="filter")
 
 
+def period(component_id: str, start: str, end: str, lang: str) -> html.Div:
+    """A labelled date range (either end may stay open: all dates)."""
+    return html.Div([
+        html.Label(t(lang, "filter.period"), htmlFor=component_id),
+        dcc.DatePickerRange(id=component_id, start_date=start or None, end_date=end or None, display_format="YYYY-MM-DD",
+                            clearable=True, start_date_placeholder_text=t(lang, "filter.from"),
+                            end_date_placeholder_text=t(lang, "filter.to"), first_day_of_week=1),
+    ], className="filter")
+
+
+def grain(component_id: str, value: str, lang: str) -> html.Div:
+    """Week or month, for the activity trends."""
+    return dropdown(component_id, [("week", t(lang, "grain.week")), ("month", t(lang, "grain.month"))],
+                    value if value in ("week", "month") else "week", t(lang, "filter.grain"))
+
+
 def words(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
     """Codes (groups, kinds, statuses, phases, levels, group pairs) and yes/no in ``lang``."""
     out = frame.with_columns(pl.col(pl.Date, pl.Datetime).cast(pl.String))
@@ -127,7 +145,10 @@ def _column_spec(frame: pl.DataFrame, column: str, lang: str, link: bool) -> dic
     elif column in DECIMALS:
         spec.update(type="numeric", format=Format(precision=2, scheme=Scheme.fixed).nully(t(lang, "label.suppressed_or_missing")))
     elif column in SHARES:
-        spec.update(type="numeric", format=Format(precision=0, scheme=Scheme.percentage).nully("—"))
+        empty = t(lang, "label.suppressed") if column in WITHHELD else "—"
+        spec.update(type="numeric", format=Format(precision=1 if column == "student_share" else 0, scheme=Scheme.percentage).nully(empty))
+    elif column in WITHHELD:
+        spec.update(type="numeric", format=Format().nully(t(lang, "label.suppressed")))
     elif frame.schema[column].is_numeric():
         spec["type"] = "numeric"
     return spec

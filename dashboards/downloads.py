@@ -1,7 +1,8 @@
-"""``/download/<view>.<csv|xlsx>``: any dashboard table as a file, read through DataAccess.
+"""``/download/<view>.<csv|xlsx>``: any dashboard table as a file, read through DataAccess;
+``/export/research.zip?k=&level=&format=``: the anonymised research export (``lat export``).
 
-The login guard covers this route like every other; each download is written to the audit
-log as an export (user, table, filters, rows, format).
+The login guard covers these routes like every other; each download is written to the audit
+log as an export (user, table, filters, rows, format; the research export audits itself).
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from flask import Flask, Response, abort, request
 from dashboards.views import VIEWS, Params, view
 from lat import audit
 from lat.access import AccessDenied
+from lat.errors import LatError
 
 MIME = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 def register(server: Flask) -> None:
     server.add_url_rule("/download/<name>.<fmt>", "lat_download", download)
+    server.add_url_rule("/export/research.zip", "lat_research_export", research_export)
 
 
 def download(name: str, fmt: str) -> Response:
@@ -33,6 +36,8 @@ def download(name: str, fmt: str) -> Response:
         frame = view(name, access, params)
     except AccessDenied:
         abort(403)
+    except LatError as exc:  # a malformed filter (e.g. a date): say which, never a traceback
+        return _plain(str(exc), 400)
     audit.record(access.settings, access.user.name, audit.EXPORT, target=f"dashboard:{name}",
                  detail={"format": fmt, "rows": frame.height, "filters": params.query()}, ip=_client_ip())
     response = Response(render(frame, fmt), mimetype=MIME[fmt])
@@ -48,3 +53,30 @@ def render(frame: pl.DataFrame, fmt: str) -> bytes:
     buffer = io.BytesIO()
     frame.to_pandas().to_excel(buffer, index=False, sheet_name="data", engine="openpyxl")
     return buffer.getvalue()
+
+
+def research_export() -> Response:
+    """The research export as a zip: admins and researchers only (403 for others), audited by lat.export."""
+    from lat.export import build_zip
+    from lat.webauth import current_access
+
+    access = current_access()
+    try:
+        k = int(request.args.get("k", "5"))
+    except ValueError:
+        return _plain(f"k {request.args.get('k')!r} is not a whole number.", 400)
+    level, fmt = request.args.get("level", "answers"), request.args.get("format", "parquet")
+    try:
+        data = build_zip(access, k=k, level=level, fmt=fmt)
+    except AccessDenied as exc:
+        return _plain(str(exc), 403)
+    except LatError as exc:  # bad parameters, no export key, no store: the reason in words
+        return _plain(str(exc), 400)
+    response = Response(data, mimetype="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="lat-research-{level}-k{k}-{fmt}.zip"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _plain(text: str, status: int) -> Response:
+    return Response(text + "\n", status=status, mimetype="text/plain; charset=utf-8")

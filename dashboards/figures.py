@@ -158,3 +158,48 @@ def trend(frame: pl.DataFrame, key: str, lang: str, title: str) -> Figure:
     layout = base_layout(title, y_title=t(lang, "axis.mean_1_5"), x_title=t(lang, "axis.round"))
     figure.update_layout(**layout)
     return figure
+
+
+def activity(frame: pl.DataFrame, lang: str, chosen_grain: str, min_cell: int) -> Figure:
+    """Shares of registered teachers and students active per week or month; withheld student
+    figures drawn as grey crosses on the axis, labelled as withheld, never as a zero."""
+    if frame.is_empty():
+        return empty_figure(t(lang, "empty.no_activity"))
+    period = frame["period"].to_list()
+    figure = Figure()
+    for column, group in (("teacher_share", "teacher"), ("student_share", "student")):
+        name = t(lang, f"label.{column}")
+        figure.add_scatter(
+            x=period, y=frame[column].to_list(), mode="lines+markers", name=name, connectgaps=False,
+            line={"color": GROUP_COLOURS[group], "width": 2}, marker={"size": 6},
+            hovertemplate=f"{name}: %{{y:.1%}}<br>%{{x|%Y-%m-%d}}<extra></extra>",
+        )
+    withheld = frame.filter(pl.col("students_suppressed"))
+    if withheld.height:
+        figure.add_scatter(
+            x=withheld["period"].to_list(), y=[0] * withheld.height, mode="markers", name=t(lang, "label.students_withheld", min=min_cell),
+            marker={"symbol": "x-thin-open", "size": 9, "color": "#777777", "line": {"width": 2, "color": "#777777"}},
+            hovertemplate=f"%{{x|%Y-%m-%d}}<br>{t(lang, 'hover.students_withheld', min=min_cell)}<extra></extra>",
+        )
+    title = t(lang, "chart.activity_month" if chosen_grain == "month" else "chart.activity_week")
+    layout = base_layout(title, y_title=t(lang, "axis.share_active"), x_title=t(lang, f"axis.{chosen_grain}"), height=400)
+    layout["yaxis"] = {**layout["yaxis"], "tickformat": ".0%", "rangemode": "tozero"}  # type: ignore[dict-item]
+    layout["legend"] = {**layout["legend"], "y": 1.08}  # type: ignore[dict-item]
+    figure.update_layout(**layout)
+    return figure
+
+
+def credentials(frame: pl.DataFrame, lang: str, title: str) -> Figure:
+    """Micro-credentials earned per achievement (horizontal bars, most earned on top)."""
+    if frame.is_empty():
+        return empty_figure(t(lang, "empty.no_credentials"))
+    totals = frame.group_by("achievement_name").agg(pl.col("earned").sum()).sort("earned", "achievement_name")
+    figure = Figure()
+    figure.add_bar(
+        x=totals["earned"].to_list(), y=totals["achievement_name"].to_list(), orientation="h", marker={"color": OKABE_ITO[2]},
+        text=totals["earned"].to_list(), textposition="outside", hovertemplate=f"%{{y}}: %{{x}} {t(lang, 'label.earned')}<extra></extra>",
+    )
+    layout = base_layout(title, x_title=t(lang, "axis.credentials"), height=max(260, 60 + 34 * totals.height))
+    layout["margin"] = {"l": 220, "r": 40, "t": 60, "b": 50}
+    figure.update_layout(showlegend=False, **layout)
+    return figure

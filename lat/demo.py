@@ -2,7 +2,8 @@
 
 Steps: sample data (``data/sample`` of the repository, else generated into
 ``LAT_HOME/sample``) -> registry import -> ingest -> compute -> one account per role with a
-random password, written to ``LAT_HOME/demo-logins.txt`` (mode 0600) and shown once.
+random password, written to ``LAT_HOME/demo-logins.txt`` (mode 0600) and shown once; a
+research-export key in ``LAT_HOME/keys/export.key`` (0600) when ``LAT_EXPORT_KEY`` is unset.
 """
 
 from __future__ import annotations
@@ -76,8 +77,18 @@ def prepare(settings: Settings, say: Say) -> list[Login]:
     say(f"      {len(result.rows)} marts published in {result.seconds:.1f} s")
     say(f"[5/{steps}] demo accounts")
     logins = create_logins(settings)
+    if (key := demo_export_key(settings)) is not None:
+        say(f"      research export key generated: {key} (set LAT_EXPORT_KEY to choose your own)")
     say(f"ready in {time.perf_counter() - started:.0f} s")
     return logins
+
+
+def demo_export_key(settings: Settings) -> Path | None:
+    """A research-export key in LAT_HOME/keys/export.key (0600) when none is configured, so the
+    demo's researcher page can export; None when LAT_EXPORT_KEY or the file is there already."""
+    from lat.export.anonymise import create_key_file
+
+    return create_key_file(settings)
 
 
 def create_logins(settings: Settings) -> list[Login]:

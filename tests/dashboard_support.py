@@ -68,13 +68,17 @@ def cached_marts() -> Path:
     return cache / "marts"
 
 
-def prepare_home(home: Path) -> tuple[Settings, dict[str, Account]]:
-    """A LAT_HOME with the sample's published marts and one account per role (password PASSWORD)."""
+def prepare_home(home: Path, *, store: bool = False) -> tuple[Settings, dict[str, Account]]:
+    """A LAT_HOME with the sample's published marts (and with ``store`` its DuckDB store, which
+    research exports read) and one account per role (password PASSWORD)."""
     import polars as pl
 
     from lat.users import add_user
 
-    shutil.copytree(cached_marts(), home / "marts", symlinks=True)
+    marts = cached_marts()
+    shutil.copytree(marts, home / "marts", symlinks=True)
+    if store:
+        shutil.copy2(marts.parent / "lat.duckdb", home / "lat.duckdb")
     settings = Settings(home=home)
     current = home / "marts" / "current"
     mentoring = pl.read_parquet(current / "registry_mentoring.parquet").sort("mentor")

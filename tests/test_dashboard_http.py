@@ -9,7 +9,10 @@ hub. Requests without a session are refused.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
+import zipfile
 from collections.abc import Iterator
 
 import polars as pl
@@ -20,6 +23,7 @@ from dashboard_support import Account, call, dashboard_server, dependencies, log
 from dashboards.views import VIEWS
 from lat import audit
 from lat.config import Settings
+from lat.export.anonymise import create_key_file, key_file
 
 pytestmark = pytest.mark.slow
 
@@ -35,7 +39,7 @@ class Site:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     home = tmp_path_factory.mktemp("dash-home")
-    settings, accounts = prepare_home(home)
+    settings, accounts = prepare_home(home, store=True)
     with dashboard_server(home) as base:
         yield Site(base, settings, accounts)
 
@@ -59,11 +63,14 @@ def _values(site: Site, school: str, hub: str, page: str) -> dict[str, object]:
         "school-select.value": school, "school-round.value": rounds[-1], "school-area.value": "",
         "mentor-hub.value": hub, "hub-select.value": hub, "hub-round.value": rounds[-1], "hub-level.value": "", "hub-area.value": "",
         "compare-round.value": rounds[-1], "compare-area.value": "A", "compare-group.value": "teacher", "compare-country.value": "",
-        "research-round.value": "",
+        "research-round.value": "", "research-area.value": "", "mentor-level.value": "",
+        "school-period.start_date": None, "school-period.end_date": None, "school-grain.value": "week",
+        "hub-period.start_date": "2025-10-01", "hub-period.end_date": None, "hub-grain.value": "month",
+        "export-k.value": 5, "export-level.value": "schools", "export-format.value": "csv",
     }
 
 
-PAGES = ("/school", "/mentor", "/hub", "/compare", "/research")
+PAGES = ("/school", "/mentor", "/hub", "/compare", "/research", "/export")
 ROLES = ("admin", "hub_coordinator", "mentor", "school_head", "researcher")
 
 
@@ -72,7 +79,7 @@ def test_callbacks_hold_no_data_of_out_of_scope_schools(site: Site, role: str) -
     account = site.accounts[role]
     session = login(site.base, account.name)
     deps = dependencies(session, site.base)
-    assert len(deps) == 6  # router + one per page: a new callback must be added to _values
+    assert len(deps) == 9  # router, one per page, two over-time sections: a new callback must be added to _values
     school, hub, hub_names = _outside(site, account)
     name = site.schools.filter(pl.col("school") == school)["school_name"][0]
     for page in PAGES:
@@ -87,6 +94,8 @@ def test_callbacks_hold_no_data_of_out_of_scope_schools(site: Site, role: str) -
     if role == "admin":
         school_dep = next(d for d in deps if d["output"] == "school-body.children")
         assert name in call(session, site.base, school_dep, _values(site, school, hub, "/school")).text
+        time_dep = next(d for d in deps if d["output"] == "school-time.children")
+        assert "school-activity-chart" in call(session, site.base, time_dep, _values(site, school, hub, "/school")).text
 
 
 @pytest.mark.parametrize("role", ("admin", "hub_coordinator", "mentor", "school_head"))
@@ -159,6 +168,7 @@ def test_researcher_may_download_aggregates_but_not_school_tables(site: Site) ->
 @pytest.mark.parametrize(("method", "path"), [
     ("GET", "/_dash-layout"), ("GET", "/_dash-dependencies"), ("POST", "/_dash-update-component"),
     ("GET", "/download/country-maturity.csv"), ("GET", "/download/school-areas.xlsx"),
+    ("GET", "/export/research.zip?k=5&level=schools&format=csv"),
 ])
 def test_requests_without_a_session_are_refused(site: Site, method: str, path: str) -> None:
     answer = requests.request(method, f"{site.base}{path}", json={} if method == "POST" else None, allow_redirects=False, timeout=30)
@@ -171,3 +181,80 @@ def test_pages_redirect_to_the_login_without_a_session(site: Site) -> None:
     assert answer.status_code == 302
     assert answer.headers["Location"].startswith("/login?next=/school")
 
+
+
+def _export_body(site: Site, role: str, **values: object) -> str:
+    session = login(site.base, site.accounts[role].name)
+    dep = next(d for d in dependencies(session, site.base) if d["output"] == "export-body.children")
+    answer = call(session, site.base, dep, {**_values(site, "", "", "/export"), **values})
+    return json.dumps(answer.json(), ensure_ascii=False)  # Dash escapes "&" in its JSON; compare the decoded text
+
+
+def test_research_export_says_how_to_set_a_key_then_gives_a_documented_zip(site: Site) -> None:
+    url = f"{site.base}/export/research.zip"
+    query = {"k": "5", "level": "schools", "format": "csv"}
+    researcher = login(site.base, site.accounts["researcher"].name)
+    assert not key_file(site.settings).exists()
+    assert "LAT_EXPORT_KEY" in _export_body(site, "researcher")
+    refused = researcher.get(url, params=query, timeout=120)
+    assert refused.status_code == 400 and "LAT_EXPORT_KEY" in refused.text
+    created = create_key_file(site.settings)  # what 'lat demo' does when no key is configured
+    try:
+        assert "/export/research.zip?k=5&level=schools&format=csv" in _export_body(site, "researcher")
+        assert "at least 2" in _export_body(site, "researcher", **{"export-k.value": 1})
+        answer = researcher.get(url, params=query, timeout=120)
+        assert answer.status_code == 200, answer.text[:300]
+        assert answer.headers["Content-Disposition"] == 'attachment; filename="lat-research-schools-k5-csv.zip"'
+        archive = zipfile.ZipFile(io.BytesIO(answer.content))
+        manifest = json.loads(archive.read("manifest.json"))
+        assert list(manifest["files"]) == ["data/schools.csv"]
+        assert set(archive.namelist()) == {"data/schools.csv", "manifest.json", "codebook.json", "codebook.md", "README.md"}
+        data = archive.read("data/schools.csv")
+        assert hashlib.sha256(data).hexdigest() == manifest["files"]["data/schools.csv"]["sha256"]
+        assert manifest["files"]["data/schools.csv"]["rows"] == data.decode().count("\n") - 1
+        assert not any(school in data.decode() for school in site.schools["school"].to_list())
+        assert researcher.get(url, params={**query, "k": "1"}, timeout=60).status_code == 400
+        assert researcher.get(url, params={**query, "k": "five"}, timeout=60).status_code == 400
+        entries = [e for e in audit.read(site.settings, action=audit.EXPORT) if e.actor == site.accounts["researcher"].name]
+        assert any(e.target == "research-export:schools" and e.detail["destination"] == "zip download" for e in entries)
+    finally:
+        assert created is not None
+        created.unlink()
+
+
+@pytest.mark.parametrize("role", ("hub_coordinator", "mentor", "school_head"))
+def test_other_roles_get_no_research_export(site: Site, role: str) -> None:
+    session = login(site.base, site.accounts[role].name)
+    answer = session.get(f"{site.base}/export/research.zip", params={"k": "5", "level": "answers", "format": "csv"}, timeout=60)
+    assert answer.status_code == 403
+    assert answer.headers["Content-Type"].startswith("text/plain")
+    assert "only admins and researchers" in answer.text
+    assert "does not give access" in _export_body(site, role)
+    denied = [e for e in audit.read(site.settings, action=audit.ACCESS_DENIED) if e.actor == site.accounts[role].name]
+    assert any(e.target == "research-export:answers" for e in denied)
+
+
+def test_badge_list_for_the_head_never_for_mentors_or_coordinators(site: Site) -> None:
+    school = site.accounts["school_head"].in_scope
+    people = pl.read_parquet(site.marts / "credentials_person.parquet").filter(pl.col("school") == school)
+    assert people.height > 0
+    head = login(site.base, site.accounts["school_head"].name)
+    got = pl.read_csv(io.BytesIO(head.get(f"{site.base}/download/school-badges.csv", params={"school": school}, timeout=60).content))
+    assert sorted(got["person"].to_list()) == sorted(people["person"].to_list())
+    for role in ("mentor", "hub_coordinator"):
+        session = login(site.base, site.accounts[role].name)
+        assert session.get(f"{site.base}/download/school-badges.csv", params={"school": school}, timeout=60).status_code == 403
+        dep = next(d for d in dependencies(session, site.base) if d["output"] == "school-body.children")
+        text = call(session, site.base, dep, _values(site, school, "", "/school")).text
+        assert "table-school-credentials" in text  # the counts, yes
+        assert "table-school-badges" not in text and people["person"][0] not in text  # whose badges, no
+    dep = next(d for d in dependencies(head, site.base) if d["output"] == "school-body.children")
+    assert "table-school-badges" in call(head, site.base, dep, _values(site, school, "", "/school")).text
+
+
+def test_bad_period_in_a_download_is_a_plain_400(site: Site) -> None:
+    session = login(site.base, site.accounts["school_head"].name)
+    answer = session.get(f"{site.base}/download/school-activity.csv",
+                         params={"school": site.accounts["school_head"].in_scope, "start": "last week"}, timeout=60)
+    assert answer.status_code == 400
+    assert "not a date" in answer.text and "Traceback" not in answer.text

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import ModuleType
 
-from dashboards.pages import compare, hub, mentor, research, school
+from dashboards.pages import compare, hub, mentor, research, research_export, school
 from lat.users import ADMIN, HUB_COORDINATOR, MENTOR, RESEARCHER, SCHOOL_HEAD
 
 
@@ -27,6 +27,7 @@ PAGES: tuple[Page, ...] = (
     Page(hub.PATH, "page.hub", frozenset({ADMIN, HUB_COORDINATOR}), hub),
     Page(compare.PATH, "page.compare", frozenset({ADMIN, HUB_COORDINATOR, MENTOR, SCHOOL_HEAD, RESEARCHER}), compare),
     Page(research.PATH, "page.research", frozenset({ADMIN, HUB_COORDINATOR, RESEARCHER}), research),
+    Page(research_export.PATH, "page.export", frozenset({ADMIN, RESEARCHER}), research_export),
 )
 # Where "/" leads each role.
 HOME: dict[str, str] = {ADMIN: hub.PATH, HUB_COORDINATOR: hub.PATH, MENTOR: mentor.PATH, SCHOOL_HEAD: school.PATH, RESEARCHER: research.PATH}

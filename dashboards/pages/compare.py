@@ -1,5 +1,6 @@
 """Country and region comparison: countries and hubs with 95% intervals, trends between rounds,
-and the drill-down country -> hub -> school (hubs the user may open are links)."""
+micro-credentials per country, and the drill-down country -> hub -> school (hubs the user may
+open are links)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from dashboards import components as ui
 from dashboards import figures
 from dashboards.context import access, run_safely
 from dashboards.i18n import t
-from dashboards.views import Params, country_maturity, hub_choices, hub_maturity, round_choices
+from dashboards.views import Params, country_credentials, country_maturity, hub_choices, hub_maturity, round_choices
 from lat import vocab
 
 PATH = "/compare"
@@ -56,6 +57,9 @@ def body(round_: str, area: str, group: str, country: str, lang: str) -> list[ob
                     ui.table(hubs, "hub-maturity", params, lang, columns=["hub", "country", "schools", "n", "mean", "ci_low", "ci_high", "suppressed"])),
         ], className="grid-2"),
         ui.card(t(lang, "section.trends"), ui.graph(figures.trend(country_maturity(data, all_rounds), "country", lang, f"{t(lang, 'chart.trend')}: {label}"), "compare-trend-chart")),
+        ui.card(t(lang, "section.credentials_country"),
+                ui.graph(figures.credentials(credentials := country_credentials(data, Params(country=country)), lang, t(lang, "chart.credentials_country")), "compare-credentials-chart"),
+                ui.table(credentials, "country-credentials", Params(country=country), lang), note=t(lang, "note.credentials_country")),
         ui.card(t(lang, "section.drilldown"), html.Ul(links, className="links") if links else ui.notice(t(lang, "empty.no_aggregates")), note=t(lang, "note.drilldown")),
     ]
 

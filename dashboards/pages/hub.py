@@ -1,5 +1,6 @@
 """Hub: the hub's schools in a sortable, filterable table and in charts, mentoring status,
-maturity profiles and suggested mentor-mentee pairs. For hub coordinators (and admins)."""
+maturity profiles, suggested mentor-mentee pairs and micro-credentials; over a chosen
+period, the digital activity of its schools. For hub coordinators (and admins)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,25 @@ from dash import Dash, Input, Output, html
 
 from dashboards import components as ui
 from dashboards import figures
-from dashboards.context import access, run_safely
+from dashboards.context import access, min_cell, run_safely
 from dashboards.i18n import t
-from dashboards.views import Params, hub_area_scores, hub_choices, hub_pairs, hub_profiles, hub_schools, round_choices
+from dashboards.views import (
+    Params,
+    grain,
+    hub_activity,
+    hub_area_scores,
+    hub_choices,
+    hub_credentials,
+    hub_pairs,
+    hub_profiles,
+    hub_schools,
+    round_choices,
+)
 from lat import vocab
 
 PATH = "/hub"
 FILTERS = ("hub-select", "hub-round", "hub-level", "hub-area")
+TIME_INPUTS = (("hub-select", "value"), ("hub-level", "value"), ("hub-period", "start_date"), ("hub-period", "end_date"), ("hub-grain", "value"))
 
 
 def layout(params: Params, lang: str) -> html.Div:
@@ -38,6 +51,11 @@ def layout(params: Params, lang: str) -> html.Div:
             ui.dropdown("hub-area", areas, params.area, t(lang, "filter.area")),
         ], className="filters"),
         html.Div(id="hub-body"),
+        html.Section([
+            html.H3(t(lang, "section.over_time")),
+            html.Div([ui.period("hub-period", params.start, params.end, lang), ui.grain("hub-grain", params.grain, lang)], className="filters"),
+            html.Div(id="hub-time"),
+        ], className="over-time"),
     ])
 
 
@@ -62,6 +80,24 @@ def body(hub: str, round_: str, level: str, area: str, lang: str) -> list[object
                 columns=[c for c in ("school_name", "label", "overall_score") if c in profiles.columns]), note=t(lang, "note.profiles")),
         ui.card(t(lang, "section.pairs"), ui.table(pairs, "hub-pairs", params, lang,
                 columns=[c for c in ("mentor_name", "mentee_name", "score", "explanation") if c in pairs.columns]), note=t(lang, "note.pairs")),
+        ui.card(t(lang, "section.credentials"), ui.graph(figures.credentials(credentials := hub_credentials(data, params), lang, t(lang, "chart.credentials_hub")), "hub-credentials-chart"),
+                ui.table(credentials, "hub-credentials", Params(hub=hub), lang), note=t(lang, "note.credentials_hub")),
+    ]
+
+
+def over_time(hub: str, level: str, start: str, end: str, chosen: str, lang: str) -> list[object]:
+    """The hub's schools' digital activity in the chosen period, week by week or month by month."""
+    data = access()
+    if hub not in hub_choices(data)["hub"].to_list():
+        return [ui.notice(t(lang, "empty.hub_not_in_scope"), "warning")]
+    params = Params(hub=hub, level=level, start=start, end=end, grain=chosen)
+    activity = hub_activity(data, params)
+    note = t(lang, "note.hub_activity", min=min_cell()) + " " + t(lang, "note.activity_month" if grain(params) == "month" else "note.activity_week", min=min_cell())
+    return [
+        ui.card(t(lang, "section.activity"), ui.graph(figures.activity(activity, lang, grain(params), min_cell()), "hub-activity-chart"),
+                ui.table(activity, "hub-activity", params, lang,
+                         columns=["period", "weeks", "schools", "active_teachers", "teacher_share", "active_students", "student_share", "schools_withheld", "completions"]),
+                note=note),
     ]
 
 
@@ -69,3 +105,7 @@ def register(app: Dash) -> None:
     @app.callback(Output("hub-body", "children"), [Input(f, "value") for f in FILTERS], Input("lang", "value"))
     def update_hub(hub: str | None, round_: str | None, level: str | None, area: str | None, lang: str | None) -> list[object]:
         return run_safely(lang, lambda language: body(hub or "", round_ or "", level or "", area or "", language))
+
+    @app.callback(Output("hub-time", "children"), [Input(i, prop) for i, prop in TIME_INPUTS], Input("lang", "value"))
+    def update_hub_time(hub: str | None, level: str | None, start: str | None, end: str | None, chosen: str | None, lang: str | None) -> list[object]:
+        return run_safely(lang, lambda language: over_time(hub or "", level or "", start or "", end or "", chosen or "", language))

@@ -16,6 +16,7 @@ from dashboards import figures
 from dashboards.context import access, run_safely, settings
 from dashboards.i18n import t
 from dashboards.views import Params, hub_choices, mentee_progress
+from lat import vocab
 
 PATH = "/mentor"
 COLUMNS = ["school_name", "status", "reason", "days_since_contact", "meetings", "goals_set", "steps_completed", "steps_planned",
@@ -29,7 +30,11 @@ def layout(params: Params, lang: str) -> html.Div:
     return html.Div([
         html.H2(t(lang, "page.mentor")),
         html.P(t(lang, "intro.mentor", days=settings().stalled_days), className="intro"),
-        html.Div([ui.dropdown("mentor-hub", options, hub, t(lang, "filter.hub"))], className="filters"),
+        html.Div([
+            ui.dropdown("mentor-hub", options, hub, t(lang, "filter.hub")),
+            ui.dropdown("mentor-level", [("", t(lang, "filter.all_levels"))] + [(lv, t(lang, f"level.{lv}")) for lv in vocab.SCHOOL_LEVELS],
+                        params.level if params.level in vocab.SCHOOL_LEVELS else "", t(lang, "filter.level")),
+        ], className="filters"),
         html.Div(id="mentor-body"),
     ])
 
@@ -49,8 +54,8 @@ def _values(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def body(hub: str, lang: str) -> list[object]:
-    params = Params(hub=hub)
+def body(hub: str, level: str, lang: str) -> list[object]:
+    params = Params(hub=hub, level=level)
     frame = mentee_progress(access(), params)
     if frame.is_empty():
         return [ui.notice(t(lang, "empty.no_mentees"))]
@@ -69,6 +74,6 @@ def body(hub: str, lang: str) -> list[object]:
 
 
 def register(app: Dash) -> None:
-    @app.callback(Output("mentor-body", "children"), Input("mentor-hub", "value"), Input("lang", "value"))
-    def update_mentor(hub: str | None, lang: str | None) -> list[object]:
-        return run_safely(lang, lambda language: body(hub or "", language))
+    @app.callback(Output("mentor-body", "children"), Input("mentor-hub", "value"), Input("mentor-level", "value"), Input("lang", "value"))
+    def update_mentor(hub: str | None, level: str | None, lang: str | None) -> list[object]:
+        return run_safely(lang, lambda language: body(hub or "", level or "", language))

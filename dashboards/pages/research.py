@@ -1,15 +1,17 @@
 """Research: the aggregate tables a researcher may see (country and hub level, suppressed below
-the minimum cell size), each downloadable as CSV and Excel. The anonymised record-level
-export is a separate, later feature (``lat export``)."""
+the minimum cell size), each downloadable as CSV and Excel, filtered by round and area. The
+anonymised record-level export has its own page (``research_export``)."""
 
 from __future__ import annotations
 
 from dash import Dash, Input, Output, html
 
 from dashboards import components as ui
+from dashboards import figures
 from dashboards.context import access, run_safely
 from dashboards.i18n import t
 from dashboards.views import Params, country_maturity, hub_maturity, outcome_summary, round_choices
+from lat import vocab
 
 PATH = "/research"
 
@@ -20,14 +22,18 @@ def layout(params: Params, lang: str) -> html.Div:
     return html.Div([
         html.H2(t(lang, "page.research")),
         html.P(t(lang, "intro.research"), className="intro"),
-        html.Div([ui.dropdown("research-round", options, params.round if params.round in rounds else "", t(lang, "filter.round"))], className="filters"),
+        html.Div([
+            ui.dropdown("research-round", options, params.round if params.round in rounds else "", t(lang, "filter.round")),
+            ui.dropdown("research-area", [("", t(lang, "filter.all_areas"))] + [(a, figures.area_label(lang, a)) for a in vocab.AREAS],
+                        params.area if params.area in vocab.AREAS else "", t(lang, "filter.area")),
+        ], className="filters"),
         html.Div(id="research-body"),
     ])
 
 
-def body(round_: str, lang: str) -> list[object]:
+def body(round_: str, area: str, lang: str) -> list[object]:
     data = access()
-    params = Params(round=round_)
+    params = Params(round=round_, area=area)
     return [
         ui.card(t(lang, "section.country_table"), ui.table(country_maturity(data, params), "country-maturity", params, lang, filterable=True)),
         ui.card(t(lang, "section.hub_table"), ui.table(hub_maturity(data, params), "hub-maturity", params, lang, filterable=True)),
@@ -36,6 +42,6 @@ def body(round_: str, lang: str) -> list[object]:
 
 
 def register(app: Dash) -> None:
-    @app.callback(Output("research-body", "children"), Input("research-round", "value"), Input("lang", "value"))
-    def update_research(round_: str | None, lang: str | None) -> list[object]:
-        return run_safely(lang, lambda language: body(round_ or "", language))
+    @app.callback(Output("research-body", "children"), Input("research-round", "value"), Input("research-area", "value"), Input("lang", "value"))
+    def update_research(round_: str | None, area: str | None, lang: str | None) -> list[object]:
+        return run_safely(lang, lambda language: body(round_ or "", area or "", language))

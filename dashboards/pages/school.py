@@ -1,4 +1,5 @@
-"""School readiness: the eight areas per respondent group, gaps, strengths, change, mentoring log.
+"""School readiness: the eight areas per respondent group, gaps, strengths, change, micro-credentials;
+and over a chosen period: digital activity (week or month) and the mentoring log.
 
 For school heads (their own school) and mentors (their mentee schools); coordinators and
 admins reach it by drilling down from the hub page.
@@ -13,11 +14,28 @@ from dashboards import components as ui
 from dashboards import figures
 from dashboards.context import access, min_cell, run_safely
 from dashboards.i18n import t
-from dashboards.views import Params, round_choices, school_areas, school_choices, school_gaps, school_progress, school_strengths, school_timeline
+from dashboards.views import (
+    BADGE_LIST_ROLES,
+    Params,
+    grain,
+    round_choices,
+    school_activity,
+    school_areas,
+    school_badges,
+    school_choices,
+    school_credentials,
+    school_gaps,
+    school_progress,
+    school_strengths,
+    school_timeline,
+)
 from lat import vocab
+from lat.access import DataAccess
 
 PATH = "/school"
 FILTERS = ("school-select", "school-round", "school-area")
+# The over-time section has its own callback: changing the period redraws only that part.
+TIME_INPUTS = (("school-select", "value"), ("school-period", "start_date"), ("school-period", "end_date"), ("school-grain", "value"))
 
 
 def layout(params: Params, lang: str) -> html.Div:
@@ -40,6 +58,11 @@ def layout(params: Params, lang: str) -> html.Div:
             ui.dropdown("school-area", _area_options(lang), params.area, t(lang, "filter.area")),
         ], className="filters"),
         html.Div(id="school-body"),
+        html.Section([
+            html.H3(t(lang, "section.over_time")),
+            html.Div([ui.period("school-period", params.start, params.end, lang), ui.grain("school-grain", params.grain, lang)], className="filters"),
+            html.Div(id="school-time"),
+        ], className="over-time"),
     ])
 
 
@@ -70,7 +93,38 @@ def body(school: str, round_: str, area: str, lang: str) -> list[object]:
                 ui.table(progress, "school-progress", params, lang,
                          columns=["area", "group", "previous_round", "mean_previous", "n_previous", "mean", "n", "change", "ci_low", "ci_high", "significant"]),
                 note=t(lang, "note.progress")),
-        ui.card(t(lang, "section.timeline"), ui.graph(figures.timeline(timeline := school_timeline(data, params), lang), "school-timeline-chart"),
+        _credentials_card(data, params, lang),
+    ]
+
+
+def _credentials_card(data: DataAccess, params: Params, lang: str) -> html.Section:
+    """Badges earned at the school; which teacher earned which only for its head and admins."""
+    counts = school_credentials(data, params)
+    parts: list[object] = [
+        ui.graph(figures.credentials(counts, lang, t(lang, "chart.credentials_school")), "school-credentials-chart"),
+        ui.table(counts, "school-credentials", params, lang),
+    ]
+    if data.user.role in BADGE_LIST_ROLES:
+        badges = school_badges(data, Params(school=params.school))
+        shown = badges.with_columns(pl.col("issued_by").replace({"this hub": t(lang, "issuer.hub"), "xAPI source": t(lang, "issuer.xapi")}))
+        parts += [html.H4(t(lang, "section.badges")), ui.table(shown, "school-badges", Params(school=params.school), lang, page_size=12, filterable=True)]
+    return ui.card(t(lang, "section.credentials"), *parts, note=t(lang, "note.credentials"))
+
+
+def over_time(school: str, start: str, end: str, chosen: str, lang: str) -> list[object]:
+    """Digital activity and the mentoring log of one school in the chosen period."""
+    data = access()
+    if school_choices(data).filter(pl.col("school") == school).is_empty():
+        return [ui.notice(t(lang, "empty.school_not_in_scope"), "warning")]
+    params = Params(school=school, start=start, end=end, grain=chosen)
+    activity = school_activity(data, params)
+    timeline = school_timeline(data, params)
+    return [
+        ui.card(t(lang, "section.activity"), ui.graph(figures.activity(activity, lang, grain(params), min_cell()), "school-activity-chart"),
+                ui.table(activity, "school-activity", params, lang,
+                         columns=["period", "weeks", "active_teachers", "teacher_share", "active_students", "student_share", "completions"]),
+                note=t(lang, "note.activity_month" if grain(params) == "month" else "note.activity_week", min=min_cell())),
+        ui.card(t(lang, "section.timeline"), ui.graph(figures.timeline(timeline, lang), "school-timeline-chart"),
                 ui.table(timeline, "school-timeline", params, lang,
                          columns=["as_of", "meetings", "goals_set", "goals_achieved", "steps_planned", "steps_completed", "observations", "phase_reached", "status"])),
     ]
@@ -105,3 +159,7 @@ def register(app: Dash) -> None:
     @app.callback(Output("school-body", "children"), [Input(f, "value") for f in FILTERS], Input("lang", "value"))
     def update_school(school: str | None, round_: str | None, area: str | None, lang: str | None) -> list[object]:
         return run_safely(lang, lambda language: body(school or "", round_ or "", area or "", language))
+
+    @app.callback(Output("school-time", "children"), [Input(i, prop) for i, prop in TIME_INPUTS], Input("lang", "value"))
+    def update_school_time(school: str | None, start: str | None, end: str | None, chosen: str | None, lang: str | None) -> list[object]:
+        return run_safely(lang, lambda language: over_time(school or "", start or "", end or "", chosen or "", language))
