@@ -183,7 +183,9 @@ def activity(frame: pl.DataFrame, lang: str, chosen_grain: str, min_cell: int) -
         )
     title = t(lang, "chart.activity_month" if chosen_grain == "month" else "chart.activity_week")
     layout = base_layout(title, y_title=t(lang, "axis.share_active"), x_title=t(lang, f"axis.{chosen_grain}"), height=400)
-    layout["yaxis"] = {**layout["yaxis"], "tickformat": ".0%", "rangemode": "tozero"}  # type: ignore[dict-item]
+    highest = max((v for c in ("teacher_share", "student_share") for v in frame[c].to_list() if v is not None), default=0.0)
+    # whole percents repeat on the ticks of a low range (1%, 1%, 2%): one decimal below 10%
+    layout["yaxis"] = {**layout["yaxis"], "tickformat": ".0%" if highest >= 0.1 else ".1%", "rangemode": "tozero"}  # type: ignore[dict-item]
     layout["legend"] = {**layout["legend"], "y": 1.08}  # type: ignore[dict-item]
     figure.update_layout(**layout)
     return figure
@@ -193,13 +195,16 @@ def credentials(frame: pl.DataFrame, lang: str, title: str) -> Figure:
     """Micro-credentials earned per achievement (horizontal bars, most earned on top)."""
     if frame.is_empty():
         return empty_figure(t(lang, "empty.no_credentials"))
-    totals = frame.group_by("achievement_name").agg(pl.col("earned").sum()).sort("earned", "achievement_name")
+    # plotly draws the first bar at the bottom: ascending here reads top-down like the table beside it
+    totals = frame.group_by("achievement_name").agg(pl.col("earned").sum()).sort(["earned", "achievement_name"], descending=[False, True])
     figure = Figure()
     figure.add_bar(
         x=totals["earned"].to_list(), y=totals["achievement_name"].to_list(), orientation="h", marker={"color": OKABE_ITO[2]},
         text=totals["earned"].to_list(), textposition="outside", hovertemplate=f"%{{y}}: %{{x}} {t(lang, 'label.earned')}<extra></extra>",
     )
     layout = base_layout(title, x_title=t(lang, "axis.credentials"), height=max(260, 60 + 34 * totals.height))
+    step = max(1, -(-int(totals["earned"].max() or 1) // 8))  # whole counts on the axis, never 0.5
+    layout["xaxis"] = {**layout["xaxis"], "dtick": step, "tick0": 0, "rangemode": "tozero"}  # type: ignore[dict-item]
     layout["margin"] = {"l": 220, "r": 40, "t": 60, "b": 50}
     figure.update_layout(showlegend=False, **layout)
     return figure

@@ -348,7 +348,8 @@ def hub_activity(access: DataAccess, p: Params) -> pl.DataFrame:
         pl.col("completions").sum(), pl.len().cast(pl.Int64).alias("schools"),
         pl.col("students_suppressed").sum().cast(pl.Int64).alias("schools_withheld"),
     )
-    small = pl.col("active_students").is_between(1, access.settings.min_cell_size - 1)
+    # withheld: a total of 1..min-1 students, or no school's figures shown at all (0 of 0 is no zero)
+    small = pl.col("active_students").is_between(1, access.settings.min_cell_size - 1) | (pl.col("schools_withheld") == pl.col("schools"))
     rows = rows.with_columns(
         _ratio("active_teachers", "teachers").alias("teacher_share"),
         pl.when(small).then(None).otherwise(_ratio("active_students", "students")).alias("student_share"),

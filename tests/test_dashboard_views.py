@@ -107,6 +107,11 @@ def test_hub_weeks_sum_schools_and_leave_withheld_schools_out_of_student_totals(
     assert months["schools_withheld"].to_list() == [1, 0]
 
 
+def test_hub_week_with_every_school_withheld_is_withheld_not_zero(settings: Settings) -> None:
+    frame = hub_activity(_as(settings, "admin"), Params(hub="H", level="secondary", end="2025-09-07"))  # B only, week 1
+    assert frame.select("active_students", "student_share", "students_suppressed", "schools_withheld").row(0) == (None, None, True, 1)
+
+
 def test_hub_level_filter_and_a_head_sees_only_their_school(settings: Settings) -> None:
     primary = hub_activity(_as(settings, "admin"), Params(hub="H", level="primary"))
     assert primary["teachers"].to_list() == [10, 10, 10, 10]

@@ -31,7 +31,10 @@ class Live:
 @pytest.fixture(scope="session")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     home = tmp_path_factory.mktemp("browser-home")
-    settings, accounts = prepare_home(home)
+    settings, accounts = prepare_home(home, store=True)
+    from lat.export.anonymise import create_key_file
+
+    create_key_file(settings)  # as 'lat demo' does: the researcher page can export
     with dashboard_server(home) as base:
         yield Live(base, settings, accounts)
 

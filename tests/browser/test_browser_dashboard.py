@@ -4,6 +4,8 @@ numbers shown with the marts, download a CSV, switch to Polish; no console error
 from __future__ import annotations
 
 import io
+import json
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,11 +18,11 @@ from dashboard_support import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 NAV = {  # role -> the pages its navigation shows
-    "admin": ["/school", "/mentor", "/hub", "/compare", "/research"],
+    "admin": ["/school", "/mentor", "/hub", "/compare", "/research", "/export"],
     "hub_coordinator": ["/school", "/mentor", "/hub", "/compare", "/research"],
     "mentor": ["/school", "/mentor", "/compare"],
     "school_head": ["/school", "/compare"],
-    "researcher": ["/compare", "/research"],
+    "researcher": ["/compare", "/research", "/export"],
 }
 
 
@@ -139,3 +141,40 @@ def test_tablet_layout_of_the_school_page(page_for: Any, live: Live, shots: Path
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 820  # nothing wider than the tablet: no sideways scrolling of the page
     page.screenshot(path=str(shots / "school_head-school-tablet.png"), full_page=True)
+
+
+def test_school_head_sees_activity_by_month_and_the_badge_list(page_for: Any, live: Live, shots: Path) -> None:
+    page = page_for("school_head")
+    page.wait_for_selector("#school-activity-chart")
+    _settle(page)
+    assert page.locator("#table-school-badges").count() == 1
+    weeks = page.locator("#table-school-activity td[data-dash-column=weeks]").all_inner_texts()
+    assert weeks and set(weeks) == {"1"}  # weekly by default
+    page.click("#school-grain")
+    page.get_by_text("Month", exact=True).click()
+    page.wait_for_selector("text=per month (average of the weeks)", timeout=30_000)
+    _settle(page)
+    weeks = page.locator("#table-school-activity td[data-dash-column=weeks]").all_inner_texts()
+    assert weeks and max(int(w) for w in weeks) > 1
+    page.screenshot(path=str(shots / "school_head-school-activity-month.png"), full_page=True)
+    assert page.console_errors == []
+
+
+def test_researcher_downloads_the_export_zip(page_for: Any, live: Live, shots: Path) -> None:
+    page = page_for("researcher")
+    page.click("#nav a[href='/export']")
+    page.wait_for_selector("#export-download", timeout=30_000)
+    page.fill("#export-k", "3")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#export-download[href*='k=3']", timeout=30_000)
+    _settle(page)
+    page.screenshot(path=str(shots / "researcher-export.png"), full_page=True)
+    with page.expect_download(timeout=120_000) as info:
+        page.click("#export-download")
+    download = info.value
+    assert download.suggested_filename == "lat-research-schools-k3-csv.zip"
+    archive = zipfile.ZipFile(Path(download.path()))
+    manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["parameters"]["k"] == 3
+    assert list(manifest["files"]) == ["data/schools.csv"]
+    assert page.console_errors == []
