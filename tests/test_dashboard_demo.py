@@ -17,7 +17,7 @@ pytestmark = pytest.mark.slow
 
 
 def _start(home: Path, port: int) -> tuple[subprocess.Popen[str], list[str]]:
-    env = {**os.environ, "LAT_HOME": str(home)}
+    env = {k: v for k, v in os.environ.items() if k != "LAT_EXPORT_KEY"} | {"LAT_HOME": str(home)}
     process = subprocess.Popen([LAT, "demo", "--port", str(port)], env=env, cwd=REPO, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
     lines: list[str] = []
@@ -46,6 +46,9 @@ def test_demo_prepares_an_empty_home_then_just_serves(tmp_path: Path) -> None:
         assert {role for role, _ in logins.values()} == {"admin", "hub_coordinator", "mentor", "school_head", "researcher"}
         saved = home / "demo-logins.txt"
         assert stat.S_IMODE(saved.stat().st_mode) == 0o600
+        key = home / "keys" / "export.key"  # no LAT_EXPORT_KEY here: the demo makes one for the research export
+        assert stat.S_IMODE(key.stat().st_mode) == 0o600 and len(key.read_text().strip()) == 64
+        assert "research export key generated" in text
         assert all(password in saved.read_text() for _, password in logins.values())
         session = login(f"http://127.0.0.1:{port}", "demo-head", logins["demo-head"][1])
         assert session.get(f"http://127.0.0.1:{port}/_dash-layout", timeout=30).status_code == 200
