@@ -99,16 +99,19 @@ def run(settings: Settings, *, full: bool = False, now: datetime | None = None) 
         snapshot = _snapshot(con)
         remembered = _read_meta(settings)
         mode, reason, touched = _plan(con, snapshot, remembered, full)
+        families = family_modules()
+        # Every partitioned family's statistics first: they share one read of the answers
+        # (Sources.shared), and later families may build on them (Sources.states).
+        restricted = sources.restricted(touched) if mode == "incremental" else sources
+        for _, module, _ in families:
+            if _partitioned(module):
+                sources.states.update(_family_state(module, restricted, settings, touched if mode == "incremental" else None))
+        restricted.forget_shared()
         frames: dict[str, Frame] = {}
-        new_state: dict[str, pl.DataFrame] = {}
-        for name, module, attr in family_modules():
-            if hasattr(module, "state") and hasattr(module, "derive"):
-                family_state = _family_state(module, sources, settings, touched if mode == "incremental" else None)
-                new_state.update(family_state)
-                produced = module.derive(family_state, sources, settings)
-            else:
-                produced = getattr(module, attr)(sources, settings)
+        for name, module, attr in families:
+            produced = module.derive(sources.states, sources, settings) if _partitioned(module) else getattr(module, attr)(sources, settings)
             frames.update(_check(name, produced))
+        new_state = sources.states
         collected = _collect(frames)
         version = mart_store.publish(collected, settings)
         _publish_tables(con, collected)
@@ -133,6 +136,8 @@ def _snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         "max_stored": max_stored.astimezone(UTC).isoformat() if max_stored else None,
         "registry": str(registry),
         "families": [name for name, _ in FAMILIES],
+        # a family that became partitioned has no remembered statistics yet: full run
+        "partitioned": [name for name, module, _ in family_modules() if _partitioned(module)],
     }
 
 
@@ -143,7 +148,7 @@ def _plan(
         return "full", "asked for (--full)", None
     if before is None:
         return "full", "first run (no remembered state)", None
-    if before.get("registry") != now["registry"] or before.get("families") != now["families"]:
+    if any(before.get(key) != now[key] for key in ("registry", "families", "partitioned")):
         return "full", "registry or families changed", None
     since = before.get("max_stored")
     if since is None:
@@ -170,13 +175,19 @@ def touched_partitions(con: duckdb.DuckDBPyConnection, since: str) -> pl.DataFra
     return frame
 
 
+def _partitioned(module: ModuleType) -> bool:
+    return hasattr(module, "state") and hasattr(module, "derive")
+
+
 def _family_state(
     module: ModuleType, sources: Sources, settings: Settings, touched: pl.DataFrame | None
 ) -> dict[str, pl.DataFrame]:
-    """The family's statistics: all fresh (full run) or old ones with touched partitions redone."""
+    """The family's statistics: all fresh (full run) or old ones with touched partitions redone
+    (``sources`` then reads only the touched partitions)."""
+    produced = module.state(sources, settings)
+    fresh = dict(zip(produced, pl.collect_all([f.lazy() for f in produced.values()]), strict=True))
     if touched is None:
-        return {name: _collect_one(frame) for name, frame in module.state(sources, settings).items()}
-    fresh = {name: _collect_one(frame) for name, frame in module.state(sources.restricted(touched), settings).items()}
+        return fresh
     merged = {}
     for name, frame in fresh.items():
         old = pl.read_parquet(_state_dir(settings) / f"{name}.parquet")
@@ -192,10 +203,6 @@ def _check(family: str, produced: dict[str, Frame]) -> dict[str, Frame]:
         if name not in MARTS:
             raise LatError(f"family {family} produced mart {name!r}, which pipelines/catalogue.py does not declare")
     return produced
-
-
-def _collect_one(frame: Frame) -> pl.DataFrame:
-    return frame.collect() if isinstance(frame, pl.LazyFrame) else frame
 
 
 def _collect(frames: dict[str, Frame]) -> dict[str, pl.DataFrame]:

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from lat import vocab
 from lat.config import Settings
 from pipelines import gaps, progress, reliability, rollup
+from pipelines.answers import latest
 from pipelines.catalogue import Mart, register_mart
 from pipelines.definitions import Indicator, register
 from pipelines.source import Sources
@@ -24,49 +24,18 @@ from pipelines.suppression import suppress
 FAMILY = "maturity"
 CELL = ["school", "round", "area", "group"]
 ITEM_CELL = ["school", "round", "area", "item", "group"]
-ANSWER_COLUMNS = ["actor_key", "response", "score_raw", "timestamp", "stored", "school", "round", "area", "item", "respondent_group"]
 AGREE_FROM = 4  # 4 agree, 5 strongly agree
 
 
 # --- stage 0: answers ------------------------------------------------------------------
 
-def read_answers(sources: Sources) -> pl.LazyFrame:
-    """Survey answers (ANSWERED on a CMI_INTERACTION), only the columns this family needs."""
-    return sources.statements(
-        ANSWER_COLUMNS,
-        verbs=[vocab.ANSWERED],
-        activity_types=[vocab.CMI_INTERACTION],
-        extra_where="school IS NOT NULL AND round IS NOT NULL AND item IS NOT NULL AND respondent_group IS NOT NULL",
-    )
-
-
-def latest_answers(statements: pl.LazyFrame) -> pl.LazyFrame:
-    """One answer per respondent, school, round and item: the latest by timestamp counts
-    (ties: the later stored). Columns: school, round, area, item, group, respondent, score,
-    response. ``score`` is 1-5, or null for "na" (not applicable), "pns" (prefer not to say)
-    and anything that is not a Likert answer."""
-    response = pl.col("response").str.strip_chars().str.to_lowercase()
-    likert = pl.when(response.is_in(list(vocab.LIKERT))).then(response.cast(pl.Float64))
-    from_raw = pl.when(pl.col("score_raw").is_in([1.0, 2.0, 3.0, 4.0, 5.0])).then(pl.col("score_raw"))
-    keys = ["school", "round", "respondent", "item"]
-    return (
-        statements.rename({"actor_key": "respondent", "respondent_group": "group"})
-        .sort(["timestamp", "stored"])
-        .unique(subset=keys, keep="last")
-        .select(
-            "school",
-            "round",
-            pl.coalesce(pl.col("area"), pl.col("item").str.slice(0, 1)).str.to_uppercase().alias("area"),
-            "item",
-            "group",
-            "respondent",
-            pl.when(response.is_in([vocab.NOT_APPLICABLE, vocab.PREFER_NOT_TO_SAY]))
-            .then(None)
-            .otherwise(pl.coalesce(likert, from_raw))
-            .alias("score"),
-            response.alias("response"),
-            "timestamp",
-        )
+def latest_answers(latest: pl.DataFrame) -> pl.LazyFrame:
+    """This family's answers from :func:`pipelines.answers.latest`: one per respondent, school,
+    round and item (the latest; only answers with an item and a respondent group compete).
+    Columns: school, round, area (the stored area, else the item's first letter; upper
+    case), item, group, respondent, score (1-5 or null), timestamp; keys categorical."""
+    return latest.lazy().filter("for_maturity").select(
+        "school", "round", pl.col("maturity_area").alias("area"), "item", "group", "respondent", "score", "timestamp"
     )
 
 
@@ -76,21 +45,24 @@ def area_state(answers: pl.LazyFrame) -> pl.LazyFrame:
     """Per school, round, area, group: respondents (n), answers, sums, agreeing answers, and
     the sum and sum of squares of respondents' area means (for progress and roll-up CIs)."""
     scored = answers.filter(pl.col("score").is_not_null())
-    respondent_means = scored.group_by([*CELL, "respondent"]).agg(pl.col("score").mean().alias("rmean"))
-    cells = scored.group_by(CELL).agg(
+    # one pass over the answers per respondent; the cell figures add those up
+    per_respondent = scored.group_by([*CELL, "respondent"]).agg(
         pl.len().alias("answers"),
         pl.col("score").sum().alias("score_sum"),
         (pl.col("score") >= AGREE_FROM).sum().alias("agree"),
     )
-    spread = respondent_means.group_by(CELL).agg(
+    rmean = pl.col("score_sum") / pl.col("answers")
+    cells = per_respondent.group_by(CELL).agg(
         pl.len().alias("n"),
-        pl.col("rmean").sum().alias("rmean_sum"),
-        (pl.col("rmean") ** 2).sum().alias("rmean_sumsq"),
+        pl.col("answers").sum(),
+        pl.col("score_sum").sum(),
+        pl.col("agree").sum(),
+        rmean.sum().alias("rmean_sum"),
+        (rmean**2).sum().alias("rmean_sumsq"),
     )
     alpha = reliability.cronbach_alpha(scored, CELL)
     return (
-        cells.join(spread, on=CELL, how="left")
-        .join(alpha, on=CELL, how="left")
+        cells.join(alpha, on=CELL, how="left")
         .select(*CELL, "n", "answers", "score_sum", "agree", "rmean_sum", "rmean_sumsq", "alpha", "alpha_n", "alpha_k")
     )
 
@@ -115,12 +87,14 @@ def round_state(answers: pl.LazyFrame) -> pl.LazyFrame:
 
 def state(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame]:
     """Stage 1 for the partitions ``sources`` reads (all, or the touched ones)."""
-    answers = latest_answers(read_answers(sources)).cache()
-    return {
+    answers = latest_answers(latest(sources))
+    frames = {
         "maturity_area_state": area_state(answers),
         "maturity_item_state": item_state(answers),
         "maturity_round_state": round_state(answers),
     }
+    # the categorical keys were for speed; the kept statistics are plain text
+    return {name: frame.with_columns(pl.col(pl.Categorical).cast(pl.String)) for name, frame in frames.items()}
 
 
 # --- stage 2: published marts -------------------------------------------------------------

@@ -316,8 +316,7 @@ def compute(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame | pl
     as_of = latest_day(sources) or sources.now.date()
     dates = snapshot_dates(statements, mentoring, as_of)
     series = stalled.stall_status(progress_series(statements, schools, people, mentoring, dates), settings.stalled_days).collect()
-    answers = sources.statements(profiles.ANSWER_COLUMNS, verbs=[vocab.ANSWERED], activity_types=[vocab.CMI_INTERACTION])
-    per_school = outcome(maturity_change(profiles.school_area_scores(answers, settings.min_cell_size)), mentoring, schools)
+    per_school = outcome(maturity_change(profiles.area_scores(sources, settings)), mentoring, schools)
     model = stall_model.model_marts(statements, schools, people, mentoring, series.lazy(), as_of)
     return {
         "mentoring_progress": series,

@@ -22,6 +22,7 @@ import polars as pl
 
 from lat import vocab
 from lat.config import Settings
+from pipelines import answers
 from pipelines.catalogue import Mart, register_mart
 from pipelines.definitions import Indicator, register, register_dimension
 from pipelines.mentoring import live
@@ -39,14 +40,13 @@ ANSWER_COLUMNS = ["actor_key", "verb", "activity_type", "response", "score_raw",
 
 
 def answer_scores(statements: pl.LazyFrame) -> pl.LazyFrame:
-    """Scored survey answers: school, round, area, group, actor_key, score (1-5).
+    """Scored survey answers from a statements frame: school, round, area, group, actor_key, score (1-5).
 
     As in :mod:`pipelines.maturity`, a respondent's latest answer to an item in a round
-    counts (ties: the later stored).
+    counts (ties: the later stored). ``lat compute`` gets the same rows from
+    :func:`pipelines.answers.latest` (deduplicated inside DuckDB); this is the reading of
+    a frame already in hand.
     """
-    response = pl.col("response").str.strip_chars().str.to_lowercase()
-    from_response = pl.when(response.is_in(list(vocab.LIKERT))).then(response.cast(pl.Float64))
-    from_raw = pl.when(pl.col("score_raw").is_in([1.0, 2.0, 3.0, 4.0, 5.0])).then(pl.col("score_raw"))
     return (
         live(statements)
         .filter((pl.col("verb") == vocab.ANSWERED) & (pl.col("activity_type") == vocab.CMI_INTERACTION))
@@ -55,25 +55,39 @@ def answer_scores(statements: pl.LazyFrame) -> pl.LazyFrame:
         .unique(subset=["school", "round", "actor_key", "item"], keep="last")
         .select(
             "school", "round", "area", pl.col("respondent_group").alias("group"), "actor_key",
-            pl.when(response.is_in([vocab.NOT_APPLICABLE, vocab.PREFER_NOT_TO_SAY])).then(None)
-            .otherwise(pl.coalesce(from_response, from_raw)).alias("score"),
+            answers.score(pl.col("response"), pl.col("score_raw")).alias("score"),
         )
         .filter(pl.col("score").is_not_null())
     )  # fmt: skip
 
 
+def area_state(scores: pl.LazyFrame) -> pl.LazyFrame:
+    """Per school, round and area (a partition's own figures, whatever the small-cell rule):
+    score = mean of the groups' mean scores, respondents = distinct respondents.
+    ``scores``: school, round, area, group, respondent, score (not null)."""
+    cell = ["school", "round", "area"]
+    groups = scores.group_by(*cell, "group").agg(pl.col("score").mean())
+    respondents = scores.group_by(cell).agg(pl.col("respondent").n_unique().cast(pl.Int64).alias("respondents"))
+    return groups.group_by(cell).agg(pl.col("score").mean()).join(respondents, on=cell)
+
+
+def shown_scores(state_frame: pl.LazyFrame, min_cell_size: int) -> pl.LazyFrame:
+    """school, round, area, score, respondents of the cells with enough respondents, sorted."""
+    return state_frame.filter(pl.col("respondents") >= min_cell_size).sort("school", "round", "area")
+
+
 def school_area_scores(statements: pl.LazyFrame, min_cell_size: int) -> pl.LazyFrame:
     """school, round, area, score (mean of group means), respondents; small cells left out."""
-    answers = answer_scores(statements)
-    groups = answers.group_by("school", "round", "area", "group").agg(pl.col("score").mean())
-    respondents = answers.group_by("school", "round", "area").agg(pl.col("actor_key").n_unique().cast(pl.Int64).alias("respondents"))
-    return (
-        groups.group_by("school", "round", "area")
-        .agg(pl.col("score").mean())
-        .join(respondents, on=["school", "round", "area"])
-        .filter(pl.col("respondents") >= min_cell_size)
-        .sort("school", "round", "area")
-    )
+    return shown_scores(area_state(answer_scores(statements).rename({"actor_key": "respondent"})), min_cell_size)
+
+
+def area_scores(sources: Sources, settings: Settings) -> pl.LazyFrame:
+    """:func:`school_area_scores` of the whole store, from this run's profiles state when the
+    orchestrator has computed it (mentoring and pairing reuse it), else from the answers."""
+    frame = sources.states.get(STATE)
+    if frame is None:
+        frame = state(sources, settings)[STATE].collect()
+    return shown_scores(frame.lazy(), settings.min_cell_size)
 
 
 def latest_round_matrix(area_scores: pl.DataFrame) -> pl.DataFrame:
@@ -226,20 +240,35 @@ def _empty() -> dict[str, pl.DataFrame]:
 
 # --- lat compute: the profiles family ----------------------------------------------------------
 
+STATE = "profiles_area_state"
+
+
+def state(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame]:
+    """Area scores per (school, round) partition, before the small-cell rule (partitioned:
+    an update recomputes only the touched partitions; clustering runs on all of them)."""
+    rows = answers.latest(sources).lazy().filter(pl.col("for_profiles") & pl.col("score").is_not_null())
+    frame = area_state(rows.select("school", "round", "area", "group", "respondent", "score"))
+    return {STATE: frame.with_columns(pl.col(pl.Categorical).cast(pl.String))}
+
+
 def area_matrix(sources: Sources, settings: Settings) -> pl.DataFrame:
     """Latest-round area scores of every school, one column per area (shared with pairing)."""
-    answers = sources.statements(ANSWER_COLUMNS, verbs=[vocab.ANSWERED], activity_types=[vocab.CMI_INTERACTION])
-    return latest_round_matrix(school_area_scores(answers, settings.min_cell_size).collect())
+    return latest_round_matrix(area_scores(sources, settings).collect())
 
 
-def compute(sources: Sources, settings: Settings) -> dict[str, pl.DataFrame]:
+def derive(st: dict[str, pl.DataFrame], sources: Sources, settings: Settings) -> dict[str, pl.DataFrame]:
     """school_profiles, maturity_profiles, maturity_profile_centres, profile_selection."""
-    matrix = area_matrix(sources, settings)
+    matrix = latest_round_matrix(shown_scores(st[STATE].lazy(), settings.min_cell_size).collect())
     schools = sources.table("schools").select(pl.col("school_id").alias("school"), pl.col("name").alias("school_name"), "hub").collect()
     marts = withhold_small(profiles_from_matrix(matrix), settings.min_cell_size)
     marts["school_profiles"] = marts["school_profiles"].join(schools, on="school", how="left")
     log.info("maturity profiles: k=%s by silhouette %s", marts["maturity_profiles"].height, marts["profile_selection"].rows())
     return marts
+
+
+def compute(sources: Sources, settings: Settings) -> dict[str, pl.DataFrame]:
+    """Full run without an orchestrator: the state of every partition, then :func:`derive`."""
+    return derive({name: frame.collect() for name, frame in state(sources, settings).items()}, sources, settings)
 
 
 _FEEDS = "SELFIE answers (answered + cmi.interaction) with school, round and area extensions"

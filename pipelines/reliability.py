@@ -19,31 +19,26 @@ import polars as pl
 
 
 def cronbach_alpha(scores: pl.LazyFrame, keys: Sequence[str]) -> pl.LazyFrame:
-    """``scores`` (keys..., respondent, item, score not null) -> keys, alpha, alpha_n, alpha_k."""
+    """``scores`` (keys..., respondent, item, score not null) -> keys, alpha, alpha_n, alpha_k.
+
+    Each respondent has at most one score per item. Window expressions mark the kept items
+    and the complete cases in the same frame (no joins back onto the answers), then two
+    group-bys give the item variances and the variance of the totals.
+    """
     cell = list(keys)
-    respondents = scores.group_by(cell).agg(pl.col("respondent").n_unique().alias("_n_all"))
-    coverage = scores.group_by([*cell, "item"]).agg(pl.col("respondent").n_unique().alias("_covered"))
-    kept_items = (
-        coverage.join(respondents, on=cell)
-        .filter(pl.col("_covered") * 2 >= pl.col("_n_all"))
-        .select(*cell, "item")
-    )
-    k = kept_items.group_by(cell).agg(pl.len().alias("alpha_k"))
-    on_kept = scores.join(kept_items, on=[*cell, "item"], how="semi")
-    complete = (
-        on_kept.group_by([*cell, "respondent"])
-        .agg(pl.len().alias("_answered"), pl.col("score").sum().alias("_total"))
-        .join(k, on=cell)
-        .filter(pl.col("_answered") == pl.col("alpha_k"))
-    )
-    matrix = on_kept.join(complete.select(*cell, "respondent"), on=[*cell, "respondent"], how="semi")
+    covered = pl.len().over([*cell, "item"])  # respondents scoring the item
+    respondents = pl.col("respondent").n_unique().over(cell)
+    on_kept = scores.select(*cell, "respondent", "item", "score").filter(covered * 2 >= respondents)
+    k = pl.col("item").n_unique().over(cell)
+    complete = on_kept.with_columns(k.alias("alpha_k")).filter(pl.len().over([*cell, "respondent"]) == pl.col("alpha_k"))
     item_var = (
-        matrix.group_by([*cell, "item"])
+        complete.group_by([*cell, "item"])
         .agg(pl.col("score").var(ddof=1).alias("_var"))
         .group_by(cell)
         .agg(pl.col("_var").sum().alias("_sum_item_var"))
     )
-    total_var = complete.group_by(cell).agg(
+    totals = complete.group_by([*cell, "respondent"]).agg(pl.col("score").sum().alias("_total"), pl.col("alpha_k").first())
+    total_var = totals.group_by(cell).agg(
         pl.len().alias("alpha_n"), pl.col("_total").var(ddof=1).alias("_total_var"), pl.col("alpha_k").first()
     )
     kk = pl.col("alpha_k").cast(pl.Float64)

@@ -6,9 +6,9 @@ partitions, not voided) run inside DuckDB; only the requested columns cross into
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 import duckdb
 import polars as pl
@@ -20,6 +20,7 @@ STATEMENT_COLUMNS: frozenset[str] = frozenset(
     "score_min score_max success completion response duration_s timestamp stored school hub round area item "
     "respondent_group phase context_extensions result_extensions voided source".split()
 )
+T = TypeVar("T")
 REGISTRY_TABLES: frozenset[str] = frozenset({"countries", "hubs", "schools", "people", "mentoring"})
 _JSON_COLUMNS = frozenset({"context_extensions", "result_extensions"})
 _UUID_COLUMNS = frozenset({"id", "registration"})
@@ -30,6 +31,10 @@ class Sources:
 
     ``partitions`` (a frame of ``school``, ``round``) restricts statement reads to those
     partitions; the orchestrator sets it for an incremental update.
+
+    ``states`` holds the statistics of the partitioned families computed in this run (set by
+    the orchestrator before any family derives its marts), so that another family can build
+    on them instead of reading the statements again.
     """
 
     def __init__(
@@ -44,10 +49,23 @@ class Sources:
         self.settings = settings
         self.now = now or datetime.now(UTC)
         self.partitions = partitions
+        self.states: dict[str, pl.DataFrame] = {}
+        self._shared: dict[str, Any] = {}
 
     def restricted(self, partitions: pl.DataFrame | None) -> Sources:
         """The same sources, reading only the given (school, round) partitions."""
         return Sources(self.con, self.settings, now=self.now, partitions=partitions)
+
+    def shared(self, key: str, build: Callable[[], T]) -> T:
+        """``build()``, once per Sources: what several families read (e.g. the latest survey
+        answers) is read once per run."""
+        if key not in self._shared:
+            self._shared[key] = build()
+        return self._shared[key]  # type: ignore[no-any-return]
+
+    def forget_shared(self) -> None:
+        """Drop what :meth:`shared` kept (its memory), e.g. once every state is computed."""
+        self._shared.clear()
 
     def statements(
         self,
@@ -61,6 +79,23 @@ class Sources:
         unknown = set(columns) - STATEMENT_COLUMNS
         if unknown:
             raise ValueError(f"not a statements column: {', '.join(sorted(unknown))}")
+        select = ", ".join(_select_expr(c) for c in columns)
+        frame = self.statements_sql(select, verbs=verbs, activity_types=activity_types, extra_where=extra_where)
+        return frame.pipe(_utc, columns)
+
+    def statements_sql(
+        self,
+        select: str,
+        *,
+        verbs: Iterable[str] | None = None,
+        activity_types: Iterable[str] | None = None,
+        extra_where: str | None = None,
+        tail: str = "",
+    ) -> pl.LazyFrame:
+        """``SELECT <select> FROM statements WHERE <the filters of statements()> <tail>``.
+
+        For a family that aggregates or deduplicates inside DuckDB (``tail``: WINDOW,
+        QUALIFY, GROUP BY ...). Timestamps come as DuckDB hands them (TIMESTAMPTZ: UTC)."""
         where, params = ["NOT voided"], []
         if verbs is not None:
             where.append(f"verb IN ({', '.join('?' for _ in _bind(verbs, params))})")
@@ -71,9 +106,8 @@ class Sources:
         if self.partitions is not None:
             self._register_partitions()
             where.append("(school, round) IN (SELECT (school, round) FROM _lat_partitions)")
-        select = ", ".join(_select_expr(c) for c in columns)
-        sql = f"SELECT {select} FROM statements WHERE {' AND '.join(where)}"
-        return _arrow_frame(self.con, sql, params).pipe(_utc, columns)
+        sql = f"SELECT {select} FROM statements WHERE {' AND '.join(where)} {tail}"
+        return _arrow_frame(self.con, sql, params)
 
     def table(self, name: str) -> pl.LazyFrame:
         """A registry table (countries, hubs, schools, people, mentoring)."""
@@ -106,9 +140,8 @@ def _select_expr(column: str) -> str:
 
 
 def _arrow_frame(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> pl.LazyFrame:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # the copy it warns about is the one we want
-        table = con.execute(sql, params).to_arrow_table()
+    # A relation hands its result to Arrow without the extra copy a DB-API result makes.
+    table = con.sql(sql, params=params or None).to_arrow_table()
     frame = pl.from_arrow(table)
     assert isinstance(frame, pl.DataFrame)
     return frame.lazy()
