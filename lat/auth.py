@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 import sqlite3
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from lat import audit, authdb
+from lat import audit, authdb, keys
 from lat.config import Settings
 from lat.errors import LatError
 from lat.users import User, get_user
@@ -61,12 +59,7 @@ def verify_password(hashed: str | None, password: str) -> bool:
 
 def session_secret(settings: Settings) -> bytes:
     """``LAT_SESSION_SECRET``, or a random key generated once into ``LAT_HOME/keys/session.key`` (0600)."""
-    if settings.session_secret is not None:
-        return settings.session_secret.get_secret_value().encode()
-    key = settings.home / "keys" / "session.key"
-    if not key.exists():
-        _create_key(key)
-    return key.read_bytes().strip()
+    return keys.secret(settings, "session_secret", "session.key")
 
 
 def login(settings: Settings, name: str, password: str, ip: str) -> User:
@@ -157,19 +150,3 @@ def _attempt(con: sqlite3.Connection, settings: Settings, name: str, ip: str, no
 
 def _digest(session_id: str) -> str:
     return hashlib.sha256(session_id.encode()).hexdigest()
-
-
-def _create_key(key: Path) -> None:
-    key.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    # Written under a private name, then linked into place: two processes starting at once
-    # agree on one key, and nobody ever reads a half-written file.
-    tmp = key.with_name(f".{key.name}.{os.getpid()}.{secrets.token_hex(4)}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(secrets.token_hex(32))
-    try:
-        os.link(tmp, key)
-    except FileExistsError:
-        pass
-    finally:
-        tmp.unlink()

@@ -8,7 +8,6 @@ research-export key in ``LAT_HOME/keys/export.key`` (0600) when ``LAT_EXPORT_KEY
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from pathlib import Path
 
 from lat.config import Settings
 from lat.errors import LatError
+from lat.keys import write_private
 
 LOGINS_FILE = "demo-logins.txt"
 REPO_SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
@@ -103,10 +103,7 @@ def create_logins(settings: Settings) -> list[Login]:
 def write_logins(settings: Settings, logins: list[Login]) -> Path:
     path = settings.home / LOGINS_FILE
     # created 0600 from the start: the passwords are never readable by others, not even briefly
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(format_logins(logins) + "\n")
-    os.chmod(path, 0o600)
+    write_private(path, (format_logins(logins) + "\n").encode("utf-8"))
     return path
 
 

@@ -19,6 +19,7 @@ import duckdb
 
 from lat.config import Settings, get_settings
 from lat.errors import LatError, StoreBusy
+from lat.keys import write_private
 
 _PID = re.compile(r"PID (\d+)")
 
@@ -72,11 +73,7 @@ def run_file(settings: Settings) -> Path:
 
 def write_run_file(settings: Settings, info: dict[str, object]) -> None:
     """Announce this process as the store's writer (readable by the owner only)."""
-    path = run_file(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        json.dump(info, out)
+    write_private(run_file(settings), json.dumps(info).encode())
 
 
 def remove_run_file(settings: Settings) -> None:

@@ -8,7 +8,6 @@ for the hub to host next to its status list. The key id (``kid``) is the RFC 763
 from __future__ import annotations
 
 import json
-import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,11 +15,13 @@ from typing import Any
 
 from joserfc import jwk
 
+from lat import keys as key_files
 from lat.config import Settings
 from lat.errors import LatError
 
 # JWS algorithm -> how to make a key for it
 ALGORITHMS = ("EdDSA", "ES256", "RS256")
+KEY_NAME = "credentials.pem"  # under LAT_HOME/keys
 Key = jwk.OKPKey | jwk.ECKey | jwk.RSAKey
 
 
@@ -37,7 +38,8 @@ class SigningKey:
 
 
 def key_path(settings: Settings) -> Path:
-    return settings.credentials_key or settings.home / "keys" / "credentials.pem"
+    """``LAT_CREDENTIALS_KEY``, else ``LAT_HOME/keys/credentials.pem``."""
+    return settings.credentials_key or key_files.key_file(settings, KEY_NAME)
 
 
 def public_dir(settings: Settings) -> Path:
@@ -60,10 +62,7 @@ def generate(settings: Settings, alg: str = "EdDSA", *, force: bool = False) -> 
         key = jwk.ECKey.generate_key("P-256")
     else:
         key = jwk.RSAKey.generate_key(3072)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        out.write(key.as_pem(private=True))
+    key_files.write_private(path, key.as_pem(private=True))
     loaded = load(settings)
     publish_jwks(settings, loaded)
     return loaded

@@ -11,18 +11,16 @@ one exception is explicit: ``lat demo`` writes ``LAT_HOME/keys/export.key`` (060
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import os
 import secrets
 from pathlib import Path
 
+from lat import keys
 from lat.config import Settings
 from lat.errors import LatError
+from lat.pseudonym import keyed_hash
 
 MIN_KEY_LENGTH = 16
-KEY_FILE = Path("keys") / "export.key"  # under LAT_HOME; only 'lat demo' creates it
-_SEPARATOR = "\x1f"  # a kind ("school", "respondent") and a value never run into each other
+KEY_NAME = "export.key"  # under LAT_HOME/keys; only 'lat demo' creates it
 HOW_TO_SET = (
     "set LAT_EXPORT_KEY to a long random secret, e.g. "
     "export LAT_EXPORT_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))') "
@@ -32,7 +30,7 @@ HOW_TO_SET = (
 
 def key_file(settings: Settings) -> Path:
     """Where a key file is looked for when ``LAT_EXPORT_KEY`` is unset."""
-    return settings.home / KEY_FILE
+    return keys.key_file(settings, KEY_NAME)
 
 
 def key_source(settings: Settings) -> str | None:
@@ -63,22 +61,23 @@ def create_key_file(settings: Settings) -> Path | None:
     path = key_file(settings)
     if settings.export_key is not None or path.exists():
         return None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # 0600 from the start
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(secrets.token_hex(32) + "\n")
-    return path
+    return path if keys.write_private(path, (secrets.token_hex(32) + "\n").encode(), replace=False) else None
 
 
 class Pseudonymiser:
-    """Keyed pseudonyms, one namespace per kind of identifier."""
+    """Keyed pseudonyms, one namespace per kind of identifier.
+
+    The same HMAC construction as survey respondents' pseudonyms (:func:`lat.pseudonym.keyed_hash`)
+    but deliberately another key (``LAT_EXPORT_KEY``) and another domain (the kind of
+    identifier comes first): an export's pseudonyms cannot be matched with the store's.
+    """
 
     def __init__(self, key: bytes) -> None:
         self._key = key
 
     def pseudonym(self, kind: str, value: str, length: int = 16) -> str:
         """``<prefix>-<hex>``: HMAC-SHA256(key, kind + value), truncated to ``length`` hex digits."""
-        digest = hmac.new(self._key, f"{kind}{_SEPARATOR}{value}".encode(), hashlib.sha256).hexdigest()
+        digest = keyed_hash(self._key, kind, value)
         return f"{kind[0].upper()}-{digest[:length]}"
 
     def school(self, school_id: str) -> str:
