@@ -100,3 +100,41 @@ CREATE TABLE IF NOT EXISTS pull_cursors (
     more       VARCHAR,              -- next page of an unfinished pull, or NULL
     updated_at TIMESTAMPTZ NOT NULL
 );
+
+-- Micro-credentials (lat.credentials, docs/credentials.md) -----------------------------------
+-- What the hub issued; the unique key (achievement, round, subject) makes issuing idempotent.
+CREATE TABLE IF NOT EXISTS credentials_issued (
+    credential_id    VARCHAR PRIMARY KEY,     -- urn:uuid:...
+    achievement      VARCHAR NOT NULL,        -- achievement id of the achievements file
+    achievement_name VARCHAR NOT NULL,
+    achievement_url  VARCHAR NOT NULL,
+    round            VARCHAR NOT NULL,
+    subject_kind     VARCHAR NOT NULL,        -- person | school
+    subject          VARCHAR NOT NULL,        -- actor key or school id
+    school           VARCHAR,
+    status_index     INTEGER NOT NULL UNIQUE, -- bit in the revocation status list
+    issued_at        TIMESTAMPTZ NOT NULL,
+    statement_id     UUID NOT NULL,           -- the xAPI 'earned' statement recording it
+    jwt              VARCHAR NOT NULL,
+    UNIQUE (achievement, round, subject)
+);
+-- Revoked credentials: the reason stays here, the public status list has only the bit.
+CREATE TABLE IF NOT EXISTS credentials_revoked (
+    credential_id VARCHAR PRIMARY KEY,
+    reason        VARCHAR NOT NULL,
+    revoked_at    TIMESTAMPTZ NOT NULL
+);
+-- Credentials from other providers, verified and recorded for a learner ('lat credentials import').
+CREATE TABLE IF NOT EXISTS credentials_imported (
+    credential_id    VARCHAR PRIMARY KEY,
+    issuer_id        VARCHAR NOT NULL,
+    issuer_name      VARCHAR,
+    achievement_id   VARCHAR,
+    achievement_name VARCHAR,
+    learner          VARCHAR NOT NULL,        -- actor key the credential was recorded for
+    valid_from       TIMESTAMPTZ NOT NULL,
+    key_source       VARCHAR NOT NULL,        -- how the issuer's key was found
+    statement_id     UUID NOT NULL,
+    credential       VARCHAR NOT NULL,        -- the JWT as received
+    imported_at      TIMESTAMPTZ NOT NULL
+);

@@ -24,8 +24,16 @@ from lat.keys import write_private
 _PID = re.compile(r"PID (\d+)")
 
 
+# The store's whole schema, applied in this order on every writing connect (docs/store.md lists
+# every table). The LRS's own tables stay beside its code, but are created here like the rest
+# so that every writer, not only a running `lat lrs`, sees one and the same store.
+SCHEMA_FILES = (("lat", "schema.sql"), ("lat.lrs", "schema.sql"))
+
+
 def schema_sql() -> str:
-    return resources.files("lat").joinpath("schema.sql").read_text(encoding="utf-8")
+    """Every ``CREATE ... IF NOT EXISTS`` of the store (``lat/schema.sql`` then ``lat/lrs/schema.sql``)."""
+    return "\n".join(resources.files(package).joinpath(name).read_text(encoding="utf-8")
+                     for package, name in SCHEMA_FILES)
 
 
 def connect(settings: Settings | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:

@@ -62,12 +62,11 @@ def revoke(credential_id: str, reason: str) -> None:
     """Revoke an issued credential and republish the status list."""
     from lat import store
     from lat.credentials import award as awarding
-    from lat.credentials import keys, ledger, status
+    from lat.credentials import keys, status
 
     settings = get_settings()
     key = keys.load(settings)
     with store.session(settings) as con:
-        ledger.ensure(con)
         status.revoke(con, credential_id, reason)
         path = status.publish(con, settings, key, awarding.urls(settings))
     click.echo(f"Revoked. Status list republished: {path} (host it at {awarding.urls(settings).status_list})")
@@ -112,7 +111,6 @@ def list_() -> None:
     from lat.credentials import ledger
 
     with store.session(get_settings()) as con:
-        ledger.ensure(con)
         revoked = ledger.revoked(con)
         rows = ledger.issued(con)
     for row in rows:

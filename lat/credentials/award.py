@@ -62,7 +62,6 @@ def award(settings: Settings, definitions: Definitions, *, rounds: list[str] | N
     moment = now or dt.datetime.now(dt.UTC)
     report = AwardReport()
     with store.session(settings) as con:
-        ledger.ensure(con)
         country = _country_name(con, definitions.issuer.country)
         for achievement in definitions.achievements:
             for round_ in chosen:

@@ -18,7 +18,7 @@ import duckdb
 
 from lat import store
 from lat.config import Settings
-from lat.credentials import earned, ledger, signing
+from lat.credentials import earned, signing
 from lat.credentials.verify import Verdict, issuer_id, verify
 from lat.errors import LatError
 from lat.ingest import Record, ingest_records
@@ -45,7 +45,6 @@ def import_credential(settings: Settings, value: str, *, learner: str, jwks: Pat
     achievement = subject.get("achievement") or {}
     credential_id = str(credential.get("id") or f"urn:sha256:{hashlib.sha256(verdict.token.encode()).hexdigest()}")
     with store.session(settings) as con:
-        ledger.ensure(con)
         actor_key, school = _learner(con, learner)
         _same_learner(subject, actor_key)
         known = con.execute("SELECT count(*) FROM credentials_imported WHERE credential_id = ?", [credential_id]).fetchall()[0][0]

@@ -1,6 +1,7 @@
 """What the hub issued, revoked and imported: three tables in the DuckDB store.
 
-Created on first use (``ensure``) so a store without credentials carries none of them. The
+The tables (``credentials_issued``, ``credentials_revoked``, ``credentials_imported``) are
+defined with the rest of the store in ``lat/schema.sql`` (documented in docs/store.md). The
 unique key (achievement, round, subject) makes issuing idempotent.
 """
 
@@ -10,43 +11,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 import duckdb
-
-DDL = """
-CREATE TABLE IF NOT EXISTS credentials_issued (
-    credential_id    VARCHAR PRIMARY KEY,     -- urn:uuid:...
-    achievement      VARCHAR NOT NULL,        -- achievement id of the achievements file
-    achievement_name VARCHAR NOT NULL,
-    achievement_url  VARCHAR NOT NULL,
-    round            VARCHAR NOT NULL,
-    subject_kind     VARCHAR NOT NULL,        -- person | school
-    subject          VARCHAR NOT NULL,        -- actor key or school id
-    school           VARCHAR,
-    status_index     INTEGER NOT NULL UNIQUE, -- bit in the revocation status list
-    issued_at        TIMESTAMPTZ NOT NULL,
-    statement_id     UUID NOT NULL,           -- the xAPI 'earned' statement recording it
-    jwt              VARCHAR NOT NULL,
-    UNIQUE (achievement, round, subject)
-);
-CREATE TABLE IF NOT EXISTS credentials_revoked (
-    credential_id VARCHAR PRIMARY KEY,
-    reason        VARCHAR NOT NULL,
-    revoked_at    TIMESTAMPTZ NOT NULL
-);
-CREATE TABLE IF NOT EXISTS credentials_imported (
-    credential_id    VARCHAR PRIMARY KEY,
-    issuer_id        VARCHAR NOT NULL,
-    issuer_name      VARCHAR,
-    achievement_id   VARCHAR,
-    achievement_name VARCHAR,
-    learner          VARCHAR NOT NULL,        -- actor key the credential was recorded for
-    valid_from       TIMESTAMPTZ NOT NULL,
-    key_source       VARCHAR NOT NULL,        -- how the issuer's key was found
-    statement_id     UUID NOT NULL,
-    credential       VARCHAR NOT NULL,        -- the JWT as received
-    imported_at      TIMESTAMPTZ NOT NULL
-);
-"""
-
 
 @dataclass(frozen=True)
 class Issued:
@@ -64,10 +28,6 @@ class Issued:
     issued_at: dt.datetime
     statement_id: str
     jwt: str
-
-
-def ensure(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(DDL)
 
 
 def exists(con: duckdb.DuckDBPyConnection, achievement: str, round_: str, subject: str) -> bool:

@@ -1,5 +1,6 @@
--- Tables of the xAPI service (lat lrs), applied when it opens the store (CREATE ... IF NOT EXISTS).
--- Kept beside the LRS code: only the LRS writes them. Statements go to the shared `statements` table.
+-- Tables of the xAPI service (lat lrs). Applied by lat.store with lat/schema.sql on every writing
+-- connect (CREATE ... IF NOT EXISTS); documented in docs/store.md. Kept beside the LRS code: only
+-- the LRS writes them. Statements go to the shared `statements` table.
 
 -- Attachment contents, addressed by SHA-256 (xAPI: the sha2 of an attachment identifies its bytes).
 CREATE TABLE IF NOT EXISTS lrs_attachments (

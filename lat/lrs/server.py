@@ -13,7 +13,6 @@ import os
 import secrets
 import signal
 import sys
-from importlib import resources
 from types import FrameType
 
 from lat import store
@@ -26,17 +25,12 @@ from lat.lrs.writer import Writer
 THREADS = 24  # request threads: enough for many clients waiting on a group commit at once
 
 
-def lrs_schema() -> str:
-    return resources.files("lat.lrs").joinpath("schema.sql").read_text(encoding="utf-8")
-
-
 def serve(settings: Settings, host: str, port: int) -> None:
     """Serve until SIGINT/SIGTERM; prints the endpoint once listening."""
     from waitress.server import create_server
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    con = store.connect(settings)  # StoreBusy (a clear message) when another process writes
-    con.execute(lrs_schema())
+    con = store.connect(settings)  # StoreBusy (a clear message) when another process writes; creates the LRS tables
     writer = Writer(con.cursor())
     token = secrets.token_urlsafe(32)
     server = None
