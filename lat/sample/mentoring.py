@@ -1,8 +1,14 @@
 """A school year of whole-school mentoring for one mentee school, and teachers' micro-credentials.
 
-Meetings every two to three weeks from the agreed start; goals set in the goals phase and
+A kick-off meeting, then meetings every two to three weeks; goals set in the goals phase and
 (mostly) achieved by June; action-plan steps and lesson observations during implementation.
 A stalled school's contact stops after a few months: few meetings, few steps, no goal achieved.
+
+The school's hidden engagement (:attr:`School.engagement`, ~N(0, 1)) shifts how the
+mentoring goes from the first weeks on: a less engaged school holds its kick-off later, meets
+less often with fewer teachers, sets its goals and plans its steps later and completes steps
+more slowly. The same engagement makes stalling likelier (:func:`lat.sample.world.stall_chance`),
+so the early weeks carry the signs of stalling, each blurred by its own noise.
 """
 
 from __future__ import annotations
@@ -85,10 +91,12 @@ def mentoring_statements(pair: Mentoring, hub: Hub, mentee: School, mentors: lis
     log = _Log(pair, hub, ids)
     leader = mentee.role("leader")[0].actor
     teachers = [p.actor for p in mentee.role("teacher")]
-    last = min(pair.contact_until, pair.end)
-    _meetings(log, rng, pair.start, last, mentors, leader, teachers)
-    _goals(log, rng, pair, last, leader, mentee.stalled)
-    _steps(log, rng, pair, last, [leader, *teachers], mentee.stalled)
+    engagement = mentee.engagement
+    kick_off = pair.start + timedelta(days=_around(rng, 5 - 5 * engagement, 5, 0, 35))
+    last = max(kick_off, min(pair.contact_until, pair.end))  # even a stalled school holds its kick-off
+    _meetings(log, rng, kick_off, last, mentors, leader, teachers, engagement)
+    _goals(log, rng, kick_off, last, leader, mentee.stalled, engagement)
+    _steps(log, rng, kick_off, last, [leader, *teachers], mentee.stalled, engagement)
     _observations(log, rng, last, mentors, teachers, mentee.stalled)
     log.rows.sort()
     return (row for _, row in log.rows)
@@ -98,39 +106,52 @@ def _at(rng: random.Random, day: date, earliest: int = 9, latest: int = 16) -> i
     return epoch(day, rng.randint(earliest * 3600, latest * 3600))
 
 
-def _meetings(log: _Log, rng: random.Random, start: date, last: date, mentors: list[str], leader: str, teachers: list[str]) -> None:
-    day, n = start, 1
+def _around(rng: random.Random, centre: float, spread: float, low: int, high: int) -> int:
+    """A whole number drawn around ``centre`` (normal, sd ``spread``), kept within [low, high]."""
+    return min(high, max(low, round(rng.gauss(centre, spread))))
+
+
+def _meetings(log: _Log, rng: random.Random, kick_off: date, last: date, mentors: list[str], leader: str,
+              teachers: list[str], engagement: float) -> None:
+    """Engaged schools meet more often (every 12-28 days) and bring more teachers (1-4)."""
+    day, n = kick_off, 1
     while day <= last:
         ts = epoch(day, 14 * 3600 + 30 * 60 * rng.randint(0, 4))  # afternoons, on the half hour
-        people = [*mentors[: 1 + (rng.random() < 0.3)], leader, *rng.sample(teachers, min(len(teachers), rng.randint(1, 3)))]
+        joining = min(len(teachers), _around(rng, 2 + 0.7 * engagement, 0.8, 1, 4))
+        people = [*mentors[: 1 + (rng.random() < 0.3)], leader, *rng.sample(teachers, joining)]
         for who in dict.fromkeys(people):  # one statement per participant
             log.add(f"meeting|{n}|{who}", ts, who, vocab.ATTENDED, "meetings", n, f"Mentoring meeting {n}")
-        day += timedelta(days=rng.randint(14, 21))
+        day += timedelta(days=_around(rng, 17 - 4 * engagement, 3, 12, 28))
         n += 1
 
 
-def _goals(log: _Log, rng: random.Random, pair: Mentoring, last: date, leader: str, stalled: bool) -> None:
+def _goals(log: _Log, rng: random.Random, kick_off: date, last: date, leader: str, stalled: bool, engagement: float) -> None:
+    """Goals are set in November, later (into December) by less engaged schools."""
+    achieve = min(0.95, max(0.4, 0.7 + 0.1 * engagement))
     for n in range(1, rng.randint(2, 4) + 1):
-        day = date(2025, 11, 3) + timedelta(days=rng.randint(0, 25))
-        if day > last or day <= pair.start:
+        day = date(2025, 11, 3) + timedelta(days=rng.randint(0, 25) + _around(rng, -10 * engagement, 7, 0, 40))
+        day = max(day, kick_off + timedelta(days=1))
+        if day > last:
             continue
         log.add(f"goal-set|{n}", _at(rng, day), leader, vocab.SET, "goals", n, f"Development goal {n}")
-        if not stalled and rng.random() < 0.7:
+        if not stalled and rng.random() < achieve:
             done = date(2026, 4, 20) + timedelta(days=rng.randint(0, 55))
             log.add(f"goal-achieved|{n}", _at(rng, done), leader, vocab.ACHIEVED, "goals", n, f"Development goal {n}")
 
 
-def _steps(log: _Log, rng: random.Random, pair: Mentoring, last: date, people: list[str], stalled: bool) -> None:
-    """Steps go into the action plan in December and January; active schools do most of them."""
-    first = max(date(2025, 12, 1), pair.start + timedelta(days=1))
+def _steps(log: _Log, rng: random.Random, kick_off: date, last: date, people: list[str], stalled: bool, engagement: float) -> None:
+    """Steps go into the action plan from late November to January (engaged schools start
+    earlier); active schools complete most of them, less engaged ones fewer and later."""
+    first = max(date(2025, 11, 17) + timedelta(days=_around(rng, 10 - 10 * engagement, 8, 0, 45)), kick_off + timedelta(days=1))
+    complete = min(0.95, max(0.5, 0.75 + 0.08 * engagement))
     done = 0
     for n in range(1, rng.randint(6, 12) + 1):
         planned = first + timedelta(days=rng.randint(0, 60))
         if planned > last:
             continue
         log.add(f"step-planned|{n}", _at(rng, planned), people[0], vocab.SET, "steps", n, f"Action-plan step {n}")
-        finished = planned + timedelta(days=rng.randint(7, 150))
-        if finished <= last and (rng.random() < 0.75 if not stalled else done < 2 and rng.random() < 0.5):
+        finished = planned + timedelta(days=rng.randint(7, 45) + _around(rng, -20 * engagement, 15, 0, 90))
+        if finished <= last and (rng.random() < complete if not stalled else done < 2 and rng.random() < 0.5):
             log.add(f"step|{n}", _at(rng, finished), rng.choice(people), vocab.COMPLETED, "steps", n, f"Action-plan step {n}")
             done += 1
 

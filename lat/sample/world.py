@@ -1,12 +1,17 @@
 """The sample world: who exists, who mentors whom, and each school's hidden digital maturity.
 
 Everything is drawn from ``random.Random`` seeded with strings derived from the run's seed, so
-the same seed builds the same world. The hidden parts (maturity, stalling) drive the statements
-and are never written to the registry: the toolbox has to find them in the data.
+the same seed builds the same world. The hidden parts (maturity, engagement, stalling) drive
+the statements and are never written to the registry: the toolbox has to find them in the data.
+
+A mentee school's engagement is one latent number behind both its early mentoring activity
+(see :mod:`lat.sample.mentoring`) and its chance of stalling, so early activity predicts
+stalling the way it does in real pilots: as a tendency, with noise, never as a giveaway.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,6 +25,10 @@ STAFF = {"primary": (12, 35), "secondary": (25, 70), "vet": (20, 55)}
 PUPILS = {"primary": (120, 500), "secondary": (250, 1100), "vet": (200, 900)}
 LEVEL_NAMES = {"primary": "Primary School", "secondary": "Secondary School", "vet": "Vocational School"}
 MENTORING_END = date(2026, 6, 19)
+# logit(chance of stalling) = STALL_LOGIT[0] + STALL_LOGIT[1] * engagement, engagement ~ N(0, 1):
+# 31% of mentee schools stall on average: 8% of engaged ones (+1 sd), 25% at average, 57% at -1 sd
+STALL_LOGIT = (-1.1, -1.4)
+STALL_WEEKS = (7, 14)  # a stalled school's contact stops this many weeks after the start
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,7 @@ class School:
     kind: str  # mentor | mentee | comparison (hidden)
     maturity: float  # hidden latent digital maturity, 0 = average
     area_offset: dict[str, float]  # hidden per-area deviation from the school's maturity
+    engagement: float = 0.0  # hidden: a mentee school's commitment to mentoring, ~N(0, 1); 0 for others
     stalled: bool = False  # hidden: a mentee school whose mentoring stops early
     people: list[Person] = field(default_factory=list)
 
@@ -95,20 +105,22 @@ def _hub(scale: Scale, seed: int, country: Country, n: int) -> Hub:
     for i in range(scale.schools_per_hub):
         kind = "mentor" if i < scale.mentor_schools_per_hub else (
             "mentee" if i < scale.mentor_schools_per_hub + scale.mentee_schools_per_hub else "comparison")
-        hub.schools.append(_school(scale, rng, hub, i, kind, lms_ids))
+        hub.schools.append(_school(scale, seed, rng, hub, i, kind, lms_ids))
     coordinator = f"{hub_id}-c1"
     hub.coordinators.append(Person(coordinator, "", "coordinator", f"mailto:{coordinator}@hubs.example.org"))
-    hub.mentoring = _pairs(rng, hub)
+    hub.mentoring = _pairs(seed, rng, hub)
     return hub
 
 
-def _school(scale: Scale, rng: random.Random, hub: Hub, i: int, kind: str, lms_ids: Iterator[int]) -> School:
+def _school(scale: Scale, seed: int, rng: random.Random, hub: Hub, i: int, kind: str, lms_ids: Iterator[int]) -> School:
     country = hub.country
     level = rng.choices(list(LEVEL_WEIGHTS), weights=list(LEVEL_WEIGHTS.values()))[0]
     number = int(hub.hub_id[-2:]) * 1000 + i + 1
     school_id = f"{country.id.lower()}-s{number:05d}"
     city = country.cities[rng.randrange(len(country.cities))]
     centre = {"mentor": 0.6, "mentee": -0.3, "comparison": 0.0}[kind]
+    # drawn from its own stream so the hub's draws (names, sizes, people) do not shift
+    engagement = random.Random(f"{seed}|engagement|{school_id}").gauss(0.0, 1.0) if kind == "mentee" else 0.0
     school = School(
         school_id=school_id,
         name=f"{city} {LEVEL_NAMES[level]} No. {i + 1}",
@@ -120,10 +132,16 @@ def _school(scale: Scale, rng: random.Random, hub: Hub, i: int, kind: str, lms_i
         kind=kind,
         maturity=rng.gauss(centre, 0.3),
         area_offset={area: rng.gauss(0.0, 0.25) for area in AREA_BASE},
-        stalled=kind == "mentee" and rng.random() < 0.25,
+        engagement=engagement,
+        stalled=kind == "mentee" and rng.random() < stall_chance(engagement),
     )
     school.people = _people(scale, rng, hub, school, lms_ids)
     return school
+
+
+def stall_chance(engagement: float) -> float:
+    """The chance that a mentee school with this engagement stalls (logistic in engagement)."""
+    return 1 / (1 + math.exp(-(STALL_LOGIT[0] + STALL_LOGIT[1] * engagement)))
 
 
 def _people(scale: Scale, rng: random.Random, hub: Hub, school: School, lms_ids: Iterator[int]) -> list[Person]:
@@ -141,7 +159,7 @@ def _people(scale: Scale, rng: random.Random, hub: Hub, school: School, lms_ids:
     return people
 
 
-def _pairs(rng: random.Random, hub: Hub) -> list[Mentoring]:
+def _pairs(seed: int, rng: random.Random, hub: Hub) -> list[Mentoring]:
     """Each mentee school gets a mentor: alternately a mentor person or a whole mentor school."""
     mentors = [s for s in hub.schools if s.kind == "mentor"]
     pairs = []
@@ -149,6 +167,8 @@ def _pairs(rng: random.Random, hub: Hub) -> list[Mentoring]:
         mentor_school = mentors[n % len(mentors)]
         mentor = rng.choice(mentor_school.role("mentor")).person_id if n % 2 == 0 else mentor_school.school_id
         start = date(2025, 10, 1) + timedelta(days=rng.randint(0, 20))
-        contact_until = start + timedelta(weeks=rng.randint(6, 12)) if mentee.stalled else MENTORING_END
+        # its own stream, so which schools stall does not move the other pairs' start dates
+        stop = random.Random(f"{seed}|stall|{mentee.school_id}").randint(*STALL_WEEKS)
+        contact_until = start + timedelta(weeks=stop) if mentee.stalled else MENTORING_END
         pairs.append(Mentoring(mentor, mentee.school_id, start, MENTORING_END, contact_until))
     return pairs
