@@ -4,6 +4,7 @@ revocation."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import subprocess
@@ -46,11 +47,12 @@ def test_award_issues_a_valid_signed_open_badge(tmp_path: Path, monkeypatch: pyt
     report = _award(settings)
     person = next(a for a in report.awarded if a.achievement == "mentoring-participant")
     token = (award.issued_dir(settings) / f"{person.credential_id.removeprefix('urn:uuid:')}.jwt").read_text().strip()
-    claims = _decode(settings, token)
-    credential = claims["vc"]
+    credential = _decode(settings, token)  # OB 3.0 section 8.2: the JWT payload is the credential
     assert official.problems(credential) == []  # the official OB 3.0 AchievementCredential schema
-    assert claims["iss"] == credential["issuer"]["id"] == "https://hub.test/credentials/issuer"
-    assert claims["jti"] == credential["id"] == person.credential_id
+    assert "vc" not in credential and "sub" not in credential  # a person has no credentialSubject.id
+    assert credential["iss"] == credential["issuer"]["id"] == "https://hub.test/credentials/issuer"
+    assert credential["jti"] == credential["id"] == person.credential_id
+    assert credential["nbf"] == int(dt.datetime.fromisoformat(credential["validFrom"]).timestamp())
     assert credential["@context"][:2] == ["https://www.w3.org/ns/credentials/v2",
                                           "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
     assert credential["issuer"]["address"]["addressCountry"] == "Estonia"
@@ -96,7 +98,7 @@ def test_revocation_sets_the_status_bit_and_verify_fails(tmp_path: Path, monkeyp
         status.publish(con, settings, key, award.urls(settings))
         with pytest.raises(Exception, match="already revoked"):
             status.revoke(con, issued[1], "again")
-    listed = _decode(settings, (keys.public_dir(settings) / "status" / "revocation").read_text())["vc"]
+    listed = _decode(settings, (keys.public_dir(settings) / "status" / "revocation").read_text())
     encoded = listed["credentialSubject"]["encodedList"]
     assert (status.is_set(encoded, 0), status.is_set(encoded, 1)) == (False, True)
     files = {p.stem: p for p in award.issued_dir(settings).glob("*.jwt")}
@@ -115,7 +117,7 @@ def test_a_tampered_credential_fails_with_a_reason(tmp_path: Path, monkeypatch: 
     token = _award(settings) and next(award.issued_dir(settings).glob("*.jwt")).read_text().strip()
     header, payload, signature = token.split(".")
     claims = json.loads(jwt.utils.base64url_decode(payload))
-    claims["vc"]["name"] = "Something else"
+    claims["name"] = "Something else"
     forged = ".".join([header, jwt.utils.base64url_encode(json.dumps(claims).encode()).decode(), signature])
     verdict = verify(forged, settings)
     assert not verdict.ok and "the signature does not match" in verdict.problems[0]

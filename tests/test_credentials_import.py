@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import jwt
 import polars as pl
 import pytest
 
@@ -22,8 +23,9 @@ from tests.credentials_support import A, ACHIEVEMENTS, make_store
 T0 = dt.datetime(2026, 1, 10, 12, 0, tzinfo=dt.UTC)
 
 
-def _foreign(tmp_path: Path, learner: str, *, valid_until: str | None = None) -> Path:
-    """A credential from another provider whose issuer id is a did:jwk of its key."""
+def _foreign(tmp_path: Path, learner: str, *, valid_until: str | None = None, vc_claim: bool = False) -> Path:
+    """A credential from another provider whose issuer id is a did:jwk of its key; ``vc_claim``:
+    signed by PyJWT in the older VC Data Model 1.1 shape (the credential in the ``vc`` claim)."""
     from joserfc import jwk
 
     key = jwk.OKPKey.generate_key("Ed25519")
@@ -37,7 +39,11 @@ def _foreign(tmp_path: Path, learner: str, *, valid_until: str | None = None) ->
     if valid_until:
         credential["validUntil"] = valid_until
     path = tmp_path / "foreign.jwt"
-    path.write_text(signing.sign(credential, signing_key, f"{did}#0"))
+    if vc_claim:
+        claims = {"vc": credential, "iss": did, "jti": credential["id"], "nbf": int(T0.timestamp())}
+        path.write_text(jwt.encode(claims, key.as_pem(private=True), algorithm="EdDSA", headers={"kid": f"{did}#0"}))
+    else:
+        path.write_text(signing.sign(credential, signing_key, f"{did}#0"))
     return path
 
 
@@ -55,6 +61,16 @@ def test_a_verified_credential_is_recorded_and_counted(tmp_path: Path, monkeypat
     assert school.select("school", "earned", "imported").rows() == [("S1", 1, 1)]
     person = pl.read_parquet(settings.marts_dir / "current" / "credentials_person.parquet")
     assert person.select("person", "achievement_name", "issued_by").rows() == [("t-a", "Mentoring participant", result.issuer)]
+
+
+def test_an_older_vc_claim_credential_is_imported_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = make_store(tmp_path, monkeypatch)
+    result = import_credential(settings, str(_foreign(tmp_path, A, vc_claim=True)), learner="t-a")
+    assert (result.new, result.learner, result.achievement) == (True, A, "Mentoring participant")
+    assert f"format: {signing.VC_CLAIM}" in result.verdict.facts
+    with store.session(settings) as con:
+        rows = con.execute("SELECT credential_id, learner, valid_from FROM credentials_imported").fetchall()
+    assert rows == [(result.credential_id, A, T0)]
 
 
 def test_a_credential_for_someone_else_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -44,18 +44,20 @@ def test_the_schemas_are_the_official_draft_2019_09_files_from_the_pinned_sdist(
 
 
 def test_every_issued_credential_and_its_issuer_conform(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The JWT payload is the credential (OB 3.0 section 8.2, VC-JOSE-COSE): it is what is validated."""
     issued = _issued(tmp_path, monkeypatch)
     assert sorted(issued) == ["mentoring-participant", "school-steps"]  # a person's and a school's
-    for claims in issued.values():
-        credential = claims["vc"]
-        assert official.problems(credential) == []
-        assert official.problems(credential["issuer"], official.PROFILE) == []
-        assert credential["credentialSchema"] == [{"id": official.CREDENTIAL, "type": "1EdTechJsonSchemaValidator2019"}]
+    for payload in issued.values():
+        assert "vc" not in payload  # VC-JOSE-COSE: the vc claim MUST NOT be present
+        assert payload.get("sub") == payload["credentialSubject"].get("id")  # the school's; none for a person
+        assert official.problems(payload) == []
+        assert official.problems(payload["issuer"], official.PROFILE) == []
+        assert payload["credentialSchema"] == [{"id": official.CREDENTIAL, "type": "1EdTechJsonSchemaValidator2019"}]
 
 
 def test_the_official_schema_rejects_broken_credentials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Negative controls: the validator discriminates (formats asserted, required fields, the OB context)."""
-    good = _issued(tmp_path, monkeypatch)["mentoring-participant"]["vc"]
+    good = _issued(tmp_path, monkeypatch)["mentoring-participant"]
     no_issuer = copy.deepcopy(good)
     del no_issuer["issuer"]
     assert official.problems(no_issuer) == ["<root>: 'issuer' is a required property"]

@@ -1,10 +1,18 @@
 """VC-JWT: an OpenBadgeCredential as a compact JWS (Open Badges 3.0, section 8.2).
 
-Header: ``alg`` (EdDSA, ES256 or RS256), ``typ`` JWT, ``kid`` (a URL of the hub's JWKS with
+The JWS payload IS the credential, with the JWT claims beside its own members: OB 3.0 section
+8.2.4 ("Create the JWT Payload": the payload is the JSON object of the OpenBadgeCredential
+with ``exp``, ``iss``, ``jti``, ``nbf``, ``sub``) and W3C VC-JOSE-COSE (Recommendation, 2025)
+sections 3.1.1 and 3.1.3 (the unsecured credential is the unencoded JWS payload; the ``vc`` and ``vp``
+claims MUST NOT be present). The ``vc`` claim wrapper is the VC Data Model 1.1 encoding; older
+issuers still send it, so :func:`credential_of` reads both (docs/credentials.md).
+
+Header: ``alg`` (EdDSA, ES256 or RS256), ``typ`` JWT (OB 3.0 allows no other value and no other
+header, so neither VC-JOSE-COSE's ``vc+jwt`` nor ``cty``), ``kid`` (a URL of the hub's JWKS with
 the key's thumbprint as fragment) and ``jwk`` (the public key, so a verifier without network
 can check the signature; binding that key to the issuer is the verifier's job, see verify.py).
-Claims: ``vc`` (the credential), ``iss`` (issuer id), ``jti`` (credential id), ``sub``
-(subject id, when there is one), ``nbf``/``iat`` (validFrom) and ``exp`` (validUntil).
+Claims: ``iss`` (issuer id), ``jti`` (credential id), ``sub`` (subject id, when there is one),
+``nbf`` (validFrom), ``iat`` (when signed) and ``exp`` (validUntil).
 """
 
 from __future__ import annotations
@@ -21,21 +29,35 @@ from lat.credentials.keys import SigningKey
 from lat.errors import LatError
 
 ACCEPTED_ALGORITHMS = ("EdDSA", "Ed25519", "ES256", "ES384", "RS256", "RS384", "RS512", "PS256")
+# RFC 7519 section 4.1 registered claim names: in a VC-JOSE payload they sit beside the credential
+JWT_CLAIMS = frozenset({"iss", "sub", "aud", "exp", "nbf", "iat", "jti"})
+PAYLOAD = "credential as the JWT payload (OB 3.0 section 8.2, VC-JOSE-COSE)"
+VC_CLAIM = "credential in the 'vc' claim (VC Data Model 1.1 VC-JWT, accepted from older issuers)"
 
 
-def sign(credential: dict[str, Any], key: SigningKey, jwks_url: str) -> str:
-    """The credential as a VC-JWT signed with the hub's key."""
+def sign(credential: dict[str, Any], key: SigningKey, jwks_url: str, *, signed_at: dt.datetime | None = None) -> str:
+    """The credential as a VC-JWT signed with the hub's key: the credential is the payload."""
     header = {"alg": key.alg, "typ": "JWT", "kid": f"{jwks_url}#{key.kid}", "jwk": key.public_jwk()}
-    claims: dict[str, Any] = {"vc": credential, "iss": credential["issuer"]["id"], "jti": credential["id"]}
-    if subject := credential["credentialSubject"].get("id"):
-        claims["sub"] = subject
-    claims["nbf"] = claims["iat"] = _numeric(credential["validFrom"])
-    if until := credential.get("validUntil"):
-        claims["exp"] = _numeric(until)
-    payload = json.dumps(claims, separators=(",", ":"), ensure_ascii=False).encode()
+    payload = json.dumps(payload_of(credential, signed_at or dt.datetime.now(dt.UTC)),
+                         separators=(",", ":"), ensure_ascii=False).encode()
     with warnings.catch_warnings():  # joserfc flags EdDSA as superseded by RFC 9864's "Ed25519";
         warnings.simplefilter("ignore")  # wallets and OB 3.0 verifiers still expect EdDSA
         return jws.serialize_compact(header, payload, key.key, algorithms=[key.alg])
+
+
+def payload_of(credential: dict[str, Any], signed_at: dt.datetime) -> dict[str, Any]:
+    """The credential's members plus the JWT claims OB 3.0 section 8.2.4 derives from them."""
+    clash = sorted((JWT_CLAIMS | {"vc", "vp"}) & credential.keys())
+    if clash:  # a member named like a claim would be overwritten or misread by verifiers
+        raise ValueError(f"the credential has members named like JWT claims: {clash}")
+    claims: dict[str, Any] = {"iss": credential["issuer"]["id"], "jti": credential["id"]}
+    if subject := credential["credentialSubject"].get("id"):
+        claims["sub"] = subject
+    claims["nbf"] = numeric(credential["validFrom"])
+    claims["iat"] = int(signed_at.timestamp())  # VC-JOSE-COSE: iat is when the signature was made
+    if until := credential.get("validUntil"):
+        claims["exp"] = numeric(until)
+    return {**credential, **claims}
 
 
 def looks_like_jwt(text: str) -> bool:
@@ -70,15 +92,27 @@ def signature_valid(token: str, public_key: Any, alg: str) -> bool:
     return True
 
 
-def credential_of(claims: dict[str, Any]) -> dict[str, Any]:
-    """The credential in VC-JWT claims: the ``vc`` claim (VC-JWT), or the claims themselves (VC-JOSE)."""
-    credential = claims.get("vc", claims)
-    if not isinstance(credential, dict):
+def shape_of(claims: dict[str, Any]) -> str:
+    """Which of the two payload shapes a VC-JWT has: :data:`PAYLOAD` or :data:`VC_CLAIM`."""
+    if "vc" not in claims:
+        return PAYLOAD
+    if "@context" in claims:
+        raise LatError("the JWT payload is a credential and also has a 'vc' claim: "
+                       "VC-JOSE-COSE forbids the 'vc' claim beside a credential, so it is ambiguous")
+    if not isinstance(claims["vc"], dict):
         raise LatError("the JWT's 'vc' claim is not a JSON object")
-    return credential
+    return VC_CLAIM
 
 
-def _numeric(stamp: str) -> int:
+def credential_of(claims: dict[str, Any]) -> dict[str, Any]:
+    """The credential a VC-JWT secures: the payload less its JWT claims, or the ``vc`` claim."""
+    if shape_of(claims) == VC_CLAIM:
+        return dict(claims["vc"])
+    return {name: value for name, value in claims.items() if name not in JWT_CLAIMS}
+
+
+def numeric(stamp: str) -> int:
+    """A date-time as a JWT NumericDate (whole seconds since the epoch, UTC)."""
     return int(parse_datetime(stamp).timestamp())
 
 

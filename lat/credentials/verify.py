@@ -1,5 +1,10 @@
 """``lat credentials verify``: signature, issuer, dates and revocation, explained in words.
 
+Both VC-JWT payload shapes are read: the credential as the payload (OB 3.0 section 8.2,
+VC-JOSE-COSE; what LAT issues) and the credential in a ``vc`` claim (VC Data Model 1.1, older
+issuers); the verdict names which. Each JWT claim present must agree with the credential
+member it mirrors (OB 3.0 section 8.2.6.1); claims an issuer left out are not demanded.
+
 The issuer's key is looked for, in order: a JWKS file given by the user; the issuer id or
 ``kid`` when it is a ``did:jwk``/``did:key``; this hub's own key when the issuer is this hub;
 the ``jwk`` in the JWT header (self-asserted: it proves the credential is unchanged, not who
@@ -22,6 +27,9 @@ from lat.config import Settings
 from lat.credentials import dids, keys, signing, status
 from lat.credentials.award import urls
 from lat.errors import LatError
+
+
+DATE_CLAIMS = ("nbf", "exp")
 
 
 @dataclass
@@ -66,7 +74,9 @@ def verify(value: str, settings: Settings, *, jwks: Path | None = None, status_l
     header, claims = signing.unverified(token)
     credential = signing.credential_of(claims)
     verdict.credential = credential
-    _check_shape(credential, claims, verdict)
+    verdict.facts.append(f"format: {signing.shape_of(claims)}")
+    _check_shape(credential, verdict)
+    _check_claims(credential, claims, verdict)
     key, verdict.key_source = _find_key(header, credential, settings, jwks)
     if key is None:
         verdict.problems.append(f"no key to check the signature with: {verdict.key_source}")
@@ -75,7 +85,7 @@ def verify(value: str, settings: Settings, *, jwks: Path | None = None, status_l
                                 "the credential was altered, or signed by another key")
     else:
         verdict.facts.append(f"signature valid ({header.get('alg')}, key from {verdict.key_source})")
-    _check_dates(credential, now or dt.datetime.now(dt.UTC), verdict)
+    _check_dates(credential, claims, now or dt.datetime.now(dt.UTC), verdict)
     _check_status(credential, settings, status_list, key, verdict)
     return verdict
 
@@ -85,20 +95,46 @@ def issuer_id(credential: dict[str, Any]) -> str:
     return str(issuer.get("id") if isinstance(issuer, dict) else issuer or "")
 
 
-def _check_shape(credential: dict[str, Any], claims: dict[str, Any], verdict: Verdict) -> None:
+def _check_shape(credential: dict[str, Any], verdict: Verdict) -> None:
     types = credential.get("type") or []
     if "VerifiableCredential" not in types or not {"OpenBadgeCredential", "AchievementCredential"} & set(types):
         verdict.problems.append(f"not an Open Badges 3.0 credential (type is {types})")
     issuer = issuer_id(credential)
     if not issuer:
         verdict.problems.append("the credential names no issuer")
-    elif "iss" in claims and claims["iss"] != issuer:
-        verdict.problems.append(f"the JWT issuer ({claims['iss']}) is not the credential's issuer ({issuer})")
     else:
         name = credential["issuer"].get("name") if isinstance(credential.get("issuer"), dict) else None
         verdict.facts.append(f"issuer: {name + ' ' if name else ''}({issuer})")
-    if "jti" in claims and credential.get("id") and claims["jti"] != credential["id"]:
-        verdict.problems.append(f"the JWT id ({claims['jti']}) is not the credential's id ({credential['id']})")
+
+
+def _check_claims(credential: dict[str, Any], claims: dict[str, Any], verdict: Verdict) -> None:
+    """A JWT claim that disagrees with the credential member it mirrors makes the credential invalid."""
+    subject = credential.get("credentialSubject")
+    mirrored = {"iss": ("issuer", issuer_id(credential) or None), "jti": ("id", credential.get("id")),
+                "sub": ("credentialSubject.id", subject.get("id") if isinstance(subject, dict) else None),
+                "nbf": ("validFrom", _seconds(credential.get("validFrom"))),
+                "exp": ("validUntil", _seconds(credential.get("validUntil")))}
+    for claim, (member, value) in mirrored.items():
+        if claim in claims and value is not None and claims[claim] != value:
+            said, shown = claims[claim], value
+            if claim in DATE_CLAIMS:  # NumericDates in words, as the credential writes them
+                said, shown = _stamp(said), credential[member]
+            verdict.problems.append(f"the JWT claim {claim} ({said}) is not the credential's {member} ({shown})")
+
+
+def _stamp(numeric: Any) -> str:
+    """A NumericDate as an ISO 8601 UTC date-time (the value itself when it is no number)."""
+    if not isinstance(numeric, int | float):
+        return repr(numeric)
+    return dt.datetime.fromtimestamp(numeric, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _seconds(stamp: Any) -> int | None:
+    """A credential date as a NumericDate; None when absent or unreadable (_check_dates says so)."""
+    try:
+        return signing.numeric(stamp) if stamp else None
+    except LatError:
+        return None
 
 
 def _find_key(header: dict[str, Any], credential: dict[str, Any], settings: Settings, jwks: Path | None) -> tuple[Any, str]:
@@ -135,8 +171,10 @@ def _from_jwks(path: Path, kid: str) -> Any:
         return jwk.import_key(matching[0])
 
 
-def _check_dates(credential: dict[str, Any], now: dt.datetime, verdict: Verdict) -> None:
+def _check_dates(credential: dict[str, Any], claims: dict[str, Any], now: dt.datetime, verdict: Verdict) -> None:
     start, until = credential.get("validFrom"), credential.get("validUntil")
+    if not until and isinstance(claims.get("exp"), int):  # OB 3.0 8.2.6.1: exp sets validUntil
+        until = _stamp(claims["exp"])
     if not start:
         verdict.problems.append("the credential has no validFrom date")
         return
