@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import polars as pl
 
@@ -107,21 +108,32 @@ def fill_missing(matrix: pl.DataFrame, areas: list[str]) -> pl.DataFrame:
 
 def choose_k(values: list[list[float]]) -> tuple[int, list[tuple[int, float]]]:
     """The k with the best mean silhouette over ``K_RANGE`` (ties: the smaller k), and every score."""
+    k, scores, _ = _select_k(values)
+    return k, scores
+
+
+def _select_k(values: list[list[float]]) -> tuple[int, list[tuple[int, float]], dict[int, Any]]:
+    """:func:`choose_k`, plus the fitted model of each k tried (the chosen one is reused)."""
     from sklearn.metrics import silhouette_score
+    from threadpoolctl import threadpool_limits
 
     n = len(values)
-    scores = []
-    for k in K_RANGE:
-        if k >= n:
-            break
-        labels = _kmeans(values, k).labels_
-        # identical rows can collapse two centres into one label; silhouette then is undefined
-        score = float(silhouette_score(values, labels)) if len(set(labels)) > 1 else float("-inf")
-        scores.append((k, score))
+    scores, models = [], {}
+    # A few thousand schools x 8 areas is far too small to gain from thread pools, and on a
+    # busy machine OpenMP's waiting threads made each KMeans fit tens of times slower.
+    with threadpool_limits(limits=1):
+        for k in K_RANGE:
+            if k >= n:
+                break
+            models[k] = _kmeans(values, k)
+            labels = models[k].labels_
+            # identical rows can collapse two centres into one label; silhouette then is undefined
+            score = float(silhouette_score(values, labels)) if len(set(labels)) > 1 else float("-inf")
+            scores.append((k, score))
     if not scores:
-        return 1, []
+        return 1, [], models
     best = max(scores, key=lambda ks: (ks[1], -ks[0]))
-    return best[0], scores
+    return best[0], scores, models
 
 
 def _kmeans(values: list[list[float]], k: int):  # type: ignore[no-untyped-def]
@@ -138,12 +150,12 @@ def cluster(matrix: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFr
     """
     areas = [a for a in vocab.AREAS if a in matrix.columns]
     values = matrix.select(areas).rows()
-    k, scores = choose_k([list(r) for r in values])
+    k, scores, models = _select_k([list(r) for r in values])
     if k == 1:
         raw = [0] * len(values)
         centres = [[sum(col) / len(col) for col in zip(*values, strict=True)]] if values else []
     else:
-        model = _kmeans([list(r) for r in values], k)
+        model = models[k]  # the same fit choose_k scored (same data, same random_state)
         raw, centres = [int(x) for x in model.labels_], [list(map(float, c)) for c in model.cluster_centers_]
     order = sorted(range(len(centres)), key=lambda i: -sum(centres[i]) / len(areas))
     renumber = {old: new + 1 for new, old in enumerate(order)}
