@@ -31,10 +31,22 @@ _NOT_IDENTITY = frozenset({"id", "stored", "authority", "version"})
 _NOT_COMPARED = frozenset({"id", "stored", "authority", "version", "timestamp", "attachments"})
 
 
+_NAMESPACE_BYTES = NAMESPACE.bytes
+
+
 def derived_id(stmt: dict[str, Any]) -> str:
-    """The uuid5 an id-less statement gets: a hash of its canonical content."""
-    content = {k: v for k, v in stmt.items() if k not in _NOT_IDENTITY}
-    return str(uuid.uuid5(NAMESPACE, orjson.dumps(content, option=orjson.OPT_SORT_KEYS).decode()))
+    """The uuid5 an id-less statement gets: a hash of its canonical content.
+
+    Equal to ``str(uuid.uuid5(NAMESPACE, canonical_json))``, computed without the ``uuid``
+    module's objects (a third of the cost on the ingest's hot path).
+    """
+    # the usual statement has none of these keys: no copy needed
+    content = stmt if _NOT_IDENTITY.isdisjoint(stmt) else {k: v for k, v in stmt.items() if k not in _NOT_IDENTITY}
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + orjson.dumps(content, option=orjson.OPT_SORT_KEYS)).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    text = digest.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def content_digest(stmt: dict[str, Any]) -> bytes:

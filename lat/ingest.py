@@ -38,9 +38,10 @@ import duckdb
 import orjson
 
 from lat import readers, store, voiding
-from lat.batches import Batch, RawItem, build, iso
+from lat.batches import Batch, Part, build, iso
 from lat.batches import prepare as prepare
 from lat.config import Settings, get_settings
+from lat.flatten import sql_columns
 from lat.ids import content_digest
 
 INGEST_MEMORY_LIMIT = "512MB"  # DuckDB buffer pool of a file ingest (see docs/ingest.md)
@@ -103,29 +104,49 @@ def ingest_paths(paths: Sequence[Path], settings: Settings | None = None, *, pro
     total = sum(f.stat().st_size for f in files)
     bar = _bar(progress, total=total, unit="B")
     workers = _workers(settings.ingest_workers, total)
-    items = itertools.chain.from_iterable(_file_items(f, bar.update) for f in files)
+    parts = itertools.chain.from_iterable(_file_parts(f, bar.update) for f in files)
     try:
         with store.session(settings) as con:
             # DuckDB would cache up to 80% of RAM; the ingest only appends, so a small buffer
             # pool costs no speed and keeps the whole process under its memory target.
             con.execute(f"SET memory_limit = '{INGEST_MEMORY_LIMIT}'")
-            return _run(con, _chunks(items, settings.ingest_batch_size), workers=workers)
+            return _run(con, _chunks(parts, settings.ingest_batch_size), workers=workers)
     finally:
         bar.close()
 
 
-def _file_items(path: Path, on_bytes: Callable[[int], Any]) -> Iterator[RawItem]:
+def _file_parts(path: Path, on_bytes: Callable[[int], Any]) -> Iterator[Part]:
     source = str(path.resolve())
-    for item in readers.read_items(path, on_bytes):
-        if isinstance(item, readers.Item):
-            yield (source, item.line, item.index, item.raw, None)
+    for part in readers.read_parts(path, source, on_bytes):
+        if isinstance(part, readers.LineBlock):
+            yield part
+        elif isinstance(part, readers.Item):
+            yield (source, part.line, part.index, part.raw, None)
         else:
-            yield (source, item.line, item.index, item.raw, item.reason)
+            yield (source, part.line, part.index, part.raw, part.reason)
 
 
-def _chunks(items: Iterable[RawItem], size: int) -> Iterator[list[RawItem]]:
-    iterator = iter(items)
-    while chunk := list(itertools.islice(iterator, size)):
+def _chunks(parts: Iterable[Part], size: int) -> Iterator[list[Part]]:
+    """Parts grouped into batches of exactly ``size`` records (the last one fewer)."""
+    chunk: list[Part] = []
+    count = 0
+    for part in parts:
+        if isinstance(part, readers.LineBlock):
+            while count + part.records >= size:  # the block fills this batch (and maybe more)
+                head, part = part.split(size - count)
+                chunk.append(head)
+                yield chunk
+                chunk, count = [], 0
+            if part.records:
+                chunk.append(part)
+                count += part.records
+            continue
+        chunk.append(part)
+        count += 1
+        if count == size:
+            yield chunk
+            chunk, count = [], 0
+    if chunk:
         yield chunk
 
 
@@ -139,7 +160,7 @@ def _workers(setting: int, total_bytes: int) -> int:
     return min(cores, 4) if cores > 1 else 0
 
 
-def _run(con: duckdb.DuckDBPyConnection, chunks: Iterable[list[RawItem]], *, workers: int,
+def _run(con: duckdb.DuckDBPyConnection, chunks: Iterable[list[Part]], *, workers: int,
          after: Callable[[Batch], Any] | None = None) -> IngestSummary:
     """Build each chunk into a batch (here or in a pool) and write the batches in order."""
     total = IngestSummary()
@@ -198,23 +219,27 @@ _CANDIDATES = """
 CREATE OR REPLACE TEMP TABLE candidates AS
 SELECT seq, TRY_CAST(id AS UUID) AS uid, TRY_CAST("timestamp" AS TIMESTAMPTZ) AS ts,
        registration IS NULL OR TRY_CAST(registration AS UUID) IS NOT NULL AS registration_ok,
-       digest, void_target, verb
+       digest, void_target
 FROM batch_rows
 """
 
 _UNREADABLE = "uid IS NULL OR ts IS NULL OR NOT registration_ok"
 
+# where a record was found, as reasons quote it (lat.batches.location, in SQL)
+_LOCATION = """CASE WHEN b.item_index IS NOT NULL AND b.line IS NOT NULL THEN format('element {} (line {})', b.item_index, b.line)
+     WHEN b.item_index IS NOT NULL THEN format('element {}', b.item_index)
+     WHEN b.line IS NOT NULL THEN format('line {}', b.line) END"""
+
 _REJECT_UNREADABLE = f"""
 INSERT INTO rejected (source, line, element, raw, reason)
 SELECT b.source, b.line, b.item_index, b.raw,
-       concat_ws(': ', nullif(b.location, ''),
+       concat_ws(': ', {_LOCATION},
                  CASE WHEN c.uid IS NULL THEN format('id ''{{}}'' is not a UUID', b.id)
                       WHEN c.ts IS NULL THEN format('timestamp ''{{}}'' is not an ISO 8601 date-time', b."timestamp")
                       ELSE format('context.registration ''{{}}'' is not a UUID', b.registration) END)
 FROM batch_rows AS b JOIN candidates AS c USING (seq)
 WHERE {_UNREADABLE}
 """
-
 # new: first of its id in the batch and unknown to the store; duplicate: same digest as the
 # statement that holds the id (stored, or the batch's first); conflict: another digest.
 # Derived ids carry no digest (same derived id = same content, see lat.batches), so a NULL
@@ -245,16 +270,16 @@ LEFT JOIN batch_rows AS f ON f.seq = d.first_seq
 WHERE d.status = 'check'
 """
 
-_INSERT = """
+# Only the new rows are flattened (lat.flatten.sql_columns: DuckDB reads the columns from raw).
+_INSERT = f"""
 INSERT INTO statements BY NAME
-SELECT d.uid AS id, b.actor_key, b.verb, b.object_id, b.object_type, b.activity_type, b.parent_id,
-       CAST(b.registration AS UUID) AS registration, b.score_raw, b.score_scaled, b.score_min, b.score_max,
-       b.success, b.completion, b.response, b.duration_s, d.ts AS "timestamp",
-       CAST($stored AS TIMESTAMPTZ) AS stored, b.school, b.hub, b.round, b.area, b.item,
-       b.respondent_group, b.phase, b.context_extensions, b.result_extensions, b.version,
-       false AS voided, b.source, b.raw, b.digest
-FROM batch_rows AS b JOIN decided AS d USING (seq)
-WHERE d.status = 'new'
+SELECT uid AS id, actor_key, verb, object_id, object_type, activity_type, parent_id,
+       CAST(registration AS UUID) AS registration, score_raw, score_scaled, score_min, score_max,
+       success, completion, response, duration_s, ts AS "timestamp",
+       CAST($stored AS TIMESTAMPTZ) AS stored, school, hub, round, area, item,
+       respondent_group, phase, context_extensions, result_extensions, version,
+       false AS voided, source, raw, digest
+FROM ({sql_columns("(SELECT b.*, d.uid, d.ts FROM batch_rows AS b JOIN decided AS d USING (seq) WHERE d.status = 'new')")})
 """
 
 _CONFLICTS = """
@@ -303,7 +328,7 @@ def _reject_chained(con: duckdb.DuckDBPyConnection) -> int:
     for seq, target in chained:
         con.execute(
             "INSERT INTO rejected (source, line, element, raw, reason) "
-            "SELECT source, line, item_index, raw, concat_ws(': ', nullif(location, ''), ?) FROM batch_rows WHERE seq = ?",
+            f"SELECT source, line, item_index, raw, concat_ws(': ', {_LOCATION}, ?) FROM batch_rows AS b WHERE seq = ?",
             [f"voiding statement targets {target}, which is itself a voiding statement (xAPI forbids voiding a voiding statement)", seq],
         )
         con.execute("DELETE FROM candidates WHERE seq = ?", [seq])

@@ -23,6 +23,7 @@ from lat.errors import LatError
 
 SUFFIXES = (".json", ".ndjson", ".jsonl")
 CHUNK = 1 << 20
+BLOCK = 4 << 20  # NDJSON is read this many bytes at a time and split into lines in one call
 MAX_ITEM = 64 << 20  # an element bigger than this is not a statement: stop instead of eating memory
 
 # A whole string (unrolled loop: fast in Python's re), a lone quote (a string cut by the chunk
@@ -37,6 +38,31 @@ class Item:
     line: int | None  # 1-based line where it starts
     index: int | None  # 0-based position in a JSON array; None for NDJSON and single objects
     raw: bytes
+
+
+@dataclass
+class LineBlock:
+    """Consecutive lines of an NDJSON file, read in one go (cheaper than an Item per line).
+
+    ``lines`` are as split at ``\\n``, not stripped; blank ones stay (they keep the line
+    numbers right) but are no records. ``records`` counts the others.
+    """
+
+    source: str
+    first_line: int  # 1-based number of lines[0]
+    lines: list[bytes]
+    records: int
+
+    def split(self, count: int) -> tuple[LineBlock, LineBlock]:
+        """The block of the first ``count`` records and the block of the rest."""
+        cut = count
+        if self.records != len(self.lines):  # blank lines: find where the count-th record ends
+            seen = cut = 0
+            while seen < count:
+                seen += bool(self.lines[cut].strip())
+                cut += 1
+        head = LineBlock(self.source, self.first_line, self.lines[:cut], count)
+        return head, LineBlock(self.source, self.first_line + cut, self.lines[cut:], self.records - count)
 
 
 class ItemError(Exception):
@@ -71,6 +97,40 @@ def expand(paths: Sequence[Path], on_skip: Callable[[Path, str], None] | None = 
         else:
             raise LatError(f"{path}: no such file or directory")
     return files
+
+
+def read_parts(path: Path, source: str, on_progress: Callable[[int], None] | None = None) -> Iterator[LineBlock | Item | ItemError]:
+    """Like :func:`read_items`, but NDJSON comes in :class:`LineBlock`s of about ``BLOCK`` bytes."""
+    name = path.name.lower().removesuffix(".gz")
+    if name.endswith(".json"):
+        yield from read_items(path, on_progress)
+        return
+    with path.open("rb") as raw:
+        stream: BinaryIO = gzip.GzipFile(fileobj=raw) if path.name.lower().endswith(".gz") else raw
+        counter = _Progress(raw, on_progress)
+        try:
+            yield from _ndjson_blocks(stream, source, counter)
+        except (OSError, EOFError) as exc:  # a truncated or corrupt .gz
+            raise LatError(f"{path}: cannot read: {exc}") from None
+        counter.done()
+
+
+def _ndjson_blocks(stream: BinaryIO, source: str, progress: _Progress) -> Iterator[LineBlock]:
+    line, rest = 1, b""
+    while chunk := stream.read(BLOCK):
+        data = rest + chunk if rest else chunk
+        end = data.rfind(b"\n")
+        if end < 0:  # no line end yet: a line longer than the block
+            rest = data
+            continue
+        lines = data[:end].split(b"\n")
+        rest = data[end + 1 :]
+        # bytes.strip returns the same object when there is nothing to strip: no copies here
+        yield LineBlock(source, line, lines, sum(map(bool, map(bytes.strip, lines))))
+        line += len(lines)
+        progress.tick()
+    if rest.strip():
+        yield LineBlock(source, line, [rest], 1)
 
 
 def read_items(path: Path, on_progress: Callable[[int], None] | None = None) -> Iterator[Item | ItemError]:

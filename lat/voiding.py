@@ -14,14 +14,15 @@ import duckdb
 
 from lat import vocab
 
-# Voiding statements of the batch (temp table ``candidates``) whose target is a voiding
+# Voiding statements of the batch (temp table ``candidates``; a voiding statement is a row
+# with a ``void_target``) whose target is a voiding
 # statement already stored or arriving in the same batch.
 _CHAINED = """
 SELECT c.seq, c.void_target
 FROM candidates AS c
 WHERE c.void_target IS NOT NULL
   AND (TRY_CAST(c.void_target AS UUID) IN (SELECT id FROM statements WHERE verb = $voided)
-       OR TRY_CAST(c.void_target AS UUID) IN (SELECT uid FROM candidates WHERE verb = $voided AND uid IS NOT NULL))
+       OR TRY_CAST(c.void_target AS UUID) IN (SELECT uid FROM candidates WHERE void_target IS NOT NULL AND uid IS NOT NULL))
 """
 
 # ``stored = $stored`` selects exactly the rows of this batch (each batch has its own stored).

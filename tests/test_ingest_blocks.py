@@ -1,0 +1,59 @@
+"""NDJSON read in blocks of lines: line numbers, blank lines and exact batch sizes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lat import readers
+from lat.batches import build
+from lat.ingest import _chunks, _file_parts
+from lat.readers import LineBlock
+
+
+def write(path: Path) -> None:
+    # line 1 good, 2 blank, 3 whitespace, 4 CRLF, 5 not JSON, 6 good without a final newline
+    path.write_bytes(b'{"a": 1}\n\n  \t\n{"b": 2}\r\n{oops\n{"c": 3}')
+
+
+def records(parts: list[LineBlock]) -> list[tuple[int, bytes]]:
+    return [(number, line.strip()) for p in parts for number, line in enumerate(p.lines, start=p.first_line)
+            if line.strip()]
+
+
+@pytest.mark.parametrize("block", [1, 7, 1 << 20])
+def test_blocks_keep_line_numbers_and_skip_blank_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int) -> None:
+    path = tmp_path / "x.ndjson"
+    write(path)
+    monkeypatch.setattr(readers, "BLOCK", block)  # lines straddle block ends when small
+    parts = list(readers.read_parts(path, "src"))
+    assert all(isinstance(p, LineBlock) and p.source == "src" for p in parts)
+    assert sum(p.records for p in parts) == 4
+    assert records(parts) == [(1, b'{"a": 1}'), (4, b'{"b": 2}'), (5, b"{oops"), (6, b'{"c": 3}')]
+
+
+def test_batches_hold_exactly_the_batch_size_even_across_blank_lines_and_files(tmp_path: Path) -> None:
+    first, second = tmp_path / "1.ndjson", tmp_path / "2.ndjson"
+    write(first)
+    second.write_bytes(b'{"d": 4}\n{"e": 5}\n')
+    parts = [*_file_parts(first, lambda n: None), *_file_parts(second, lambda n: None)]
+    chunks = list(_chunks(parts, 3))
+    sizes = [sum(p.records for p in chunk) for chunk in chunks]  # type: ignore[union-attr]
+    assert sizes == [3, 3]
+    assert [records(chunk) for chunk in chunks] == [  # type: ignore[arg-type]
+        [(1, b'{"a": 1}'), (4, b'{"b": 2}'), (5, b"{oops")],
+        [(6, b'{"c": 3}'), (1, b'{"d": 4}'), (2, b'{"e": 5}')],
+    ]
+    batch = build(chunks[0], "2025-01-01T00:00:00.000000Z")
+    assert (batch.read, batch.rejects.num_rows) == (3, 3)  # none is a statement
+    assert batch.rejects.column("line").to_pylist() == [1, 4, 5]
+
+
+def test_a_block_splits_after_the_requested_records() -> None:
+    block = LineBlock("s", 10, [b"a", b"", b"b", b" ", b"c", b"d"], 4)
+    head, rest = block.split(2)
+    assert (head.first_line, head.lines, head.records) == (10, [b"a", b"", b"b"], 2)
+    assert (rest.first_line, rest.lines, rest.records) == (13, [b" ", b"c", b"d"], 2)
+    plain = LineBlock("s", 1, [b"a", b"b", b"c"], 3)
+    assert [(p.first_line, p.lines) for p in plain.split(1)] == [(1, [b"a"]), (2, [b"b", b"c"])]
