@@ -80,8 +80,7 @@ class Sources:
         if unknown:
             raise ValueError(f"not a statements column: {', '.join(sorted(unknown))}")
         select = ", ".join(_select_expr(c) for c in columns)
-        frame = self.statements_sql(select, verbs=verbs, activity_types=activity_types, extra_where=extra_where)
-        return frame.pipe(_utc, columns)
+        return self.statements_sql(select, verbs=verbs, activity_types=activity_types, extra_where=extra_where)
 
     def statements_sql(
         self,
@@ -95,7 +94,7 @@ class Sources:
         """``SELECT <select> FROM statements WHERE <the filters of statements()> <tail>``.
 
         For a family that aggregates or deduplicates inside DuckDB (``tail``: WINDOW,
-        QUALIFY, GROUP BY ...). Timestamps come as DuckDB hands them (TIMESTAMPTZ: UTC)."""
+        QUALIFY, GROUP BY ...). Time zone-aware columns (``timestamp``, ``stored``) come as UTC."""
         where, params = ["NOT voided"], []
         if verbs is not None:
             where.append(f"verb IN ({', '.join('?' for _ in _bind(verbs, params))})")
@@ -107,7 +106,7 @@ class Sources:
             self._register_partitions()
             where.append("(school, round) IN (SELECT (school, round) FROM _lat_partitions)")
         sql = f"SELECT {select} FROM statements WHERE {' AND '.join(where)} {tail}"
-        return _arrow_frame(self.con, sql, params)
+        return _utc(_arrow_frame(self.con, sql, params))
 
     def table(self, name: str) -> pl.LazyFrame:
         """A registry table (countries, hubs, schools, people, mentoring)."""
@@ -147,8 +146,7 @@ def _arrow_frame(con: duckdb.DuckDBPyConnection, sql: str, params: list[object])
     return frame.lazy()
 
 
-def _utc(frame: pl.LazyFrame, columns: Sequence[str]) -> pl.LazyFrame:
-    times = [c for c in ("timestamp", "stored") if c in columns]
-    if not times:
-        return frame
-    return frame.with_columns(pl.col(c).dt.convert_time_zone("UTC") for c in times)
+def _utc(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """Every time zone-aware column in UTC (DuckDB hands TIMESTAMPTZ over in its session zone)."""
+    aware = [name for name, dtype in frame.collect_schema().items() if isinstance(dtype, pl.Datetime) and dtype.time_zone]
+    return frame.with_columns(pl.col(c).dt.convert_time_zone("UTC") for c in aware) if aware else frame
