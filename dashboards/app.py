@@ -23,7 +23,8 @@ def create_app(settings: Settings | None = None) -> Dash:
 
     settings = settings or get_settings()
     app = Dash(__name__, title="LAT", assets_folder=str(ASSETS), suppress_callback_exceptions=True,
-               update_title=None, serve_locally=True, compress=False)
+               update_title=None,  # type: ignore[arg-type]  # documented: None keeps the tab title; dash annotates str
+               serve_locally=True, compress=False)
     init_app(app.server, settings)  # /login, /logout; every other route (callbacks included) needs a session
     downloads.register(app.server)
     app.layout = shell.layout

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 import polars as pl
 from dash import dash_table, dcc, html
 from dash.dash_table.Format import Format, Scheme
+from dash.development.base_component import Component
 
 from dashboards.i18n import t
 from dashboards.theme import Figure
@@ -23,7 +24,7 @@ WITHHELD = frozenset({"student_share", "active_students"})
 CODED = {"group": "group", "kind": "kind", "status": "status", "phase_reached": "phase", "level": "level", "area": "area"}
 WIDE = {"reason": "22rem", "explanation": "22rem", "stall_reason": "18rem", "school_name": "12rem", "mentee_name": "12rem", "mentor_name": "12rem"}
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
-GRAPH_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}, "responsive": True}
+GRAPH_CONFIG: dcc.Graph.Config = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}, "responsive": True}
 
 
 def graph(figure: Figure, graph_id: str) -> dcc.Graph:
@@ -38,9 +39,9 @@ def notice(text: str, kind: str = "info") -> html.Div:
     return html.Div(text, className=f"notice notice-{kind}", role="status")
 
 
-def card(title: str, *children: object, note: str | None = None) -> html.Section:
+def card(title: str, *children: Component | str | None, note: str | None = None) -> html.Section:
     """A titled section of a page."""
-    parts: list[object] = [html.H3(title)]
+    parts: list[Component | str | None] = [html.H3(title)]
     if note:
         parts.append(html.P(note, className="note"))
     parts.extend(children)
@@ -70,7 +71,7 @@ def table(frame: pl.DataFrame, view: str, params: Params, lang: str, *, columns:
     data = _records(frame, columns, links or {}, lang)
     specs = [_column_spec(frame, column, lang, column in (links or {})) for column in columns]
     return html.Div([
-        dash_table.DataTable(
+        dash_table.DataTable(  # type: ignore[attr-defined]  # generated at import time; dash's stub misses it
             id=f"table-{view}", data=data, columns=specs, sort_action="native", page_size=page_size,
             filter_action="native" if filterable else "none", markdown_options={"link_target": "_self"},
             style_table={"overflowX": "auto"}, style_as_list_view=True,

@@ -5,6 +5,8 @@ Suppressed cells are drawn as hatched outlines labelled "suppressed", never as a
 
 from __future__ import annotations
 
+from typing import cast
+
 import polars as pl
 
 from dashboards.i18n import t
@@ -203,7 +205,8 @@ def credentials(frame: pl.DataFrame, lang: str, title: str) -> Figure:
         text=totals["earned"].to_list(), textposition="outside", hovertemplate=f"%{{y}}: %{{x}} {t(lang, 'label.earned')}<extra></extra>",
     )
     layout = base_layout(title, x_title=t(lang, "axis.credentials"), height=max(260, 60 + 34 * totals.height))
-    step = max(1, -(-int(totals["earned"].max() or 1) // 8))  # whole counts on the axis, never 0.5
+    most = cast(int | None, totals["earned"].max())  # polars types max() as any Python literal; counts are ints
+    step = max(1, -(-int(most or 1) // 8))  # whole counts on the axis, never 0.5
     layout["xaxis"] = {**layout["xaxis"], "dtick": step, "tick0": 0, "rangemode": "tozero"}  # type: ignore[dict-item]
     layout["margin"] = {"l": 220, "r": 40, "t": 60, "b": 50}
     figure.update_layout(showlegend=False, **layout)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import parse_qsl
 
 from dash import Dash, Input, Output, dcc, html
@@ -31,7 +32,7 @@ def layout() -> html.Div:
     ], className="shell")
 
 
-def route(pathname: str | None, search: str | None, lang: str | None) -> tuple[list[object], object, list[object]]:
+def route(pathname: str | None, search: str | None, lang: str | None) -> tuple[Sequence[object], object, Sequence[object]]:
     """(navigation links, page layout, user box) for the address and language."""
     language = language_or_default(lang)
     me = user()
@@ -48,5 +49,5 @@ def route(pathname: str | None, search: str | None, lang: str | None) -> tuple[l
 def register(app: Dash) -> None:
     @app.callback(Output("nav", "children"), Output("page", "children"), Output("user-box", "children"),
                   Input("url", "pathname"), Input("url", "search"), Input("lang", "value"))
-    def render_page(pathname: str | None, search: str | None, lang: str | None) -> tuple[list[object], object, list[object]]:
+    def render_page(pathname: str | None, search: str | None, lang: str | None) -> tuple[Sequence[object], object, Sequence[object]]:
         return route(pathname, search, lang)

@@ -26,9 +26,10 @@ import secrets
 import time
 import urllib.parse
 import urllib.request
-from typing import Any
+from typing import Any, cast
 
 from flask import Blueprint, Response, abort, redirect, request
+from werkzeug.wrappers import Response as BaseResponse  # what redirect() returns; flask's Response is one
 
 from lat import audit, auth
 from lat.config import Settings
@@ -48,7 +49,7 @@ def register_routes(bp: Blueprint, settings: Settings) -> None:
     """Add ``/oidc/login`` and ``/oidc/callback`` to the login blueprint."""
 
     @bp.get("/oidc/login")
-    def oidc_start() -> Response:
+    def oidc_start() -> BaseResponse:
         try:
             meta = discover(settings)
         except LatError as exc:
@@ -67,7 +68,7 @@ def register_routes(bp: Blueprint, settings: Settings) -> None:
         return response
 
     @bp.get("/oidc/callback")
-    def oidc_callback() -> Response:
+    def oidc_callback() -> BaseResponse:
         from lat.webauth import start_session
 
         carried = _unsign(settings, request.cookies.get(STATE_COOKIE))
@@ -102,7 +103,7 @@ def exchange(settings: Settings, code: str, verifier: str, nonce: str, redirect_
     """Trade the code for tokens and return the verified ID-token claims."""
     from joserfc import jwt
     from joserfc.errors import JoseError
-    from joserfc.jwk import KeySet
+    from joserfc.jwk import KeySet, KeySetSerialization
 
     meta = discover(settings)
     secret = settings.oidc_client_secret.get_secret_value() if settings.oidc_client_secret else ""
@@ -112,7 +113,8 @@ def exchange(settings: Settings, code: str, verifier: str, nonce: str, redirect_
     tokens = _post_json(meta["token_endpoint"], body, {"Authorization": f"Basic {basic}"})
     if "id_token" not in tokens:
         raise OidcError("The token endpoint returned no ID token.")
-    keys = KeySet.import_key_set(_get_json(meta["jwks_uri"]))
+    # the JWKS as fetched (a dict); joserfc checks its contents, its stub wants the TypedDict
+    keys = KeySet.import_key_set(cast(KeySetSerialization, _get_json(meta["jwks_uri"])))
     try:
         token = jwt.decode(tokens["id_token"], keys, algorithms=meta.get("id_token_signing_alg_values_supported") or ["RS256"])
     except (JoseError, ValueError) as exc:

@@ -130,7 +130,9 @@ def _rule(raw: dict[str, Any]) -> Rule:
 def _normalise(stmt: dict[str, Any]) -> dict[str, Any]:
     """Singleton contextActivities become lists of one, as the spec requires before matching."""
     context = stmt.get("context")
-    activities = (context or {}).get("contextActivities") if isinstance(context, dict) else None
+    if not isinstance(context, dict):
+        return stmt
+    activities = context.get("contextActivities")
     if not isinstance(activities, dict) or all(isinstance(a, list) for a in activities.values()):
         return stmt
     fixed = {k: a if isinstance(a, list) else [a] for k, a in activities.items()}

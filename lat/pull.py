@@ -238,7 +238,7 @@ def pull(
     summary = PullSummary(endpoint=client.endpoint)
     cursor = load_cursor(con, client.endpoint) or Cursor(since=None, more=None)
     resuming = since is None and cursor.more is not None
-    url = client.resolve(cursor.more) if resuming and cursor.more else client.first_url(since or cursor.since, limit)
+    url: str | None = client.resolve(cursor.more) if resuming and cursor.more else client.first_url(since or cursor.since, limit)
     high_water = cursor.since
     while url is not None:
         try:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -99,7 +100,7 @@ def live_writer(settings: Settings | None = None) -> dict[str, object] | None:
     return info  # type: ignore[no-any-return]
 
 
-def delegate(job: str, settings: Settings | None = None, **args: object) -> object:
+def delegate(job: str, settings: Settings | None = None, **args: object) -> Any:
     """Run ``job`` in the live writer (lat.lrs.admin) and return its result; LatError on failure."""
     import urllib.error
     import urllib.request

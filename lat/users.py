@@ -240,7 +240,8 @@ def create_demo_accounts(settings: Settings) -> list[tuple[str, str, str, str]]:
         if get_user(settings, name) is not None:
             remove_user(settings, name, actor="demo")
         password = generate_password()
-        user = add_user(settings, name, role, password=password, actor="demo", **scope)
+        user = add_user(settings, name, role, password=password, actor="demo", schools=scope.get("schools", ()),
+                        hubs=scope.get("hubs", ()), persons=scope.get("persons", ()))
         rows.append((user.name, user.role, user.scope_text(), password))
     return rows
 

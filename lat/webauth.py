@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 from flask import Blueprint, Flask, Response, abort, current_app, g, redirect, request
+from werkzeug.wrappers import Response as BaseResponse  # what redirect() returns; flask's Response is one
 
 from lat import audit, auth
 from lat.access import DataAccess
@@ -95,7 +96,7 @@ def create_blueprint(settings: Settings) -> Blueprint:
         return _login_page(settings, request.args.get("next", "/"))
 
     @bp.post("/login")
-    def login_submit() -> Response:
+    def login_submit() -> BaseResponse:
         _check_login_csrf(settings)
         target = _safe_next(request.form.get("next", "/"))
         name, password = request.form.get("username", ""), request.form.get("password", "")
@@ -108,7 +109,7 @@ def create_blueprint(settings: Settings) -> Blueprint:
         return start_session(settings, user, target)
 
     @bp.get("/logout")
-    def logout_form() -> Response:
+    def logout_form() -> BaseResponse:
         refused = _guard()
         if refused is not None:
             return refused
@@ -117,7 +118,7 @@ def create_blueprint(settings: Settings) -> Blueprint:
         return _page("Sign out", body)
 
     @bp.post("/logout")
-    def logout_submit() -> Response:
+    def logout_submit() -> BaseResponse:
         refused = _guard()
         if refused is not None:
             return refused
@@ -137,7 +138,7 @@ def create_blueprint(settings: Settings) -> Blueprint:
     return bp
 
 
-def start_session(settings: Settings, user: User, target: str) -> Response:
+def start_session(settings: Settings, user: User, target: str) -> BaseResponse:
     """Open a server-side session for ``user`` and redirect to ``target`` with the cookie set."""
     session = auth.create_session(settings, user.name, _client_ip())
     response = redirect(_safe_next(target), code=303)
@@ -152,7 +153,7 @@ def start_session(settings: Settings, user: User, target: str) -> Response:
 # --- the guard -------------------------------------------------------------------------------
 
 
-def _guard() -> Response | None:
+def _guard() -> BaseResponse | None:
     """Before every request: let public endpoints pass, otherwise require a live session."""
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
@@ -166,7 +167,7 @@ def _guard() -> Response | None:
     return None
 
 
-def _refuse() -> Response:
+def _refuse() -> BaseResponse:
     """Browsers asking for a page go to the login form; everything else gets 401."""
     wants_page = request.method == "GET" and request.accept_mimetypes.accept_html and not request.path.startswith("/_dash")
     if wants_page:

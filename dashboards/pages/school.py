@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import polars as pl
 from dash import Dash, Input, Output, html
+from dash.development.base_component import Component
 
 from dashboards import components as ui
 from dashboards import figures
@@ -100,7 +101,7 @@ def body(school: str, round_: str, area: str, lang: str) -> list[object]:
 def _credentials_card(data: DataAccess, params: Params, lang: str) -> html.Section:
     """Badges earned at the school; which teacher earned which only for its head and admins."""
     counts = school_credentials(data, params)
-    parts: list[object] = [
+    parts: list[Component] = [
         ui.graph(figures.credentials(counts, lang, t(lang, "chart.credentials_school")), "school-credentials-chart"),
         ui.table(counts, "school-credentials", params, lang),
     ]

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
+
+if TYPE_CHECKING:  # heavy modules: imported by the command itself, when it runs
+    from lat.config import Settings
+    from pipelines.compute import ComputeResult
 
 
 @click.command("compute")
@@ -31,14 +37,14 @@ def compute(full: bool) -> None:
         click.echo(f"stall model: {marts.read('stall_model', directory=result.version)['status'][0]}")
 
 
-def _delegated(settings: object, full: bool) -> object:
+def _delegated(settings: Settings, full: bool) -> ComputeResult:
     """Run compute inside the running `lat lrs`, which holds the store (lat.lrs.admin)."""
     from pathlib import Path
 
     from lat import store
     from pipelines.compute import ComputeResult
 
-    done = store.delegate("compute", settings, full=full)  # type: ignore[arg-type]
+    done = store.delegate("compute", settings, full=full)
     assert isinstance(done, dict)
     version = done.pop("version")
     return ComputeResult(**done, version=None if version is None else Path(version))

@@ -48,7 +48,8 @@ def indicators(family: str, level: str, fmt: str, out: Path | None) -> None:
     if fmt == "csv":
         frame.write_csv(target)
     elif fmt == "json":
-        frame.write_json(target)
+        # polars annotates `file` as IOBase; stdout.buffer is one (a BufferedWriter) that typeshed calls BinaryIO
+        frame.write_json(target)  # type: ignore[arg-type]
     else:
         frame.write_parquet(target)
     if out is not None:

@@ -19,7 +19,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from lat import vocab
 from lat.errors import LatError
@@ -220,7 +220,7 @@ class _Where:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def fail(self, place: str, message: str) -> Any:
+    def fail(self, place: str, message: str) -> NoReturn:
         raise LatError(f"{self.path}: {place + ': ' if place else ''}{message}")
 
 
@@ -238,6 +238,13 @@ def _text(where: _Where, place: str, data: dict[str, Any], key: str, *, required
     if not isinstance(value, str) or not value.strip():
         where.fail(place, f"'{key}' must be a non-empty string" + ("" if value is None else f", not {value!r}"))
     return value.strip()
+
+
+def _date(where: _Where, place: str, window: dict[str, Any], key: str) -> dt.date:
+    value = window.get(key)
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        where.fail(place, f"'{key}' must be a TOML date such as 2025-09-01, not {value!r}")
+    return value
 
 
 def _issuer(where: _Where, data: dict[str, Any]) -> Issuer:
@@ -258,10 +265,7 @@ def _rounds(where: _Where, data: dict[str, Any]) -> dict[str, Round]:
             where.fail(place, "a round label is letters, digits, '.', '_' or '-' (at most 40)")
         if not isinstance(window, dict):
             where.fail(place, "must be a table with 'from' and 'to' dates")
-        start, end = window.get("from"), window.get("to")
-        for key, value in (("from", start), ("to", end)):
-            if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-                where.fail(place, f"'{key}' must be a TOML date such as 2025-09-01, not {value!r}")
+        start, end = _date(where, place, window, "from"), _date(where, place, window, "to")
         if end < start:
             where.fail(place, f"'to' ({end}) is before 'from' ({start})")
         rounds[label] = Round(label, start, end)

@@ -60,8 +60,8 @@ def _evaluate(con: duckdb.DuckDBPyConnection, rule: Rule, kind: str, round_: Rou
     if isinstance(rule, StatementRule):
         values = _statement_counts(con, rule, kind, round_)
         return {s: _verdict(rule, *values.get(s, (0, ()))) for s in subjects}
-    values = _indicator_values(rule, round_, settings)
-    return {s: _verdict(rule, values.get(s), ()) for s in subjects}
+    indicator_values = _indicator_values(rule, round_, settings)
+    return {s: _verdict(rule, indicator_values.get(s), ()) for s in subjects}
 
 
 def _verdict(rule: StatementRule | IndicatorRule, value: float | bool | None, ids: tuple[str, ...]) -> tuple[bool, list[Evidence]]:

@@ -56,7 +56,8 @@ def import_credential(settings: Settings, value: str, *, learner: str, jwks: Pat
 def _record(con: duckdb.DuckDBPyConnection, credential: dict[str, Any], credential_id: str, actor_key: str,
             school: str | None, verdict: Verdict) -> None:
     achievement = credential["credentialSubject"].get("achievement") or {}
-    issuer = credential.get("issuer") if isinstance(credential.get("issuer"), dict) else {}
+    named = credential.get("issuer")
+    issuer = named if isinstance(named, dict) else {}
     when = signing.parse_datetime(credential["validFrom"])
     statement = earned.statement(credential_id=credential_id, subject_kind="person", subject=actor_key,
                                  achievement_url=str(achievement.get("id") or credential_id),

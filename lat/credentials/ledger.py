@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 
@@ -47,7 +48,13 @@ def insert(con: duckdb.DuckDBPyConnection, row: Issued) -> None:
 
 def issued(con: duckdb.DuckDBPyConnection, where: str = "true", params: list[object] | None = None) -> list[Issued]:
     rows = con.execute(f"SELECT * FROM credentials_issued WHERE {where} ORDER BY status_index", params or []).fetchall()
-    return [Issued(*r[:10], str(r[10]), r[11]) for r in rows]
+    return [_issued(r) for r in rows]
+
+
+def _issued(row: tuple[Any, ...]) -> Issued:
+    values = list(row)
+    values[10] = str(values[10])  # statement_id: DuckDB gives a UUID
+    return Issued(*values)
 
 
 def revoked(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

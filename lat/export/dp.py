@@ -49,7 +49,8 @@ def noisy_cells(frame: pl.DataFrame, pairs: list[tuple[str, str]], epsilon: floa
     count_noise, sum_noise = laplace(1.0 / per_release), laplace(SCALE_RANGE / per_release)
     columns: dict[str, list[float | int | None]] = {}
     for count_col, mean_col in pairs:
-        counts, means = [], []
+        counts: list[float | int | None] = []
+        means: list[float | int | None] = []
         for n, mean in zip(frame[count_col].to_list(), frame[mean_col].to_list()):
             n = n or 0
             noisy_n = count_noise(n)

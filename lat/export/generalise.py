@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import polars as pl
+from polars.expr.whenthen import ChainedThen, Then
 
 TOP = "*"  # the top of every hierarchy: the value is withheld
 
@@ -42,7 +43,7 @@ class Hierarchy:
 
 def band(value: pl.Expr, bands: tuple[tuple[int, str], ...], last: str) -> pl.Expr:
     """``value`` (a number) as the label of its band."""
-    expr = pl.when(value.is_null()).then(pl.lit(None, pl.String))
+    expr: Then | ChainedThen = pl.when(value.is_null()).then(pl.lit(None, pl.String))
     for upper, label in bands:
         expr = expr.when(value < upper).then(pl.lit(label))
     return expr.otherwise(pl.lit(last))

@@ -42,7 +42,8 @@ def handle(request: Request, service: Service, token: str) -> Response:
         spec = orjson.loads(request.get_data())
     except orjson.JSONDecodeError:
         raise ApiError(400, "the job must be a JSON object") from None
-    job = JOBS.get(spec.get("job")) if isinstance(spec, dict) else None
+    name = spec.get("job") if isinstance(spec, dict) else None
+    job = JOBS.get(name) if isinstance(name, str) else None
     if job is None:
         raise ApiError(400, f"unknown job; one of {', '.join(sorted(JOBS))}")
     try:

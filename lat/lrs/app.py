@@ -68,7 +68,7 @@ class LrsApp:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         request = Request(environ)
         asked = request.headers.get("X-Experience-API-Version", "")
-        version_text = "2.0.0" if asked.startswith("2.") else "1.0.3" if asked.startswith("1.") else self.default_version
+        version_text: str = "2.0.0" if asked.startswith("2.") else "1.0.3" if asked.startswith("1.") else self.default_version
         try:
             if request.path.startswith("/admin/"):
                 response = admin.handle(request, self.service, self.admin_token)

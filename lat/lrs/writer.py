@@ -154,7 +154,7 @@ def _screen(con: duckdb.DuckDBPyConnection, jobs: list[_Job]) -> list[_Job]:
     """The jobs that can be stored whole; the others get their error set."""
     ids = [stmt["id"] for job in jobs for stmt in job.statements]
     stored = _stored_digests(con, ids)
-    verbs = _stored_verbs(con, [_target(s) for job in jobs for s in job.statements if _target(s)])
+    verbs = _stored_verbs(con, [target for job in jobs for s in job.statements if (target := _target(s))])
     accepted = []
     for job in jobs:
         job.error = _problem(job, stored, verbs)
