@@ -109,12 +109,10 @@ def build(items: Iterable[Part], stored: str) -> Batch:
 def _records(parts: Iterable[Part]) -> Iterator[RawItem]:
     """Every record of ``parts`` as a RawItem (blank NDJSON lines are no records)."""
     for part in parts:
-        if part.__class__ is LineBlock:
-            source = part.source  # type: ignore[union-attr]
-            for number, text in enumerate(part.lines, start=part.first_line):  # type: ignore[union-attr]
-                text = text.strip()
-                if text:
-                    yield source, number, None, text, None
+        if isinstance(part, LineBlock):
+            source = part.source
+            for number, text in part.numbered():
+                yield source, number, None, text, None
         else:
             yield part  # type: ignore[misc]
 

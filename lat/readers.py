@@ -17,7 +17,9 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
+
+import numpy as np
 
 from lat.errors import LatError
 
@@ -42,27 +44,62 @@ class Item:
 
 @dataclass
 class LineBlock:
-    """Consecutive lines of an NDJSON file, read in one go (cheaper than an Item per line).
+    """Consecutive lines of an NDJSON file as one bytes object (cheaper to read, count and send
+    to a worker than an object per line).
 
-    ``lines`` are as split at ``\\n``, not stripped; blank ones stay (they keep the line
-    numbers right) but are no records. ``records`` counts the others.
+    ``data`` holds ``lines`` lines joined by ``\\n`` (no final newline); blank ones stay (they
+    keep the line numbers right) but are no records; ``records`` counts the others.
     """
 
     source: str
-    first_line: int  # 1-based number of lines[0]
-    lines: list[bytes]
+    first_line: int  # 1-based number of the first line in data
+    data: bytes
+    lines: int
     records: int
+
+    def numbered(self) -> Iterator[tuple[int, bytes]]:
+        """(line number, stripped text) of each record."""
+        for number, text in enumerate(self.data.split(b"\n"), start=self.first_line):
+            text = text.strip()
+            if text:
+                yield number, text
 
     def split(self, count: int) -> tuple[LineBlock, LineBlock]:
         """The block of the first ``count`` records and the block of the rest."""
-        cut = count
-        if self.records != len(self.lines):  # blank lines: find where the count-th record ends
+        if count == self.records:
+            return self, LineBlock(self.source, self.first_line + self.lines, b"", 0, 0)
+        if self.records == self.lines:  # no blank lines: the count-th newline ends the head
+            end = int(_newlines(self.data)[count - 1])
+            cut = count
+        else:
+            parts = self.data.split(b"\n")
             seen = cut = 0
             while seen < count:
-                seen += bool(self.lines[cut].strip())
+                seen += bool(parts[cut].strip())
                 cut += 1
-        head = LineBlock(self.source, self.first_line, self.lines[:cut], count)
-        return head, LineBlock(self.source, self.first_line + cut, self.lines[cut:], self.records - count)
+            end = sum(map(len, parts[:cut])) + cut - 1
+        head = LineBlock(self.source, self.first_line, self.data[:end], cut, count)
+        rest = LineBlock(self.source, self.first_line + cut, self.data[end + 1 :], self.lines - cut, self.records - count)
+        return head, rest
+
+
+def _newlines(data: bytes) -> np.ndarray[Any, np.dtype[np.intp]]:
+    """Offsets of the newlines in ``data`` (vectorised: a Python loop or bytes.split costs 10x more)."""
+    return np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0x0A)
+
+
+def _block(source: str, first_line: int, data: bytes) -> LineBlock:
+    ends = _newlines(data)
+    lines = len(ends) + 1
+    # A line whose first byte is "{" is no blank line: when that holds for every line (compact
+    # NDJSON, the usual case), every line is a record and nothing needs counting one by one.
+    starts = np.concatenate(([0], ends + 1))
+    codes = np.frombuffer(data, dtype=np.uint8)
+    if data and starts[-1] < len(data) and bool((codes[starts] == 0x7B).all()):
+        records = lines
+    else:
+        records = sum(map(bool, map(bytes.strip, data.split(b"\n"))))
+    return LineBlock(source, first_line, data, lines, records)
 
 
 class ItemError(Exception):
@@ -123,14 +160,13 @@ def _ndjson_blocks(stream: BinaryIO, source: str, progress: _Progress) -> Iterat
         if end < 0:  # no line end yet: a line longer than the block
             rest = data
             continue
-        lines = data[:end].split(b"\n")
+        block = _block(source, line, data[:end])
         rest = data[end + 1 :]
-        # bytes.strip returns the same object when there is nothing to strip: no copies here
-        yield LineBlock(source, line, lines, sum(map(bool, map(bytes.strip, lines))))
-        line += len(lines)
+        yield block
+        line += block.lines
         progress.tick()
     if rest.strip():
-        yield LineBlock(source, line, [rest], 1)
+        yield _block(source, line, rest)
 
 
 def read_items(path: Path, on_progress: Callable[[int], None] | None = None) -> Iterator[Item | ItemError]:

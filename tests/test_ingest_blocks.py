@@ -18,19 +18,31 @@ def write(path: Path) -> None:
 
 
 def records(parts: list[LineBlock]) -> list[tuple[int, bytes]]:
-    return [(number, line.strip()) for p in parts for number, line in enumerate(p.lines, start=p.first_line)
-            if line.strip()]
+    return [record for part in parts for record in part.numbered()]
 
 
-@pytest.mark.parametrize("block", [1, 7, 1 << 20])
-def test_blocks_keep_line_numbers_and_skip_blank_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int) -> None:
+def block(text: bytes, first_line: int = 1) -> LineBlock:
+    return readers._block("s", first_line, text)
+
+
+@pytest.mark.parametrize("size", [1, 7, 1 << 20])
+def test_blocks_keep_line_numbers_and_skip_blank_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int) -> None:
     path = tmp_path / "x.ndjson"
     write(path)
-    monkeypatch.setattr(readers, "BLOCK", block)  # lines straddle block ends when small
+    monkeypatch.setattr(readers, "BLOCK", size)  # lines straddle block ends when small
     parts = list(readers.read_parts(path, "src"))
     assert all(isinstance(p, LineBlock) and p.source == "src" for p in parts)
     assert sum(p.records for p in parts) == 4
     assert records(parts) == [(1, b'{"a": 1}'), (4, b'{"b": 2}'), (5, b"{oops"), (6, b'{"c": 3}')]
+
+
+@pytest.mark.parametrize(("text", "lines", "count"), [
+    (b"a\nb\nc", 3, 3), (b"\na", 2, 1), (b"a\n", 2, 1), (b"a\n \nb", 3, 2), (b"a\r\nb", 2, 2), (b"", 1, 0),
+    (b"a\n\tb", 2, 2),  # leading space on a line with text is not a blank line
+])  # fmt: skip
+def test_a_block_counts_its_lines_and_records(text: bytes, lines: int, count: int) -> None:
+    got = block(text)
+    assert (got.lines, got.records) == (lines, count)
 
 
 def test_batches_hold_exactly_the_batch_size_even_across_blank_lines_and_files(tmp_path: Path) -> None:
@@ -51,9 +63,12 @@ def test_batches_hold_exactly_the_batch_size_even_across_blank_lines_and_files(t
 
 
 def test_a_block_splits_after_the_requested_records() -> None:
-    block = LineBlock("s", 10, [b"a", b"", b"b", b" ", b"c", b"d"], 4)
-    head, rest = block.split(2)
-    assert (head.first_line, head.lines, head.records) == (10, [b"a", b"", b"b"], 2)
-    assert (rest.first_line, rest.lines, rest.records) == (13, [b" ", b"c", b"d"], 2)
-    plain = LineBlock("s", 1, [b"a", b"b", b"c"], 3)
-    assert [(p.first_line, p.lines) for p in plain.split(1)] == [(1, [b"a"]), (2, [b"b", b"c"])]
+    blanks = block(b"a\n\nb\n \nc\nd", first_line=10)
+    head, rest = blanks.split(2)
+    assert (head.first_line, head.data, head.lines, head.records) == (10, b"a\n\nb", 3, 2)
+    assert (rest.first_line, rest.data, rest.lines, rest.records) == (13, b" \nc\nd", 3, 2)
+    plain = block(b"a\nb\nc")
+    head, rest = plain.split(1)
+    assert [(head.first_line, head.data), (rest.first_line, rest.data)] == [(1, b"a"), (2, b"b\nc")]
+    whole, empty = plain.split(3)
+    assert whole is plain and (empty.first_line, empty.lines, empty.records) == (4, 0, 0)
