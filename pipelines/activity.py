@@ -59,13 +59,24 @@ def _completed() -> pl.Expr:
     return ((pl.col("verb") == vocab.COMPLETED) | pl.col("completion").fill_null(False)).sum().cast(pl.Int64)
 
 
-def weekly(activity: pl.LazyFrame, people: pl.LazyFrame, schools: pl.LazyFrame, min_cell_size: int) -> pl.LazyFrame:
-    """Per school and week: active teachers/students, shares, completions, 4-week changes."""
+def weekly_counts(activity: pl.LazyFrame, people: pl.LazyFrame) -> pl.LazyFrame:
+    """Per school and week with activity: active teachers, active students, completions.
+    (``lat compute`` gets the same from DuckDB: :func:`weekly_counts_sql`.)"""
     dated = with_roles(activity, people).with_columns(pl.col("timestamp").dt.truncate("1w").dt.date().alias("week"))
-    counts = dated.group_by("school", "week").agg(
+    return dated.group_by("school", "week").agg(
         _active("teacher").alias("active_teachers"), _active("student").alias("active_students"), _completed().alias("completions")
     )
-    bounds = dated.select(pl.col("week").min().alias("first"), pl.col("week").max().alias("last"))
+
+
+def weekly(activity: pl.LazyFrame, people: pl.LazyFrame, schools: pl.LazyFrame, min_cell_size: int) -> pl.LazyFrame:
+    """Per school and week: active teachers/students, shares, completions, 4-week changes."""
+    return weekly_from_counts(weekly_counts(activity, people), schools, min_cell_size)
+
+
+def weekly_from_counts(counts: pl.LazyFrame, schools: pl.LazyFrame, min_cell_size: int) -> pl.LazyFrame:
+    """:func:`weekly` from the per-week counts: every registered school, every week from the
+    first to the last week with activity (zeros where none), shares, suppression, trends."""
+    bounds = counts.select(pl.col("week").min().alias("first"), pl.col("week").max().alias("last"))
     weeks = bounds.select(pl.date_ranges("first", "last", "1w").alias("week")).explode("week").drop_nulls()
     registered = schools.select(pl.col("school_id").alias("school"), "hub", pl.col("teachers").cast(pl.Int64), pl.col("students").cast(pl.Int64))
     grid = registered.join(weeks, how="cross").join(counts, on=["school", "week"], how="left")
@@ -101,16 +112,30 @@ WEEKLY_COLUMNS = [
 ]  # fmt: skip
 
 
-def tools_monthly(activity: pl.LazyFrame) -> pl.LazyFrame:
-    """Per school and month: distinct activity types in use, and their short names."""
-    short = pl.col("activity_type").str.strip_chars_end("/").str.split("/").list.last()
+def monthly_types(activity: pl.LazyFrame) -> pl.LazyFrame:
+    """Per school, month and activity type (not null): completions.
+    (``lat compute`` gets the same from DuckDB: :func:`monthly_types_sql`.)"""
     return (
         activity.filter(pl.col("activity_type").is_not_null())
-        .group_by("school", pl.col("timestamp").dt.month_start().dt.date().alias("month"))
+        .group_by("school", pl.col("timestamp").dt.month_start().dt.date().alias("month"), "activity_type")
+        .agg(_completed().alias("completions"))
+    )
+
+
+def tools_monthly(activity: pl.LazyFrame) -> pl.LazyFrame:
+    """Per school and month: distinct activity types in use, and their short names."""
+    return tools_from_types(monthly_types(activity))
+
+
+def tools_from_types(types: pl.LazyFrame) -> pl.LazyFrame:
+    """:func:`tools_monthly` from the per-type completions of each school and month."""
+    short = pl.col("activity_type").str.strip_chars_end("/").str.split("/").list.last()
+    return (
+        types.group_by("school", "month")
         .agg(
             pl.col("activity_type").n_unique().cast(pl.Int64).alias("tools"),
             short.unique().sort().str.join(", ").alias("tool_list"),
-            _completed().alias("completions"),
+            pl.col("completions").sum().cast(pl.Int64),
         )
         .sort("school", "month")
     )
@@ -120,22 +145,48 @@ def _sql_text(values: tuple[str, ...]) -> str:
     return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
 
 
-# What activity_statements() leaves out for sure, dropped inside DuckDB already: survey
-# answers and the other non-activity statements are most of the store, and would otherwise
-# all cross into Arrow. activity_statements() still applies the full rule.
-SQL_PREFILTER = (
-    f"school IS NOT NULL AND verb NOT IN ({_sql_text(NOT_ACTIVITY_VERBS)})"
-    f" AND (activity_type IS NULL OR activity_type NOT IN ({_sql_text(NOT_ACTIVITY_TYPES)}))"
-)
+def _activity_where() -> str:
+    """:func:`activity_statements` as a WHERE clause. SQL's three-valued logic is polars':
+    a row whose rule evaluates to null (e.g. a mentoring verb without an activity type) is
+    dropped by both."""
+    mentoring = " OR ".join(f"(verb = {_sql_text((v,))} AND activity_type = {_sql_text((t,))})" for v, t in EVENT_KINDS)
+    other = f"coalesce(activity_type IN ({_sql_text(NOT_ACTIVITY_TYPES)}), false) OR verb IN ({_sql_text(NOT_ACTIVITY_VERBS)})"
+    return f"school IS NOT NULL AND NOT ({mentoring}) AND NOT ({other})"
+
+
+_COMPLETED_SQL = f"(verb = {_sql_text((vocab.COMPLETED,))} OR coalesce(completion, false))::INTEGER"
+_UTC = "timezone('UTC', \"timestamp\")"  # TIMESTAMPTZ -> the UTC wall clock, as polars truncates
+
+
+def weekly_counts_sql(sources: Sources) -> pl.LazyFrame:
+    """:func:`weekly_counts` of the store's activity statements, aggregated inside DuckDB
+    (millions of LMS statements never cross into Arrow)."""
+    return sources.statements_sql(
+        f"""school, date_trunc('week', {_UTC})::DATE AS week,
+            count(DISTINCT actor_key) FILTER (WHERE r.role = 'teacher') AS active_teachers,
+            count(DISTINCT actor_key) FILTER (WHERE r.role = 'student') AS active_students,
+            sum({_COMPLETED_SQL})::BIGINT AS completions""",
+        extra_where=_activity_where(),
+        tail="GROUP BY ALL",
+        joins="LEFT JOIN (SELECT actor AS actor_key, min(role) AS role FROM people WHERE actor IS NOT NULL GROUP BY actor) r USING (actor_key)",
+    )
+
+
+def monthly_types_sql(sources: Sources) -> pl.LazyFrame:
+    """:func:`monthly_types` of the store's activity statements, aggregated inside DuckDB."""
+    return sources.statements_sql(
+        f"school, date_trunc('month', {_UTC})::DATE AS month, activity_type, sum({_COMPLETED_SQL})::BIGINT AS completions",
+        extra_where=f"{_activity_where()} AND activity_type IS NOT NULL",
+        tail="GROUP BY ALL",
+    )
 
 
 def compute(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame]:
     """activity_weekly and activity_tools_monthly."""
-    activity = activity_statements(sources.statements(ACTIVITY_COLUMNS, extra_where=SQL_PREFILTER)).collect().lazy()
-    people, schools = sources.table("people"), sources.table("schools")
+    schools = sources.table("schools")
     return {
-        "activity_weekly": weekly(activity, people, schools, settings.min_cell_size),
-        "activity_tools_monthly": tools_monthly(activity),
+        "activity_weekly": weekly_from_counts(weekly_counts_sql(sources), schools, settings.min_cell_size),
+        "activity_tools_monthly": tools_from_types(monthly_types_sql(sources)),
     }
 
 

@@ -90,11 +90,13 @@ class Sources:
         activity_types: Iterable[str] | None = None,
         extra_where: str | None = None,
         tail: str = "",
+        joins: str = "",
     ) -> pl.LazyFrame:
-        """``SELECT <select> FROM statements WHERE <the filters of statements()> <tail>``.
+        """``SELECT <select> FROM statements <joins> WHERE <the filters of statements()> <tail>``.
 
         For a family that aggregates or deduplicates inside DuckDB (``tail``: WINDOW,
-        QUALIFY, GROUP BY ...). Time zone-aware columns (``timestamp``, ``stored``) come as UTC."""
+        QUALIFY, GROUP BY ...; ``joins``: e.g. a registry lookup). Time zone-aware columns
+        (``timestamp``, ``stored``) come as UTC."""
         where, params = ["NOT voided"], []
         if verbs is not None:
             where.append(f"verb IN ({', '.join('?' for _ in _bind(verbs, params))})")
@@ -105,7 +107,7 @@ class Sources:
         if self.partitions is not None:
             self._register_partitions()
             where.append("(school, round) IN (SELECT (school, round) FROM _lat_partitions)")
-        sql = f"SELECT {select} FROM statements WHERE {' AND '.join(where)} {tail}"
+        sql = f"SELECT {select} FROM statements {joins} WHERE {' AND '.join(where)} {tail}"
         return _utc(_arrow_frame(self.con, sql, params))
 
     def table(self, name: str) -> pl.LazyFrame:

@@ -65,3 +65,12 @@ def test_compute_returns_both_marts_with_catalogue_columns(sources: Sources) -> 
     for name, frame in marts.items():
         assert set(frame.columns) == set(MARTS[name].columns)
     assert marts["activity_weekly"].height == 15  # 3 schools x 5 weeks
+
+
+def test_compute_aggregating_in_duckdb_equals_the_polars_reading(sources: Sources) -> None:
+    people, schools = sources.table("people"), sources.table("schools")
+    marts = {name: frame.collect() for name, frame in activity.compute(sources, sources.settings).items()}
+    weekly = activity.weekly(_activity(sources), people, schools, sources.settings.min_cell_size).collect()
+    tools = activity.tools_monthly(_activity(sources)).collect()
+    assert marts["activity_weekly"].sort("school", "week").equals(weekly.sort("school", "week"))
+    assert marts["activity_tools_monthly"].equals(tools)
