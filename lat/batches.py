@@ -17,6 +17,8 @@ import array
 import gc
 import importlib
 import itertools
+import os
+import uuid
 import importlib.util
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -28,7 +30,7 @@ import pyarrow as pa
 
 from lat import vocab
 from lat.flatten import actor_key, duration_seconds, profile_override
-from lat.ids import content_digest, derived_id
+from lat.ids import content_digest, derived_id, identity
 from lat.readers import LineBlock
 
 DEFAULT_VERSION = "1.0.0"  # xAPI: an LRS sets version to 1.0.0 when a statement has none
@@ -58,6 +60,36 @@ class Batch:
     rejects: pa.Table
     read: int
     stored: str  # the batch's ``stored`` value (ISO 8601, UTC)
+
+
+@dataclass
+class Spilled:
+    """A :class:`Batch` whose statements a worker wrote to an Arrow IPC file (see :func:`build_spilled`)."""
+
+    path: str
+    rejects: pa.Table
+    read: int
+    stored: str
+
+
+def build_spilled(items: Iterable[Part], stored: str, directory: str) -> Spilled:
+    """:func:`build`, with the statements written to an Arrow file in ``directory`` (for worker processes).
+
+    Returning the table through the pool would pickle it, pipe it and unpickle it: four copies
+    of ~70 MB per batch. A file in ``/dev/shm`` costs one, and the writer maps it without copying.
+    """
+    batch = build(items, stored)
+    path = os.path.join(directory, f"batch-{os.getpid()}-{uuid.uuid4().hex}.arrow")
+    with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, batch.statements.schema) as writer:
+        writer.write_table(batch.statements)
+    return Spilled(path, batch.rejects, batch.read, batch.stored)
+
+
+def unspill(spilled: Spilled) -> Batch:
+    """The :class:`Batch` of a spilled one, its statements memory-mapped (the caller deletes the file)."""
+    # the buffers keep the mapping alive after the file is deleted; it goes with the table
+    table = pa.ipc.open_file(pa.memory_map(spilled.path)).read_all()
+    return Batch(statements=table, rejects=spilled.rejects, read=spilled.read, stored=spilled.stored)
 
 
 def iso(moment: datetime) -> str:
@@ -215,15 +247,18 @@ def _add_statement(columns: _Columns, seq: int, source: str, line: int | None, i
     if "id" in stmt:
         columns.digest.append(content_digest(stmt))
         prepared = _prepare(stmt, stored)
+        columns.id.append(prepared["id"])
+        columns.raw.append(orjson.dumps(prepared))
     else:
         columns.digest.append(None)
-        prepared = _prepare(stmt, stored, derived_id(stmt))
+        sid, canonical = identity(stmt)
+        columns.id.append(sid)
+        columns.raw.append(_prepared_json(stmt, canonical, sid, stored))
+    columns.timestamp.append(stmt.get("timestamp", stored))
     columns.seq.append(seq)
     columns.source.append(source)
     columns.line.append(line)
     columns.item_index.append(index)
-    columns.id.append(prepared["id"])
-    columns.timestamp.append(prepared["timestamp"])
     # the validator guarantees the shapes read here (objects where objects belong)
     context = stmt.get("context")
     columns.registration.append(context.get("registration") if context is not None else None)
@@ -234,7 +269,23 @@ def _add_statement(columns: _Columns, seq: int, source: str, line: int | None, i
     columns.duration_s.append(duration_seconds(result.get("duration")) if result is not None else None)
     override = profile_override(stmt)
     columns.profile.append(None if override is None else orjson.dumps(override))
-    columns.raw.append(orjson.dumps(prepared))
+
+
+def _prepared_json(stmt: dict[str, Any], canonical: bytes, sid: str, stored: str) -> bytes:
+    """``orjson.dumps(_prepare(stmt, stored, sid))``, up to key order, from the id's canonical JSON.
+
+    The canonical JSON already holds every property but ``id``, ``stored``, ``authority`` and
+    ``version``; these (and a defaulted ``timestamp``) go in front, so the statement is
+    serialised once, not twice.
+    """
+    head: dict[str, Any] = {"id": sid, "stored": stored}
+    if "timestamp" not in stmt:
+        head["timestamp"] = stored
+    head["version"] = stmt.get("version", DEFAULT_VERSION)
+    if "authority" in stmt:
+        head["authority"] = stmt["authority"]
+    # a valid statement has actor, verb and object: canonical is never "{}"
+    return orjson.dumps(head)[:-1] + b"," + canonical[1:]
 
 
 def _add_reject(rejects: dict[str, list[Any]], source: str, line: int | None, index: int | None,

@@ -25,7 +25,9 @@ import importlib.util
 import itertools
 import multiprocessing
 import os
+import shutil
 import sys
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -38,13 +40,14 @@ import duckdb
 import orjson
 
 from lat import readers, store, voiding
-from lat.batches import Batch, Part, build, iso
+from lat.batches import Batch, Part, Spilled, build, build_spilled, iso, unspill
 from lat.batches import prepare as prepare
 from lat.config import Settings, get_settings
 from lat.flatten import sql_columns
 from lat.ids import content_digest
 
 INGEST_MEMORY_LIMIT = "512MB"  # DuckDB buffer pool of a file ingest (see docs/ingest.md)
+SPILL_ROOM = 2 << 30  # /dev/shm needs this much free space to hold the workers' batch files
 PARALLEL_FROM_BYTES = 16 << 20  # smaller inputs are parsed in-process (starting workers costs ~1 s)
 
 
@@ -173,18 +176,53 @@ def _run(con: duckdb.DuckDBPyConnection, chunks: Iterable[list[Part]], *, worker
         return total
     # spawn, not fork: the parent holds DuckDB threads and an open database
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-    pending: deque[Future[Batch]] = deque()
+    pending: deque[Future[Spilled]] = deque()
+    spill = _spill_directory()
     try:
         for chunk in chunks:
-            pending.append(pool.submit(build, chunk, _stamp()))
+            pending.append(pool.submit(build_spilled, chunk, _stamp(), spill))
             # a bounded window keeps memory flat: at most workers + 1 batches in flight
             if len(pending) > workers:
-                total += write_batch(con, pending.popleft().result())
+                total += _write_spilled(con, pending.popleft().result())
         while pending:
-            total += write_batch(con, pending.popleft().result())
+            total += _write_spilled(con, pending.popleft().result())
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(spill, ignore_errors=True)
     return total
+
+
+def _write_spilled(con: duckdb.DuckDBPyConnection, spilled: Spilled) -> IngestSummary:
+    try:
+        return write_batch(con, unspill(spilled))
+    finally:
+        os.unlink(spilled.path)
+
+
+def _spill_directory() -> str:
+    """A fresh directory for the workers' batch files: in RAM (/dev/shm) when it has room.
+
+    Directories left by killed ingests (their process is gone) are removed first: in /dev/shm
+    they would hold memory until the next reboot.
+    """
+    shm = Path("/dev/shm")
+    room = shm.is_dir() and os.access(shm, os.W_OK) and shutil.disk_usage(shm).free > SPILL_ROOM
+    base = shm if room else Path(tempfile.gettempdir())
+    for old in base.glob("lat-ingest-*"):
+        pid = old.name.split("-")[2]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)
+    return tempfile.mkdtemp(prefix=f"lat-ingest-{os.getpid()}-", dir=base)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 _last_stamp = datetime.min.replace(tzinfo=UTC)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
+import orjson
 import pytest
 
-from lat import readers
+from lat import ingest, readers
 from lat.batches import build
+from lat.config import Settings
 from lat.ingest import _chunks, _file_parts
 from lat.readers import LineBlock
+from lat.store import connect
 
 
 def write(path: Path) -> None:
@@ -72,3 +77,23 @@ def test_a_block_splits_after_the_requested_records() -> None:
     assert [(head.first_line, head.data), (rest.first_line, rest.data)] == [(1, b"a"), (2, b"b\nc")]
     whole, empty = plain.split(3)
     assert whole is plain and (empty.first_line, empty.lines, empty.records) == (4, 0, 0)
+
+
+def test_worker_batch_files_are_removed_and_stale_ones_of_dead_ingests_too(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ingest, "SPILL_ROOM", 1 << 60)  # never /dev/shm: the test looks in its own temp dir
+    monkeypatch.setattr(ingest.tempfile, "tempdir", str(tmp_path))
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                          check=True).stdout.strip()
+    stale, live = tmp_path / f"lat-ingest-{dead}-x", tmp_path / f"lat-ingest-{1}-y"  # pid 1 always runs
+    for folder in (stale, live):
+        folder.mkdir()
+        (folder / "batch.arrow").write_bytes(b"x")
+    data = tmp_path / "s.ndjson"
+    stmt = {"actor": {"mbox": "mailto:a@example.org"}, "verb": {"id": "http://adlnet.gov/expapi/verbs/attended"}}
+    data.write_bytes(b"\n".join(orjson.dumps({**stmt, "object": {"id": f"https://x.example.org/{n}"}}) for n in range(9)))
+    settings = Settings(home=tmp_path / "home", ingest_workers=2, ingest_batch_size=4)
+    assert ingest.ingest_paths([data], settings).stored == 9
+    assert sorted(p.name for p in tmp_path.glob("lat-ingest-*")) == [live.name]
+    with connect(settings, read_only=True) as con:
+        assert con.execute("SELECT count(DISTINCT stored) FROM statements").fetchall() == [(3,)]

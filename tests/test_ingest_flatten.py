@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +12,11 @@ import orjson
 import pytest
 
 from lat import vocab
+from lat.batches import _prepared_json
 from lat.config import Settings
 from lat.flatten import flatten, profile_override
-from lat.ingest import Record, ingest_paths, ingest_records
+from lat.ids import identity
+from lat.ingest import Record, ingest_paths, ingest_records, prepare
 from lat.store import connect
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "moodle-logstore-xapi"
@@ -127,3 +130,14 @@ def test_a_timestamp_duckdb_cannot_read_is_rejected_with_its_line(settings: Sett
     with connect(settings, read_only=True) as con:
         assert con.execute("SELECT line, element, reason FROM rejected").fetchall() == [
             (3, None, "line 3: timestamp '20250301T100000Z' is not an ISO 8601 date-time")]
+
+
+def test_raw_of_an_id_less_statement_is_the_prepared_statement(settings: Settings) -> None:
+    stored = "2025-06-01T12:30:00.000000Z"
+    cases = [base(1), {k: v for k, v in base(2).items() if k != "timestamp"},
+             base(3, version="1.0.3", stored="2020-01-01T00:00:00Z",
+                  authority={"objectType": "Agent", "account": {"homePage": "https://lrs.example.org", "name": "a"}})]
+    for stmt in cases:
+        sid, canonical = identity(stmt)
+        assert orjson.loads(_prepared_json(stmt, canonical, sid, stored)) == prepare(
+            stmt, stored=datetime(2025, 6, 1, 12, 30, tzinfo=UTC))

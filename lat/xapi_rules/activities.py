@@ -49,6 +49,8 @@ def activity_error(value: Any) -> str | None:
                 if err:
                     return "id: " + err
         elif key == "definition":
+            if item.__class__ is dict and _usual_definition(item):
+                continue
             err = definition_error(item)
             if err:
                 return join("definition", err)
@@ -58,6 +60,27 @@ def activity_error(value: Any) -> str | None:
         else:
             return unknown_key(value, ACTIVITY_KEYS, ("objectType", "id", "definition"), "an Activity")
     return None
+
+
+def _usual_definition(value: dict[str, Any]) -> bool:
+    """True for the usual definition, all good: language maps of known tags and known IRIs.
+
+    Inlined checks, no call per property: most statements carry four or five such
+    definitions (object and context activities). Anything else gets :func:`definition_error`.
+    """
+    for key, item in value.items():
+        if key == "type" or key == "moreInfo":
+            if item.__class__ is not str or item not in GOOD_IRIS:
+                return False
+        elif key == "name" or key == "description":
+            if item.__class__ is not dict:
+                return False
+            for tag, text in item.items():
+                if text.__class__ is not str or tag not in GOOD_TAGS:
+                    return False
+        else:
+            return False
+    return True
 
 
 # definition property -> what it holds
