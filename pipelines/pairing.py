@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import polars as pl
 
 from lat import vocab
@@ -81,16 +82,37 @@ def assign(mentors: list[dict[str, object]], mentees: list[dict[str, object]], c
     slots = [i for i in range(len(mentors)) for _ in range(capacity)]
     if not slots or not mentees:
         return []
-    scores = [[_allowed_score(mentors[i], e) for e in mentees] for i in slots]
-    cost = [[-s if s > 0 else _INFEASIBLE for s in row] for row in scores]
+    scores = allowed_scores(mentors, mentees)[slots]
+    cost = np.where(scores > 0, -scores, _INFEASIBLE)
     rows, cols = linear_sum_assignment(cost)
-    return [(slots[r], int(c), scores[r][c]) for r, c in zip(rows, cols, strict=True) if scores[r][c] > 0]
+    return [(slots[r], int(c), float(scores[r, c])) for r, c in zip(rows, cols, strict=True) if scores[r, c] > 0]
 
 
-def _allowed_score(mentor: dict[str, object], mentee: dict[str, object]) -> float:
-    if mentor["language"] is None or mentor["language"] != mentee["language"]:
-        return 0.0
-    return pair_score(mentor["areas"], mentee["areas"])  # type: ignore[arg-type]
+def allowed_scores(mentors: list[dict[str, object]], mentees: list[dict[str, object]]) -> np.ndarray:
+    """mentors x mentees: :func:`pair_score` where the languages match, else 0.
+
+    Vectorised over the pairs, but area by area in the same order and with the same
+    operations as :func:`pair_score`, so every score is the same float."""
+    m, e = _area_array(mentors), _area_array(mentees)
+    mentor, mentee = m[:, None, :], e[None, :, :]
+    both = ~np.isnan(mentor) & ~np.isnan(mentee)
+    total = np.zeros((len(mentors), len(mentees)))
+    for a in range(len(vocab.AREAS)):
+        gain = (5 - mentee[..., a]) / 4 * np.maximum(0.0, mentor[..., a] - mentee[..., a])
+        total = total + np.where(both[..., a], gain, 0.0)
+    common = both.sum(axis=2)
+    score = np.divide(total, common, out=np.zeros_like(total), where=common > 0)
+    languages = [str(x["language"]) if x["language"] is not None else None for x in mentors]
+    same = np.array([[lm is not None and lm == x["language"] for x in mentees] for lm in languages], dtype=bool).reshape(len(mentors), len(mentees))
+    return np.where(same, score, 0.0)
+
+
+def _area_array(schools: list[dict[str, object]]) -> np.ndarray:
+    """One row per school, one column per SELFIE area; NaN where the school has no score."""
+    return np.array(
+        [[float(s["areas"][a]) if s["areas"].get(a) is not None else np.nan for a in vocab.AREAS] for s in schools],  # type: ignore[attr-defined]
+        dtype=float,
+    ).reshape(len(schools), len(vocab.AREAS))
 
 
 def pairs(matrix: pl.DataFrame, schools: pl.DataFrame, capacity: int = CAPACITY) -> pl.DataFrame:
