@@ -160,15 +160,24 @@ _UTC = "timezone('UTC', \"timestamp\")"  # TIMESTAMPTZ -> the UTC wall clock, as
 
 def weekly_counts_sql(sources: Sources) -> pl.LazyFrame:
     """:func:`weekly_counts` of the store's activity statements, aggregated inside DuckDB
-    (millions of LMS statements never cross into Arrow)."""
-    return sources.statements_sql(
-        f"""school, date_trunc('week', {_UTC})::DATE AS week,
-            count(DISTINCT actor_key) FILTER (WHERE r.role = 'teacher') AS active_teachers,
-            count(DISTINCT actor_key) FILTER (WHERE r.role = 'student') AS active_students,
-            sum({_COMPLETED_SQL})::BIGINT AS completions""",
+    (millions of LMS statements never cross into Arrow). Actors are grouped per school and
+    week first and their roles looked up once per active actor: much cheaper than
+    count(DISTINCT) over every statement."""
+    per_actor, params = sources.statements_query(
+        f"school, date_trunc('week', {_UTC})::DATE AS week, actor_key, sum({_COMPLETED_SQL})::BIGINT AS completions",
         extra_where=_activity_where(),
         tail="GROUP BY ALL",
-        joins="LEFT JOIN (SELECT actor AS actor_key, min(role) AS role FROM people WHERE actor IS NOT NULL GROUP BY actor) r USING (actor_key)",
+    )
+    return sources.query(
+        f"""SELECT school, week,
+                   count(*) FILTER (WHERE r.role = 'teacher') AS active_teachers,
+                   count(*) FILTER (WHERE r.role = 'student') AS active_students,
+                   sum(completions)::BIGINT AS completions
+            FROM ({per_actor}) a
+            LEFT JOIN (SELECT actor AS actor_key, min(role) AS role FROM people WHERE actor IS NOT NULL GROUP BY actor) r
+              USING (actor_key)
+            GROUP BY ALL""",
+        params,
     )
 
 

@@ -90,13 +90,24 @@ class Sources:
         activity_types: Iterable[str] | None = None,
         extra_where: str | None = None,
         tail: str = "",
-        joins: str = "",
     ) -> pl.LazyFrame:
-        """``SELECT <select> FROM statements <joins> WHERE <the filters of statements()> <tail>``.
+        """``SELECT <select> FROM statements WHERE <the filters of statements()> <tail>``.
 
         For a family that aggregates or deduplicates inside DuckDB (``tail``: WINDOW,
-        QUALIFY, GROUP BY ...; ``joins``: e.g. a registry lookup). Time zone-aware columns
-        (``timestamp``, ``stored``) come as UTC."""
+        QUALIFY, GROUP BY ...). Time zone-aware columns (``timestamp``, ``stored``) come as UTC."""
+        sql, params = self.statements_query(select, verbs=verbs, activity_types=activity_types, extra_where=extra_where, tail=tail)
+        return _utc(_arrow_frame(self.con, sql, params))
+
+    def statements_query(
+        self,
+        select: str,
+        *,
+        verbs: Iterable[str] | None = None,
+        activity_types: Iterable[str] | None = None,
+        extra_where: str | None = None,
+        tail: str = "",
+    ) -> tuple[str, list[object]]:
+        """The SQL (and its parameters) :meth:`statements_sql` runs, to nest in a larger query."""
         where, params = ["NOT voided"], []
         if verbs is not None:
             where.append(f"verb IN ({', '.join('?' for _ in _bind(verbs, params))})")
@@ -107,8 +118,7 @@ class Sources:
         if self.partitions is not None:
             self._register_partitions()
             where.append("(school, round) IN (SELECT (school, round) FROM _lat_partitions)")
-        sql = f"SELECT {select} FROM statements {joins} WHERE {' AND '.join(where)} {tail}"
-        return _utc(_arrow_frame(self.con, sql, params))
+        return f"SELECT {select} FROM statements WHERE {' AND '.join(where)} {tail}", params
 
     def table(self, name: str) -> pl.LazyFrame:
         """A registry table (countries, hubs, schools, people, mentoring)."""
