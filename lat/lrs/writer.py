@@ -1,15 +1,20 @@
 """The one writer: a thread that owns the store's writing and commits statements in groups.
 
 Request threads validate their statements, then :meth:`Writer.submit` them and wait. The
-writer thread takes *everything* queued at that moment and writes it as one ingest batch
-(:func:`lat.batches.build` + :func:`lat.ingest.write_batch`, the same code path as file
-ingest): one transaction, one WAL fsync for many requests (group commit). Only then does it
-answer each waiting request, so a 200 means the statements are durable.
+writer thread takes *everything* queued at that moment and writes it in one transaction, one
+WAL fsync for many requests (group commit). Only then does it answer each waiting request,
+so a 200 means the statements are durable.
 
 A request is all or nothing. Before the group is written the writer screens each request
 against the store and the requests ahead of it in the group: an id already held with other
 content gives that request a 409, a voiding statement aimed at a voiding statement a 400;
-the request is then left out of the group and nothing of it is stored.
+the request is then left out of the group and nothing of it is stored. An id held with the
+same content (a retry) is accepted and not stored twice.
+
+What is left is certainly new, so the group is one ``INSERT`` of rows built in Python
+(:mod:`lat.lrs.rows`, same flattening and attribution rules as file ingest), plus the voiding
+SQL of :mod:`lat.voiding` when the group voids or is voided. The store is not scanned per
+group: :mod:`lat.lrs.known` remembers which ids are stored, which are voided and the registry.
 
 Other jobs that must write (``lat compute`` delegated to the LRS, see :mod:`lat.lrs.admin`)
 run on the same thread, between groups, via :meth:`Writer.call`.
@@ -25,11 +30,14 @@ from typing import Any
 
 import duckdb
 
-from lat import vocab
-from lat.batches import build, iso
+from lat import vocab, voiding
+from lat.batches import iso
 from lat.ids import content_digest
-from lat.ingest import write_batch
 from lat.lrs.errors import ApiError
+from lat.lrs.known import Known
+from lat.lrs.rows import INSERT, table
+
+_Row = tuple[dict[str, Any], bytes, str]  # a new statement, its content digest, its source
 
 
 @dataclass
@@ -65,6 +73,7 @@ class Writer:
         self._stopping = False
         self._last = datetime.now(UTC)
         self.groups = 0  # transactions written (a figure for the benchmark)
+        self._known = Known()  # what the writer remembers of the store (lat.lrs.known)
         self._thread = threading.Thread(target=self._loop, name="lat-lrs-writer", daemon=True)
         self._thread.start()
 
@@ -101,6 +110,10 @@ class Writer:
         return job
 
     def _loop(self) -> None:
+        try:
+            self._known.ids(self._con)  # loaded before the first request has to wait for it
+        except duckdb.Error:
+            pass  # it loads again on first use, and fails there with the request's error
         while True:
             with self._cond:
                 while not self._queue and not self._stopping:
@@ -123,6 +136,7 @@ class Writer:
             self._write_group(group)
         for job in jobs:
             if job.call is not None:
+                self._known.reset()  # the job may write statements or the registry by its own path
                 try:
                     job.result = job.call(self._con)
                 except BaseException as exc:  # handed to the waiting request
@@ -130,18 +144,50 @@ class Writer:
 
     def _write_group(self, jobs: list[_Job]) -> None:
         try:
-            accepted = _screen(self._con, jobs)
+            accepted, rows = _screen(self._con, jobs, self._known)
             if not accepted:
                 return
             stamp = self._stamp()
-            _store_attachments(self._con, [a for job in accepted for a in job.attachments])
-            items = [(job.source, None, None, stmt, None) for job in accepted for stmt in job.statements]
-            write_batch(self._con, build(items, stamp))
+            try:
+                self._commit(accepted, rows, stamp)
+            except duckdb.ConversionException:
+                if len(accepted) == 1:
+                    raise
+                # a value the validator allows but DuckDB cannot read (a rare timestamp form):
+                # each request alone, so that only the one that holds it fails
+                for job in accepted:
+                    self._write_group([job])
+                return
             self._last = datetime.fromisoformat(stamp)
             self.groups += 1
+        except duckdb.ConversionException as exc:
+            for job in jobs:
+                job.error = job.error or ApiError(400, f"a statement cannot be stored: {exc}")
         except BaseException as exc:
             for job in jobs:
                 job.error = job.error or exc
+
+    def _commit(self, jobs: list[_Job], rows: list[_Row], stamp: str) -> None:
+        """One transaction: attachments, the new rows, voiding when the group needs it."""
+        con, known = self._con, self._known
+        targets = [target for stmt, _, _ in rows if (target := _target(stmt))]
+        void_targets = known.void_targets(con)
+        con.register("lrs_rows", table(rows, stamp, known.actors(con), known.hubs(con)))
+        con.execute("BEGIN TRANSACTION")
+        try:
+            _store_attachments(con, [a for job in jobs for a in job.attachments])
+            con.execute(INSERT)
+            # voiding SQL only when a statement voids, or is voided by one already stored
+            if targets or any(stmt["id"].lower() in void_targets for stmt, _, _ in rows):
+                voiding.apply(con, stamp)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        finally:
+            con.unregister("lrs_rows")
+        known.ids(con).add(stmt["id"] for stmt, _, _ in rows)
+        void_targets.update(targets)
 
     def _stamp(self) -> str:
         """This group's ``stored``: strictly later than the previous group's."""
@@ -150,27 +196,34 @@ class Writer:
         return iso(moment)
 
 
-def _screen(con: duckdb.DuckDBPyConnection, jobs: list[_Job]) -> list[_Job]:
-    """The jobs that can be stored whole; the others get their error set."""
+def _screen(con: duckdb.DuckDBPyConnection, jobs: list[_Job], known: Known) -> tuple[list[_Job], list[_Row]]:
+    """The jobs that can be stored whole, and their statements that are new (with digest and source);
+    the other jobs get their error set. A statement already held with the same content (a retry)
+    is accepted and not stored again."""
     ids = [stmt["id"] for job in jobs for stmt in job.statements]
-    stored = _stored_digests(con, ids)
+    stored = _stored_digests(con, known.ids(con).maybe(ids))
     verbs = _stored_verbs(con, [target for job in jobs for s in job.statements if (target := _target(s))])
-    accepted = []
+    accepted: list[_Job] = []
+    rows: list[_Row] = []
     for job in jobs:
-        job.error = _problem(job, stored, verbs)
-        if job.error is None:
-            accepted.append(job)
-            for stmt in job.statements:
-                key = stmt["id"].lower()
-                stored.setdefault(key, content_digest(stmt))
-                verbs.setdefault(key, stmt["verb"]["id"])
-    return accepted
+        digests = [content_digest(stmt) for stmt in job.statements]
+        job.error = _problem(job, digests, stored, verbs)
+        if job.error is not None:
+            continue
+        accepted.append(job)
+        for stmt, digest in zip(job.statements, digests, strict=True):
+            key = stmt["id"].lower()
+            if key not in stored:
+                rows.append((stmt, digest, job.source))
+                stored[key] = digest
+                verbs[key] = stmt["verb"]["id"]
+    return accepted, rows
 
 
-def _problem(job: _Job, stored: dict[str, bytes | None], verbs: dict[str, str]) -> ApiError | None:
-    for stmt in job.statements:
+def _problem(job: _Job, digests: list[bytes], stored: dict[str, bytes | None], verbs: dict[str, str]) -> ApiError | None:
+    for stmt, digest in zip(job.statements, digests, strict=True):
         key = stmt["id"].lower()
-        if key in stored and stored[key] != content_digest(stmt):
+        if key in stored and stored[key] != digest:
             return ApiError(409, f"statement {stmt['id']} already exists with other content")
         target = _target(stmt)
         if target and verbs.get(target) == vocab.VOIDED:
@@ -186,6 +239,8 @@ def _target(stmt: dict[str, Any]) -> str | None:
 
 
 def _stored_digests(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, bytes | None]:
+    if not ids:
+        return {}
     rows = con.execute("SELECT id::VARCHAR, digest FROM statements WHERE id IN (SELECT unnest(?::UUID[]))",
                        [ids]).fetchall()
     return {str(i): d for i, d in rows}
