@@ -180,7 +180,8 @@ def _run(con: duckdb.DuckDBPyConnection, chunks: Iterable[list[Part]], *, worker
     spill = _spill_directory()
     try:
         for chunk in chunks:
-            pending.append(pool.submit(build_spilled, chunk, _stamp(), spill))
+            parts = [p.detached() if isinstance(p, readers.LineBlock) else p for p in chunk]  # workers read the text
+            pending.append(pool.submit(build_spilled, parts, _stamp(), spill))
             # a bounded window keeps memory flat: at most workers + 1 batches in flight
             if len(pending) > workers:
                 total += _write_spilled(con, pending.popleft().result())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from lat import ingest, readers
 from lat.batches import build
 from lat.config import Settings
+from lat.errors import LatError
 from lat.ingest import _chunks, _file_parts
 from lat.readers import LineBlock
 from lat.store import connect
@@ -97,3 +99,21 @@ def test_worker_batch_files_are_removed_and_stale_ones_of_dead_ingests_too(tmp_p
     assert sorted(p.name for p in tmp_path.glob("lat-ingest-*")) == [live.name]
     with connect(settings, read_only=True) as con:
         assert con.execute("SELECT count(DISTINCT stored) FROM statements").fetchall() == [(3,)]
+
+
+def test_a_detached_block_reads_its_lines_from_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "x.ndjson"
+    write(path)
+    monkeypatch.setattr(readers, "BLOCK", 7)
+    parts = list(readers.read_parts(path, "src"))
+    pieces = [piece for part in parts if part.records for piece in part.split(1)]
+    detached = [p.detached() for p in [*parts, *pieces]]
+    assert all(p.data == b"" for p in detached if p.lines)
+    assert records(detached) == records([*parts, *pieces])
+    gz = tmp_path / "x.ndjson.gz"
+    gz.write_bytes(gzip.compress(path.read_bytes()))
+    kept = [p.detached() for p in readers.read_parts(gz, "src")]
+    assert records(kept) == records(parts)  # gzipped: the text travels with the block
+    path.write_bytes(path.read_bytes().replace(b"\n", b" "))  # the file changes under the ingest
+    with pytest.raises(LatError, match="changed while it was being ingested"):
+        records(detached)
