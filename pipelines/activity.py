@@ -190,6 +190,10 @@ def monthly_types_sql(sources: Sources) -> pl.LazyFrame:
     )
 
 
+# What this family reads (pipelines/compute.py keeps its marts when no new statement matches).
+READS = _activity_where()
+
+
 def compute(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame]:
     """activity_weekly and activity_tools_monthly."""
     schools = sources.table("schools")

@@ -11,14 +11,17 @@ the partitioned families' statistics, the largest ``stored`` time and the statem
 The next run recomputes statistics only for the (school, round) partitions touched by
 statements stored since then (including the targets of new voiding statements), keeps the
 other partitions' statistics, and derives all marts again (cheap: a few rows per school).
-It falls back to a full run when there is no remembered state, when the registry changed
-(attribution may have moved statements between schools), when statements arrived with an
-older ``stored`` than the last run's (the count does not add up), or with ``--full``.
-Unpartitioned families always run in full.
+It falls back to a full run when there is no remembered state, when the registry or the
+settings changed (attribution may have moved statements between schools), when statements
+arrived with an older ``stored`` than the last run's (the count does not add up), or with
+``--full``. Unpartitioned families run in full, except that one declaring ``READS`` (an SQL
+condition on statements: what it reads) keeps its last published marts when no statement
+stored since the last run matches it and none voids anything.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import json
 import os
@@ -54,6 +57,7 @@ FAMILIES: list[tuple[str, str]] = [
 
 STATE_DIR = "compute-state"
 PARTITION = ["school", "round"]
+REGISTRY_TABLES = ("countries", "hubs", "schools", "people", "mentoring")
 Frame = pl.LazyFrame | pl.DataFrame
 
 
@@ -96,7 +100,7 @@ def run(settings: Settings, *, full: bool = False, now: datetime | None = None) 
     started = time.perf_counter()
     with store.session(settings) as con:
         sources = Sources(con, settings, now=now or datetime.now(UTC))
-        snapshot = _snapshot(con)
+        snapshot = _snapshot(con, settings)
         remembered = _read_meta(settings)
         mode, reason, touched = _plan(con, snapshot, remembered, full)
         families = family_modules()
@@ -107,16 +111,26 @@ def run(settings: Settings, *, full: bool = False, now: datetime | None = None) 
             if _partitioned(module):
                 sources.states.update(_family_state(module, restricted, settings, touched if mode == "incremental" else None))
         restricted.forget_shared()
+        kept = _unchanged_families(con, families, remembered, settings) if mode == "incremental" else {}
         frames: dict[str, Frame] = {}
+        family_marts: dict[str, list[str]] = {}
         for name, module, attr in families:
-            produced = module.derive(sources.states, sources, settings) if _partitioned(module) else getattr(module, attr)(sources, settings)
+            if name in kept:
+                produced: dict[str, Frame] = dict(kept[name])
+            elif _partitioned(module):
+                produced = module.derive(sources.states, sources, settings)
+            else:
+                produced = getattr(module, attr)(sources, settings)
             frames.update(_check(name, produced))
+            family_marts[name] = sorted(produced)
         new_state = sources.states
+        snapshot["family_marts"] = family_marts
         collected = _collect(frames)
         version = mart_store.publish(collected, settings)
         _publish_tables(con, collected)
         _write_state(settings, new_state, snapshot)
-    result = ComputeResult(mode, reason, version, {k: v.height for k, v in collected.items()})
+    result = ComputeResult(mode, reason + (f"; kept {', '.join(sorted(kept))}" if kept else ""), version,
+                           {k: v.height for k, v in collected.items()})
     result.partitions = 0 if touched is None else touched.height
     result.seconds = time.perf_counter() - started
     return result
@@ -124,17 +138,19 @@ def run(settings: Settings, *, full: bool = False, now: datetime | None = None) 
 
 # --- planning an update -----------------------------------------------------------------------
 
-def _snapshot(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+def _snapshot(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, Any]:
     """The numbers that decide whether an incremental update is sound."""
     count, max_stored = con.execute("SELECT count(*), max(stored) FROM statements").fetchall()[0]
+    # every column of every registry table: a family kept from the last run may read any
     registry = con.execute(
-        "SELECT (SELECT count(*) || ':' || coalesce(sum(hash(school_id, hub, country)), 0) FROM schools)"
-        " || '/' || (SELECT count(*) || ':' || coalesce(sum(hash(person_id, school, actor)), 0) FROM people)"
+        "SELECT " + " || '/' || ".join(f"(SELECT count(*) || ':' || coalesce(sum(hash(t)), 0) FROM {table} t)" for table in REGISTRY_TABLES)
     ).fetchall()[0][0]
     return {
         "statements": int(count),
         "max_stored": max_stored.astimezone(UTC).isoformat() if max_stored else None,
         "registry": str(registry),
+        # marts kept from the last run must have been computed with the same settings
+        "settings": hashlib.sha256(settings.model_dump_json().encode()).hexdigest(),
         "families": [name for name, _ in FAMILIES],
         # a family that became partitioned has no remembered statistics yet: full run
         "partitioned": [name for name, module, _ in family_modules() if _partitioned(module)],
@@ -150,6 +166,8 @@ def _plan(
         return "full", "first run (no remembered state)", None
     if any(before.get(key) != now[key] for key in ("registry", "families", "partitioned")):
         return "full", "registry or families changed", None
+    if before.get("settings") != now["settings"]:
+        return "full", "settings changed", None
     since = before.get("max_stored")
     if since is None:
         return "full", "no statements at the last run", None
@@ -173,6 +191,31 @@ def touched_partitions(con: duckdb.DuckDBPyConnection, since: str) -> pl.DataFra
     frame = pl.from_arrow(table)
     assert isinstance(frame, pl.DataFrame)
     return frame
+
+
+def _unchanged_families(
+    con: duckdb.DuckDBPyConnection, families: list[tuple[str, ModuleType, str]], before: dict[str, Any] | None, settings: Settings
+) -> dict[str, dict[str, pl.DataFrame]]:
+    """The last published marts of each unpartitioned family that declares what it reads
+    (``READS``, an SQL condition on statements) and that no statement stored since the last
+    run touches: none matches ``READS`` and none is a voiding statement. An update of
+    survey answers then does not recompute, say, the LMS activity of every school."""
+    if before is None:
+        return {}
+    current = mart_store.current_dir(settings)
+    kept = {}
+    for name, module, _ in families:
+        reads, names = getattr(module, "READS", None), before.get("family_marts", {}).get(name)
+        paths = [current / f"{mart}.parquet" for mart in names or []]
+        if reads is None or _partitioned(module) or not paths or not all(path.exists() for path in paths):
+            continue
+        touching = con.execute(
+            f"SELECT count(*) FROM statements WHERE stored > ?::TIMESTAMPTZ AND (verb = ? OR ({reads}))",
+            [before["max_stored"], vocab.VOIDED],
+        ).fetchall()[0][0]
+        if touching == 0:
+            kept[name] = {mart: pl.read_parquet(path) for mart, path in zip(names, paths, strict=True)}
+    return kept
 
 
 def _partitioned(module: ModuleType) -> bool:

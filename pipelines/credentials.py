@@ -56,6 +56,10 @@ def _counts(frame: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
     ).sort(*keys, "achievement")
 
 
+# What this family reads (pipelines/compute.py keeps its marts when no new statement matches).
+READS = f"verb = '{vocab.EARNED}' AND activity_type = '{vocab.BADGE}'"
+
+
 def compute(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame]:
     """credentials_school, credentials_hub, credentials_country, credentials_person."""
     statements = sources.statements(["actor_key", "object_id", "school", "timestamp", "source"],

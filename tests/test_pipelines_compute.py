@@ -8,9 +8,10 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from lat import marts
+from lat import attribution, marts
+from lat import registry as lat_registry
 from pipelines import compute
-from pipeline_fixtures import answer, load, open_store, registry, settings_for, voiding
+from pipeline_fixtures import FIXTURES, answer, load, open_store, read_ndjson, registry, settings_for, voiding
 
 SCHOOLS = {"S1": ("H1", "EE"), "S2": ("H1", "EE"), "S3": ("H2", "EE")}
 
@@ -65,3 +66,33 @@ def test_registry_change_forces_a_full_run(tmp_path: Path, monkeypatch: pytest.M
     con.close()
     again = compute.run(settings)
     assert (again.mode, again.reason) == ("full", "registry or families changed")
+
+
+def test_an_update_keeps_the_marts_of_families_it_does_not_touch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    case = FIXTURES / "activity" / "basic"
+    settings = settings_for(tmp_path, monkeypatch)
+    con = open_store(settings)
+    lat_registry.write(con, lat_registry.load(case / "registry"))
+    load(con, read_ndjson(case / "input.ndjson"))
+    attribution.apply(con)
+    con.close()
+    compute.run(settings)
+    weekly = marts.read("activity_weekly", settings)
+
+    con = open_store(settings)
+    load(con, [answer("late", "A1", "4", school="a1")], source="later")  # a survey answer: no LMS activity
+    con.close()
+    update = compute.run(settings)
+    assert update.mode == "incremental"
+    assert update.reason.endswith("; kept activity, credentials")
+    assert_frame_equal(marts.read("activity_weekly", settings), weekly)
+
+    con = open_store(settings)
+    load(con, [voiding("ac000000-0000-4000-8000-000000000001")], source="later")  # ta1's page view in the week of 03-03
+    con.close()
+    again = compute.run(settings)
+    assert (again.mode, "kept" in again.reason) == ("incremental", False)
+    recomputed = marts.read("activity_weekly", settings)
+    compute.run(settings, full=True)
+    assert_frame_equal(recomputed, marts.read("activity_weekly", settings))
+    assert not recomputed.equals(weekly)  # one teacher fewer in that week
