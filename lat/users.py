@@ -224,8 +224,13 @@ def create_demo_accounts(settings: Settings) -> list[tuple[str, str, str, str]]:
     if registry is None or not registry.school_ids:
         raise LatError("No registry marts are published: run 'lat registry import' and 'lat compute' first.")
     hub = sorted(registry.hub_ids)[0]
-    school = sorted(registry.schools_of_hubs([hub]))[0]
-    mentor = sorted(registry.mentors)[0] if registry.mentors else None
+    hub_schools = registry.schools_of_hubs([hub])
+    mentors = sorted(m for m in registry.mentors if registry.mentees_of([m]) & hub_schools)
+    mentor = mentors[0] if mentors else None
+    # The head runs one of the demo mentor's mentee schools, so both logins tell the
+    # mentoring story (a mentor school's head would see no mentoring timeline).
+    mentees = sorted(registry.mentees_of([mentor]) & hub_schools) if mentor else []
+    school = mentees[0] if mentees else sorted(hub_schools)[0]
     plans: list[tuple[str, str, dict[str, tuple[str, ...]]]] = [
         ("demo-admin", ADMIN, {}),
         ("demo-coordinator", HUB_COORDINATOR, {"hubs": (hub,)}),

@@ -113,7 +113,7 @@ def test_demo_accounts_one_per_role_with_working_random_passwords(registry: Sett
         ("demo-admin", "admin", "all"),
         ("demo-coordinator", "hub_coordinator", "hub:H1"),
         ("demo-mentor", "mentor", "person:P1"),
-        ("demo-head", "school_head", "school:S1"),
+        ("demo-head", "school_head", "school:S2"),  # the demo mentor's mentee school
         ("demo-researcher", "researcher", "aggregates"),
     ]
     passwords = [pw for *_, pw in rows]
