@@ -4,7 +4,8 @@
 
 Starts real `lat lrs` processes on 127.0.0.1 and, when .venv-ralph exists (make ralph), the
 Ralph LRS (filesystem backend) in the same run, and prints our figures, Ralph's and the
-ratios. The store with one million statements is built once (rows generated in SQL, not
+ratios. The machine is shared, so beside wall-clock figures it prints the server process's
+CPU time (from /proc): statements per server CPU-second and CPU ms per single POST. The store with one million statements is built once (rows generated in SQL, not
 through the HTTP API: it is the backdrop, not the thing measured) and cached under
 bench/out/lrs-1m/.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import shutil
 import statistics
 import sys
@@ -50,27 +52,53 @@ def poster(url: str, key: str, secret: str) -> Post:
     return post
 
 
-def throughput(post: Post, batches_per_client: int) -> float:
-    """Statements accepted per second: CLIENTS threads POSTing batches of BATCH at once."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def child_pid(marker: str) -> int:
+    """The pid of this process's child whose command line holds ``marker``."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            if ppid == os.getpid() and marker in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                return int(entry.name)
+        except (OSError, ValueError, IndexError):
+            continue
+    raise RuntimeError(f"no child process running {marker}")
+
+
+def throughput(post: Post, batches_per_client: int, pid: int) -> tuple[float, float]:
+    """Statements accepted per second, and per CPU-second of the server ``pid``:
+    CLIENTS threads POSTing batches of BATCH at once."""
     batches = [[statement(n, id=str(uuid.uuid4())) for n in range(BATCH)]
                for _ in range(CLIENTS * batches_per_client)]
     post(batches[0])  # warm up (imports, first transaction)
+    cpu = cpu_seconds(pid)
     started = time.perf_counter()
     with ThreadPoolExecutor(CLIENTS) as pool:
         list(pool.map(post, batches[1:]))
-    return (len(batches) - 1) * BATCH / (time.perf_counter() - started)
+    sent = (len(batches) - 1) * BATCH
+    return sent / (time.perf_counter() - started), sent / (cpu_seconds(pid) - cpu)
 
 
-def latency(post: Post, count: int) -> tuple[float, float]:
-    """p50 and p99 in ms of one-statement POSTs, one at a time."""
+def latency(post: Post, count: int, pid: int) -> tuple[float, float, float]:
+    """p50 and p99 in ms of one-statement POSTs, one at a time, and the server's CPU ms per POST."""
     times = []
+    post([statement(0, id=str(uuid.uuid4()))])  # warm up (imports, first transaction)
+    cpu = cpu_seconds(pid)
     for n in range(count):
         one = [statement(n, id=str(uuid.uuid4()))]
         started = time.perf_counter()
         post(one)
         times.append((time.perf_counter() - started) * 1000)
+    used = (cpu_seconds(pid) - cpu) * 1000 / count
     times.sort()
-    return statistics.median(times), times[int(len(times) * 0.99) - 1]
+    return statistics.median(times), times[int(len(times) * 0.99) - 1], used
 
 
 def seed(home: Path, rows: int) -> None:
@@ -107,10 +135,11 @@ def ours(home: Path, batches_per_client: int, singles: int) -> dict[str, float]:
     try:
         key, secret = credential(home, f"bench-{uuid.uuid4().hex[:6]}", "statements/write")
         post = poster(server.url + "/xapi/statements", key, secret)
+        pid = server.process.pid
         figures = {}
         if batches_per_client:
-            figures["statements/s"] = throughput(post, batches_per_client)
-        figures["p50 ms"], figures["p99 ms"] = latency(post, singles)
+            figures["statements/s"], figures["statements/cpu-s"] = throughput(post, batches_per_client, pid)
+        figures["p50 ms"], figures["p99 ms"], figures["cpu ms"] = latency(post, singles, pid)
         return figures
     finally:
         server.stop()
@@ -123,8 +152,10 @@ def ralph(work: Path, batches_per_client: int, singles: int) -> dict[str, float]
         return None
     with running_ralph(work) as lrs:
         post = poster(lrs.endpoint + "/statements", lrs.key, lrs.secret)
-        figures = {"statements/s": throughput(post, batches_per_client)}
-        figures["p50 ms"], figures["p99 ms"] = latency(post, singles)
+        pid = child_pid(str(RALPH_PYTHON.parent))
+        figures: dict[str, float] = {}
+        figures["statements/s"], figures["statements/cpu-s"] = throughput(post, batches_per_client, pid)
+        figures["p50 ms"], figures["p99 ms"], figures["cpu ms"] = latency(post, singles, pid)
         return figures
 
 
@@ -139,17 +170,22 @@ def main() -> None:
         theirs = ralph(Path(tmp) / "ralph", per_client, singles)
         shutil.rmtree(small, ignore_errors=True)
     print(f"\nLAT LRS, {CLIENTS} clients x batches of {BATCH}: {at_10k['statements/s']:,.0f} statements/s "
-          f"(target >= 10,000)")
-    print(f"single POST, 10k stored: p50 {at_10k['p50 ms']:.1f} ms, p99 {at_10k['p99 ms']:.1f} ms")
-    print(f"single POST,  1M stored: p50 {at_1m['p50 ms']:.1f} ms, p99 {at_1m['p99 ms']:.1f} ms (target p99 < 50 ms)")
+          f"(target >= 10,000); {at_10k['statements/cpu-s']:,.0f} per server CPU-second")
+    print(f"single POST, 10k stored: p50 {at_10k['p50 ms']:.1f} ms, p99 {at_10k['p99 ms']:.1f} ms, "
+          f"server CPU {at_10k['cpu ms']:.1f} ms per POST")
+    print(f"single POST,  1M stored: p50 {at_1m['p50 ms']:.1f} ms, p99 {at_1m['p99 ms']:.1f} ms (target p99 < 50 ms), "
+          f"server CPU {at_1m['cpu ms']:.1f} ms per POST")
     print(f"p99 1M / 10k: {at_1m['p99 ms'] / at_10k['p99 ms']:.2f}")
     if theirs is None:
         print("Ralph: .venv-ralph missing (make ralph); no comparison")
         return
-    print(f"Ralph (fs backend): {theirs['statements/s']:,.0f} statements/s; single POST p50 {theirs['p50 ms']:.1f} ms, "
-          f"p99 {theirs['p99 ms']:.1f} ms")
-    print(f"ours / Ralph: throughput x{at_10k['statements/s'] / theirs['statements/s']:.2f}, "
-          f"p50 x{at_10k['p50 ms'] / theirs['p50 ms']:.2f}, p99 x{at_10k['p99 ms'] / theirs['p99 ms']:.2f}")
+    print(f"Ralph (fs backend): {theirs['statements/s']:,.0f} statements/s ({theirs['statements/cpu-s']:,.0f} per "
+          f"server CPU-second); single POST p50 {theirs['p50 ms']:.1f} ms, p99 {theirs['p99 ms']:.1f} ms, "
+          f"server CPU {theirs['cpu ms']:.1f} ms per POST")
+    print(f"ours / Ralph: throughput x{at_10k['statements/s'] / theirs['statements/s']:.2f} "
+          f"(per CPU-second x{at_10k['statements/cpu-s'] / theirs['statements/cpu-s']:.2f}), "
+          f"p50 x{at_10k['p50 ms'] / theirs['p50 ms']:.2f}, p99 x{at_10k['p99 ms'] / theirs['p99 ms']:.2f}, "
+          f"CPU per single POST x{at_10k['cpu ms'] / theirs['cpu ms']:.2f}")
 
 
 if __name__ == "__main__":

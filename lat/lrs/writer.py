@@ -111,7 +111,7 @@ class Writer:
 
     def _loop(self) -> None:
         try:
-            self._known.ids(self._con)  # loaded before the first request has to wait for it
+            self._known.load(self._con)  # before the first request has to wait for it
         except duckdb.Error:
             pass  # it loads again on first use, and fails there with the request's error
         while True:
