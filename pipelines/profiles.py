@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import polars as pl
@@ -114,7 +115,6 @@ def choose_k(values: list[list[float]]) -> tuple[int, list[tuple[int, float]]]:
 
 def _select_k(values: list[list[float]]) -> tuple[int, list[tuple[int, float]], dict[int, Any]]:
     """:func:`choose_k`, plus the fitted model of each k tried (the chosen one is reused)."""
-    from sklearn.metrics import silhouette_score
     from threadpoolctl import threadpool_limits
 
     n = len(values)
@@ -122,18 +122,35 @@ def _select_k(values: list[list[float]]) -> tuple[int, list[tuple[int, float]], 
     # A few thousand schools x 8 areas is far too small to gain from thread pools, and on a
     # busy machine OpenMP's waiting threads made each KMeans fit tens of times slower.
     with threadpool_limits(limits=1):
+        silhouette = _silhouette(values)
         for k in K_RANGE:
             if k >= n:
                 break
             models[k] = _kmeans(values, k)
             labels = models[k].labels_
             # identical rows can collapse two centres into one label; silhouette then is undefined
-            score = float(silhouette_score(values, labels)) if len(set(labels)) > 1 else float("-inf")
+            score = silhouette(labels) if len(set(labels)) > 1 else float("-inf")
             scores.append((k, score))
     if not scores:
         return 1, [], models
     best = max(scores, key=lambda ks: (ks[1], -ks[0]))
     return best[0], scores, models
+
+
+PRECOMPUTED_UP_TO = 10_000  # schools; their distance matrix takes n * n * 8 bytes (800 MB)
+
+
+def _silhouette(values: list[list[float]]) -> Callable[[Any], float]:
+    """labels -> mean silhouette of ``values``. The distances between schools are computed
+    once for every k tried, by the same chunked computation silhouette_score would run
+    itself, so the scores are the same floats."""
+    import numpy as np
+    from sklearn.metrics import pairwise_distances_chunked, silhouette_score
+
+    if len(values) > PRECOMPUTED_UP_TO:
+        return lambda labels: float(silhouette_score(values, labels))
+    distances = np.vstack(list(pairwise_distances_chunked(np.asarray(values, dtype=np.float64))))
+    return lambda labels: float(silhouette_score(distances, labels, metric="precomputed"))
 
 
 def _kmeans(values: list[list[float]], k: int):  # type: ignore[no-untyped-def]
