@@ -21,6 +21,7 @@ STATEMENT_COLUMNS: frozenset[str] = frozenset(
     "respondent_group phase context_extensions result_extensions voided source".split()
 )
 T = TypeVar("T")
+PREFILTER_SCHOOLS = 1000  # up to this many touched schools, also filter by a literal list
 REGISTRY_TABLES: frozenset[str] = frozenset({"countries", "hubs", "schools", "people", "mentoring"})
 _JSON_COLUMNS = frozenset({"context_extensions", "result_extensions"})
 _UUID_COLUMNS = frozenset({"id", "registration"})
@@ -117,6 +118,7 @@ class Sources:
             where.append(f"({extra_where})")
         if self.partitions is not None:
             self._register_partitions()
+            where.extend(self._school_prefilter())
             where.append("(school, round) IN (SELECT (school, round) FROM _lat_partitions)")
         return f"SELECT {select} FROM statements WHERE {' AND '.join(where)} {tail}", params
 
@@ -130,10 +132,24 @@ class Sources:
         """Any read-only SQL (for a family that needs something the helpers lack)."""
         return _arrow_frame(self.con, sql, list(params))
 
+    def _school_prefilter(self) -> list[str]:
+        """``school IN (<literals>)`` for an update touching few schools: DuckDB skips the
+        row groups of other schools by their min/max, which a subquery cannot do."""
+        assert self.partitions is not None
+        schools = self.partitions["school"].cast(pl.String).drop_nulls().unique().sort().to_list()
+        if not schools or len(schools) > PREFILTER_SCHOOLS:
+            return []
+        return [f"school IN ({', '.join(_quote(school) for school in schools)})"]
+
     def _register_partitions(self) -> None:
         assert self.partitions is not None
         frame = self.partitions.select(pl.col("school").cast(pl.String), pl.col("round").cast(pl.String))
         self.con.register("_lat_partitions", frame.to_arrow())
+
+
+def _quote(value: str) -> str:
+    """An SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
 
 
 def _bind(values: Iterable[str], params: list[object]) -> list[str]:
