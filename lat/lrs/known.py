@@ -73,14 +73,14 @@ class Known:
     """The writer's memory of the store (see the module docstring); each part loads on first use."""
 
     def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget everything: another path may have written to the store."""
         self._ids: IdFilter | None = None
         self._void_targets: set[str] | None = None
         self._actors: dict[str, str] | None = None
         self._hubs: dict[str, str] | None = None
-
-    def reset(self) -> None:
-        """Forget everything: another path may have written to the store."""
-        self.__init__()  # type: ignore[misc]
 
     def load(self, con: duckdb.DuckDBPyConnection) -> None:
         """Load every part now (at start: the first request should not pay for reading the store)."""
