@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import polars as pl
@@ -43,16 +44,28 @@ def read(name: str, settings: Settings | None = None, *, directory: Path | None 
     return pl.read_parquet(path)
 
 
-def publish(frames: dict[str, pl.DataFrame], settings: Settings | None = None) -> Path:
-    """Write all ``frames`` as a new version and make it current atomically."""
+def publish(frames: dict[str, pl.DataFrame], settings: Settings | None = None, *, unchanged: Iterable[str] = ()) -> Path:
+    """Write all ``frames`` as a new version and make it current atomically.
+
+    ``unchanged`` names marts of the current version to carry into the new one as they are
+    (hard links, or copies where the file system has none) instead of rewriting them: an
+    incremental ``lat compute`` passes the marts of the families it did not recompute.
+    """
     settings = settings or get_settings()
     root = settings.marts_dir
     root.mkdir(parents=True, exist_ok=True)
+    carried = sorted(set(unchanged))
+    if set(carried) & set(frames):
+        raise ValueError(f"marts both rewritten and carried over: {sorted(set(carried) & set(frames))}")
+    previous = current_dir(settings) if carried else None
     version = root / f"v{time.strftime('%Y%m%dT%H%M%S')}-{time.time_ns() % 1_000_000_000:09d}"
     staging = root / f".staging-{version.name}"
     staging.mkdir()
     for name, frame in frames.items():
         frame.write_parquet(staging / f"{name}.parquet")
+    for name in carried:
+        assert previous is not None
+        _carry(previous / f"{name}.parquet", staging / f"{name}.parquet")
     _fsync_dir(staging)
     staging.rename(version)
     tmp_link = root / f".current-{version.name}"
@@ -61,6 +74,17 @@ def publish(frames: dict[str, pl.DataFrame], settings: Settings | None = None) -
     _fsync_dir(root)
     _prune(root, keep=version)
     return version
+
+
+def _carry(source: Path, target: Path) -> None:
+    """``source`` into the new version: a hard link (published files are never modified in
+    place, so sharing one inode between versions is safe), or a copy across devices."""
+    if not source.exists():
+        raise LatError(f"Mart file {source} to carry over is missing; run 'lat compute --full'.")
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def _fsync_dir(path: Path) -> None:

@@ -113,12 +113,12 @@ def run(settings: Settings, *, full: bool = False, now: datetime | None = None) 
         restricted.forget_shared()
         kept = _unchanged_families(con, families, remembered, settings) if mode == "incremental" else {}
         frames: dict[str, Frame] = {}
-        family_marts: dict[str, list[str]] = {}
+        family_marts: dict[str, list[str]] = dict(kept)
         for name, module, attr in families:
             if name in kept:
-                produced: dict[str, Frame] = dict(kept[name])
-            elif _partitioned(module):
-                produced = module.derive(sources.states, sources, settings)
+                continue  # its marts are carried into the new version as they are
+            if _partitioned(module):
+                produced: dict[str, Frame] = module.derive(sources.states, sources, settings)
             else:
                 produced = getattr(module, attr)(sources, settings)
             frames.update(_check(name, produced))
@@ -126,11 +126,13 @@ def run(settings: Settings, *, full: bool = False, now: datetime | None = None) 
         new_state = sources.states
         snapshot["family_marts"] = family_marts
         collected = _collect(frames)
-        version = mart_store.publish(collected, settings)
+        carried = [mart for marts in kept.values() for mart in marts]
+        # the kept marts' files are hard-linked and their mart_* tables left as they are
+        version = mart_store.publish(collected, settings, unchanged=carried)
         _publish_tables(con, collected)
         _write_state(settings, new_state, snapshot)
-    result = ComputeResult(mode, reason + (f"; kept {', '.join(sorted(kept))}" if kept else ""), version,
-                           {k: v.height for k, v in collected.items()})
+    rows = {k: v.height for k, v in collected.items()} | {k: _parquet_rows(version / f"{k}.parquet") for k in carried}
+    result = ComputeResult(mode, reason + (f"; kept {', '.join(sorted(kept))}" if kept else ""), version, rows)
     result.partitions = 0 if touched is None else touched.height
     result.seconds = time.perf_counter() - started
     return result
@@ -195,27 +197,36 @@ def touched_partitions(con: duckdb.DuckDBPyConnection, since: str) -> pl.DataFra
 
 def _unchanged_families(
     con: duckdb.DuckDBPyConnection, families: list[tuple[str, ModuleType, str]], before: dict[str, Any] | None, settings: Settings
-) -> dict[str, dict[str, pl.DataFrame]]:
-    """The last published marts of each unpartitioned family that declares what it reads
-    (``READS``, an SQL condition on statements) and that no statement stored since the last
-    run touches: none matches ``READS`` and none is a voiding statement. An update of
-    survey answers then does not recompute, say, the LMS activity of every school."""
+) -> dict[str, list[str]]:
+    """The names of the last published marts of each unpartitioned family that declares what
+    it reads (``READS``, an SQL condition on statements) and that no statement stored since
+    the last run touches: none matches ``READS`` and none is a voiding statement. An update
+    of survey answers then does not recompute, say, the LMS activity of every school.
+
+    A family may also define ``inputs(sources) -> str``: a fingerprint of what else it
+    depends on (mentoring: its "today"); it is kept only when that is unchanged too."""
     if before is None:
         return {}
     current = mart_store.current_dir(settings)
     kept = {}
     for name, module, _ in families:
         reads, names = getattr(module, "READS", None), before.get("family_marts", {}).get(name)
-        paths = [current / f"{mart}.parquet" for mart in names or []]
-        if reads is None or _partitioned(module) or not paths or not all(path.exists() for path in paths):
+        if reads is None or _partitioned(module) or not names or not all((current / f"{m}.parquet").exists() for m in names):
             continue
         touching = con.execute(
             f"SELECT count(*) FROM statements WHERE stored > ?::TIMESTAMPTZ AND (verb = ? OR ({reads}))",
             [before["max_stored"], vocab.VOIDED],
         ).fetchall()[0][0]
         if touching == 0:
-            kept[name] = {mart: pl.read_parquet(path) for mart, path in zip(names, paths, strict=True)}
+            kept[name] = list(names)
     return kept
+
+
+def _parquet_rows(path: Path) -> int:
+    """Rows of a Parquet file, from its footer (the data is not read)."""
+    import pyarrow.parquet as pq
+
+    return int(pq.read_metadata(path).num_rows)
 
 
 def _partitioned(module: ModuleType) -> bool:

@@ -43,6 +43,11 @@ register_mart(Mart("registry_mentoring", "registry", "Mentoring pairs: mentor (p
 }))
 
 
+# Reads no statements, only the registry (whose change forces a full run): an update keeps
+# these marts (pipelines/compute.py).
+READS = "FALSE"
+
+
 def compute(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame]:
     """The four registry marts."""
     countries = sources.table("countries").select(pl.col("country_id").alias("country"), pl.col("name").alias("country_name"))
