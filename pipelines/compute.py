@@ -16,7 +16,10 @@ settings changed (attribution may have moved statements between schools), when s
 arrived with an older ``stored`` than the last run's (the count does not add up), or with
 ``--full``. Unpartitioned families run in full, except that one declaring ``READS`` (an SQL
 condition on statements: what it reads) keeps its last published marts when no statement
-stored since the last run matches it and none voids anything.
+stored since the last run matches it and none voids anything (and, for a family that also
+defines ``inputs(sources) -> str``, when that fingerprint of its other inputs is unchanged).
+Kept marts are hard-linked into the new version, not rewritten, and their ``mart_*`` tables
+are left as they are.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ FAMILIES: list[tuple[str, str]] = [
     ("maturity", "pipelines.maturity:compute"),
     ("competence", "pipelines.competence:compute"),
     ("mentoring", "pipelines.mentoring:compute"),
+    ("outcome", "pipelines.outcome:compute"),
     ("activity", "pipelines.activity:compute"),
     ("profiles", "pipelines.profiles:compute"),
     ("pairing", "pipelines.pairing:compute"),
@@ -111,7 +115,8 @@ def run(settings: Settings, *, full: bool = False, now: datetime | None = None) 
             if _partitioned(module):
                 sources.states.update(_family_state(module, restricted, settings, touched if mode == "incremental" else None))
         restricted.forget_shared()
-        kept = _unchanged_families(con, families, remembered, settings) if mode == "incremental" else {}
+        snapshot["inputs"] = {name: module.inputs(sources) for name, module, _ in families if hasattr(module, "inputs")}
+        kept = _unchanged_families(con, families, remembered, settings, snapshot["inputs"]) if mode == "incremental" else {}
         frames: dict[str, Frame] = {}
         family_marts: dict[str, list[str]] = dict(kept)
         for name, module, attr in families:
@@ -196,7 +201,11 @@ def touched_partitions(con: duckdb.DuckDBPyConnection, since: str) -> pl.DataFra
 
 
 def _unchanged_families(
-    con: duckdb.DuckDBPyConnection, families: list[tuple[str, ModuleType, str]], before: dict[str, Any] | None, settings: Settings
+    con: duckdb.DuckDBPyConnection,
+    families: list[tuple[str, ModuleType, str]],
+    before: dict[str, Any] | None,
+    settings: Settings,
+    inputs: dict[str, str],
 ) -> dict[str, list[str]]:
     """The names of the last published marts of each unpartitioned family that declares what
     it reads (``READS``, an SQL condition on statements) and that no statement stored since
@@ -212,6 +221,8 @@ def _unchanged_families(
     for name, module, _ in families:
         reads, names = getattr(module, "READS", None), before.get("family_marts", {}).get(name)
         if reads is None or _partitioned(module) or not names or not all((current / f"{m}.parquet").exists() for m in names):
+            continue
+        if name in inputs and before.get("inputs", {}).get(name) != inputs[name]:
             continue
         touching = con.execute(
             f"SELECT count(*) FROM statements WHERE stored > ?::TIMESTAMPTZ AND (verb = ? OR ({reads}))",

@@ -307,22 +307,33 @@ def latest_day(sources: Sources) -> dt.date | None:
     return None if latest is None else latest.astimezone(dt.UTC).date()
 
 
+# What this family reads besides the registry (pipelines/compute.py keeps its marts when no
+# new statement matches and "today" has not moved, see inputs()). The outcome marts, which
+# read survey answers, are the separate family pipelines/outcome.py.
+READS = (f"verb IN ({', '.join(sorted({repr(v) for v, _ in EVENT_KINDS}))}) "
+         f"AND activity_type IN ({', '.join(sorted({repr(t) for _, t in EVENT_KINDS}))})")  # as compute() reads
+
+
+def inputs(sources: Sources) -> str:
+    """What the marts depend on besides the statements READS matches: "today", the day of
+    the latest live statement of any kind (a new survey answer may move it)."""
+    day = latest_day(sources)
+    return "" if day is None else day.isoformat()
+
+
 def compute(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame | pl.DataFrame]:
-    """mentoring_progress (monthly snapshots + today), meetings per month, outcome, stall model."""
-    from pipelines import profiles, stall_model, stalled
+    """mentoring_progress (monthly snapshots + today), meetings per month, stall model."""
+    from pipelines import stall_model, stalled
 
     statements = sources.statements(EVENT_COLUMNS, verbs={v for v, _ in EVENT_KINDS}, activity_types={t for _, t in EVENT_KINDS})
     schools, people, mentoring = (sources.table(t) for t in ("schools", "people", "mentoring"))
     as_of = latest_day(sources) or sources.now.date()
     dates = snapshot_dates(statements, mentoring, as_of)
     series = stalled.stall_status(progress_series(statements, schools, people, mentoring, dates), settings.stalled_days).collect()
-    per_school = outcome(maturity_change(profiles.area_scores(sources, settings)), mentoring, schools)
     model = stall_model.model_marts(statements, schools, people, mentoring, series.lazy(), as_of)
     return {
         "mentoring_progress": series,
         "mentoring_meetings_monthly": meetings_monthly(statements, mentoring, as_of),
-        "mentoring_outcome": per_school,
-        "mentoring_outcome_summary": outcome_summary(per_school),
         **model,
     }
 

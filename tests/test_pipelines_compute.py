@@ -93,10 +93,10 @@ def test_an_update_keeps_the_marts_of_families_it_does_not_touch(tmp_path: Path,
     con.close()
     update = compute.run(settings)
     assert update.mode == "incremental"
-    assert update.reason.endswith("; kept activity, credentials, registry")
+    assert update.reason.endswith("; kept activity, credentials, mentoring, registry")
     assert_frame_equal(marts.read("activity_weekly", settings), weekly)
     assert first.version is not None and update.version is not None
-    carried = ("activity_weekly", "activity_tools_monthly", "registry_schools", "credentials_school")
+    carried = ("activity_weekly", "activity_tools_monthly", "registry_schools", "credentials_school", "mentoring_progress", "stall_model")
     for name in carried:  # the same file, hard-linked into the new version, not rewritten
         assert (update.version / f"{name}.parquet").stat().st_ino == (first.version / f"{name}.parquet").stat().st_ino
         assert update.rows[name] == first.rows[name]
@@ -117,3 +117,41 @@ def test_an_update_keeps_the_marts_of_families_it_does_not_touch(tmp_path: Path,
     compute.run(settings, full=True)
     assert_frame_equal(recomputed, marts.read("activity_weekly", settings))
     assert not recomputed.equals(weekly)  # one teacher fewer in that week
+
+
+def _all_marts(settings) -> dict[str, pl.DataFrame]:
+    return {name: marts.read(name, settings) for name in marts.available(settings)}
+
+
+def test_survey_answers_keep_the_mentoring_progress_until_they_move_today(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    case = FIXTURES / "mentoring" / "basic"  # mentoring statements up to 2025-05-15 ("today")
+    settings = settings_for(tmp_path, monkeypatch)
+    con = open_store(settings)
+    lat_registry.write(con, lat_registry.load(case / "registry"))
+    load(con, read_ndjson(case / "input.ndjson"))
+    attribution.apply(con)
+    con.close()
+    first = compute.run(settings)
+    assert first.version is not None
+
+    con = open_store(settings)
+    load(con, [answer("early", "A1", "4", school="s2")], source="later")  # 2025-03-01: today stays 2025-05-15
+    con.close()
+    update = compute.run(settings)
+    assert update.mode == "incremental" and "mentoring" in update.reason.split("; kept ")[1].split(", ")
+    assert update.version is not None
+    same = (update.version / "mentoring_progress.parquet").stat().st_ino == (first.version / "mentoring_progress.parquet").stat().st_ino
+    assert same  # carried over; the outcome family (survey answers) recomputed
+    assert (update.version / "mentoring_outcome.parquet").stat().st_ino != (first.version / "mentoring_outcome.parquet").stat().st_ino
+
+    con = open_store(settings)
+    load(con, [answer("late", "A1", "4", school="s2", minutes=90 * 24 * 60)], source="later")  # 2025-05-30
+    con.close()
+    moved = compute.run(settings)
+    assert moved.mode == "incremental" and "mentoring" not in moved.reason.split("; kept ")[1].split(", ")
+    progress = marts.read("mentoring_progress", settings)
+    assert progress["as_of"].max().isoformat() == "2025-05-30"
+    incremental = _all_marts(settings)
+    compute.run(settings, full=True)
+    for name, frame in _all_marts(settings).items():
+        assert_frame_equal(incremental[name], frame, check_row_order=False)

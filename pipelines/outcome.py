@@ -1,0 +1,24 @@
+"""The mentoring outcome family: maturity change of mentored schools and of the others.
+
+Split from the mentoring family because it depends on other inputs: the survey answers
+(through the profiles statistics, ``sources.states``) and the registry, never the mentoring
+statements. An update bringing only survey answers then recomputes these two small marts
+and keeps the mentoring progress (which scans the mentoring events) as it is; an update
+bringing only mentoring statements recomputes both, cheaply here. The functions, marts and
+indicator definitions live in :mod:`pipelines.mentoring` (section "outcome").
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from lat.config import Settings
+from pipelines import mentoring, profiles
+from pipelines.source import Sources
+
+
+def compute(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame | pl.DataFrame]:
+    """mentoring_outcome and mentoring_outcome_summary."""
+    schools, pairs = sources.table("schools"), sources.table("mentoring")
+    per_school = mentoring.outcome(mentoring.maturity_change(profiles.area_scores(sources, settings)), pairs, schools)
+    return {"mentoring_outcome": per_school, "mentoring_outcome_summary": mentoring.outcome_summary(per_school)}
