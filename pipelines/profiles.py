@@ -41,6 +41,10 @@ LEVELS = ((3.5, "advanced"), (2.5, "developing"), (float("-inf"), "beginning"))
 ANSWER_COLUMNS = ["actor_key", "verb", "activity_type", "response", "score_raw", "timestamp", "stored", "school", "round", "area", "item", "respondent_group"]
 
 
+# Imported ahead by the orchestrator while it reads the store (pipelines/compute.py).
+PRELOAD = ("sklearn.cluster", "sklearn.metrics", "threadpoolctl")
+
+
 def answer_scores(statements: pl.LazyFrame) -> pl.LazyFrame:
     """Scored survey answers from a statements frame: school, round, area, group, actor_key, score (1-5).
 
