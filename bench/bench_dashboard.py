@@ -85,7 +85,7 @@ def main() -> None:
     os.environ["LAT_HOME"] = str(home)
     from dashboards.app import create_app
     from lat.config import get_settings
-    from lat.users import add_user
+    from lat.users import add_user, get_user, remove_user
 
     settings = get_settings()
     current = home / "marts" / "current"
@@ -94,6 +94,8 @@ def main() -> None:
     school = schools.filter(pl.col("hub") == hub)["school"][0]
     rounds = sorted(pl.read_parquet(current / "maturity_area.parquet")["round"].unique().to_list())
     for name, role, scope in (("bench-admin", "admin", {}), ("bench-coord", "hub_coordinator", {"hubs": [hub]})):
+        if get_user(settings, name) is not None:  # a home benchmarked before: same users, this run's hub
+            remove_user(settings, name)
         add_user(settings, name, role, password=PASSWORD, check_registry=False, **scope)  # type: ignore[arg-type]
     print(f"marts: {note}; {schools.height} schools, maturity_item {pl.scan_parquet(current / 'maturity_item.parquet').select(pl.len()).collect().item()} rows")
 

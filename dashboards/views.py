@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 
-from lat.access import AccessDenied, DataAccess
+from lat.access import AccessDenied, DataAccess, one_of
 from lat.errors import LatError
 from lat.users import ADMIN, HUB_COORDINATOR, RESEARCHER, SCHOOL_HEAD
 
@@ -81,10 +81,10 @@ def hub_choices(access: DataAccess) -> pl.DataFrame:
     if role == RESEARCHER:
         return frame.clear()
     if role == HUB_COORDINATOR:
-        return frame.filter(pl.col("hub").is_in(list(access.user.hubs)))
+        return frame.filter(one_of("hub", access.user.hubs))
     if role == ADMIN:
         return frame
-    return frame.filter(pl.col("hub").is_in(sorted(access.allowed_hubs() or [])))
+    return frame.filter(one_of("hub", sorted(access.allowed_hubs() or [])))
 
 
 def round_choices(access: DataAccess, school: str = "") -> list[str]:
@@ -163,7 +163,7 @@ def mentee_progress(access: DataAccess, p: Params) -> pl.DataFrame:
     """Each mentee school's latest progress (schools of the chosen level), stalled first, with the modelled risk."""
     frame = read(access, "mentoring_progress", hub=p.hub)
     if p.level:
-        frame = frame.filter(pl.col("school").is_in(read(access, "registry_schools", level=p.level)["school"].to_list()))
+        frame = frame.filter(one_of("school", read(access, "registry_schools", level=p.level)["school"]))
     if frame.is_empty():
         return _latest_progress(frame).with_columns(pl.lit(None, pl.Float64).alias("risk"))
     latest = _latest_progress(frame)

@@ -42,6 +42,18 @@ IDENTIFYING = frozenset({"school", "school_name", "mentee_school", "mentor"})
 ALL_HUB_AGGREGATES = frozenset({ADMIN, HUB_COORDINATOR, RESEARCHER})
 
 
+def one_of(column: str, values: Iterable[Any]) -> pl.Expr:
+    """``column`` is one of ``values``: the fast form of ``is_in``.
+
+    Polars 2 takes a plain Python list in ``is_in`` through a slow path (about 40 ms per
+    scanned Parquet file, whatever its size); one imploded Series is a single literal that
+    the scan pushes down (about 1 ms). Strings stay strings even when ``values`` is empty.
+    """
+    items = values if isinstance(values, pl.Series) else list(values)
+    series = items if isinstance(items, pl.Series) else pl.Series(items, dtype=pl.String if all(isinstance(v, str) for v in items) else None)
+    return pl.col(column).is_in(series.implode())
+
+
 class AccessDenied(LatError):
     """The user's role may not read this mart, or this school."""
 
@@ -110,13 +122,13 @@ class Registry:
         return set(self.pairs["mentor"].to_list())
 
     def schools_of_hubs(self, hubs: Iterable[str]) -> set[str]:
-        return set(self.schools.filter(pl.col("hub").is_in(list(hubs)))["school"].to_list())
+        return set(self.schools.filter(one_of("hub", hubs))["school"].to_list())
 
     def hubs_of_schools(self, schools: Iterable[str]) -> set[str]:
-        return set(self.schools.filter(pl.col("school").is_in(list(schools)))["hub"].drop_nulls().to_list())
+        return set(self.schools.filter(one_of("school", schools))["hub"].drop_nulls().to_list())
 
     def mentees_of(self, mentors: Iterable[str]) -> set[str]:
-        return set(self.pairs.filter(pl.col("mentor").is_in(list(mentors)))["mentee_school"].to_list())
+        return set(self.pairs.filter(one_of("mentor", mentors))["mentee_school"].to_list())
 
 
 @lru_cache(maxsize=8)  # mart versions never change once published: key by directory
@@ -173,7 +185,7 @@ class DataAccess:
             self._deny("schools", "researchers see no school-level data")
         allowed, _ = self._allowed()
         frame = self.registry().schools
-        return frame if allowed is None else frame.filter(pl.col("school").is_in(sorted(allowed)))
+        return frame if allowed is None else frame.filter(one_of("school", sorted(allowed)))
 
     def can_see_school(self, school_id: str) -> bool:
         """Whether school-level data of ``school_id`` is visible to this user."""
@@ -191,7 +203,7 @@ class DataAccess:
     def mart(self, name: str, **filters: Any) -> pl.DataFrame:
         """The in-scope rows of mart ``name``, further narrowed by ``column=value`` filters.
 
-        A filter value that is a list, tuple or set matches any of its members. Raises
+        A filter value that is a list, tuple, set or Series matches any of its members. Raises
         :class:`AccessDenied` when the role may not read the mart at all.
         """
         if (reason := self._refusal(name)) is not None:
@@ -202,8 +214,8 @@ class DataAccess:
         for column, value in filters.items():
             if column not in columns:
                 raise LatError(f"Mart '{name}' has no column {column!r}; it has {', '.join(columns)}.")
-            if isinstance(value, (list, tuple, set, frozenset)):
-                frame = frame.filter(pl.col(column).is_in(list(value)))
+            if isinstance(value, (list, tuple, set, frozenset, pl.Series)):
+                frame = frame.filter(one_of(column, value))
             else:
                 frame = frame.filter(pl.col(column) == value)
         return frame.collect()
@@ -241,9 +253,9 @@ class DataAccess:
         school_col = info.column_for("school", "mentee_school")
         hub_col = info.column_for("hub")
         if school_col is not None:  # whatever the level: a row naming a school is that school's
-            return frame if schools is None else frame.filter(pl.col(school_col).is_in(sorted(schools)))
+            return frame if schools is None else frame.filter(one_of(school_col, sorted(schools)))
         if info.level in ("hub", "registry") and hub_col is not None:
-            return frame if hubs is None else frame.filter(pl.col(hub_col).is_in(sorted(hubs)))
+            return frame if hubs is None else frame.filter(one_of(hub_col, sorted(hubs)))
         return frame  # country level, or registry tables without schools or hubs (countries)
 
     def _allowed(self) -> tuple[frozenset[str] | None, frozenset[str] | None]:
