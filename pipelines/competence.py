@@ -22,6 +22,8 @@ from pipelines.source import Sources
 from pipelines.suppression import is_small
 
 FAMILY = "competence"
+# per (school, round) from that partition alone: updated in place in mart_* (see maturity)
+PARTITION_MARTS = ("competence_area", "competence_levels")
 CELL = ["school", "round", "area"]
 LEVELS = list(vocab.DIGCOMP_LEVELS)
 B1 = 3  # index of B1 (Integrator)

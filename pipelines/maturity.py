@@ -22,6 +22,11 @@ from pipelines.source import Sources
 from pipelines.suppression import suppress
 
 FAMILY = "maturity"
+# Marts whose rows for a (school, round) come from that partition's statistics alone (no
+# other round, school or registry table): an update rewrites only the touched partitions'
+# rows of their mart_* tables (pipelines/compute.py). Progress (previous round, global round
+# order) and the roll-ups are not.
+PARTITION_MARTS = ("maturity_area", "maturity_item", "maturity_gaps", "maturity_strengths", "maturity_alpha")
 CELL = ["school", "round", "area", "group"]
 ITEM_CELL = ["school", "round", "area", "item", "group"]
 AGREE_FROM = 4  # 4 agree, 5 strongly agree

@@ -44,12 +44,16 @@ def test_incremental_update_equals_full_recompute(tmp_path: Path, monkeypatch: p
     assert update.mode == "incremental"
     assert update.partitions == 2  # (S1, R2) new and (S2, R1) through the voided answer; S3 untouched
     incremental = _snapshot(settings)
+    tables = _table_frames(settings, tuple(incremental))  # the partition marts updated in place
 
     full = compute.run(settings, full=True)
     assert full.mode == "full"
     for name, frame in _snapshot(settings).items():
         cols = frame.columns
         assert_frame_equal(incremental[name].sort(cols[:6]), frame.sort(cols[:6]), check_row_order=False, abs_tol=1e-9)
+    for name, frame in _table_frames(settings, tuple(incremental)).items():
+        assert_frame_equal(tables[name], frame, abs_tol=1e-9)
+        assert_frame_equal(tables[name], incremental[name].sort(frame.columns, nulls_last=True), abs_tol=1e-9)
     s2 = marts.read("maturity_area", settings).filter(school="S2", area="A")
     assert s2["n"].to_list() == [6]  # r0's A1 was voided but r0 still answered A2
 
@@ -66,6 +70,33 @@ def test_registry_change_forces_a_full_run(tmp_path: Path, monkeypatch: pytest.M
     con.close()
     again = compute.run(settings)
     assert (again.mode, again.reason) == ("full", "registry or families changed")
+
+
+def _table_frames(settings, names: tuple[str, ...]) -> dict[str, pl.DataFrame]:
+    """The store's mart_<name> tables as frames, sorted by every column."""
+    con = open_store(settings)
+    try:
+        frames = {name: pl.from_arrow(con.sql(f'SELECT * FROM "mart_{name}"').to_arrow_table()) for name in names}
+    finally:
+        con.close()
+    return {name: frame.sort(frame.columns, nulls_last=True) for name, frame in frames.items()}  # type: ignore[union-attr]
+
+
+def test_an_update_rewrites_only_the_touched_partitions_of_partition_marts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = settings_for(tmp_path, monkeypatch)
+    con = open_store(settings)
+    rows = {"school": ["S1", "S1", "S2"], "round": ["R1", "R2", "R1"], "n": [1, 2, 3]}
+    compute._publish_tables(con, {"p": pl.DataFrame(rows), "whole": pl.DataFrame(rows)})
+    con.execute("UPDATE mart_p SET n = 30 WHERE school = 'S2'")  # marks the row an in-place update must keep
+    con.execute("UPDATE mart_whole SET n = 30 WHERE school = 'S2'")
+    new = pl.DataFrame({"school": ["S1", "S2", "S3"], "round": ["R2", "R1", "R1"], "n": [20, 3, 4]})  # (S1, R1) gone
+    touched = pl.DataFrame({"school": ["S1", "S1", "S3"], "round": ["R1", "R2", "R1"]})
+    compute._publish_tables(con, {"p": new, "whole": new}, touched, {"p"})
+    p = sorted(con.execute("SELECT * FROM mart_p").fetchall())
+    whole = sorted(con.execute("SELECT * FROM mart_whole").fetchall())
+    con.close()
+    assert p == [("S1", "R2", 20), ("S2", "R1", 30), ("S3", "R1", 4)]  # touched rows replaced, (S2, R1) left alone
+    assert whole == [("S1", "R2", 20), ("S2", "R1", 3), ("S3", "R1", 4)]  # not partition-keyed: replaced whole
 
 
 def _mart_tables(settings, names: tuple[str, ...]) -> dict[str, list[tuple]]:
