@@ -5,8 +5,9 @@ National marts come from ``LAT_BENCH_NATIONAL_HOME`` (a LAT_HOME computed from
 loaded and computed into bench/out, and its marts are replicated to national size
 (5 countries x 10 hubs x 100 schools: every school-level row copied with renamed schools
 and hubs), which the report says. Callbacks run through the real Flask app (login, guard,
-DataAccess, Dash serialisation) with its test client. Baseline, measured in the same run:
-reading the largest mart (maturity_item) whole with polars.
+DataAccess, Dash serialisation) with its test client, signed in as each role (each looking
+at a school and hub in its scope). Baseline, measured in the same run: reading the largest
+mart (maturity_item) whole with polars.
 """
 
 from __future__ import annotations
@@ -72,6 +73,23 @@ def payload(output: str, inputs: dict[str, object]) -> dict[str, object]:
             "changedPropIds": list(inputs), "state": []}
 
 
+def cases(school: str, hub: str, round_: str) -> dict[str, tuple[str, dict[str, object]]]:
+    """Every page's callbacks, name -> (output, inputs), for one school, hub and round."""
+    return {
+        "school": ("school-body.children", {"school-select.value": school, "school-round.value": round_, "school-area.value": "", "lang.value": "en"}),
+        "mentor": ("mentor-body.children", {"mentor-hub.value": "", "mentor-level.value": "", "lang.value": "en"}),
+        "hub": ("hub-body.children", {"hub-select.value": hub, "hub-round.value": round_, "hub-level.value": "", "hub-area.value": "", "lang.value": "en"}),
+        "compare": ("compare-body.children", {"compare-round.value": round_, "compare-area.value": "A", "compare-group.value": "teacher", "compare-country.value": "", "lang.value": "en"}),
+        "research": ("research-body.children", {"research-round.value": "", "research-area.value": "", "lang.value": "en"}),
+        # the over-time sections (activity trends, mentoring timeline) and the export page
+        "school-week": ("school-time.children", {"school-select.value": school, "school-period.start_date": None, "school-period.end_date": None, "school-grain.value": "week", "lang.value": "en"}),
+        "school-month": ("school-time.children", {"school-select.value": school, "school-period.start_date": "2025-10-01", "school-period.end_date": "2026-03-31", "school-grain.value": "month", "lang.value": "en"}),
+        "hub-week": ("hub-time.children", {"hub-select.value": hub, "hub-level.value": "", "hub-period.start_date": None, "hub-period.end_date": None, "hub-grain.value": "week", "lang.value": "en"}),
+        "hub-month": ("hub-time.children", {"hub-select.value": hub, "hub-level.value": "", "hub-period.start_date": None, "hub-period.end_date": None, "hub-grain.value": "month", "lang.value": "en"}),
+        "export": ("export-body.children", {"export-k.value": 5, "export-level.value": "schools", "export-format.value": "csv", "lang.value": "en"}),
+    }
+
+
 def main() -> None:
     national = os.environ.get("LAT_BENCH_NATIONAL_HOME")
     OUT.mkdir(parents=True, exist_ok=True)
@@ -92,9 +110,19 @@ def main() -> None:
     schools = pl.read_parquet(current / "registry_schools.parquet")
     hub = schools["hub"][0]
     school = schools.filter(pl.col("hub") == hub)["school"][0]
+    pairs = pl.read_parquet(current / "registry_mentoring.parquet").filter(pl.col("mentee_school").is_in(schools.filter(pl.col("hub") == hub)["school"].implode()))
+    mentor, mentee = pairs["mentor"][0], pairs["mentee_school"][0]
     rounds = sorted(pl.read_parquet(current / "maturity_area.parquet")["round"].unique().to_list())
-    for name, role, scope in (("bench-admin", "admin", {}), ("bench-coord", "hub_coordinator", {"hubs": [hub]})):
-        if get_user(settings, name) is not None:  # a home benchmarked before: same users, this run's hub
+    # every role, each looking at a school and hub in its own scope (the researcher: refused or empty)
+    users = (
+        ("bench-admin", "admin", {}, school),
+        ("bench-coord", "hub_coordinator", {"hubs": [hub]}, school),
+        ("bench-mentor", "mentor", {"persons": [mentor]}, mentee),
+        ("bench-head", "school_head", {"schools": [school]}, school),
+        ("bench-research", "researcher", {}, school),
+    )
+    for name, role, scope, _ in users:
+        if get_user(settings, name) is not None:  # a home benchmarked before: same users, this run's scope
             remove_user(settings, name)
         add_user(settings, name, role, password=PASSWORD, check_registry=False, **scope)  # type: ignore[arg-type]
     print(f"marts: {note}; {schools.height} schools, maturity_item {pl.scan_parquet(current / 'maturity_item.parquet').select(pl.len()).collect().item()} rows")
@@ -105,34 +133,23 @@ def main() -> None:
     baseline = (time.perf_counter() - started) / REPEATS
 
     app = create_app(settings)
-    cases = {
-        "school": ("school-body.children", {"school-select.value": school, "school-round.value": rounds[-1], "school-area.value": "", "lang.value": "en"}),
-        "mentor": ("mentor-body.children", {"mentor-hub.value": "", "mentor-level.value": "", "lang.value": "en"}),
-        "hub": ("hub-body.children", {"hub-select.value": hub, "hub-round.value": rounds[-1], "hub-level.value": "", "hub-area.value": "", "lang.value": "en"}),
-        "compare": ("compare-body.children", {"compare-round.value": rounds[-1], "compare-area.value": "A", "compare-group.value": "teacher", "compare-country.value": "", "lang.value": "en"}),
-        "research": ("research-body.children", {"research-round.value": "", "research-area.value": "", "lang.value": "en"}),
-        # the over-time sections (activity trends, mentoring timeline) and the export page
-        "school-week": ("school-time.children", {"school-select.value": school, "school-period.start_date": None, "school-period.end_date": None, "school-grain.value": "week", "lang.value": "en"}),
-        "school-month": ("school-time.children", {"school-select.value": school, "school-period.start_date": "2025-10-01", "school-period.end_date": "2026-03-31", "school-grain.value": "month", "lang.value": "en"}),
-        "hub-week": ("hub-time.children", {"hub-select.value": hub, "hub-level.value": "", "hub-period.start_date": None, "hub-period.end_date": None, "hub-grain.value": "week", "lang.value": "en"}),
-        "hub-month": ("hub-time.children", {"hub-select.value": hub, "hub-level.value": "", "hub-period.start_date": None, "hub-period.end_date": None, "hub-grain.value": "month", "lang.value": "en"}),
-        "export": ("export-body.children", {"export-k.value": 5, "export-level.value": "schools", "export-format.value": "csv", "lang.value": "en"}),
-    }
-    worst = 0.0
+    worst: dict[str, tuple[float, str]] = {}
     print(f"baseline: read maturity_item whole {baseline * 1000:.1f} ms")
-    print(f"{'user':<12} {'callback':<12} {'p50 ms':>8} {'p95 ms':>8} {'x baseline':>10}")
-    for user in ("bench-admin", "bench-coord"):
+    print(f"{'user':<15} {'callback':<12} {'p50 ms':>8} {'p95 ms':>8} {'x baseline':>10}")
+    for user, role, _, chosen in users:
         client = app.server.test_client()
         form = client.get("/login").get_data(as_text=True)
         token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
         client.post("/login", data={"csrf_token": token, "username": user, "password": PASSWORD, "next": "/"})
-        for name, (output, inputs) in cases.items():
+        for name, (output, inputs) in cases(chosen, hub, rounds[-1]).items():
             timed(client, payload(output, inputs))  # warm-up (imports, caches)
             times = sorted(timed(client, payload(output, inputs)) for _ in range(REPEATS))
             p50, p95 = statistics.median(times), times[min(len(times) - 1, int(0.95 * len(times)))]
-            worst = max(worst, p95)
-            print(f"{user:<12} {name:<12} {p50 * 1000:>8.1f} {p95 * 1000:>8.1f} {p95 / baseline:>10.1f}", flush=True)
-    print(f"worst p95 {worst * 1000:.0f} ms: {'within' if worst < 0.25 else 'OVER'} the 250 ms target")
+            worst[role] = max(worst.get(role, (0.0, "")), (p95, name))
+            print(f"{user:<15} {name:<12} {p50 * 1000:>8.1f} {p95 * 1000:>8.1f} {p95 / baseline:>10.1f}", flush=True)
+    print("worst p95 per role: " + ", ".join(f"{role} {p95 * 1000:.0f} ms ({name})" for role, (p95, name) in worst.items()))
+    overall = max(p95 for p95, _ in worst.values())
+    print(f"worst p95 {overall * 1000:.0f} ms: {'within' if overall < 0.25 else 'OVER'} the 250 ms target")
     if not os.environ.get("LAT_BENCH_KEEP"):
         shutil.rmtree(OUT, ignore_errors=True)
 

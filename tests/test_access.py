@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from lat import audit, marts
-from lat.access import AccessDenied, DataAccess, Registry
+from lat.access import AccessDenied, DataAccess, Registry, one_of
 from lat.config import Settings
 from lat.errors import LatError
 from lat.users import User
@@ -158,3 +158,19 @@ def test_a_school_column_is_scoped_whatever_the_level(settings: Settings, monkey
     assert _schools(DataAccess(ADMIN, settings).mart("t_country_by_school")) == ["S1", "S3"]
     with pytest.raises(AccessDenied, match="it identifies schools or mentors"):
         DataAccess(RESEARCHER, settings).mart("t_country_by_school")
+
+
+def test_filters_take_lists_sets_and_series_of_any_type_and_an_empty_one_matches_nothing(settings: Settings) -> None:
+    access = DataAccess(COORDINATOR, settings)  # scope S1, S2
+    for chosen in (["S2", "S3"], {"S2", "S3"}, ("S2", "S3"), pl.Series(["S2", "S3"])):
+        assert access.mart("t_school", school=chosen)["school"].to_list() == ["S2"]
+    assert access.mart("t_school", school=[]).is_empty()
+    assert access.mart("t_school", school=pl.Series([], dtype=pl.String)).is_empty()
+    assert sorted(access.mart("t_school", value=[1, 4, 3])["value"].to_list()) == [1, 4]  # S3's 3 stays out of scope
+
+
+def test_one_of_matches_members_and_never_nulls() -> None:
+    frame = pl.DataFrame({"school": ["S1", None, "S2", "S3"]})
+    assert frame.filter(one_of("school", {"S3", "S1"}))["school"].to_list() == ["S1", "S3"]
+    assert frame.filter(one_of("school", [])).is_empty()
+    assert frame.lazy().filter(one_of("school", pl.Series(["S2"]))).collect()["school"].to_list() == ["S2"]
