@@ -42,7 +42,7 @@ ANSWER_COLUMNS = ["actor_key", "verb", "activity_type", "response", "score_raw",
 
 
 # Imported ahead by the orchestrator while it reads the store (pipelines/compute.py).
-PRELOAD = ("sklearn.cluster", "sklearn.metrics", "threadpoolctl")
+PRELOAD = ("sklearn.cluster", "threadpoolctl")
 
 
 def answer_scores(statements: pl.LazyFrame) -> pl.LazyFrame:
@@ -145,16 +145,12 @@ PRECOMPUTED_UP_TO = 10_000  # schools; their distance matrix takes n * n * 8 byt
 
 
 def _silhouette(values: list[list[float]]) -> Callable[[Any], float]:
-    """labels -> mean silhouette of ``values``. The distances between schools are computed
-    once for every k tried, by the same chunked computation silhouette_score would run
-    itself, so the scores are the same floats."""
-    import numpy as np
-    from sklearn.metrics import pairwise_distances_chunked, silhouette_score
+    """labels -> mean silhouette of ``values`` (pipelines/silhouette.py: sklearn's formula in
+    numpy, so that only k-means imports sklearn). The distances between schools are computed
+    once for every k tried."""
+    from pipelines import silhouette
 
-    if len(values) > PRECOMPUTED_UP_TO:
-        return lambda labels: float(silhouette_score(values, labels))
-    distances = np.vstack(list(pairwise_distances_chunked(np.asarray(values, dtype=np.float64))))
-    return lambda labels: float(silhouette_score(distances, labels, metric="precomputed"))
+    return silhouette.scorer(values, keep_up_to=PRECOMPUTED_UP_TO)
 
 
 def _kmeans(values: list[list[float]], k: int):  # type: ignore[no-untyped-def]
