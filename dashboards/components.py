@@ -84,6 +84,13 @@ def table(frame: pl.DataFrame, view: str, params: Params, lang: str, *, columns:
     ], className="table-wrap")
 
 
+def chosen(value: str | None, options: Sequence[str]) -> str:
+    """The requested value when it is on offer (e.g. from a drill-down link), else the first option ("" when none)."""
+    if value is not None and value in options:
+        return value
+    return options[0] if options else ""
+
+
 def dropdown(component_id: str, options: Sequence[tuple[str, str]], value: str, label: str, *, clearable: bool = False) -> html.Div:
     """A labelled single-choice dropdown of (value, label) pairs."""
     return html.Div([

@@ -27,7 +27,7 @@ def layout(params: Params, lang: str) -> html.Div:
         html.H2(t(lang, "page.compare")),
         html.P(t(lang, "intro.compare"), className="intro"),
         html.Div([
-            ui.dropdown("compare-round", [(r, r) for r in rounds], params.round if params.round in rounds else (rounds[0] if rounds else ""), t(lang, "filter.round")),
+            ui.dropdown("compare-round", [(r, r) for r in rounds], ui.chosen(params.round, rounds), t(lang, "filter.round")),
             ui.dropdown("compare-area", [(a, figures.area_label(lang, a)) for a in vocab.AREAS], params.area or "A", t(lang, "filter.area")),
             ui.dropdown("compare-group", [(g, t(lang, f"group.{g}")) for g in vocab.GROUPS], params.group or "teacher", t(lang, "filter.group")),
             ui.dropdown("compare-country", country_options, params.country, t(lang, "filter.country")),

@@ -36,9 +36,9 @@ def layout(params: Params, lang: str) -> html.Div:
     if hubs.is_empty():
         return html.Div([html.H2(t(lang, "page.hub")), ui.notice(t(lang, "empty.no_hubs"))])
     ids = hubs["hub"].to_list()
-    hub = params.hub if params.hub in ids else ids[0]
+    hub = ui.chosen(params.hub, ids)
     rounds = round_choices(data)
-    chosen_round = params.round if params.round in rounds else (rounds[0] if rounds else "")
+    chosen_round = ui.chosen(params.round, rounds)
     levels = [("", t(lang, "filter.all_levels"))] + [(lv, t(lang, f"level.{lv}")) for lv in vocab.SCHOOL_LEVELS]
     areas = [("", t(lang, "filter.all_areas"))] + [(a, figures.area_label(lang, a)) for a in vocab.AREAS]
     return html.Div([

@@ -46,9 +46,9 @@ def layout(params: Params, lang: str) -> html.Div:
     if schools.is_empty():
         return html.Div([html.H2(t(lang, "page.school")), ui.notice(t(lang, "empty.no_schools"))])
     ids = schools["school"].to_list()
-    school = params.school if params.school in ids else ids[0]
+    school = ui.chosen(params.school, ids)
     rounds = round_choices(data, school)
-    chosen_round = params.round if params.round in rounds else (rounds[0] if rounds else "")
+    chosen_round = ui.chosen(params.round, rounds)
     names = list(zip(ids, schools["school_name"].to_list()))
     return html.Div([
         html.H2(t(lang, "page.school")),
