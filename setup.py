@@ -1,0 +1,20 @@
+"""The compiled part of LAT: lat._fastxapi, the C fast path of NDJSON ingest (see lat/fastpath.py).
+
+Everything else is declared in pyproject.toml. The extension is optional: where it cannot be
+built (no compiler), the install still succeeds and lat.fastpath falls back to Python.
+"""
+
+from setuptools import Extension, setup
+
+setup(
+    ext_modules=[
+        Extension(
+            "lat._fastxapi",
+            sources=["lat/_fastxapi.c", "lat/_fastxapi_rules.c"],
+            depends=["lat/_fastxapi.h"],
+            # -ffp-contract=off: no fused multiply-add, so float arithmetic (durations) rounds as Python's does
+            extra_compile_args=["-O2", "-std=c11", "-ffp-contract=off", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+            optional=True,
+        )
+    ]
+)
