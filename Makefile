@@ -18,7 +18,14 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PIP) install --quiet -e '.[test]'
 	touch $@
 
-install: $(STAMP)
+# lat._fastxapi, the C fast path of ingest (setup.py), rebuilt in place when its sources change
+# (pip install -e builds it too; without a compiler LAT still works, slower: see lat/fastpath.py)
+FASTXAPI := $(VENV)/.fastxapi-built
+$(FASTXAPI): $(wildcard lat/_fastxapi*.[ch]) setup.py | $(STAMP)
+	$(PY) setup.py -q build_ext --inplace
+	touch $@
+
+install: $(STAMP) $(FASTXAPI)
 
 # Debian's chromium for the browser tests (downloading browsers from elsewhere fails here).
 browser:
