@@ -1,18 +1,9 @@
-"""Turn a (valid) xAPI statement into the flat row the ``statements`` table holds.
+"""The parts of the row rule that the rest of LAT shares, and :func:`flatten`, a view of the row.
 
-The pipelines read these columns; keeping the rule in one place means file ingest, the
-LRS and survey import all flatten the same way.
-
-The rule exists twice, kept equal by tests/test_ingest_flatten.py:
-
-* :func:`flatten` in Python, for one statement (``lat forget`` rewrites single rows);
-* :func:`sql_columns`, the same columns as DuckDB expressions over the prepared statement's
-  JSON text. The ingest uses it for whole batches: DuckDB's JSON reader (C++, one parse per
-  document for all paths, all cores) costs about 6 us a statement where the Python flatten
-  plus building ~30 Arrow columns cost about 20 us. Two columns stay in Python because SQL
-  cannot say them simply (:func:`actor_key`, :func:`duration_seconds`), and so do profile
-  extension values that are not strings (:func:`profile_override`: Python's ``str()`` of a
-  number or an object is not what JSON text says).
+The row rule itself is :func:`lat.rows.statement_values` (one rule for every way in, and the
+C fast path's twin); this module holds the pieces other modules use on their own:
+:func:`actor_key` (the registry, the LRS's queries and documents, survey import use it to
+name agents), :func:`duration_seconds` and :data:`PROFILE_COLUMNS`.
 """
 
 from __future__ import annotations
@@ -63,60 +54,20 @@ def duration_seconds(value: str | None) -> float | None:
     return sum(float(v) * _SECONDS[k] for k, v in match.groupdict().items() if v)
 
 
-def _first_parent(context: dict[str, Any]) -> str | None:
-    parent = (context.get("contextActivities") or {}).get("parent")
-    if isinstance(parent, dict):  # xAPI 0.95 habit, accepted by most LRSs
-        parent = [parent]
-    return parent[0].get("id") if parent else None
-
-
 def flatten(stmt: dict[str, Any]) -> dict[str, Any]:
-    """Columns of the ``statements`` table for one statement (without ``raw``/``source``/``voided``).
+    """The ``statements`` columns of a stored statement (``stored`` set), by :func:`lat.rows.statement_values`.
 
-    ``school`` is the profile's context extension only; registry attribution is applied
-    by the store (see ``lat.attribution``) so it can follow registry changes.
+    Without ``raw``'s neighbours ``source`` and ``voided``; ``school`` and ``hub`` are the
+    profile's extensions only (the writer adds the registry's part, see :mod:`lat.attribution`);
+    ``context_extensions`` and ``result_extensions`` are canonical JSON text.
     """
-    obj = stmt.get("object") or {}
-    definition = obj.get("definition") or {}
-    result = stmt.get("result") or {}
-    score = result.get("score") or {}
-    context = stmt.get("context") or {}
-    cext = context.get("extensions") or {}
-    rext = result.get("extensions") or {}
-    return {
-        "id": stmt.get("id"),
-        "actor_key": actor_key(stmt.get("actor")),
-        "verb": (stmt.get("verb") or {}).get("id"),
-        "object_id": obj.get("id"),
-        "object_type": obj.get("objectType", "Activity"),
-        "activity_type": definition.get("type"),
-        "parent_id": _first_parent(context),
-        "registration": context.get("registration"),
-        "score_raw": score.get("raw"),
-        "score_scaled": score.get("scaled"),
-        "score_min": score.get("min"),
-        "score_max": score.get("max"),
-        "success": result.get("success"),
-        "completion": result.get("completion"),
-        "response": result.get("response"),
-        "duration_s": duration_seconds(result.get("duration")),
-        "timestamp": stmt.get("timestamp"),
-        "stored": stmt.get("stored"),
-        "school": _text(cext.get(vocab.EXT_SCHOOL)),
-        "hub": _text(cext.get(vocab.EXT_HUB)),
-        "round": _text(cext.get(vocab.EXT_ROUND)),
-        "area": _text(cext.get(vocab.EXT_AREA)),
-        "item": _text(cext.get(vocab.EXT_ITEM)),
-        "respondent_group": _text(cext.get(vocab.EXT_GROUP)),
-        "phase": _text(cext.get(vocab.EXT_PHASE)),
-        "context_extensions": cext or None,
-        "result_extensions": rext or None,
-        "version": stmt.get("version"),
-    }
+    from lat.rows import STATEMENT_COLUMNS, statement_values  # lat.rows imports this module
 
-
-def _text(value: Any) -> str | None:
-    return None if value is None else str(value)
+    stored = stmt.get("stored")
+    row = dict(zip(STATEMENT_COLUMNS, statement_values(stmt, stored), strict=True))
+    del row["void_target"]
+    row["stored"] = stored
+    return row
 
 
 # The LAT profile's context extensions, flattened into columns of their own (in this order).
@@ -124,69 +75,3 @@ PROFILE_COLUMNS = (
     ("school", vocab.EXT_SCHOOL), ("hub", vocab.EXT_HUB), ("round", vocab.EXT_ROUND), ("area", vocab.EXT_AREA),
     ("item", vocab.EXT_ITEM), ("respondent_group", vocab.EXT_GROUP), ("phase", vocab.EXT_PHASE),
 )  # fmt: skip
-_PROFILE_IRIS = frozenset(iri for _, iri in PROFILE_COLUMNS)
-
-# column -> JSON path of its value (a string, or a number / boolean as JSON text) in the statement
-_SQL_PATHS = (
-    ("verb", "$.verb.id"), ("object_id", "$.object.id"), ("object_type", "$.object.objectType"),
-    ("activity_type", "$.object.definition.type"),
-    ("parent_object", "$.context.contextActivities.parent.id"),  # a single parent Activity (xAPI 0.95 habit)
-    ("parent_first", "$.context.contextActivities.parent[0].id"),
-    ("score_raw", "$.result.score.raw"), ("score_scaled", "$.result.score.scaled"),
-    ("score_min", "$.result.score.min"), ("score_max", "$.result.score.max"), ("success", "$.result.success"),
-    ("completion", "$.result.completion"), ("response", "$.result.response"), ("version", "$.version"),
-    *((name, f'$.context.extensions."{iri}"') for name, iri in PROFILE_COLUMNS),
-)  # fmt: skip
-_SQL_CASTS = {"score_raw": "DOUBLE", "score_scaled": "DOUBLE", "score_min": "DOUBLE", "score_max": "DOUBLE",
-              "success": "BOOLEAN", "completion": "BOOLEAN"}
-# what sql_columns does not produce: the ingest has these in Python before any SQL runs
-PYTHON_COLUMNS = ("id", "actor_key", "registration", "duration_s", "timestamp", "stored")
-
-
-def profile_override(stmt: dict[str, Any]) -> list[str | None] | None:
-    """The profile columns in Python, for the rare statement whose profile extension values are not all strings.
-
-    None (the usual case) means :func:`sql_columns` gives the same values from the JSON text.
-    """
-    context = stmt.get("context")
-    cext = context.get("extensions") if context.__class__ is dict else None
-    if not cext:
-        return None
-    for key, value in cext.items():  # a few keys: cheaper than looking up all seven IRIs
-        if key in _PROFILE_IRIS and value is not None and value.__class__ is not str:
-            return [_text(cext.get(iri)) for _, iri in PROFILE_COLUMNS]
-    return None
-
-
-def sql_columns(source: str, *, raw: str = "raw", override: str = "profile") -> str:
-    """A query giving, for every row of ``source``, its columns plus :func:`flatten`'s, from JSON text.
-
-    ``source`` (a table or view) has ``raw``, the statement's JSON text, and ``override``,
-    :func:`profile_override`'s list as JSON text (or NULL). Produced: every :func:`flatten`
-    column except :data:`PYTHON_COLUMNS`, which the caller has.
-    """
-    paths = ", ".join(f"'{path}'" for _, path in _SQL_PATHS)
-    picks = ", ".join(
-        f"CAST(v[{i}] AS {_SQL_CASTS[name]}) AS {name}" if name in _SQL_CASTS else f"v[{i}] AS {name}"
-        for i, (name, _) in enumerate(_SQL_PATHS, start=1)
-    )
-    profile = ", ".join(
-        f"CASE WHEN {override} IS NULL THEN {name} ELSE {override}->>'$[{k}]' END AS {name}"
-        for k, (name, _) in enumerate(PROFILE_COLUMNS)
-    )
-    replaced = ", ".join(name for name, _ in PROFILE_COLUMNS)
-    # One parse per document and call: json_extract_string gives strings unquoted (numbers
-    # and booleans as JSON text, then cast); the extension objects come whole, as JSON, and
-    # {} counts as none (``cext or None``).
-    return f"""
-SELECT * EXCLUDE (parent_object, parent_first, object_type, cext, rext, {replaced}),
-       coalesce(parent_object, parent_first) AS parent_id,
-       coalesce(object_type, 'Activity') AS object_type,
-       {profile},
-       CASE WHEN cext = '{{}}' THEN NULL ELSE cext END AS context_extensions,
-       CASE WHEN rext = '{{}}' THEN NULL ELSE rext END AS result_extensions
-FROM (SELECT * EXCLUDE (v, x), {picks}, x[1] AS cext, x[2] AS rext
-      FROM (SELECT *, json_extract_string({raw}, [{paths}]) AS v,
-                   json_extract({raw}, ['$.context.extensions', '$.result.extensions']) AS x
-            FROM {source}))
-"""

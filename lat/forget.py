@@ -205,7 +205,7 @@ def _rewrite(con: duckdb.DuckDBPyConnection, statement_id: str, stmt: dict[str, 
         "UPDATE statements SET raw = ?, actor_key = ?, response = ?, context_extensions = ?, result_extensions = ? "
         "WHERE id = ?",
         [json.dumps(stmt, separators=(",", ":")), flat["actor_key"], flat["response"],
-         _json_or_none(flat["context_extensions"]), _json_or_none(flat["result_extensions"]), statement_id],
+         flat["context_extensions"], flat["result_extensions"], statement_id],  # JSON text already
     )
 
 
@@ -293,7 +293,3 @@ def _linked_users(settings: Settings, who: Identity) -> int:
 
 def _marks(values: Sized) -> str:
     return ", ".join("?" * len(values))
-
-
-def _json_or_none(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, separators=(",", ":"))

@@ -6,22 +6,19 @@ ingest is idempotent (same statement, same id, skipped as a duplicate).
 
 Per batch:
 
-1. :func:`lat.batches.build` parses, validates, prepares and flattens the records into a
-   pyarrow table (in worker processes for large inputs);
-2. in one transaction the store side, all set-based SQL over that Arrow table: rejects rows
-   whose id / timestamp / registration DuckDB cannot read, and voiding statements that target
-   voiding statements; classifies each remaining row as new, duplicate (same id, same
-   content) or conflict (same id, other content) against the store and the earlier rows of
-   the batch; inserts the new ones, records conflicts and rejections; applies voiding
-   (:mod:`lat.voiding`) and school attribution (:mod:`lat.attribution`).
+1. :func:`lat.batches.build` parses, validates and builds the rows of the records
+   (:mod:`lat.rows`; the C fast path for NDJSON lines it can prove valid) into a pyarrow
+   table, in worker processes for large inputs;
+2. :func:`lat.writer.write`, the store writer that ``lat pull``, survey import and the LRS
+   use too, stores it in one transaction: rejections, the screening of ids against an
+   in-memory filter of the stored ones (:mod:`lat.known`, loaded once per ingest), one
+   ``INSERT`` of the new rows with their attribution, conflicts, and voiding when needed.
 
 See docs/ingest.md for the rules and the benchmark figures.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import itertools
 import multiprocessing
 import os
@@ -37,14 +34,12 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import orjson
 
-from lat import readers, store, voiding
+from lat import readers, store, writer
 from lat.batches import Batch, Part, Spilled, build, build_spilled, iso, unspill
 from lat.batches import prepare as prepare
 from lat.config import Settings, get_settings
-from lat.flatten import sql_columns
-from lat.ids import content_digest
+from lat.known import Known
 
 INGEST_MEMORY_LIMIT = "512MB"  # DuckDB buffer pool of a file ingest (see docs/ingest.md)
 SPILL_ROOM = 2 << 30  # /dev/shm needs this much free space to hold the workers' batch files
@@ -90,7 +85,7 @@ def ingest_records(con: duckdb.DuckDBPyConnection, records: Iterable[Record], *,
     items = ((r.source, r.line, r.index, r.raw, None) for r in records)
     bar = _bar(progress, total=None, unit=" statements")
     try:
-        return _run(con, _chunks(items, size), workers=0, after=lambda batch: bar.update(batch.read))
+        return _run(con, _chunks(items, size), Known(), workers=0, after=lambda batch: bar.update(batch.read))
     finally:
         bar.close()
 
@@ -113,7 +108,7 @@ def ingest_paths(paths: Sequence[Path], settings: Settings | None = None, *, pro
             # DuckDB would cache up to 80% of RAM; the ingest only appends, so a small buffer
             # pool costs no speed and keeps the whole process under its memory target.
             con.execute(f"SET memory_limit = '{INGEST_MEMORY_LIMIT}'")
-            return _run(con, _chunks(parts, settings.ingest_batch_size), workers=workers)
+            return _run(con, _chunks(parts, settings.ingest_batch_size), Known(), workers=workers)
     finally:
         bar.close()
 
@@ -163,14 +158,17 @@ def _workers(setting: int, total_bytes: int) -> int:
     return min(cores, 4) if cores > 1 else 0
 
 
-def _run(con: duckdb.DuckDBPyConnection, chunks: Iterable[list[Part]], *, workers: int,
+def _run(con: duckdb.DuckDBPyConnection, chunks: Iterable[list[Part]], known: Known, *, workers: int,
          after: Callable[[Batch], Any] | None = None) -> IngestSummary:
-    """Build each chunk into a batch (here or in a pool) and write the batches in order."""
+    """Build each chunk into a batch (here or in a pool) and write the batches in order.
+
+    ``known`` (what the writer knows of the store) serves the whole ingest: it loads once.
+    """
     total = IngestSummary()
     if workers <= 1:
         for chunk in chunks:
             batch = build(chunk, _stamp())
-            total += write_batch(con, batch)
+            total += write_batch(con, batch, known)
             if after:
                 after(batch)
         return total
@@ -184,18 +182,18 @@ def _run(con: duckdb.DuckDBPyConnection, chunks: Iterable[list[Part]], *, worker
             pending.append(pool.submit(build_spilled, parts, _stamp(), spill))
             # a bounded window keeps memory flat: at most workers + 1 batches in flight
             if len(pending) > workers:
-                total += _write_spilled(con, pending.popleft().result())
+                total += _write_spilled(con, pending.popleft().result(), known)
         while pending:
-            total += _write_spilled(con, pending.popleft().result())
+            total += _write_spilled(con, pending.popleft().result(), known)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(spill, ignore_errors=True)
     return total
 
 
-def _write_spilled(con: duckdb.DuckDBPyConnection, spilled: Spilled) -> IngestSummary:
+def _write_spilled(con: duckdb.DuckDBPyConnection, spilled: Spilled, known: Known) -> IngestSummary:
     try:
-        return write_batch(con, unspill(spilled))
+        return write_batch(con, unspill(spilled), known)
     finally:
         os.unlink(spilled.path)
 
@@ -237,149 +235,15 @@ def _stamp() -> str:
     return iso(_last_stamp)
 
 
-def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> IngestSummary:
-    """Store one built batch in one transaction; returns what it did."""
-    con.register("batch_rows", batch.statements)
-    con.register("batch_rejects", batch.rejects)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        summary = _store(con, batch)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        con.unregister("batch_rows")
-        con.unregister("batch_rejects")
-    return summary
+def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch, known: Known | None = None) -> IngestSummary:
+    """Store one built batch in one transaction (:func:`lat.writer.write`); returns what it did.
 
-
-_CANDIDATES = """
-CREATE OR REPLACE TEMP TABLE candidates AS
-SELECT seq, TRY_CAST(id AS UUID) AS uid, TRY_CAST("timestamp" AS TIMESTAMPTZ) AS ts,
-       registration IS NULL OR TRY_CAST(registration AS UUID) IS NOT NULL AS registration_ok,
-       digest, void_target
-FROM batch_rows
-"""
-
-_UNREADABLE = "uid IS NULL OR ts IS NULL OR NOT registration_ok"
-
-# where a record was found, as reasons quote it (lat.batches.location, in SQL)
-_LOCATION = """CASE WHEN b.item_index IS NOT NULL AND b.line IS NOT NULL THEN format('element {} (line {})', b.item_index, b.line)
-     WHEN b.item_index IS NOT NULL THEN format('element {}', b.item_index)
-     WHEN b.line IS NOT NULL THEN format('line {}', b.line) END"""
-
-_REJECT_UNREADABLE = f"""
-INSERT INTO rejected (source, line, element, raw, reason)
-SELECT b.source, b.line, b.item_index, b.raw,
-       concat_ws(': ', {_LOCATION},
-                 CASE WHEN c.uid IS NULL THEN format('id ''{{}}'' is not a UUID', b.id)
-                      WHEN c.ts IS NULL THEN format('timestamp ''{{}}'' is not an ISO 8601 date-time', b."timestamp")
-                      ELSE format('context.registration ''{{}}'' is not a UUID', b.registration) END)
-FROM batch_rows AS b JOIN candidates AS c USING (seq)
-WHERE {_UNREADABLE}
-"""
-# new: first of its id in the batch and unknown to the store; duplicate: same digest as the
-# statement that holds the id (stored, or the batch's first); conflict: another digest.
-# Derived ids carry no digest (same derived id = same content, see lat.batches), so a NULL
-# on both sides is a duplicate and a NULL on one side is settled in Python ('check').
-_DECIDE = """
-CREATE OR REPLACE TEMP TABLE decided AS
-SELECT c.seq, c.uid, c.ts, c.first_seq,
-       CASE WHEN s.id IS NULL AND c.rn = 1 THEN 'new'
-            WHEN s.id IS NOT NULL AND s.digest IS NOT DISTINCT FROM c.digest THEN 'duplicate'
-            WHEN s.id IS NULL AND c.first_digest IS NOT DISTINCT FROM c.digest THEN 'duplicate'
-            WHEN (CASE WHEN s.id IS NULL THEN c.first_digest ELSE s.digest END) IS NULL OR c.digest IS NULL THEN 'check'
-            ELSE 'conflict' END AS status
-FROM (SELECT seq, uid, ts, digest,
-             row_number() OVER (PARTITION BY uid ORDER BY seq) AS rn,
-             first_value(digest) OVER (PARTITION BY uid ORDER BY seq) AS first_digest,
-             first_value(seq) OVER (PARTITION BY uid ORDER BY seq) AS first_seq
-      FROM candidates) AS c
-LEFT JOIN statements AS s ON s.id = c.uid
-"""
-
-# For each 'check' row: its raw statement and the raw statement holding its id.
-_CHECKS = """
-SELECT d.seq, b.raw, coalesce(s.raw::VARCHAR, f.raw)
-FROM decided AS d
-JOIN batch_rows AS b ON b.seq = d.seq
-LEFT JOIN statements AS s ON s.id = d.uid
-LEFT JOIN batch_rows AS f ON f.seq = d.first_seq
-WHERE d.status = 'check'
-"""
-
-# Only the new rows are flattened (lat.flatten.sql_columns: DuckDB reads the columns from raw).
-_INSERT = f"""
-INSERT INTO statements BY NAME
-SELECT uid AS id, actor_key, verb, object_id, object_type, activity_type, parent_id,
-       CAST(registration AS UUID) AS registration, score_raw, score_scaled, score_min, score_max,
-       success, completion, response, duration_s, ts AS "timestamp",
-       CAST($stored AS TIMESTAMPTZ) AS stored, school, hub, round, area, item,
-       respondent_group, phase, context_extensions, result_extensions, version,
-       false AS voided, source, raw, digest
-FROM ({sql_columns("(SELECT b.*, d.uid, d.ts FROM batch_rows AS b JOIN decided AS d USING (seq) WHERE d.status = 'new')")})
-"""
-
-_CONFLICTS = """
-INSERT INTO conflicts (id, source, line, element, raw)
-SELECT d.uid, b.source, b.line, b.item_index, b.raw
-FROM batch_rows AS b JOIN decided AS d USING (seq)
-WHERE d.status = 'conflict'
-"""
-
-
-def _store(con: duckdb.DuckDBPyConnection, batch: Batch) -> IngestSummary:
-    con.execute("INSERT INTO rejected (source, line, element, raw, reason) "
-                "SELECT source, line, item_index, raw, reason FROM batch_rejects")
-    con.execute(_CANDIDATES)
-    rejected = batch.rejects.num_rows + _reject_unreadable(con) + _reject_chained(con)
-    con.execute(_DECIDE)
-    _settle_checks(con)
-    counts = dict(con.execute("SELECT status, count(*) FROM decided GROUP BY status").fetchall())
-    con.execute(_INSERT, {"stored": batch.stored})
-    con.execute(_CONFLICTS)
-    voided = voiding.apply(con, batch.stored)
-    _attribute(con, batch.stored)
-    return IngestSummary(read=batch.read, stored=counts.get("new", 0), duplicates=counts.get("duplicate", 0),
-                         conflicts=counts.get("conflict", 0), rejected=rejected, voided=voided)
-
-
-def _settle_checks(con: duckdb.DuckDBPyConnection) -> None:
-    """Compare the rare rows whose digest is missing on one side by the xAPI rules, from raw."""
-    for seq, mine, theirs in con.execute(_CHECKS).fetchall():
-        same = content_digest(orjson.loads(mine)) == content_digest(orjson.loads(theirs))
-        con.execute("UPDATE decided SET status = ? WHERE seq = ?", ["duplicate" if same else "conflict", seq])
-
-
-def _reject_unreadable(con: duckdb.DuckDBPyConnection) -> int:
-    """Reject rows whose id, timestamp or registration DuckDB cannot read; returns how many."""
-    count = int(con.execute(f"SELECT count(*) FROM candidates WHERE {_UNREADABLE}").fetchall()[0][0])
-    if count:
-        con.execute(_REJECT_UNREADABLE)
-        con.execute(f"DELETE FROM candidates WHERE {_UNREADABLE}")
-    return count
-
-
-def _reject_chained(con: duckdb.DuckDBPyConnection) -> int:
-    """Reject voiding statements that target a voiding statement; returns how many."""
-    chained = voiding.chained(con)
-    for seq, target in chained:
-        con.execute(
-            "INSERT INTO rejected (source, line, element, raw, reason) "
-            f"SELECT source, line, item_index, raw, concat_ws(': ', {_LOCATION}, ?) FROM batch_rows AS b WHERE seq = ?",
-            [f"voiding statement targets {target}, which is itself a voiding statement (xAPI forbids voiding a voiding statement)", seq],
-        )
-        con.execute("DELETE FROM candidates WHERE seq = ?", [seq])
-    return len(chained)
-
-
-def _attribute(con: duckdb.DuckDBPyConnection, stored: str) -> None:
-    """School attribution for the batch's rows (lat.attribution, once that module exists)."""
-    if importlib.util.find_spec("lat.attribution") is None:
-        return
-    attribution = importlib.import_module("lat.attribution")
-    attribution.apply(con, "stored = CAST(? AS TIMESTAMPTZ)", [stored])
+    ``known`` carries what the writer knows of the store from batch to batch; without it the
+    store's ids are read for this batch alone.
+    """
+    done = writer.write(con, batch, known or Known())
+    return IngestSummary(read=batch.read, stored=done.stored, duplicates=done.duplicates,
+                         conflicts=done.conflicts, rejected=done.rejected, voided=done.voided)
 
 
 def _bar(progress: bool, *, total: int | None, unit: str) -> Any:

@@ -43,8 +43,7 @@ def add(con: duckdb.DuckDBPyConnection, actor: dict[str, Any], source: str = "te
         "stored": "2025-10-01T10:00:01Z",
         "context": {"extensions": {getattr(vocab, name): value for name, value in extensions.items()}},
     }
-    row = flatten(stmt) | {"raw": json.dumps(stmt), "source": source}
-    row["context_extensions"] = json.dumps(row["context_extensions"]) if row["context_extensions"] else None
+    row = flatten(stmt) | {"raw": json.dumps(stmt), "source": source}  # extensions as JSON text already
     columns = ", ".join(f'"{c}"' for c in row)
     con.execute(f"INSERT INTO statements ({columns}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
     return stmt["id"]

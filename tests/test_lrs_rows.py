@@ -1,4 +1,4 @@
-"""The LRS's own write path (lat.lrs.writer, rows, known) on a real DuckDB store, in-process."""
+"""The LRS writer (lat.lrs.writer through lat.writer, lat.known) on a real DuckDB store, in-process."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import pytest
 from lat import attribution, store, vocab
 from lat.config import get_settings
 from lat.ingest import Record, ingest_records
-from lat.lrs import known as known_module
+from lat import known as known_module
 from lat.lrs.errors import ApiError
-from lat.lrs.known import IdFilter, prefix
+from lat.known import IdFilter, prefix
 from lat.lrs.writer import Writer, _Job
 from tests.lrs_support import statement
 

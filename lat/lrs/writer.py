@@ -5,16 +5,14 @@ writer thread takes *everything* queued at that moment and writes it in one tran
 WAL fsync for many requests (group commit). Only then does it answer each waiting request,
 so a 200 means the statements are durable.
 
-A request is all or nothing. Before the group is written the writer screens each request
-against the store and the requests ahead of it in the group: an id already held with other
-content gives that request a 409, a voiding statement aimed at a voiding statement a 400;
-the request is then left out of the group and nothing of it is stored. An id held with the
-same content (a retry) is accepted and not stored twice.
-
-What is left is certainly new, so the group is one ``INSERT`` of rows built in Python
-(:mod:`lat.lrs.rows`, same flattening and attribution rules as file ingest), plus the voiding
-SQL of :mod:`lat.voiding` when the group voids or is voided. The store is not scanned per
-group: :mod:`lat.lrs.known` remembers which ids are stored, which are voided and the registry.
+A request is all or nothing, and the store's side is file ingest's own: the group's
+statements become rows with :mod:`lat.rows` and go to :func:`lat.writer.write`, the one
+writer of file ingest, ``lat pull`` and survey import, with the group's requests as its unit
+(one code path; only the policy differs). An id already held with other content refuses that
+request with a 409, a voiding statement aimed at a voiding statement or a value DuckDB cannot
+read with a 400; nothing of a refused request is stored, and the group's other requests are.
+An id held with the same content (a retry) is accepted and not stored twice. The store is not
+scanned per group: :class:`lat.known.Known` remembers the stored ids and what voiding names.
 
 Other jobs that must write (``lat compute`` delegated to the LRS, see :mod:`lat.lrs.admin`)
 run on the same thread, between groups, via :meth:`Writer.call`.
@@ -30,14 +28,13 @@ from typing import Any
 
 import duckdb
 
-from lat import vocab, voiding
-from lat.batches import iso
-from lat.ids import content_digest
-from lat.lrs.errors import ApiError
-from lat.lrs.known import Known
-from lat.lrs.rows import INSERT, table
+import numpy as np
 
-_Row = tuple[dict[str, Any], bytes, str]  # a new statement, its content digest, its source
+from lat import writer
+from lat.batches import REJECT_SCHEMA, Batch, iso
+from lat.known import Known
+from lat.lrs.errors import ApiError
+from lat.rows import Columns, add_statement
 
 
 @dataclass
@@ -73,7 +70,7 @@ class Writer:
         self._stopping = False
         self._last = datetime.now(UTC)
         self.groups = 0  # transactions written (a figure for the benchmark)
-        self._known = Known()  # what the writer remembers of the store (lat.lrs.known)
+        self._known = Known()  # what the writer remembers of the store (lat.known)
         self._thread = threading.Thread(target=self._loop, name="lat-lrs-writer", daemon=True)
         self._thread.start()
 
@@ -143,51 +140,23 @@ class Writer:
                     job.error = exc
 
     def _write_group(self, jobs: list[_Job]) -> None:
+        """One transaction for the group (lat.writer.write); refused requests get their error."""
         try:
-            accepted, rows = _screen(self._con, jobs, self._known)
-            if not accepted:
-                return
             stamp = self._stamp()
-            try:
-                self._commit(accepted, rows, stamp)
-            except duckdb.ConversionException:
-                if len(accepted) == 1:
-                    raise
-                # a value the validator allows but DuckDB cannot read (a rare timestamp form):
-                # each request alone, so that only the one that holds it fails
-                for job in accepted:
-                    self._write_group([job])
-                return
-            self._last = datetime.fromisoformat(stamp)
-            self.groups += 1
-        except duckdb.ConversionException as exc:
-            for job in jobs:
-                job.error = job.error or ApiError(400, f"a statement cannot be stored: {exc}")
+            batch, requests = _batch(jobs, stamp)
+
+            def attachments(con: duckdb.DuckDBPyConnection, accepted: set[int]) -> None:
+                _store_attachments(con, [a for i in sorted(accepted) for a in jobs[i].attachments])
+
+            done = writer.write(self._con, batch, self._known, requests=requests, also=attachments)
+            for request, refusal in done.refused.items():
+                jobs[request].error = ApiError(409 if refusal.conflict else 400, refusal.message)
+            if done.committed:
+                self._last = datetime.fromisoformat(stamp)
+                self.groups += 1
         except BaseException as exc:
             for job in jobs:
                 job.error = job.error or exc
-
-    def _commit(self, jobs: list[_Job], rows: list[_Row], stamp: str) -> None:
-        """One transaction: attachments, the new rows, voiding when the group needs it."""
-        con, known = self._con, self._known
-        targets = [target for stmt, _, _ in rows if (target := _target(stmt))]
-        void_targets = known.void_targets(con)
-        con.register("lrs_rows", table(rows, stamp, known.actors(con), known.hubs(con)))
-        con.execute("BEGIN TRANSACTION")
-        try:
-            _store_attachments(con, [a for job in jobs for a in job.attachments])
-            con.execute(INSERT)
-            # voiding SQL only when a statement voids, or is voided by one already stored
-            if targets or any(stmt["id"].lower() in void_targets for stmt, _, _ in rows):
-                voiding.apply(con, stamp)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        finally:
-            con.unregister("lrs_rows")
-        known.ids(con).add(stmt["id"] for stmt, _, _ in rows)
-        void_targets.update(targets)
 
     def _stamp(self) -> str:
         """This group's ``stored``: strictly later than the previous group's."""
@@ -196,62 +165,17 @@ class Writer:
         return iso(moment)
 
 
-def _screen(con: duckdb.DuckDBPyConnection, jobs: list[_Job], known: Known) -> tuple[list[_Job], list[_Row]]:
-    """The jobs that can be stored whole, and their statements that are new (with digest and source);
-    the other jobs get their error set. A statement already held with the same content (a retry)
-    is accepted and not stored again."""
-    ids = [stmt["id"] for job in jobs for stmt in job.statements]
-    stored = _stored_digests(con, known.ids(con).maybe(ids))
-    verbs = _stored_verbs(con, [target for job in jobs for s in job.statements if (target := _target(s))])
-    accepted: list[_Job] = []
-    rows: list[_Row] = []
-    for job in jobs:
-        digests = [content_digest(stmt) for stmt in job.statements]
-        job.error = _problem(job, digests, stored, verbs)
-        if job.error is not None:
-            continue
-        accepted.append(job)
-        for stmt, digest in zip(job.statements, digests, strict=True):
-            key = stmt["id"].lower()
-            if key not in stored:
-                rows.append((stmt, digest, job.source))
-                stored[key] = digest
-                verbs[key] = stmt["verb"]["id"]
-    return accepted, rows
-
-
-def _problem(job: _Job, digests: list[bytes], stored: dict[str, bytes | None], verbs: dict[str, str]) -> ApiError | None:
-    for stmt, digest in zip(job.statements, digests, strict=True):
-        key = stmt["id"].lower()
-        if key in stored and stored[key] != digest:
-            return ApiError(409, f"statement {stmt['id']} already exists with other content")
-        target = _target(stmt)
-        if target and verbs.get(target) == vocab.VOIDED:
-            return ApiError(400, f"statement {stmt['id']} voids {target}, which is itself a voiding statement")
-    return None
-
-
-def _target(stmt: dict[str, Any]) -> str | None:
-    """The id a voiding statement voids (lower case), else None."""
-    if stmt["verb"]["id"] != vocab.VOIDED:
-        return None
-    return str(stmt["object"].get("id", "")).lower() or None
-
-
-def _stored_digests(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, bytes | None]:
-    if not ids:
-        return {}
-    rows = con.execute("SELECT id::VARCHAR, digest FROM statements WHERE id IN (SELECT unnest(?::UUID[]))",
-                       [ids]).fetchall()
-    return {str(i): d for i, d in rows}
-
-
-def _stored_verbs(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, str]:
-    if not ids:
-        return {}
-    rows = con.execute("SELECT id::VARCHAR, verb FROM statements WHERE id IN (SELECT unnest(?::UUID[]))",
-                       [ids]).fetchall()
-    return {str(i): v for i, v in rows}
+def _batch(jobs: list[_Job], stamp: str) -> tuple[Batch, np.ndarray]:
+    """The group's statements as one batch of rows stored at ``stamp``, and each row's request."""
+    columns = Columns()
+    requests: list[int] = []
+    for request, job in enumerate(jobs):
+        for stmt in job.statements:
+            add_statement(columns, len(requests), job.source, None, None, stmt, stamp)
+            requests.append(request)
+    rejects = REJECT_SCHEMA.empty_table()
+    batch = Batch(statements=columns.table(), rejects=rejects, read=len(requests), stored=stamp)
+    return batch, np.array(requests, dtype=np.int64)
 
 
 def _store_attachments(con: duckdb.DuckDBPyConnection, attachments: list[Attachment]) -> None:
