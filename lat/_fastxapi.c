@@ -141,13 +141,35 @@ static char *put_utf8(char *out, unsigned cp) {
     return out;
 }
 
+/* Bytes of `p` up to `end` that are plain ASCII string content (0x20..0x7F but '"' and '\\'),
+ * eight at a time: strings are most of a statement's bytes, so this loop is the parser's. */
+static int plain(unsigned c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+
+static const unsigned char *plain_run(const unsigned char *p, const unsigned char *end) {
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    for (;;) {
+        while (end - p >= 8) {
+            uint64_t x;
+            memcpy(&x, p, 8);
+            /* a high bit where a byte is < 0x20, '"', '\\' or >= 0x80; borrows between bytes can
+             * flag a plain byte too (then the byte loop below looks), never miss a special one */
+            uint64_t special = ((x - ones * 0x20) | ((x ^ ones * '"') - ones) | ((x ^ ones * '\\') - ones) | x) & highs;
+            if (special) break;
+            p += 8;
+        }
+        const unsigned char *stop = end - p >= 8 ? p + 8 : end;
+        while (p < stop && plain(*p)) p++;
+        if (p < stop || p == end) return p;
+    }
+}
+
 /* The string starting at the opening quote. A string without escapes points into the line
  * itself (no copy); one with escapes is decoded into the arena. */
 static int parse_string(parser *ps, const char **text, size_t *len) {
     const unsigned char *start = ++ps->p, *p = start, *end = ps->end;
     int escaped = 0;
     /* first pass: validate, find the end, note whether anything needs decoding */
-    while (p < end) {
+    while ((p = plain_run(p, end)) < end) {
         unsigned c = *p;
         if (c == '"') break;
         if (c < 0x20) return -1;
@@ -236,8 +258,19 @@ static int parse_number(parser *ps, jnode *node) {
         is_float = 1;
     }
     size_t len = (size_t)(p - start);
-    if (len >= MAX_NUMBER_TEXT) return -1;
     ps->p = p;
+    if (!is_float) {
+        if (int_digits > MAX_INT_DIGITS || (len == 2 && start[0] == '-' && start[1] == '0')) return -1;
+        /* exact in 64 bits; the conversion to double rounds to nearest even, as Python's float(int) */
+        long long value = 0;
+        for (const unsigned char *d = start + (*start == '-'); d < p; d++) value = value * 10 + (*d - '0');
+        node->kind = J_INT;
+        node->number = (double)(*start == '-' ? -value : value);
+        node->text = (const char *)start;
+        node->len = len;
+        return 0;
+    }
+    if (len >= MAX_NUMBER_TEXT) return -1;
     char literal[MAX_NUMBER_TEXT];
     memcpy(literal, start, len);
     literal[len] = '\0';
@@ -247,13 +280,6 @@ static int parse_number(parser *ps, jnode *node) {
         return -1;
     }
     node->number = value;
-    if (!is_float) {
-        if (int_digits > MAX_INT_DIGITS || (len == 2 && start[0] == '-' && start[1] == '0')) return -1;
-        node->kind = J_INT;
-        node->text = (const char *)start;
-        node->len = len;
-        return 0;
-    }
     if (!isfinite(value)) return -1;
     char *repr = PyOS_double_to_string(value, 'r', 0, Py_DTSF_ADD_DOT_0, NULL);
     if (!repr) {
@@ -452,11 +478,14 @@ static int write_string(outbuf *o, const char *text, size_t len) {
     char *w = o->data + o->len;
     *w++ = '"';
     for (size_t i = 0; i < len; i++) {
+        /* copy the run that needs no escape (non-ASCII included: the parser checked it) */
+        const unsigned char *from = (const unsigned char *)text + i, *to = plain_run(from, (const unsigned char *)text + len);
+        while (to < (const unsigned char *)text + len && *to >= 0x80) to = plain_run(to + 1, (const unsigned char *)text + len);
+        memcpy(w, from, (size_t)(to - from));
+        w += to - from;
+        i += (size_t)(to - from);
+        if (i == len) break;
         unsigned char c = (unsigned char)text[i];
-        if (c >= 0x20 && c != '"' && c != '\\') {
-            *w++ = (char)c;
-            continue;
-        }
         *w++ = '\\';
         switch (c) {
         case '"': *w++ = '"'; break;
@@ -516,71 +545,6 @@ static int write_value(outbuf *o, const jnode *node) {
 }
 
 /* ------------------------------------------------------------------------------------------ */
-/* SHA-1 (FIPS 180-4), for the uuid5 of a derived statement id.                               */
-
-typedef struct {
-    uint32_t h[5];
-    uint64_t bytes;
-    unsigned char block[64];
-    size_t fill;
-} sha1_ctx;
-
-static uint32_t rol(uint32_t x, int n) { return x << n | x >> (32 - n); }
-
-static void sha1_block(uint32_t h[5], const unsigned char *b) {
-    uint32_t w[80];
-    for (int i = 0; i < 16; i++)
-        w[i] = (uint32_t)b[4 * i] << 24 | (uint32_t)b[4 * i + 1] << 16 | (uint32_t)b[4 * i + 2] << 8 | b[4 * i + 3];
-    for (int i = 16; i < 80; i++) w[i] = rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
-    uint32_t a = h[0], bb = h[1], c = h[2], d = h[3], e = h[4];
-    for (int i = 0; i < 80; i++) {
-        uint32_t f, k;
-        if (i < 20) f = (bb & c) | (~bb & d), k = 0x5A827999;
-        else if (i < 40) f = bb ^ c ^ d, k = 0x6ED9EBA1;
-        else if (i < 60) f = (bb & c) | (bb & d) | (c & d), k = 0x8F1BBCDC;
-        else f = bb ^ c ^ d, k = 0xCA62C1D6;
-        uint32_t t = rol(a, 5) + f + e + k + w[i];
-        e = d;
-        d = c;
-        c = rol(bb, 30);
-        bb = a;
-        a = t;
-    }
-    h[0] += a, h[1] += bb, h[2] += c, h[3] += d, h[4] += e;
-}
-
-static void sha1_init(sha1_ctx *s) {
-    static const uint32_t start[5] = {0x67452301, 0xEFCDAB89, 0x98BADCFE, 0x10325476, 0xC3D2E1F0};
-    memcpy(s->h, start, sizeof start);
-    s->bytes = 0;
-    s->fill = 0;
-}
-
-static void sha1_update(sha1_ctx *s, const unsigned char *data, size_t len) {
-    s->bytes += len;
-    if (s->fill) {
-        size_t take = 64 - s->fill < len ? 64 - s->fill : len;
-        memcpy(s->block + s->fill, data, take);
-        s->fill += take, data += take, len -= take;
-        if (s->fill < 64) return;
-        sha1_block(s->h, s->block);
-        s->fill = 0;
-    }
-    for (; len >= 64; data += 64, len -= 64) sha1_block(s->h, data);
-    memcpy(s->block, data, len);
-    s->fill = len;
-}
-
-static void sha1_final(sha1_ctx *s, unsigned char digest[20]) {
-    uint64_t bits = s->bytes * 8;
-    unsigned char pad[72] = {0x80};
-    size_t padlen = (s->fill < 56 ? 56 : 120) - s->fill;
-    for (int i = 0; i < 8; i++) pad[padlen + i] = (unsigned char)(bits >> (56 - 8 * i));
-    sha1_update(s, pad, padlen + 8);
-    for (int i = 0; i < 20; i++) digest[i] = (unsigned char)(s->h[i / 4] >> (24 - 8 * (i % 4)));
-}
-
-/* ------------------------------------------------------------------------------------------ */
 /* Module configuration: what lat.fastpath passes in once (one source of truth: lat.ids,     */
 /* lat.vocab, lat.flatten).                                                                   */
 
@@ -590,10 +554,26 @@ static struct {
     PyObject *voided;                     /* vocab.VOIDED (bytes, UTF-8) */
     PyObject *profile[PROFILE_COLUMNS];   /* the IRIs of lat.flatten.PROFILE_COLUMNS (bytes, NUL-terminated) */
     PyObject *activity, *version;         /* "Activity" and "1.0.0", shared by many rows */
+    PyObject *sha1, *digest;              /* hashlib.sha1 and "digest" */
 } config;
 
-static arena line_arena;
-static outbuf canon_buf, side_buf;
+/* What one call works in. Allocated per call (a block has thousands of lines), so that no two
+ * threads share buffers: hashlib lets other threads run while it hashes a long text. */
+typedef struct {
+    arena nodes;
+    outbuf canon;        /* lat.ids.NAMESPACE (16 bytes), then the statement's canonical JSON */
+    outbuf side;         /* short-lived texts: an extension's canonical JSON, actor keys, raw's head */
+    outbuf stored;       /* the batch's stored value as a JSON string */
+    PyObject *stored_obj;
+} workspace;
+
+static void workspace_free(workspace *ws) {
+    PyMem_Free(ws->nodes.nodes);
+    PyMem_Free(ws->nodes.text);
+    PyMem_Free(ws->canon.data);
+    PyMem_Free(ws->side.data);
+    PyMem_Free(ws->stored.data);
+}
 
 /* ------------------------------------------------------------------------------------------ */
 /* Row builder: lat.rows.statement_values in C. Every helper returns 0, or -1 for "not proven"*/
@@ -651,23 +631,23 @@ static int bool_column(PyObject **slot, const jnode *node) {
 }
 
 /* A node's canonical JSON as str. */
-static int canonical_column(PyObject **slot, const jnode *node) {
-    side_buf.len = 0;
-    if (write_value(&side_buf, node)) return PY_FAILED;
-    return put(slot, str_of(side_buf.data, side_buf.len));
+static int canonical_column(workspace *ws, PyObject **slot, const jnode *node) {
+    ws->side.len = 0;
+    if (write_value(&ws->side, node)) return PY_FAILED;
+    return put(slot, str_of(ws->side.data, ws->side.len));
 }
 
-static int ascii_lower(PyObject **slot, const char *prefix, const jnode *node) {
+static int ascii_lower(workspace *ws, PyObject **slot, const char *prefix, const jnode *node) {
     size_t plen = strlen(prefix);
-    side_buf.len = 0;
-    if (out_reserve(&side_buf, plen + node->len)) return PY_FAILED;
-    memcpy(side_buf.data, prefix, plen);
+    ws->side.len = 0;
+    if (out_reserve(&ws->side, plen + node->len)) return PY_FAILED;
+    memcpy(ws->side.data, prefix, plen);
     for (size_t i = 0; i < node->len; i++) {
         unsigned char c = (unsigned char)node->text[i];
         if (c >= 0x80) return NOT_PROVEN;  /* str.lower() of non-ASCII: leave it to Python */
-        side_buf.data[plen + i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        ws->side.data[plen + i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
     }
-    return put(slot, str_of(side_buf.data, plen + node->len));
+    return put(slot, str_of(ws->side.data, plen + node->len));
 }
 
 /* An inverse functional identifier the way `if x := agent.get(k)` reads it: 1 when it is a
@@ -680,25 +660,25 @@ static int ifi(const jnode *agent, const char *key, const jnode **out) {
 }
 
 /* lat.flatten.actor_key for an agent; groups without an identifier are not proven. */
-static int actor_key_column(PyObject **slot, const jnode *agent) {
+static int actor_key_column(workspace *ws, PyObject **slot, const jnode *agent) {
     const jnode *node;
     int rc;
     if (!agent || agent->kind != J_OBJECT) return NOT_PROVEN;
     if (!agent->count) return put_none(slot);
-    if ((rc = ifi(agent, "mbox", &node))) return rc < 0 ? rc : ascii_lower(slot, "", node);
-    if ((rc = ifi(agent, "mbox_sha1sum", &node))) return rc < 0 ? rc : ascii_lower(slot, "sha1:", node);
+    if ((rc = ifi(agent, "mbox", &node))) return rc < 0 ? rc : ascii_lower(ws, slot, "", node);
+    if ((rc = ifi(agent, "mbox_sha1sum", &node))) return rc < 0 ? rc : ascii_lower(ws, slot, "sha1:", node);
     if ((rc = ifi(agent, "openid", &node))) return rc < 0 ? rc : put(slot, str_of(node->text, node->len));
     const jnode *account = jx_get(agent, "account");
     if (account && account->kind == J_OBJECT && account->count) {
         const jnode *home = jx_get(account, "homePage"), *name = jx_get(account, "name");
         if ((home && home->kind != J_STRING) || (name && name->kind != J_STRING)) return NOT_PROVEN;
         size_t hl = home ? home->len : 0, nl = name ? name->len : 0;
-        side_buf.len = 0;
-        if (out_reserve(&side_buf, hl + nl + 1)) return PY_FAILED;
-        if (hl) memcpy(side_buf.data, home->text, hl);
-        side_buf.data[hl] = '|';
-        if (nl) memcpy(side_buf.data + hl + 1, name->text, nl);
-        return put(slot, str_of(side_buf.data, hl + nl + 1));
+        ws->side.len = 0;
+        if (out_reserve(&ws->side, hl + nl + 1)) return PY_FAILED;
+        if (hl) memcpy(ws->side.data, home->text, hl);
+        ws->side.data[hl] = '|';
+        if (nl) memcpy(ws->side.data + hl + 1, name->text, nl);
+        return put(slot, str_of(ws->side.data, hl + nl + 1));
     }
     if (account && !(account->kind == J_NULL || account->kind == J_OBJECT)) return NOT_PROVEN;
     const jnode *members = jx_get(agent, "member");
@@ -774,68 +754,73 @@ static int parent_column(PyObject **slot, const jnode *context) {
 }
 
 /* lat.rows.json_text of a profile extension's value. */
-static int profile_column(PyObject **slot, const jnode *value) {
+static int profile_column(workspace *ws, PyObject **slot, const jnode *value) {
     if (!value || value->kind == J_NULL) return put_none(slot);
     if (value->kind == J_STRING) return put(slot, str_of(value->text, value->len));
-    return canonical_column(slot, value);
+    return canonical_column(ws, slot, value);
 }
 
+#define NS 16  /* ws->canon starts with lat.ids.NAMESPACE's 16 bytes: the uuid5 input in one piece */
+
 /* The statement's identity: its canonical JSON without id, stored, authority and version (into
- * canon_buf) and the uuid5 over lat.ids.NAMESPACE and that text, as 36 characters at `id`. */
-static int identity(const jnode *stmt, char id[36]) {
+ * ws->canon after the namespace) and the uuid5 over both, as 36 characters at `id`. */
+static int identity(workspace *ws, const jnode *stmt, char id[36]) {
     static const char *const not_identity[] = {"id", "stored", "authority", "version", NULL};
-    canon_buf.len = 0;
-    if (write_object(&canon_buf, stmt, not_identity)) return PY_FAILED;
-    if (canon_buf.len < 3) return NOT_PROVEN;  /* "{}": no statement */
-    sha1_ctx sha;
-    unsigned char digest[20];
-    sha1_init(&sha);
-    sha1_update(&sha, config.namespace_bytes, 16);
-    sha1_update(&sha, (const unsigned char *)canon_buf.data, canon_buf.len);
-    sha1_final(&sha, digest);
-    digest[6] = (unsigned char)((digest[6] & 0x0F) | 0x50);  /* version 5 */
-    digest[8] = (unsigned char)((digest[8] & 0x3F) | 0x80);  /* RFC 4122 variant */
+    ws->canon.len = 0;
+    if (out_put(&ws->canon, (const char *)config.namespace_bytes, NS) || write_object(&ws->canon, stmt, not_identity))
+        return PY_FAILED;
+    if (ws->canon.len < NS + 3) return NOT_PROVEN;  /* "{}": no statement */
+    /* hashlib's SHA-1 (OpenSSL, with the CPU's SHA instructions) over a view of the buffer */
+    PyObject *view = PyMemoryView_FromMemory(ws->canon.data, (Py_ssize_t)ws->canon.len, PyBUF_READ);
+    PyObject *hash = view ? PyObject_CallOneArg(config.sha1, view) : NULL;
+    Py_XDECREF(view);
+    PyObject *digest = hash ? PyObject_CallMethodNoArgs(hash, config.digest) : NULL;
+    Py_XDECREF(hash);
+    if (!digest) return PY_FAILED;
+    if (!PyBytes_Check(digest) || PyBytes_GET_SIZE(digest) != 20) {
+        Py_DECREF(digest);
+        PyErr_SetString(PyExc_RuntimeError, "hashlib.sha1 gave no 20-byte digest");
+        return PY_FAILED;
+    }
+    unsigned char bytes[16];
+    memcpy(bytes, PyBytes_AS_STRING(digest), 16);
+    Py_DECREF(digest);
+    bytes[6] = (unsigned char)((bytes[6] & 0x0F) | 0x50);  /* version 5 */
+    bytes[8] = (unsigned char)((bytes[8] & 0x3F) | 0x80);  /* RFC 4122 variant */
     static const char hex[] = "0123456789abcdef";
     char *w = id;
     for (int i = 0; i < 16; i++) {
         if (i == 4 || i == 6 || i == 8 || i == 10) *w++ = '-';
-        *w++ = hex[digest[i] >> 4];
-        *w++ = hex[digest[i] & 15];
+        *w++ = hex[bytes[i] >> 4];
+        *w++ = hex[bytes[i] & 15];
     }
     return 0;
 }
 
-/* lat.rows._raw: {"id":..,"stored":..,["timestamp":..,]"version":.., then canon_buf after its "{". */
-static int raw_column(PyObject **slot, const char id[36], const char *stored_json, size_t stored_len,
-                      int add_timestamp, const jnode *version) {
-    side_buf.len = 0;
-    if (out_put(&side_buf, "{\"id\":\"", 7) || out_put(&side_buf, id, 36) || out_put(&side_buf, "\",\"stored\":", 11) ||
-        out_put(&side_buf, stored_json, stored_len))
+/* lat.rows._raw: {"id":..,"stored":..,["timestamp":..,]"version":.., then the canonical JSON after its "{". */
+static int raw_column(workspace *ws, PyObject **slot, const char id[36], int add_timestamp, const jnode *version) {
+    outbuf *o = &ws->side;
+    o->len = 0;
+    if (out_put(o, "{\"id\":\"", 7) || out_put(o, id, 36) || out_put(o, "\",\"stored\":", 11) ||
+        out_put(o, ws->stored.data, ws->stored.len))
         return PY_FAILED;
-    if (add_timestamp && (out_put(&side_buf, ",\"timestamp\":", 13) || out_put(&side_buf, stored_json, stored_len)))
+    if (add_timestamp && (out_put(o, ",\"timestamp\":", 13) || out_put(o, ws->stored.data, ws->stored.len)))
         return PY_FAILED;
-    if (out_put(&side_buf, ",\"version\":", 11)) return PY_FAILED;
-    if (version ? write_string(&side_buf, version->text, version->len) : out_put(&side_buf, "\"1.0.0\"", 7))
-        return PY_FAILED;
-    size_t head = side_buf.len, body = canon_buf.len - 1;
+    if (out_put(o, ",\"version\":", 11)) return PY_FAILED;
+    if (version ? write_string(o, version->text, version->len) : out_put(o, "\"1.0.0\"", 7)) return PY_FAILED;
+    size_t head = o->len, body = ws->canon.len - NS - 1;
     PyObject *raw = PyBytes_FromStringAndSize(NULL, (Py_ssize_t)(head + 1 + body));
     if (!raw) return PY_FAILED;
     char *w = PyBytes_AS_STRING(raw);
-    memcpy(w, side_buf.data, head);
+    memcpy(w, o->data, head);
     w[head] = ',';
-    memcpy(w + head + 1, canon_buf.data + 1, body);
+    memcpy(w + head + 1, ws->canon.data + NS + 1, body);
     *slot = raw;
     return 0;
 }
 
-typedef struct {
-    PyObject *stored;        /* the batch's stored value (str) */
-    const char *stored_json; /* ... as a JSON string */
-    size_t stored_len;
-} batch_info;
-
 /* The STATEMENT_COLUMNS of `stmt` into values[0..29]; on failure every value made is released. */
-static int statement_values(const jnode *stmt, const batch_info *batch, PyObject **values) {
+static int statement_values(workspace *ws, const jnode *stmt, PyObject **values) {
     const jnode *context, *cext, *result, *score, *definition, *node;
     char id[36];
     int rc = NOT_PROVEN;
@@ -860,18 +845,18 @@ static int statement_values(const jnode *stmt, const batch_info *batch, PyObject
     if ((context && object_or_none(jx_get(context, "extensions"), &cext)) ||
         (result && object_or_none(jx_get(result, "score"), &score)))
         goto fail;
-    if ((rc = identity(stmt, id))) goto fail;
+    if ((rc = identity(ws, stmt, id))) goto fail;
 
     PyObject **v = values;
     if ((rc = put(&v[0], str_of(id, 36)))) goto fail;
     put_none(&v[1]);  /* digest: None for a derived id */
     if (!timestamp) {
-        Py_INCREF(batch->stored);
-        v[2] = batch->stored;
+        Py_INCREF(ws->stored_obj);
+        v[2] = ws->stored_obj;
     } else if ((rc = text_column(&v[2], timestamp))) goto fail;
     if ((rc = text_column(&v[3], context ? jx_get(context, "registration") : NULL))) goto fail;
     put_none(&v[4]);  /* void_target: voiding statements went to Python */
-    if ((rc = actor_key_column(&v[5], jx_get(stmt, "actor")))) goto fail;
+    if ((rc = actor_key_column(ws, &v[5], jx_get(stmt, "actor")))) goto fail;
     if ((rc = text_column(&v[6], verb_id)) || (rc = text_column(&v[7], jx_get(obj, "id")))) goto fail;
     node = jx_get(obj, "objectType");
     if (!node) {
@@ -889,17 +874,17 @@ static int statement_values(const jnode *stmt, const batch_info *batch, PyObject
         (rc = duration_column(&v[18], result ? jx_get(result, "duration") : NULL)))
         goto fail;
     for (int i = 0; i < PROFILE_COLUMNS; i++)
-        if ((rc = profile_column(&v[19 + i], cext ? jx_get(cext, PyBytes_AS_STRING(config.profile[i])) : NULL)))
+        if ((rc = profile_column(ws, &v[19 + i], cext ? jx_get(cext, PyBytes_AS_STRING(config.profile[i])) : NULL)))
             goto fail;
-    if ((rc = cext ? canonical_column(&v[26], cext) : put_none(&v[26]))) goto fail;
+    if ((rc = cext ? canonical_column(ws, &v[26], cext) : put_none(&v[26]))) goto fail;
     const jnode *rext;
     if (result && object_or_none(jx_get(result, "extensions"), &rext)) goto fail_not_proven;
-    if ((rc = (result && rext) ? canonical_column(&v[27], rext) : put_none(&v[27]))) goto fail;
+    if ((rc = (result && rext) ? canonical_column(ws, &v[27], rext) : put_none(&v[27]))) goto fail;
     if (!version) {
         Py_INCREF(config.version);
         v[28] = config.version;
     } else if ((rc = text_column(&v[28], version))) goto fail;
-    if ((rc = raw_column(&v[29], id, batch->stored_json, batch->stored_len, !timestamp, version))) goto fail;
+    if ((rc = raw_column(ws, &v[29], id, !timestamp, version))) goto fail;
     return 0;
 fail_not_proven:
     rc = NOT_PROVEN;
@@ -917,56 +902,52 @@ static int require_config(void) {
     return -1;
 }
 
-/* The batch's stored value as JSON string text, into `json` (side_buf is busy later). */
-static int batch_setup(batch_info *batch, PyObject *stored, outbuf *json) {
+/* The batch's stored value, also as JSON string text (for raw's head). */
+static int set_stored(workspace *ws, PyObject *stored) {
     Py_ssize_t len;
     const char *text = PyUnicode_AsUTF8AndSize(stored, &len);
     if (!text) return -1;
-    json->len = 0;
-    if (write_string(json, text, (size_t)len)) {
+    if (write_string(&ws->stored, text, (size_t)len)) {
         PyErr_NoMemory();
         return -1;
     }
-    batch->stored = stored;
-    batch->stored_json = json->data;
-    batch->stored_len = json->len;
+    ws->stored_obj = stored;
     return 0;
 }
 
-static outbuf stored_buf;
-
 static PyObject *py_canonical(PyObject *self, PyObject *arg) {
     Py_buffer view;
+    workspace ws = {0};
     if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE)) return NULL;
-    const jnode *root = parse_document(&line_arena, view.buf, (size_t)view.len);
-    PyObject *out = NULL;
-    if (!root) {
-        out = Py_NewRef(Py_None);
-    } else {
-        canon_buf.len = 0;
-        out = write_value(&canon_buf, root) ? PyErr_NoMemory() : PyBytes_FromStringAndSize(canon_buf.data, (Py_ssize_t)canon_buf.len);
-    }
+    const jnode *root = parse_document(&ws.nodes, view.buf, (size_t)view.len);
+    PyObject *out;
+    if (!root) out = Py_NewRef(Py_None);
+    else if (write_value(&ws.canon, root)) out = PyErr_NoMemory();
+    else out = PyBytes_FromStringAndSize(ws.canon.data, (Py_ssize_t)ws.canon.len);
     PyBuffer_Release(&view);
+    workspace_free(&ws);
     return out;
 }
 
 static PyObject *py_proven(PyObject *self, PyObject *arg) {
     Py_buffer view;
+    workspace ws = {0};
     if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE)) return NULL;
-    const jnode *root = parse_document(&line_arena, view.buf, (size_t)view.len);
+    const jnode *root = parse_document(&ws.nodes, view.buf, (size_t)view.len);
     int ok = root && xapi_fast_valid(root);
     PyBuffer_Release(&view);
+    workspace_free(&ws);
     return PyBool_FromLong(ok);
 }
 
 static PyObject *py_row_for_tests(PyObject *self, PyObject *args) {
     Py_buffer view;
     PyObject *stored, *out = NULL, *values[STATEMENT_COLUMNS];
-    batch_info batch;
+    workspace ws = {0};
     if (require_config() || !PyArg_ParseTuple(args, "y*U", &view, &stored)) return NULL;
-    if (batch_setup(&batch, stored, &stored_buf) == 0) {
-        const jnode *root = parse_document(&line_arena, view.buf, (size_t)view.len);
-        int rc = root ? statement_values(root, &batch, values) : NOT_PROVEN;
+    if (set_stored(&ws, stored) == 0) {
+        const jnode *root = parse_document(&ws.nodes, view.buf, (size_t)view.len);
+        int rc = root ? statement_values(&ws, root, values) : NOT_PROVEN;
         if (rc == NOT_PROVEN) {
             out = Py_NewRef(Py_None);
         } else if (rc == 0 && (out = PyTuple_New(STATEMENT_COLUMNS))) {
@@ -976,18 +957,19 @@ static PyObject *py_row_for_tests(PyObject *self, PyObject *args) {
         }
     }
     PyBuffer_Release(&view);
+    workspace_free(&ws);
     return out;
 }
 
 static int is_ws(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
 
 /* One record: its row into `lists` when proven (returns 1), else 0; -1 on a Python error. */
-static int scan_record(const char *text, size_t len, long long seq, long long line, const batch_info *batch,
-                       PyObject *source, PyObject **lists) {
+static int scan_record(workspace *ws, const char *text, size_t len, long long seq, long long line, PyObject *source,
+                       PyObject **lists) {
     PyObject *values[ALL_COLUMNS];
-    const jnode *root = parse_document(&line_arena, text, len);
+    const jnode *root = parse_document(&ws->nodes, text, len);
     if (!root || !xapi_fast_valid(root)) return 0;
-    int rc = statement_values(root, batch, values + 4);
+    int rc = statement_values(ws, root, values + 4);
     if (rc == NOT_PROVEN) return 0;
     if (rc) return -1;
     values[0] = PyLong_FromLongLong(seq);
@@ -1002,58 +984,52 @@ static int scan_record(const char *text, size_t len, long long seq, long long li
     return failed ? -1 : 1;
 }
 
-static PyObject *py_scan(PyObject *self, PyObject *args) {
-    Py_buffer view;
-    long long first_line, seq;
-    PyObject *stored, *source, *lists_arg, *pending = NULL, *lists[ALL_COLUMNS];
-    batch_info batch;
-    if (require_config() ||
-        !PyArg_ParseTuple(args, "y*LLUUO!", &view, &first_line, &seq, &stored, &source, &PyList_Type, &lists_arg))
-        return NULL;
-    if (PyList_GET_SIZE(lists_arg) != ALL_COLUMNS) {
-        PyErr_Format(PyExc_ValueError, "scan: expected %d column lists", ALL_COLUMNS);
-        goto done;
-    }
-    for (int i = 0; i < ALL_COLUMNS; i++) {
-        lists[i] = PyList_GET_ITEM(lists_arg, i);
-        if (!PyList_Check(lists[i])) {
-            PyErr_SetString(PyExc_TypeError, "scan: every column must be a list");
-            goto done;
-        }
-    }
-    if (batch_setup(&batch, stored, &stored_buf) || !(pending = PyList_New(0))) goto done;
-    /* the lines as lat.readers.LineBlock.numbered() walks them: split on \n, bytes.strip() */
-    const char *p = view.buf, *end = p + view.len;
-    long long line = first_line, records = 0;
+/* The records of `data` as lat.readers.LineBlock.numbered() walks them (split on \n, then
+ * bytes.strip(): blank lines count as lines but are no records). */
+static PyObject *scan_lines(workspace *ws, const char *data, size_t size, long long line, long long seq,
+                            PyObject *source, PyObject **lists) {
+    PyObject *pending = PyList_New(0);
+    const char *p = data, *end = data + size;
+    long long records = 0;
+    if (!pending) return NULL;
     for (;;) {
         const char *eol = memchr(p, '\n', (size_t)(end - p));
-        const char *stop = eol ? eol : end, *a = p, *b = stop;
+        const char *a = p, *b = eol ? eol : end;
         while (a < b && is_ws((unsigned char)*a)) a++;
         while (b > a && is_ws((unsigned char)b[-1])) b--;
         if (a < b) {
-            int rc = scan_record(a, (size_t)(b - a), seq, line, &batch, source, lists);
-            if (rc < 0) goto fail;
-            if (rc == 0) {
-                PyObject *item = Py_BuildValue("(LLy#)", seq, line, a, (Py_ssize_t)(b - a));
-                if (!item || PyList_Append(pending, item)) {
-                    Py_XDECREF(item);
-                    goto fail;
-                }
-                Py_DECREF(item);
+            int rc = scan_record(ws, a, (size_t)(b - a), seq, line, source, lists);
+            PyObject *item = rc == 0 ? Py_BuildValue("(LLy#)", seq, line, a, (Py_ssize_t)(b - a)) : NULL;
+            if (rc < 0 || (rc == 0 && (!item || PyList_Append(pending, item)))) {
+                Py_XDECREF(item);
+                Py_DECREF(pending);
+                return NULL;
             }
+            Py_XDECREF(item);
             seq++, records++;
         }
         if (!eol) break;
         p = eol + 1, line++;
     }
-    PyObject *out = Py_BuildValue("(LN)", records, pending);
+    return Py_BuildValue("(LN)", records, pending);
+}
+
+static PyObject *py_scan(PyObject *self, PyObject *args) {
+    Py_buffer view;
+    long long first_line, seq;
+    PyObject *stored, *source, *lists_arg, *out = NULL, *lists[ALL_COLUMNS];
+    workspace ws = {0};
+    if (require_config() ||
+        !PyArg_ParseTuple(args, "y*LLUUO!", &view, &first_line, &seq, &stored, &source, &PyList_Type, &lists_arg))
+        return NULL;
+    int ok = PyList_GET_SIZE(lists_arg) == ALL_COLUMNS;
+    for (int i = 0; ok && i < ALL_COLUMNS; i++) ok = PyList_Check(lists[i] = PyList_GET_ITEM(lists_arg, i));
+    if (!ok) PyErr_Format(PyExc_TypeError, "scan: lists must be %d lists (lat.rows.Columns.lists)", ALL_COLUMNS);
+    else if (set_stored(&ws, stored) == 0)
+        out = scan_lines(&ws, view.buf, (size_t)view.len, first_line, seq, source, lists);
     PyBuffer_Release(&view);
+    workspace_free(&ws);
     return out;
-fail:
-    Py_CLEAR(pending);
-done:
-    PyBuffer_Release(&view);
-    return NULL;
 }
 
 static PyObject *py_configure(PyObject *self, PyObject *args) {
@@ -1080,7 +1056,13 @@ static PyObject *py_configure(PyObject *self, PyObject *args) {
     for (int i = 0; i < PROFILE_COLUMNS; i++) Py_XSETREF(config.profile[i], profile[i]);
     if (!config.activity) config.activity = PyUnicode_InternFromString("Activity");
     if (!config.version) config.version = PyUnicode_InternFromString("1.0.0");
-    if (!config.activity || !config.version) return NULL;
+    if (!config.digest) config.digest = PyUnicode_InternFromString("digest");
+    if (!config.sha1) {
+        PyObject *hashlib = PyImport_ImportModule("hashlib");
+        config.sha1 = hashlib ? PyObject_GetAttrString(hashlib, "sha1") : NULL;
+        Py_XDECREF(hashlib);
+    }
+    if (!config.activity || !config.version || !config.digest || !config.sha1) return NULL;
     config.ready = 1;
     Py_RETURN_NONE;
 }

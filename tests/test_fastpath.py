@@ -1,0 +1,373 @@
+"""The C fast path (lat._fastxapi via lat.fastpath) against the Python code it stands in for.
+
+Nothing here is skipped: `make test` builds the module, so a missing module fails these tests.
+What is checked:
+
+* canonical JSON: for every document the C parser accepts, its canonical text equals
+  ``orjson.dumps(orjson.loads(line), option=OPT_SORT_KEYS)``; what it refuses is listed;
+* rows: for every statement it writes a row for, the row equals lat.rows.statement_values
+  (every column, types included, raw byte for byte, floats bit for bit), on the Moodle corpus,
+  the sample data, the bench generator and hypothesis-mutated statements;
+* proven => lat.validation.validate(...) is None;
+* scan: line numbering, blank lines, broken lines in between, detached blocks, the fallback.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import random
+import struct
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import lat.fastpath as fastpath
+from lat import _fastxapi  # no skip: make test builds it
+from lat.readers import LineBlock
+from lat.rows import NAMES, Columns, add_statement, statement_values
+from lat.validation import validate
+
+ROOT = Path(__file__).resolve().parents[1]
+MOODLE = ROOT.parent / "shared" / "corpus" / "moodle-logstore-xapi"
+SAMPLE = ROOT / "data" / "sample" / "statements"
+STORED = "2025-10-01T12:00:00.000Z"
+
+sys.path.insert(0, str(ROOT / "bench"))
+from bench_ingest import statement as bench_statement  # noqa: E402
+
+SORTED = orjson.OPT_SORT_KEYS
+
+
+def sorted_json(line: bytes) -> bytes:
+    return orjson.dumps(orjson.loads(line), option=SORTED)
+
+
+def same_value(c: Any, py: Any) -> bool:
+    """Equal and of the same type; floats bit for bit (so -0.0 != 0.0)."""
+    if c.__class__ is not py.__class__:
+        return False
+    if isinstance(c, float):
+        return struct.pack("<d", c) == struct.pack("<d", py)
+    return bool(c == py)
+
+
+def assert_same_row(c_row: tuple[Any, ...], py_row: tuple[Any, ...]) -> None:
+    assert len(c_row) == len(py_row)
+    for name, c, py in zip(NAMES[4:], c_row, py_row, strict=True):
+        assert same_value(c, py), f"{name}: C {c!r} != Python {py!r}"
+
+
+def bench_statements(count: int, seed: int = 3) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    moment = datetime(2025, 9, 1, 8, tzinfo=UTC)
+    return [bench_statement(rng, moment) for _ in range(count)]
+
+
+# ---- canonical JSON ------------------------------------------------------------------------
+
+def test_module_is_built_and_used() -> None:
+    assert fastpath.AVAILABLE, fastpath.REASON
+    assert _fastxapi.COLUMNS == len(NAMES)
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    (b'{"b":1,"a":{"d":[],"c":{}}}', b'{"a":{"c":{},"d":[]},"b":1}'),
+    (b' \t{ "a" : [ 1 , 2.50 , -3 , 1E2, 0.0001 ] }\r\n', b'{"a":[1,2.5,-3,100.0,0.0001]}'),
+    (b'"\\u00e9\\ud83d\\ude00\\/\\b\\f\\n\\r\\t\\"\\\\\\u0001\\u001F\\u007f"',
+     '"é😀/\\b\\f\\n\\r\\t\\"\\\\\\u0001\\u001f\x7f"'.encode()),
+    (b'[true,false,null,-0.0,123456789012345678]', b'[true,false,null,-0.0,123456789012345678]'),
+    ('{"é":1,"z":2,"😀":3,"\uffff":4}'.encode(), '{"z":2,"é":1,"\uffff":4,"😀":3}'.encode()),
+])
+def test_canonical_examples(line: bytes, expected: bytes) -> None:
+    assert _fastxapi.canonical(line) == expected == sorted_json(line)
+
+
+@pytest.mark.parametrize("line", [
+    b'{"a":1,"a":2}',  # duplicate keys (orjson keeps the last)
+    b'"\\ud800"', b'"\\udc00"', b'"\\ud800\\u0041"',  # lone surrogates
+    b'[-0]',  # orjson reads it as 0
+    b'1234567890123456789',  # more than 18 digits
+    b'1e-7', b'1e16', b'0.00001',  # floats whose text has an exponent
+    b'1e400',  # infinite
+    b'[1] x', b'{} {}', b'',  # trailing garbage, nothing
+    b'{"a":01}', b'[1.]', b'[.5]', b'[+1]', b'[NaN]', b'[Infinity]',  # not JSON numbers
+    b'"\x01"', b'"\\x"', b'"\\u12"', b'["a",]', b'{"a":1,}', b"{'a':1}",  # not JSON
+    b'"\xff"', b'"\xc0\xaf"', b'"\xed\xa0\x80"', b'"\xf4\x90\x80\x80"',  # invalid UTF-8
+    b'[' * 33 + b']' * 33,  # deeper than 32
+])
+def test_canonical_refuses(line: bytes) -> None:
+    assert _fastxapi.canonical(line) is None
+
+
+def test_depth_32_is_accepted() -> None:
+    line = b'[' * 32 + b']' * 32
+    assert _fastxapi.canonical(line) == line
+
+
+# JSON values orjson writes (64-bit ints; finite floats)
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**63), 2**64 - 1) | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=8), inner, max_size=5),
+    max_leaves=30,
+)
+
+
+def plain_numbers(value: Any) -> bool:
+    """Numbers the C parser must take: ints of at most 18 digits, floats whose repr has no exponent."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return True
+    if isinstance(value, int):
+        return len(str(abs(value))) <= 18
+    if isinstance(value, float):
+        return "e" not in repr(value)
+    items = value.values() if isinstance(value, dict) else value
+    return all(plain_numbers(v) for v in items)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(json_values, st.sampled_from(["orjson", "ascii", "spaced"]))
+def test_canonical_equals_orjson(value: Any, style: str) -> None:
+    if style == "orjson":
+        line = orjson.dumps(value)
+    else:  # \uXXXX escapes (surrogate pairs included), or spaces everywhere
+        line = json.dumps(value, ensure_ascii=True, separators=(", ", " : ") if style == "spaced" else (",", ":")).encode()
+    got = _fastxapi.canonical(line)
+    if plain_numbers(value):
+        assert got == sorted_json(line)
+    else:
+        assert got is None or got == sorted_json(line)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 2000), st.binary(min_size=1, max_size=4), st.integers(0, 2))
+def test_mutated_bytes_never_accepted_wrongly(at: int, noise: bytes, how: int) -> None:
+    """Whatever the C parser accepts, orjson reads to the same canonical text."""
+    base = orjson.dumps(bench_statements(1, seed=at)[0])
+    at %= len(base)
+    line = (base[:at] + noise + base[at + (how != 1) * len(noise):]) if how < 2 else base[:at] + base[at + 1:]
+    got = _fastxapi.canonical(line)
+    if got is not None:
+        assert got == sorted_json(line)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(min_value=-1e17, max_value=1e17, allow_nan=False) | st.floats(min_value=-1e-3, max_value=1e-3))
+def test_floats_as_orjson_writes_them(x: float) -> None:
+    line = orjson.dumps([x, x * 3.7, x / 7])
+    got = _fastxapi.canonical(line)
+    assert got is None or got == sorted_json(line)
+    if all("e" not in repr(v) for v in orjson.loads(line)):
+        assert got is not None
+
+
+# ---- rows ----------------------------------------------------------------------------------
+
+def check_statement(stmt: dict[str, Any], line: bytes | None = None, stored: str = STORED) -> str:
+    """Compare C and Python on one statement; 'row' when C wrote one, 'pending' when not."""
+    line = orjson.dumps(stmt) if line is None else line
+    valid = validate(orjson.loads(line)) is None
+    if _fastxapi.proven(line):
+        assert valid, f"C proved an invalid statement: {line!r}"
+    c_row = _fastxapi.row_for_tests(line, stored)
+    if c_row is None or not valid:
+        return "pending"
+    assert_same_row(c_row, statement_values(orjson.loads(line), stored))
+    return "row" if _fastxapi.proven(line) else "pending"
+
+
+def moodle_statements() -> list[dict[str, Any]]:
+    out = []
+    for path in sorted(MOODLE.glob("*.json")):
+        data = orjson.loads(path.read_bytes())
+        out.extend(data if isinstance(data, list) else [data])
+    return out
+
+
+def test_moodle_corpus_rows_equal() -> None:
+    statements = moodle_statements()
+    assert len(statements) >= 150
+    outcomes = [check_statement(s) for s in statements]
+    assert outcomes.count("row") == len(statements)  # all Moodle statements: no id, account actors
+
+
+def test_sample_data_rows_equal() -> None:
+    lines = [line for path in sorted(SAMPLE.glob("*.ndjson.gz")) for line in gzip.open(path).read().splitlines()
+             if line.strip()]
+    assert len(lines) > 10_000
+    outcomes = [check_statement(orjson.loads(line), line) for line in lines[::7]]
+    assert outcomes.count("row") > len(outcomes) // 5  # statements with their own id go to Python
+
+
+def test_bench_statements_rows_equal_and_all_proven() -> None:
+    for stmt in bench_statements(500):
+        assert check_statement(stmt) == "row"
+
+
+def test_statement_without_timestamp_version_and_with_odd_stored() -> None:
+    stmt = bench_statements(1)[0]
+    del stmt["timestamp"]
+    stmt["version"] = "1.0.3"
+    assert check_statement(stmt, stored="2025-10-01T14:00:00.000+02:00") == "row"
+    row = _fastxapi.row_for_tests(orjson.dumps(stmt), STORED)
+    assert row[2] == STORED  # timestamp: the stored value
+    assert row[-1].startswith(b'{"id":"' + row[0].encode() + b'","stored":"' + STORED.encode()
+                              + b'","timestamp":"' + STORED.encode() + b'","version":"1.0.3","actor":')
+
+
+@pytest.mark.parametrize("change", [
+    {"id": "6ba7b810-9dad-11d1-80b4-00c04fd430c8"},  # own id: digest in Python
+    {"authority": {"mbox": "mailto:lrs@example.org", "objectType": "Agent"}},  # head keeps input order
+    {"verb": {"id": "http://adlnet.gov/expapi/verbs/voided"},
+     "object": {"objectType": "StatementRef", "id": "6ba7b810-9dad-11d1-80b4-00c04fd430c8"}},
+    {"actor": {"objectType": "Group", "member": [{"mbox": "mailto:a@example.org"}]}},
+    {"actor": {"mbox": "mailto:ÄNNE@example.org"}},  # non-ASCII lower()
+])
+def test_left_to_python(change: dict[str, Any]) -> None:
+    stmt = {**bench_statements(1)[0], **change}
+    assert _fastxapi.row_for_tests(orjson.dumps(stmt), STORED) is None
+
+
+def test_mbox_actor_and_durations() -> None:
+    stmt = bench_statements(1)[0]
+    stmt["actor"] = {"mbox": "mailto:Anne.Smith@Example.ORG", "objectType": "Agent"}
+    for duration in ("PT1H30M", "P1Y2M4DT5H6M7.25S", "P3W", "PT0.5S", "P3D", "PT12M"):
+        stmt["result"] = {"duration": duration, "completion": True}
+        assert check_statement(stmt) == "row"
+    assert _fastxapi.row_for_tests(orjson.dumps(stmt), STORED)[5] == "mailto:anne.smith@example.org"
+
+
+odd_strings = st.text(alphabet=st.characters(codec="utf-8"), max_size=12) | st.sampled_from(
+    ["", '"', "\\", "\x00", "\x1f\x7f", "é", "😀", "\u2028", "a/b", "Ä", "mailto:X@Y.Z", "PT1H", "P1DT2.5S"])
+odd_numbers = st.integers(-(2**63), 2**64 - 1) | st.floats(allow_nan=False, allow_infinity=False) | st.booleans()
+
+
+@st.composite
+def mutated_statements(draw: st.DrawFn) -> dict[str, Any]:
+    """A bench statement with some leaves changed, some optional parts dropped or added."""
+    stmt = bench_statements(1, seed=draw(st.integers(0, 10**6)))[0]
+    paths = list(_leaves(stmt))
+    for _ in range(draw(st.integers(0, 4))):
+        path = draw(st.sampled_from(paths))
+        _set(stmt, path, draw(odd_strings | odd_numbers | st.none()))
+    for key in draw(st.sets(st.sampled_from(["timestamp", "context", "result"]))):
+        stmt.pop(key, None)
+    if draw(st.booleans()):
+        stmt["result"] = {"score": {"raw": draw(odd_numbers), "scaled": draw(st.floats(-1, 1))},
+                          "duration": draw(odd_strings), "response": draw(odd_strings),
+                          "extensions": {"http://example.org/x": draw(odd_strings | odd_numbers)}}
+    if draw(st.booleans()):
+        stmt.setdefault("context", {})["extensions"] = {
+            "https://w3id.org/xapi/lat/extensions/school": draw(odd_strings | odd_numbers),
+            "https://w3id.org/xapi/lat/extensions/round": draw(odd_strings),
+        }
+    return stmt
+
+
+def _leaves(node: Any, path: tuple[Any, ...] = ()) -> Any:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _leaves(value, (*path, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _leaves(value, (*path, i))
+    else:
+        yield path
+
+
+def _set(node: Any, path: tuple[Any, ...], value: Any) -> None:
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mutated_statements(), st.booleans())
+def test_mutated_statements(stmt: dict[str, Any], ascii_escapes: bool) -> None:
+    line = json.dumps(stmt, ensure_ascii=True).encode() if ascii_escapes else orjson.dumps(stmt)
+    check_statement(stmt, line)
+
+
+def test_float_scores_bit_for_bit() -> None:
+    stmt = bench_statements(1)[0]
+    for raw in (0.1, 1 / 3, 99.99999999999999, 123456789012345678, -0.0, 5e-5):
+        stmt["result"] = {"score": {"raw": raw, "scaled": 0.5, "min": -0.0, "max": 1e15}}
+        check_statement(stmt)
+    assert math.isnan(float("nan"))  # (the writer never sees NaN: JSON has none)
+
+
+# ---- scan ----------------------------------------------------------------------------------
+
+def scan_both(data: bytes, first_line: int = 1, seq: int = 100) -> tuple[Columns, list[Any], Columns]:
+    """C scan of `data`, and the rows Python gives for the records C proved."""
+    block = LineBlock("f.ndjson", first_line, data, data.count(b"\n") + 1, 0)
+    columns = Columns()
+    records, pending = fastpath.scan(block, seq, STORED, columns)
+    numbered = list(block.numbered())
+    assert records == len(numbered)
+    expected = Columns()
+    left = {s for s, _, _ in pending}
+    for i, (line, text) in enumerate(numbered):
+        if seq + i not in left:
+            add_statement(expected, seq + i, "f.ndjson", line, None, orjson.loads(text), STORED)
+    assert [(s, line, text) for s, line, text in pending] == [
+        (seq + i, line, text) for i, (line, text) in enumerate(numbered) if seq + i in left]
+    return columns, pending, expected
+
+
+def assert_same_columns(got: Columns, expected: Columns) -> None:
+    assert len(got) == len(expected)
+    for name, c_values, py_values in zip(NAMES, got.lists, expected.lists, strict=True):
+        for c, py in zip(c_values, py_values, strict=True):
+            assert same_value(c, py), f"{name}: {c!r} != {py!r}"
+
+
+def test_scan_numbering_blank_and_broken_lines() -> None:
+    lines = [orjson.dumps(s) for s in bench_statements(6)]
+    data = b"\n".join([
+        lines[0], b"", b"  \t\x0b\x0c\r", b" " + lines[1] + b" \r", b'{"actor": broken', lines[2],
+        b"[1, 2]", lines[3] + b"x", b'\xff\xfe', lines[4], b"", lines[5],
+    ])
+    columns, pending, expected = scan_both(data, first_line=41, seq=7)
+    assert_same_columns(columns, expected)
+    assert columns.lists[0] == [7, 8, 10, 14, 15]  # seq: blank lines are no records
+    assert columns.lists[2] == [41, 44, 46, 50, 52]  # line numbers count blank lines
+    assert [(s, line) for s, line, _ in pending] == [(9, 45), (11, 47), (12, 48), (13, 49)]
+    assert pending[3][2] == b"\xff\xfe"
+    table = columns.table()  # the rows make a valid Arrow table of ROW_SCHEMA
+    assert table.num_rows == 5
+
+
+def test_scan_whole_sample_file_matches_python() -> None:
+    data = gzip.open(sorted(SAMPLE.glob("*lms.ndjson.gz"))[0]).read().rstrip(b"\n")
+    columns, pending, expected = scan_both(data[: 2_000_000].rsplit(b"\n", 1)[0])
+    assert len(columns) > 0
+    assert_same_columns(columns, expected)
+
+
+def test_detached_block(tmp_path: Path) -> None:
+    lines = [orjson.dumps(s) for s in bench_statements(20)]
+    path = tmp_path / "s.ndjson"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    block = LineBlock("s.ndjson", 1, b"\n".join(lines), 20, 20, str(path), 0).detached()
+    assert block.data == b""
+    columns = Columns()
+    records, pending = fastpath.scan(block, 0, STORED, columns)
+    assert (records, pending, len(columns)) == (20, [], 20)
+    assert columns.lists[NAMES.index("raw")][3] == statement_values(orjson.loads(lines[3]), STORED)[-1]
+
+
+def test_without_the_module_everything_is_pending(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fastpath, "_fastxapi", None)
+    block = LineBlock("f", 5, b"{}\n\n[1]", 3, 2)
+    columns = Columns()
+    assert fastpath.scan(block, 3, STORED, columns) == (2, [(3, 5, b"{}"), (4, 7, b"[1]")])
+    assert len(columns) == 0
