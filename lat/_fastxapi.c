@@ -763,13 +763,14 @@ static int profile_column(workspace *ws, PyObject **slot, const jnode *value) {
 #define NS 16  /* ws->canon starts with lat.ids.NAMESPACE's 16 bytes: the uuid5 input in one piece */
 
 /* The statement's identity: its canonical JSON without id, stored, authority and version (into
- * ws->canon after the namespace) and the uuid5 over both, as 36 characters at `id`. */
-static int identity(workspace *ws, const jnode *stmt, char id[36]) {
+ * ws->canon after the namespace) and, when `derive`, the uuid5 over both, as 36 characters at `id`. */
+static int identity(workspace *ws, const jnode *stmt, int derive, char id[36]) {
     static const char *const not_identity[] = {"id", "stored", "authority", "version", NULL};
     ws->canon.len = 0;
     if (out_put(&ws->canon, (const char *)config.namespace_bytes, NS) || write_object(&ws->canon, stmt, not_identity))
         return PY_FAILED;
     if (ws->canon.len < NS + 3) return NOT_PROVEN;  /* "{}": no statement */
+    if (!derive) return 0;
     /* hashlib's SHA-1 (OpenSSL, with the CPU's SHA instructions) over a view of the buffer */
     PyObject *view = PyMemoryView_FromMemory(ws->canon.data, (Py_ssize_t)ws->canon.len, PyBUF_READ);
     PyObject *hash = view ? PyObject_CallOneArg(config.sha1, view) : NULL;
@@ -798,10 +799,11 @@ static int identity(workspace *ws, const jnode *stmt, char id[36]) {
 }
 
 /* lat.rows._raw: {"id":..,"stored":..,["timestamp":..,]"version":.., then the canonical JSON after its "{". */
-static int raw_column(workspace *ws, PyObject **slot, const char id[36], int add_timestamp, const jnode *version) {
+static int raw_column(workspace *ws, PyObject **slot, const char *id, size_t id_len, int add_timestamp,
+                      const jnode *version) {
     outbuf *o = &ws->side;
     o->len = 0;
-    if (out_put(o, "{\"id\":\"", 7) || out_put(o, id, 36) || out_put(o, "\",\"stored\":", 11) ||
+    if (out_put(o, "{\"id\":", 6) || write_string(o, id, id_len) || out_put(o, ",\"stored\":", 10) ||
         out_put(o, ws->stored.data, ws->stored.len))
         return PY_FAILED;
     if (add_timestamp && (out_put(o, ",\"timestamp\":", 13) || out_put(o, ws->stored.data, ws->stored.len)))
@@ -826,9 +828,11 @@ static int statement_values(workspace *ws, const jnode *stmt, PyObject **values)
     int rc = NOT_PROVEN;
     for (int i = 0; i < STATEMENT_COLUMNS; i++) values[i] = NULL;
     if (stmt->kind != J_OBJECT) goto fail;
-    /* A statement with its own id needs lat.ids.content_digest, and one with an authority keeps
-     * it in the head in its input order (which the sorted tree has lost): Python does those. */
-    if (jx_get(stmt, "id") || jx_get(stmt, "authority")) goto fail;
+    /* A statement with an authority keeps it in raw's head in its input order, which the sorted
+     * tree has lost: Python does those. One with its own id gets its row here but its digest
+     * (lat.ids.content_digest) from lat.fastpath: the row's digest stays None meanwhile. */
+    const jnode *own_id = jx_get(stmt, "id");
+    if ((own_id && own_id->kind != J_STRING) || jx_get(stmt, "authority")) goto fail;
     const jnode *version = jx_get(stmt, "version"), *timestamp = jx_get(stmt, "timestamp");
     const jnode *verb = jx_get(stmt, "verb"), *obj = jx_get(stmt, "object");
     if (version && version->kind != J_STRING) goto fail;
@@ -845,11 +849,13 @@ static int statement_values(workspace *ws, const jnode *stmt, PyObject **values)
     if ((context && object_or_none(jx_get(context, "extensions"), &cext)) ||
         (result && object_or_none(jx_get(result, "score"), &score)))
         goto fail;
-    if ((rc = identity(ws, stmt, id))) goto fail;
+    if ((rc = identity(ws, stmt, !own_id, id))) goto fail;
+    const char *sid = own_id ? own_id->text : id;
+    size_t sid_len = own_id ? own_id->len : 36;
 
     PyObject **v = values;
-    if ((rc = put(&v[0], str_of(id, 36)))) goto fail;
-    put_none(&v[1]);  /* digest: None for a derived id */
+    if ((rc = put(&v[0], str_of(sid, sid_len)))) goto fail;
+    put_none(&v[1]);  /* digest: None for a derived id; for an own id, lat.fastpath sets it */
     if (!timestamp) {
         Py_INCREF(ws->stored_obj);
         v[2] = ws->stored_obj;
@@ -884,7 +890,7 @@ static int statement_values(workspace *ws, const jnode *stmt, PyObject **values)
         Py_INCREF(config.version);
         v[28] = config.version;
     } else if ((rc = text_column(&v[28], version))) goto fail;
-    if ((rc = raw_column(ws, &v[29], id, !timestamp, version))) goto fail;
+    if ((rc = raw_column(ws, &v[29], sid, sid_len, !timestamp, version))) goto fail;
     return 0;
 fail_not_proven:
     rc = NOT_PROVEN;
@@ -963,9 +969,10 @@ static PyObject *py_row_for_tests(PyObject *self, PyObject *args) {
 
 static int is_ws(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
 
-/* One record: its row into `lists` when proven (returns 1), else 0; -1 on a Python error. */
+/* One record: its row into `lists` when proven (returns 1), else 0; -1 on a Python error.
+ * A row of a statement with its own id adds (row index, text) to `digests`. */
 static int scan_record(workspace *ws, const char *text, size_t len, long long seq, long long line, PyObject *source,
-                       PyObject **lists) {
+                       PyObject **lists, PyObject *digests) {
     PyObject *values[ALL_COLUMNS];
     const jnode *root = parse_document(&ws->nodes, text, len);
     if (!root || !xapi_fast_valid(root)) return 0;
@@ -977,6 +984,11 @@ static int scan_record(workspace *ws, const char *text, size_t len, long long se
     values[2] = PyLong_FromLongLong(line);
     values[3] = Py_NewRef(Py_None);
     int failed = !values[0] || !values[2];
+    if (!failed && jx_get(root, "id")) {
+        PyObject *item = Py_BuildValue("(ny#)", PyList_GET_SIZE(lists[0]), text, (Py_ssize_t)len);
+        failed = !item || PyList_Append(digests, item);
+        Py_XDECREF(item);
+    }
     for (int i = 0; i < ALL_COLUMNS; i++) {
         if (!failed && PyList_Append(lists[i], values[i])) failed = 1;  /* (MemoryError only) */
         Py_XDECREF(values[i]);
@@ -988,21 +1000,26 @@ static int scan_record(workspace *ws, const char *text, size_t len, long long se
  * bytes.strip(): blank lines count as lines but are no records). */
 static PyObject *scan_lines(workspace *ws, const char *data, size_t size, long long line, long long seq,
                             PyObject *source, PyObject **lists) {
-    PyObject *pending = PyList_New(0);
+    PyObject *pending = PyList_New(0), *digests = PyList_New(0);
     const char *p = data, *end = data + size;
     long long records = 0;
-    if (!pending) return NULL;
+    if (!pending || !digests) {
+        Py_XDECREF(pending);
+        Py_XDECREF(digests);
+        return NULL;
+    }
     for (;;) {
         const char *eol = memchr(p, '\n', (size_t)(end - p));
         const char *a = p, *b = eol ? eol : end;
         while (a < b && is_ws((unsigned char)*a)) a++;
         while (b > a && is_ws((unsigned char)b[-1])) b--;
         if (a < b) {
-            int rc = scan_record(ws, a, (size_t)(b - a), seq, line, source, lists);
+            int rc = scan_record(ws, a, (size_t)(b - a), seq, line, source, lists, digests);
             PyObject *item = rc == 0 ? Py_BuildValue("(LLy#)", seq, line, a, (Py_ssize_t)(b - a)) : NULL;
             if (rc < 0 || (rc == 0 && (!item || PyList_Append(pending, item)))) {
                 Py_XDECREF(item);
                 Py_DECREF(pending);
+                Py_DECREF(digests);
                 return NULL;
             }
             Py_XDECREF(item);
@@ -1011,7 +1028,7 @@ static PyObject *scan_lines(workspace *ws, const char *data, size_t size, long l
         if (!eol) break;
         p = eol + 1, line++;
     }
-    return Py_BuildValue("(LN)", records, pending);
+    return Py_BuildValue("(LNN)", records, pending, digests);
 }
 
 static PyObject *py_scan(PyObject *self, PyObject *args) {
@@ -1073,8 +1090,9 @@ static PyMethodDef methods[] = {
      "What the rows need from lat.ids, lat.vocab and lat.flatten; lat.fastpath calls it on import."},
     {"scan", py_scan, METH_VARARGS,
      "scan(data: bytes, first_line: int, seq: int, stored: str, source: str, lists: list[list]) -> "
-     "(records, pending)\n\nAppends the rows of the proven records of an NDJSON block to lists (one per "
-     "column of lat.rows.NAMES); returns the record count and (seq, line, text) of every other record."},
+     "(records, pending, digests)\n\nAppends the rows of the proven records of an NDJSON block to lists (one "
+     "per column of lat.rows.NAMES); returns the record count, (seq, line, text) of every other record, and "
+     "(row index, text) of the rows whose digest (lat.ids.content_digest: own id) the caller sets."},
     {"canonical", py_canonical, METH_O,
      "canonical(line: bytes) -> bytes | None\n\nThe JSON document as orjson.dumps(OPT_SORT_KEYS) writes it; "
      "None when not proven."},

@@ -10,9 +10,11 @@ What the C module promises (tests/test_fastpath.py checks each against the Pytho
 
 * a row it writes equals :func:`lat.rows.statement_values`' (every column, ``raw`` byte for
   byte, floats exactly), with ``seq``, ``source``, ``line`` and ``item_index`` (None) before it;
+* for a statement with its own ``id`` the digest (:func:`lat.ids.content_digest`, the xAPI
+  comparison form) is computed here in Python from the line; the rest of the row is C's;
 * it writes a row only for a statement that :func:`lat.validation.validate` accepts and that is
   no voiding statement (the rules are in lat/_fastxapi_rules.c); anything it cannot prove (a
-  statement with its own ``id`` or an ``authority``, a group actor, an odd number, broken JSON,
+  statement with an ``authority``, a group actor, an odd number, broken JSON,
   ...) is a pending record;
 * records are numbered as :meth:`lat.readers.LineBlock.numbered` numbers them.
 
@@ -24,14 +26,17 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
+import orjson
+
 from lat import vocab
 from lat.flatten import PROFILE_COLUMNS
-from lat.ids import NAMESPACE
+from lat.ids import NAMESPACE, content_digest
 from lat.readers import LineBlock
 from lat.rows import NAMES, Columns
 
 # (seq, line, text) of a record left to the Python path
 Pending = tuple[int, int, bytes]
+_DIGEST = NAMES.index("digest")
 
 
 
@@ -63,5 +68,11 @@ def scan(block: LineBlock, seq: int, stored: str, columns: Columns) -> tuple[int
         return len(pending), pending
     records: int
     pending_c: list[Pending]
-    records, pending_c = _fastxapi.scan(block.text(), block.first_line, seq, stored, block.source, columns.lists)
+    digests: list[tuple[int, bytes]]
+    records, pending_c, digests = _fastxapi.scan(block.text(), block.first_line, seq, stored, block.source,
+                                                 columns.lists)
+    # a statement with its own id: the row is C's, the digest (xAPI comparison form) Python's
+    column = columns.lists[_DIGEST]
+    for row, text in digests:
+        column[row] = content_digest(orjson.loads(text))
     return records, pending_c
