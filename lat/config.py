@@ -20,7 +20,7 @@ class Settings(BaseSettings):
     home: Path = Field(Path("lat-data"), description="Data directory: DuckDB store, marts, keys, logs.")
     min_cell_size: int = Field(5, ge=1, description="Cells with fewer respondents are suppressed.")
     stalled_days: int = Field(30, ge=1, description="Days without mentoring contact before a mentee school counts as stalled.")
-    ingest_batch_size: int = Field(50_000, ge=1, description="Statements per ingest transaction.")
+    ingest_batch_size: int = Field(131_072, ge=1, description="Statements per ingest transaction.")
     ingest_workers: int = Field(0, ge=0, description="Worker processes parsing statements during ingest; 0 = automatic (one per core, none for small inputs).")
     export_key: SecretStr | None = Field(None, description="Secret key for pseudonyms in research exports (HMAC).")
     pseudonym_key: SecretStr | None = Field(None, description="Secret key for survey respondent pseudonyms; defaults to a key generated into LAT_HOME.")
