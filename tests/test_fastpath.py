@@ -5,35 +5,44 @@ What is checked:
 
 * canonical JSON: for every document the C parser accepts, its canonical text equals
   ``orjson.dumps(orjson.loads(line), option=OPT_SORT_KEYS)``; what it refuses is listed;
-* rows: for every statement it writes a row for, the row equals lat.rows.statement_values
-  (every column, types included, raw byte for byte, floats bit for bit), on the Moodle corpus,
-  the sample data, the bench generator and hypothesis-mutated statements;
+* rows: lat.fastpath.scan_table's Arrow table equals the table lat.rows.Columns builds for the
+  same lines (pa.Table.equals on every column, raw byte for byte, floats bit for bit), on the
+  Moodle corpus, the sample data, the bench generator and hypothesis-mutated statements, one
+  statement at a time and as blocks (blank, broken, pending lines; statements with their own id);
 * proven => lat.validation.validate(...) is None;
-* scan: line numbering, blank lines, broken lines in between, detached blocks, the fallback.
+* scan_table: line numbering, blank lines, broken lines in between, rows rolled back, detached
+  blocks, two threads at once (no GIL) equal to one after the other, the fallback; scan (the
+  lat.rows.Columns interface) on top of it;
+* SHA-1: OpenSSL's (through dlsym) and the portable C one equal hashlib.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import math
 import random
 import struct
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import orjson
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lat.fastpath as fastpath
-from lat import _fastxapi  # no skip: make test builds it
-from lat.ids import content_digest
+from lat import _fastxapi, vocab  # no skip: make test builds it
+from lat.flatten import PROFILE_COLUMNS
+from lat.ids import NAMESPACE, content_digest, derived_id
 from lat.readers import LineBlock
-from lat.rows import NAMES, Columns, add_statement, statement_values
+from lat.rows import NAMES, ROW_SCHEMA, Columns, add_statement, statement_values
 from lat.validation import validate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,6 +51,7 @@ SAMPLE = ROOT / "data" / "sample" / "statements"
 STORED = "2025-10-01T12:00:00.000Z"
 
 sys.path.insert(0, str(ROOT / "bench"))
+from bench_ingest import generate  # noqa: E402
 from bench_ingest import statement as bench_statement  # noqa: E402
 
 SORTED = orjson.OPT_SORT_KEYS
@@ -172,20 +182,55 @@ def test_floats_as_orjson_writes_them(x: float) -> None:
 
 # ---- rows ----------------------------------------------------------------------------------
 
+def c_table(line: bytes, stored: str = STORED) -> pa.Table | None:
+    """C's one-row table of ``line`` without the xAPI rules check (the row builder alone), None when not proven."""
+    _, rows, parts, _, own_ids = _fastxapi.scan_table(line, 1, 0, stored, False)
+    return fastpath._table(rows, parts, own_ids, "f.ndjson") if rows else None
+
+
+def c_row(line: bytes, stored: str = STORED) -> tuple[Any, ...] | None:
+    """The STATEMENT_COLUMNS of C's row as Python values (raw as bytes), None when not proven."""
+    table = c_table(line, stored)
+    if table is None:
+        return None
+    values = [table.column(name)[0].as_py() for name in NAMES[4:-1]]
+    return (*values, table.column("raw").chunk(0).storage[0].as_py().encode())
+
+
+def python_table(statements: list[dict[str, Any]], stored: str = STORED) -> pa.Table:
+    columns = Columns()
+    for i, stmt in enumerate(statements):
+        add_statement(columns, i, "f.ndjson", i + 1, None, stmt, stored)
+    return columns.table()
+
+
+def assert_same_tables(got: pa.Table, expected: pa.Table) -> None:
+    """Equal tables of ROW_SCHEMA: every column (raw byte for byte), and floats bit for bit."""
+    assert got.schema.equals(expected.schema) and got.schema.equals(ROW_SCHEMA)
+    assert got.num_rows == expected.num_rows
+    for name in NAMES:
+        g, e = got.column(name), expected.column(name)
+        assert g.equals(e), f"{name}: C {g.to_pylist()[:3]} != Python {e.to_pylist()[:3]}"
+        if pa.types.is_floating(g.type):  # (equals takes -0.0 for 0.0)
+            bits = [np.asarray(c.combine_chunks().fill_null(0.0)).view(np.uint64) for c in (g, e)]
+            assert (bits[0] == bits[1]).all(), name
+    raw = [[text.encode() for chunk in t.column("raw").chunks for text in chunk.storage.to_pylist()]
+           for t in (got, expected)]
+    assert raw[0] == raw[1]
+
+
 def check_statement(stmt: dict[str, Any], line: bytes | None = None, stored: str = STORED) -> str:
     """Compare C and Python on one statement; 'row' when C wrote one, 'pending' when not."""
     line = orjson.dumps(stmt) if line is None else line
     valid = validate(orjson.loads(line)) is None
     if _fastxapi.proven(line):
         assert valid, f"C proved an invalid statement: {line!r}"
-    c_row = _fastxapi.row_for_tests(line, stored)
-    if c_row is None or not valid:
+    table = c_table(line, stored)
+    if table is None or not valid:
         return "pending"
     parsed = orjson.loads(line)
-    if "id" in parsed:  # the digest of an own id: None from C, set by lat.fastpath.scan (as here)
-        assert c_row[1] is None
-        c_row = (c_row[0], content_digest(parsed), *c_row[2:])
-    assert_same_row(c_row, statement_values(parsed, stored))
+    assert_same_tables(table, python_table([parsed], stored))
+    assert_same_row(c_row(line, stored), statement_values(parsed, stored))
     return "row" if _fastxapi.proven(line) else "pending"
 
 
@@ -222,7 +267,7 @@ def test_statement_without_timestamp_version_and_with_odd_stored() -> None:
     del stmt["timestamp"]
     stmt["version"] = "1.0.3"
     assert check_statement(stmt, stored="2025-10-01T14:00:00.000+02:00") == "row"
-    row = _fastxapi.row_for_tests(orjson.dumps(stmt), STORED)
+    row = c_row(orjson.dumps(stmt), STORED)
     assert row[2] == STORED  # timestamp: the stored value
     assert row[-1].startswith(b'{"id":"' + row[0].encode() + b'","stored":"' + STORED.encode()
                               + b'","timestamp":"' + STORED.encode() + b'","version":"1.0.3","actor":')
@@ -237,7 +282,7 @@ def test_statement_without_timestamp_version_and_with_odd_stored() -> None:
 ])
 def test_left_to_python(change: dict[str, Any]) -> None:
     stmt = {**bench_statements(1)[0], **change}
-    assert _fastxapi.row_for_tests(orjson.dumps(stmt), STORED) is None
+    assert c_row(orjson.dumps(stmt), STORED) is None
 
 
 def test_mbox_actor_and_durations() -> None:
@@ -246,7 +291,7 @@ def test_mbox_actor_and_durations() -> None:
     for duration in ("PT1H30M", "P1Y2M4DT5H6M7.25S", "P3W", "PT0.5S", "P3D", "PT12M"):
         stmt["result"] = {"duration": duration, "completion": True}
         assert check_statement(stmt) == "row"
-    assert _fastxapi.row_for_tests(orjson.dumps(stmt), STORED)[5] == "mailto:anne.smith@example.org"
+    assert c_row(orjson.dumps(stmt), STORED)[5] == "mailto:anne.smith@example.org"
 
 
 odd_strings = st.text(alphabet=st.characters(codec="utf-8"), max_size=12) | st.sampled_from(
@@ -308,13 +353,12 @@ def test_float_scores_bit_for_bit() -> None:
     assert math.isnan(float("nan"))  # (the writer never sees NaN: JSON has none)
 
 
-# ---- scan ----------------------------------------------------------------------------------
+# ---- scan_table ----------------------------------------------------------------------------
 
-def scan_both(data: bytes, first_line: int = 1, seq: int = 100) -> tuple[Columns, list[Any], Columns]:
-    """C scan of `data`, and the rows Python gives for the records C proved."""
+def scan_both(data: bytes, first_line: int = 1, seq: int = 100) -> tuple[pa.Table, list[Any], pa.Table]:
+    """C's scan_table of `data`, and the table Python builds for the records C proved."""
     block = LineBlock("f.ndjson", first_line, data, data.count(b"\n") + 1, 0)
-    columns = Columns()
-    records, pending = fastpath.scan(block, seq, STORED, columns)
+    records, table, pending = fastpath.scan_table(block, seq, STORED)
     numbered = list(block.numbered())
     assert records == len(numbered)
     expected = Columns()
@@ -322,16 +366,8 @@ def scan_both(data: bytes, first_line: int = 1, seq: int = 100) -> tuple[Columns
     for i, (line, text) in enumerate(numbered):
         if seq + i not in left:
             add_statement(expected, seq + i, "f.ndjson", line, None, orjson.loads(text), STORED)
-    assert [(s, line, text) for s, line, text in pending] == [
-        (seq + i, line, text) for i, (line, text) in enumerate(numbered) if seq + i in left]
-    return columns, pending, expected
-
-
-def assert_same_columns(got: Columns, expected: Columns) -> None:
-    assert len(got) == len(expected)
-    for name, c_values, py_values in zip(NAMES, got.lists, expected.lists, strict=True):
-        for c, py in zip(c_values, py_values, strict=True):
-            assert same_value(c, py), f"{name}: {c!r} != {py!r}"
+    assert pending == [(seq + i, line, text) for i, (line, text) in enumerate(numbered) if seq + i in left]
+    return table, pending, expected.table()
 
 
 def test_scan_numbering_blank_and_broken_lines() -> None:
@@ -340,33 +376,82 @@ def test_scan_numbering_blank_and_broken_lines() -> None:
         lines[0], b"", b"  \t\x0b\x0c\r", b" " + lines[1] + b" \r", b'{"actor": broken', lines[2],
         b"[1, 2]", lines[3] + b"x", b'\xff\xfe', lines[4], b"", lines[5],
     ])
-    columns, pending, expected = scan_both(data, first_line=41, seq=7)
-    assert_same_columns(columns, expected)
-    assert columns.lists[0] == [7, 8, 10, 14, 15]  # seq: blank lines are no records
-    assert columns.lists[2] == [41, 44, 46, 50, 52]  # line numbers count blank lines
+    table, pending, expected = scan_both(data, first_line=41, seq=7)
+    assert_same_tables(table, expected)
+    assert table.column("seq").to_pylist() == [7, 8, 10, 14, 15]  # seq: blank lines are no records
+    assert table.column("line").to_pylist() == [41, 44, 46, 50, 52]  # line numbers count blank lines
     assert [(s, line) for s, line, _ in pending] == [(9, 45), (11, 47), (12, 48), (13, 49)]
     assert pending[3][2] == b"\xff\xfe"
-    table = columns.table()  # the rows make a valid Arrow table of ROW_SCHEMA
-    assert table.num_rows == 5
+
+
+def test_scan_rolls_back_a_row_left_half_written() -> None:
+    """A statement found unprovable deep in its row (a non-ASCII mbox, an odd duration) leaves no trace."""
+    statements = bench_statements(4)
+    statements[1]["actor"] = {"mbox": "mailto:ÄNNE@example.org"}
+    statements[2]["result"] = {"duration": "PT1,5S", "response": "x" * 5000}
+    table, pending, expected = scan_both(b"\n".join(orjson.dumps(s) for s in statements), seq=0)
+    assert [s for s, _, _ in pending] == [1, 2]
+    assert_same_tables(table, expected)
+
+
+def test_scan_moodle_corpus_equals_python() -> None:
+    statements = moodle_statements()
+    table, pending, expected = scan_both(b"\n".join(orjson.dumps(s) for s in statements))
+    assert pending == [] and table.num_rows == len(statements)
+    assert_same_tables(table, expected)
+
+
+def test_scan_bench_generator_equals_python(tmp_path: Path) -> None:
+    path = tmp_path / "bench.ndjson"
+    generate(path, 3000)
+    table, pending, expected = scan_both(path.read_bytes().rstrip(b"\n"))
+    assert pending == [] and table.num_rows == 3000
+    assert_same_tables(table, expected)
 
 
 @pytest.mark.parametrize("kind", ["lms", "surveys"])  # derived ids; own ids (digest set by lat.fastpath)
 def test_scan_sample_file_matches_python(kind: str) -> None:
     data = gzip.open(sorted(SAMPLE.glob(f"*{kind}.ndjson.gz"))[0]).read().rstrip(b"\n")
-    columns, pending, expected = scan_both(data[:2_000_000].rsplit(b"\n", 1)[0])
-    assert len(columns) > 1000 and len(pending) < len(columns) // 10
-    assert_same_columns(columns, expected)
+    table, pending, expected = scan_both(data[:2_000_000].rsplit(b"\n", 1)[0])
+    assert table.num_rows > 1000 and len(pending) < table.num_rows // 10
+    assert_same_tables(table, expected)
 
 
 def test_own_ids_rows_and_digests() -> None:
     statements = bench_statements(8)
     for i, stmt in enumerate(statements[::2]):
         stmt["id"] = f"6BA7B810-9DAD-11D1-80B4-00C04FD430C{i}"  # kept as written
-    columns, pending, expected = scan_both(b"\n".join(orjson.dumps(s) for s in statements))
-    assert pending == [] and len(columns) == 8
-    assert_same_columns(columns, expected)
-    assert columns.lists[NAMES.index("id")][2] == "6BA7B810-9DAD-11D1-80B4-00C04FD430C1"
-    assert all(d is not None for d in columns.lists[NAMES.index("digest")][::2])
+    table, pending, expected = scan_both(b"\n".join(orjson.dumps(s) for s in statements))
+    assert pending == [] and table.num_rows == 8
+    assert_same_tables(table, expected)
+    assert table.column("id")[2].as_py() == "6BA7B810-9DAD-11D1-80B4-00C04FD430C1"
+    digests = table.column("digest").to_pylist()
+    assert digests[0::2] == [content_digest(s) for s in statements[0::2]] and digests[1::2] == [None] * 4
+
+
+def test_empty_and_blank_blocks() -> None:
+    for data in (b"", b"\n\n  \n"):
+        table, pending, expected = scan_both(data)
+        assert table.num_rows == 0 and pending == []
+        assert_same_tables(table, expected)
+
+
+def test_two_threads_scan_as_one() -> None:
+    """The scan runs without the GIL: concurrent scans of two blocks equal sequential ones."""
+    blocks = []
+    for seed in (1, 2):
+        statements = bench_statements(1500, seed=seed)
+        statements[7]["id"] = "6ba7b810-9dad-11d1-80b4-00c04fd430c8"
+        lines = [orjson.dumps(s) for s in statements]
+        lines[11] = b"not json"
+        blocks.append(LineBlock(f"b{seed}.ndjson", 1, b"\n".join(lines), len(lines), len(lines)))
+    sequential = [fastpath.scan_table(block, 0, STORED) for block in blocks]
+    for _ in range(3):
+        with ThreadPoolExecutor(2) as pool:
+            concurrent = list(pool.map(lambda block: fastpath.scan_table(block, 0, STORED), blocks))
+        for (records, table, pending), (records_1, table_1, pending_1) in zip(concurrent, sequential, strict=True):
+            assert (records, pending) == (records_1, pending_1)
+            assert_same_tables(table, table_1)
 
 
 def test_detached_block(tmp_path: Path) -> None:
@@ -375,15 +460,66 @@ def test_detached_block(tmp_path: Path) -> None:
     path.write_bytes(b"\n".join(lines) + b"\n")
     block = LineBlock("s.ndjson", 1, b"\n".join(lines), 20, 20, str(path), 0).detached()
     assert block.data == b""
+    records, table, pending = fastpath.scan_table(block, 0, STORED)
+    assert (records, pending, table.num_rows) == (20, [], 20)
+    assert table.column("raw").chunk(0).storage[3].as_py().encode() == statement_values(orjson.loads(lines[3]), STORED)[-1]
+
+
+def test_scan_into_columns_equals_python() -> None:
+    """scan (the Columns interface, for callers not yet on scan_table) appends what Python would."""
+    lines = [orjson.dumps(s) for s in bench_statements(30)]
+    lines[4] = b"[1]"
+    block = LineBlock("f.ndjson", 1, b"\n".join(lines), 30, 30)
     columns = Columns()
     records, pending = fastpath.scan(block, 0, STORED, columns)
-    assert (records, pending, len(columns)) == (20, [], 20)
-    assert columns.lists[NAMES.index("raw")][3] == statement_values(orjson.loads(lines[3]), STORED)[-1]
+    assert (records, [s for s, _, _ in pending]) == (30, [4])
+    expected = Columns()
+    for i, line in enumerate(lines):
+        if i != 4:
+            add_statement(expected, i, "f.ndjson", i + 1, None, orjson.loads(line), STORED)
+    assert columns.lists == expected.lists
+    assert_same_tables(columns.table(), expected.table())
 
 
 def test_without_the_module_everything_is_pending(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fastpath, "_fastxapi", None)
     block = LineBlock("f", 5, b"{}\n\n[1]", 3, 2)
+    records, table, pending = fastpath.scan_table(block, 3, STORED)
+    assert (records, pending, table.num_rows) == (2, [(3, 5, b"{}"), (4, 7, b"[1]")], 0)
+    assert table.schema.equals(ROW_SCHEMA)
     columns = Columns()
     assert fastpath.scan(block, 3, STORED, columns) == (2, [(3, 5, b"{}"), (4, 7, b"[1]")])
     assert len(columns) == 0
+
+
+# ---- SHA-1 ---------------------------------------------------------------------------------
+
+def sha1_inputs() -> list[bytes]:
+    rng = random.Random(5)
+    sizes = [*range(0, 200), 1000, 1359, 4096, 65_537, 1_000_003]
+    return [bytes(rng.randrange(256) for _ in range(min(size, 300))) * (size // 300 + 1) for size in sizes]
+
+
+def test_sha1_paths_equal_hashlib() -> None:
+    assert "OpenSSL" in fastpath.REASON, fastpath.REASON  # this machine's Python has OpenSSL
+    for data in sha1_inputs():
+        expected = hashlib.sha1(data).digest()
+        assert _fastxapi.sha1(data) == expected, len(data)
+        assert _fastxapi.sha1(data, True) == expected, len(data)
+
+
+def test_portable_sha1_derives_the_same_ids() -> None:
+    """Configured without libcrypto (or with a library that has no SHA-1), the portable SHA-1 derives the ids."""
+    statements = bench_statements(200)
+    data = b"\n".join(orjson.dumps(s) for s in statements)
+    block = LineBlock("f.ndjson", 1, data, 200, 200)
+    _, with_openssl, _ = fastpath.scan_table(block, 0, STORED)
+    iris = tuple(iri for _, iri in PROFILE_COLUMNS)
+    try:
+        for library in (None, "libc.so.6", "/nonexistent/libcrypto.so"):
+            assert "portable" in _fastxapi.configure(NAMESPACE.bytes, vocab.VOIDED, iris, library)
+            _, portable, _ = fastpath.scan_table(block, 0, STORED)
+            assert_same_tables(portable, with_openssl)
+    finally:
+        assert "OpenSSL" in _fastxapi.configure(NAMESPACE.bytes, vocab.VOIDED, iris, fastpath.libcrypto())
+    assert with_openssl.column("id").to_pylist() == [derived_id(s) for s in statements]
