@@ -12,6 +12,8 @@ setup(
             "lat._fastxapi",
             sources=["lat/_fastxapi.c", "lat/_fastxapi_rules.c"],
             depends=["lat/_fastxapi.h"],
+            # dlopen/dlsym find OpenSSL's SHA-1 (no OpenSSL headers needed); a mutex guards the buffer pool
+            libraries=["dl", "pthread"],
             # -ffp-contract=off: no fused multiply-add, so float arithmetic (durations) rounds as Python's does
             extra_compile_args=["-O2", "-std=c11", "-ffp-contract=off", "-Wall", "-Wextra", "-Wno-unused-parameter"],
             optional=True,

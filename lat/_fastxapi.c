@@ -18,6 +18,7 @@
 
 #include <dlfcn.h>
 #include <locale.h>
+#include <pthread.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -580,9 +581,9 @@ static const jnode *parse_document(arena *a, const char *data, size_t len) {
     return ps.p == ps.end ? root : NULL;
 }
 
-const jnode *jx_get(const jnode *object, const char *key) {
+/* jx_get with the key's length known (the row builder's GET takes it from a literal). */
+static const jnode *get(const jnode *object, const char *key, size_t len) {
     if (!object || object->kind != J_OBJECT) return NULL;
-    size_t len = strlen(key);
     unsigned char first = (unsigned char)key[0];
     /* members are sorted by key bytes: skip by the first byte, stop after it */
     for (const jnode *m = object->child; m; m = m->next) {
@@ -597,6 +598,10 @@ const jnode *jx_get(const jnode *object, const char *key) {
     }
     return NULL;
 }
+
+#define GET(object, literal) get((object), literal, sizeof literal - 1)
+
+const jnode *jx_get(const jnode *object, const char *key) { return get(object, key, strlen(key)); }
 
 int jx_is(const jnode *node, const char *text) {
     size_t len = strlen(text);
@@ -744,6 +749,7 @@ static struct {
     char voided[256];                       /* vocab.VOIDED */
     size_t voided_len;
     char profile[PROFILE_COLUMNS][256];     /* the IRIs of lat.flatten.PROFILE_COLUMNS, NUL-terminated */
+    size_t profile_len[PROFILE_COLUMNS];
     sha1_function sha1;                     /* OpenSSL's SHA1(), else sha1_portable */
 } config = {.sha1 = sha1_portable};
 
@@ -875,17 +881,64 @@ typedef struct {
     size_t rows;  /* complete rows; a row being written goes to index `rows` */
 } table;
 
+/* Freed column buffers kept for the next scans: a fresh buffer costs a page fault per 4 KB the
+ * first time it is written (~0.5 us a statement: the raw column alone is ~150 MB a block);
+ * a kept one is written again without any. Only big ones, and at most POOL_BYTES in all (they
+ * stay in the process's memory). Thread-safe: scans and Arrow's releases run in any thread. */
+#define POOL_SLOTS 64
+#define POOL_MIN ((size_t)1 << 20)
+#define POOL_BYTES ((size_t)512 << 20)
+
+static struct {
+    pthread_mutex_t lock;
+    char *data[POOL_SLOTS];
+    size_t cap[POOL_SLOTS];
+    int count;
+    size_t bytes;
+} pool = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* A kept buffer of at least `want` bytes (and not far more), or NULL. */
+static char *pool_take(size_t want, size_t *cap) {
+    char *data = NULL;
+    pthread_mutex_lock(&pool.lock);
+    int best = -1;
+    for (int i = 0; i < pool.count; i++)
+        if (pool.cap[i] >= want && pool.cap[i] / 4 <= want && (best < 0 || pool.cap[i] < pool.cap[best])) best = i;
+    if (best >= 0) {
+        data = pool.data[best], *cap = pool.cap[best];
+        pool.bytes -= *cap, pool.count--;
+        pool.data[best] = pool.data[pool.count], pool.cap[best] = pool.cap[pool.count];
+    }
+    pthread_mutex_unlock(&pool.lock);
+    return data;
+}
+
+/* Frees a buffer, or keeps it for pool_take. */
+static void pool_give(char *data, size_t cap) {
+    if (data && cap >= POOL_MIN) {
+        pthread_mutex_lock(&pool.lock);
+        if (pool.count < POOL_SLOTS && pool.bytes + cap <= POOL_BYTES) {
+            pool.data[pool.count] = data, pool.cap[pool.count] = cap;
+            pool.count++, pool.bytes += cap;
+            data = NULL;
+        }
+        pthread_mutex_unlock(&pool.lock);
+    }
+    free(data);
+}
+
 static void table_free(table *t) {
     for (int i = 0; i < ALL_COLUMNS; i++) {
-        free(t->col[i].valid.data);
-        free(t->col[i].offsets.data);
-        free(t->col[i].data.data);
+        pool_give(t->col[i].valid.data, t->col[i].valid.cap);
+        pool_give(t->col[i].offsets.data, t->col[i].offsets.cap);
+        pool_give(t->col[i].data.data, t->col[i].data.cap);
     }
 }
 
-/* Big buffers ask for transparent huge pages: a block's raw column is ~150 MB, and one page
- * fault per 2 MB instead of per 4 KB is most of the cost of touching it the first time. */
+/* Room for `bytes` in an empty buffer: a kept one, else a fresh one that asks for transparent
+ * huge pages (one page fault per 2 MB instead of per 4 KB). */
 static int reserve_big(outbuf *o, size_t bytes) {
+    if (bytes >= POOL_MIN && (o->data = pool_take(bytes, &o->cap))) return 0;
     if (out_reserve(o, bytes)) return -1;
 #ifdef MADV_HUGEPAGE
     if (bytes >= (4u << 20)) {
@@ -926,9 +979,9 @@ static int table_init(table *t, size_t lines, size_t text) {
     return 0;
 }
 
-static int bit_put(outbuf *b, size_t i, int on) {
+static inline int bit_put(outbuf *b, size_t i, int on) {
     size_t need = i / 8 + 1;
-    if (b->len < need) {
+    if (__builtin_expect(b->len < need, 0)) {
         if (out_reserve(b, need - b->len)) return FAILED;
         memset(b->data + b->len, 0, need - b->len);
         b->len = need;
@@ -1086,7 +1139,7 @@ static int ascii_lower(table *t, int index, const char *prefix, const jnode *nod
 /* An inverse functional identifier the way `if x := agent.get(k)` reads it: 1 when it is a
  * non-empty string, 0 when absent/null/"" (Python goes on to the next), else not proven. */
 static int ifi(const jnode *agent, const char *key, const jnode **out) {
-    const jnode *node = jx_get(agent, key);
+    const jnode *node = get(agent, key, strlen(key));
     *out = node;
     if (!node || node->kind == J_NULL || (node->kind == J_STRING && node->len == 0)) return 0;
     return node->kind == J_STRING ? 1 : NOT_PROVEN;
@@ -1101,9 +1154,9 @@ static int actor_key_column(table *t, const jnode *agent) {
     if ((rc = ifi(agent, "mbox", &node))) return rc < 0 ? rc : ascii_lower(t, COL_ACTOR, "", node);
     if ((rc = ifi(agent, "mbox_sha1sum", &node))) return rc < 0 ? rc : ascii_lower(t, COL_ACTOR, "sha1:", node);
     if ((rc = ifi(agent, "openid", &node))) return rc < 0 ? rc : str_put(t, COL_ACTOR, node->text, node->len);
-    const jnode *account = jx_get(agent, "account");
+    const jnode *account = GET(agent, "account");
     if (account && account->kind == J_OBJECT && account->count) {
-        const jnode *home = jx_get(account, "homePage"), *name = jx_get(account, "name");
+        const jnode *home = GET(account, "homePage"), *name = GET(account, "name");
         if ((home && home->kind != J_STRING) || (name && name->kind != J_STRING)) return NOT_PROVEN;
         outbuf *o = &t->col[COL_ACTOR].data;
         if ((home && out_put(o, home->text, home->len)) || out_put(o, "|", 1) ||
@@ -1112,7 +1165,7 @@ static int actor_key_column(table *t, const jnode *agent) {
         return str_close(t, COL_ACTOR, 1);
     }
     if (account && !(account->kind == J_NULL || account->kind == J_OBJECT)) return NOT_PROVEN;
-    const jnode *members = jx_get(agent, "member");
+    const jnode *members = GET(agent, "member");
     if (members && !(members->kind == J_NULL || (members->kind == J_ARRAY && members->count == 0)))
         return NOT_PROVEN;  /* a group's key hashes its members' keys: Python does it */
     return str_null(t, COL_ACTOR);
@@ -1173,14 +1226,14 @@ static int duration_column(table *t, const jnode *node) {
 static int parent_column(table *t, const jnode *context) {
     const jnode *activities, *parent = NULL;
     if (context) {
-        if (object_or_none(jx_get(context, "contextActivities"), &activities)) return NOT_PROVEN;
-        parent = activities ? jx_get(activities, "parent") : NULL;
+        if (object_or_none(GET(context, "contextActivities"), &activities)) return NOT_PROVEN;
+        parent = activities ? GET(activities, "parent") : NULL;
     }
     if (!parent || parent->kind == J_NULL || (parent->kind == J_ARRAY && parent->count == 0))
         return str_null(t, COL_PARENT);
     if (parent->kind == J_ARRAY) parent = parent->child;
     if (parent->kind != J_OBJECT) return NOT_PROVEN;
-    return text_column(t, COL_PARENT, jx_get(parent, "id"));
+    return text_column(t, COL_PARENT, GET(parent, "id"));
 }
 
 /* lat.rows.json_text of a profile extension's value. */
@@ -1253,23 +1306,23 @@ static int statement_row(workspace *ws, table *t, const jnode *stmt, int *own_id
     if (stmt->kind != J_OBJECT) return NOT_PROVEN;
     /* A statement with an authority keeps it in raw's head in its input order, which the sorted
      * tree has lost: Python does those. */
-    const jnode *own = jx_get(stmt, "id");
-    if ((own && own->kind != J_STRING) || jx_get(stmt, "authority")) return NOT_PROVEN;
-    const jnode *version = jx_get(stmt, "version"), *timestamp = jx_get(stmt, "timestamp");
-    const jnode *verb = jx_get(stmt, "verb"), *obj = jx_get(stmt, "object");
+    const jnode *own = GET(stmt, "id");
+    if ((own && own->kind != J_STRING) || GET(stmt, "authority")) return NOT_PROVEN;
+    const jnode *version = GET(stmt, "version"), *timestamp = GET(stmt, "timestamp");
+    const jnode *verb = GET(stmt, "verb"), *obj = GET(stmt, "object");
     if (version && version->kind != J_STRING) return NOT_PROVEN;
     if (!verb || verb->kind != J_OBJECT || !obj || obj->kind != J_OBJECT) return NOT_PROVEN;
-    const jnode *verb_id = jx_get(verb, "id");
+    const jnode *verb_id = GET(verb, "id");
     if (!verb_id || verb_id->kind != J_STRING) return NOT_PROVEN;
     if (verb_id->len == config.voided_len && memcmp(verb_id->text, config.voided, verb_id->len) == 0)
         return NOT_PROVEN;  /* a voiding statement: Python */
-    if (object_or_none(jx_get(stmt, "context"), &context) || object_or_none(jx_get(stmt, "result"), &result) ||
-        object_or_none(jx_get(obj, "definition"), &definition))
+    if (object_or_none(GET(stmt, "context"), &context) || object_or_none(GET(stmt, "result"), &result) ||
+        object_or_none(GET(obj, "definition"), &definition))
         return NOT_PROVEN;
     cext = score = rext = NULL;
-    if ((context && object_or_none(jx_get(context, "extensions"), &cext)) ||
-        (result && object_or_none(jx_get(result, "score"), &score)) ||
-        (result && object_or_none(jx_get(result, "extensions"), &rext)))
+    if ((context && object_or_none(GET(context, "extensions"), &cext)) ||
+        (result && object_or_none(GET(result, "score"), &score)) ||
+        (result && object_or_none(GET(result, "extensions"), &rext)))
         return NOT_PROVEN;
     ws->spans.node[0] = cext, ws->spans.node[1] = rext;
     if ((rc = identity(ws, stmt, !own, id))) return rc;
@@ -1279,25 +1332,25 @@ static int statement_row(workspace *ws, table *t, const jnode *stmt, int *own_id
 
     if ((rc = str_put(t, COL_ID, sid, sid_len))) return rc;
     if ((rc = timestamp ? text_column(t, COL_TIMESTAMP, timestamp) : str_put(t, COL_TIMESTAMP, ws->stored, ws->stored_len)) ||
-        (rc = text_column(t, COL_REGISTRATION, context ? jx_get(context, "registration") : NULL)) ||
-        (rc = actor_key_column(t, jx_get(stmt, "actor"))) || (rc = text_column(t, COL_VERB, verb_id)) ||
-        (rc = text_column(t, COL_OBJECT_ID, jx_get(obj, "id"))))
+        (rc = text_column(t, COL_REGISTRATION, context ? GET(context, "registration") : NULL)) ||
+        (rc = actor_key_column(t, GET(stmt, "actor"))) || (rc = text_column(t, COL_VERB, verb_id)) ||
+        (rc = text_column(t, COL_OBJECT_ID, GET(obj, "id"))))
         return rc;
-    node = jx_get(obj, "objectType");
+    node = GET(obj, "objectType");
     if ((rc = node ? text_column(t, COL_OBJECT_TYPE, node) : str_put(t, COL_OBJECT_TYPE, "Activity", 8)) ||
-        (rc = text_column(t, COL_ACTIVITY_TYPE, definition ? jx_get(definition, "type") : NULL)) ||
+        (rc = text_column(t, COL_ACTIVITY_TYPE, definition ? GET(definition, "type") : NULL)) ||
         (rc = parent_column(t, context)))
         return rc;
     static const char *const score_keys[] = {"raw", "scaled", "min", "max"};
     for (int i = 0; i < 4; i++)
         if ((rc = number_column(t, COL_SCORE + i, score ? jx_get(score, score_keys[i]) : NULL))) return rc;
-    if ((rc = bool_column(t, COL_SUCCESS, result ? jx_get(result, "success") : NULL)) ||
-        (rc = bool_column(t, COL_COMPLETION, result ? jx_get(result, "completion") : NULL)) ||
-        (rc = text_column(t, COL_RESPONSE, result ? jx_get(result, "response") : NULL)) ||
-        (rc = duration_column(t, result ? jx_get(result, "duration") : NULL)))
+    if ((rc = bool_column(t, COL_SUCCESS, result ? GET(result, "success") : NULL)) ||
+        (rc = bool_column(t, COL_COMPLETION, result ? GET(result, "completion") : NULL)) ||
+        (rc = text_column(t, COL_RESPONSE, result ? GET(result, "response") : NULL)) ||
+        (rc = duration_column(t, result ? GET(result, "duration") : NULL)))
         return rc;
     for (int i = 0; i < PROFILE_COLUMNS; i++)
-        if ((rc = profile_column(ws, t, COL_PROFILE + i, cext ? jx_get(cext, config.profile[i]) : NULL))) return rc;
+        if ((rc = profile_column(ws, t, COL_PROFILE + i, cext ? get(cext, config.profile[i], config.profile_len[i]) : NULL))) return rc;
     if ((rc = extensions_column(ws, t, COL_CEXT, 0)) || (rc = extensions_column(ws, t, COL_REXT, 1))) return rc;
     if ((rc = version ? text_column(t, COL_VERSION, version) : str_put(t, COL_VERSION, "1.0.0", 5))) return rc;
     return raw_column(ws, t, sid, sid_len, !timestamp, version);
@@ -1363,6 +1416,7 @@ typedef struct {
     PyObject_HEAD
     char *data;
     Py_ssize_t len;
+    size_t cap;
 } Buffer;
 
 static int buffer_get(PyObject *self, Py_buffer *view, int flags) {
@@ -1371,7 +1425,7 @@ static int buffer_get(PyObject *self, Py_buffer *view, int flags) {
 }
 
 static void buffer_dealloc(PyObject *self) {
-    free(((Buffer *)self)->data);
+    pool_give(((Buffer *)self)->data, ((Buffer *)self)->cap);
     Py_TYPE(self)->tp_free(self);
 }
 
@@ -1393,6 +1447,7 @@ static PyObject *take(outbuf *o, size_t len) {
     if (!b) return NULL;
     b->data = o->data;
     b->len = (Py_ssize_t)len;
+    b->cap = o->cap;
     o->data = NULL;
     o->len = o->cap = 0;
     return (PyObject *)b;
@@ -1496,8 +1551,8 @@ static PyObject *py_scan_table(PyObject *self, PyObject *args) {
     if (require_config() || !PyArg_ParseTuple(args, "y*LLU|p", &view, &first_line, &seq, &stored, &rules))
         return NULL;
     const char *data = view.buf;
-    size_t size = (size_t)view.len, lines = 1;
-    for (const char *p = data; (p = memchr(p, '\n', size - (size_t)(p - data))); p++) lines++;
+    /* room for rows of ~1 KB (a guess, no counting pass over the block): columns grow as needed */
+    size_t size = (size_t)view.len, lines = size / 1024 + 64;
     if (set_stored(&ws, stored) == 0) {
         int64_t records = 0;
         int rc = table_init(&t, lines, size + lines * (128 + 2 * ws.stored_json.len));
@@ -1567,7 +1622,7 @@ static PyObject *py_configure(PyObject *self, PyObject *args) {
     int ok = ns.len == 16 && PyTuple_GET_SIZE(iris) == PROFILE_COLUMNS &&
              copy_text(voided, config.voided, sizeof config.voided, &config.voided_len) == 0;
     for (int i = 0; ok && i < PROFILE_COLUMNS; i++)
-        ok = copy_text(PyTuple_GET_ITEM(iris, i), config.profile[i], sizeof config.profile[i], NULL) == 0;
+        ok = copy_text(PyTuple_GET_ITEM(iris, i), config.profile[i], sizeof config.profile[i], &config.profile_len[i]) == 0;
     if (ok) memcpy(config.namespace_bytes, ns.buf, 16);
     PyBuffer_Release(&ns);
     if (!ok) {
