@@ -263,7 +263,7 @@ static int parse_string(parser *ps, const char **text, size_t *len) {
 
 static int is_digit(unsigned c) { return c >= '0' && c <= '9'; }
 
-static locale_t c_locale;  /* the "C" locale for strtod_l (set by configure) */
+static locale_t c_locale;  /* the "C" locale for strtod_l (made when the module loads) */
 
 static const double POW10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                                1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
@@ -1631,7 +1631,6 @@ static PyObject *py_configure(PyObject *self, PyObject *args) {
                                           "libcrypto: str | None): short texts expected");
         return NULL;
     }
-    if (!c_locale && !(c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0))) return PyErr_NoMemory();
     char why[512] = "no libcrypto given";
     sha1_function sha1 = NULL;
     const char *which = "";
@@ -1678,6 +1677,8 @@ static struct PyModuleDef module = {
 };
 
 PyMODINIT_FUNC PyInit__fastxapi(void) {
+    /* before any call: canonical() and proven() read floats without configure() */
+    if (!c_locale && !(c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0))) return PyErr_NoMemory();
     if (PyType_Ready(&BufferType)) return NULL;
     PyObject *m = PyModule_Create(&module);
     if (m && PyModule_AddIntConstant(m, "COLUMNS", ALL_COLUMNS)) Py_CLEAR(m);

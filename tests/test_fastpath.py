@@ -24,6 +24,7 @@ import json
 import math
 import random
 import struct
+import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -523,3 +524,11 @@ def test_portable_sha1_derives_the_same_ids() -> None:
     finally:
         assert "OpenSSL" in _fastxapi.configure(NAMESPACE.bytes, vocab.VOIDED, iris, fastpath.libcrypto())
     assert with_openssl.column("id").to_pylist() == [derived_id(s) for s in statements]
+
+
+def test_floats_read_right_before_configure() -> None:
+    """canonical() needs no configure(): a long float once crashed the process before it."""
+    code = "import lat._fastxapi as f; print(f.canonical(b'[0.30000000000000004]').decode())"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[0.30000000000000004]"
