@@ -1,23 +1,22 @@
-"""Turning raw records into one columnar batch of rows: parse, validate, build rows.
+"""Turning raw records into columnar rows: parse, validate, build rows.
 
-This is the CPU-heavy half of the ingest and it is pure (no store access), so it runs in
-worker processes: :func:`build` takes plain tuples (or :class:`lat.readers.LineBlock`s of
-NDJSON lines) and returns a :class:`Batch` of pyarrow tables, which pickle cheaply. The
-store-side half (screening, the insert, voiding, the transaction) is :mod:`lat.writer`.
+This is the CPU-heavy half of the ingest and it is pure (no store access): :func:`build`
+takes plain tuples (or :class:`lat.readers.LineBlock`s of NDJSON lines) and returns a
+:class:`Batch` of pyarrow tables. File ingest runs it in builder threads on parts of a batch
+(a block of lines each) and joins the parts with :func:`combine`. The store-side half
+(screening, the insert, voiding, the transaction) is :mod:`lat.writer`.
 
-A block of NDJSON lines goes to :func:`lat.fastpath.scan` first: the C fast path builds the
-rows of the records it can prove valid and hands back the others. Those, and every other
-record, take the Python path: parse (orjson), :func:`lat.validation.validate`, the store's
-rule for voiding statements, then :func:`lat.rows.add_statement`: the one row builder, so a
-row is the same whichever path built it.
+A block of NDJSON lines goes to :func:`lat.fastpath.scan_table` first: the C fast path builds
+the rows of the records it can prove valid straight into an Arrow table, without the GIL, and
+hands back the others. Those, and every other record, take the Python path: parse (orjson),
+:func:`lat.validation.validate`, the store's rule for voiding statements, then
+:func:`lat.rows.add_statement`: the one row builder, so a row is the same whichever path built it.
 """
 
 from __future__ import annotations
 
 import gc
-import os
-import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -28,7 +27,7 @@ import pyarrow as pa
 from lat import fastpath, vocab
 from lat.ids import derived_id
 from lat.readers import LineBlock
-from lat.rows import DEFAULT_VERSION, Columns, add_statement
+from lat.rows import DEFAULT_VERSION, ROW_SCHEMA, Columns, add_statement
 from lat.validation import validate
 
 # (source, line, index in a JSON array, raw text / bytes / parsed dict, reason if already rejected)
@@ -44,7 +43,7 @@ REJECT_SCHEMA = pa.schema(
 
 @dataclass
 class Batch:
-    """One batch, ready for the store: candidate statements and the records already rejected."""
+    """One batch (or a part of one), ready for the store: candidate statements and the records already rejected."""
 
     statements: pa.Table  # rows of lat.rows.ROW_SCHEMA
     rejects: pa.Table
@@ -52,34 +51,16 @@ class Batch:
     stored: str  # the batch's ``stored`` value (ISO 8601, UTC)
 
 
-@dataclass
-class Spilled:
-    """A :class:`Batch` whose statements a worker wrote to an Arrow IPC file (see :func:`build_spilled`)."""
+def combine(parts: Sequence[Batch], stored: str) -> Batch:
+    """One batch of the parts of a batch, built apart (their ``seq`` already count from the batch's start).
 
-    path: str
-    rejects: pa.Table
-    read: int
-    stored: str
-
-
-def build_spilled(items: Iterable[Part], stored: str, directory: str) -> Spilled:
-    """:func:`build`, with the statements written to an Arrow file in ``directory`` (for worker processes).
-
-    Returning the table through the pool would pickle it, pipe it and unpickle it: four copies
-    of ~70 MB per batch. A file in ``/dev/shm`` costs one, and the writer maps it without copying.
+    The tables are joined without copying their buffers: the columns keep one chunk per part.
     """
-    batch = build(items, stored)
-    path = os.path.join(directory, f"batch-{os.getpid()}-{uuid.uuid4().hex}.arrow")
-    with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, batch.statements.schema) as writer:
-        writer.write_table(batch.statements)
-    return Spilled(path, batch.rejects, batch.read, batch.stored)
-
-
-def unspill(spilled: Spilled) -> Batch:
-    """The :class:`Batch` of a spilled one, its statements memory-mapped (the caller deletes the file)."""
-    # the buffers keep the mapping alive after the file is deleted; it goes with the table
-    table = pa.ipc.open_file(pa.memory_map(spilled.path)).read_all()
-    return Batch(statements=table, rejects=spilled.rejects, read=spilled.read, stored=spilled.stored)
+    tables = [p.statements for p in parts if p.statements.num_rows]
+    rejects = [p.rejects for p in parts if p.rejects.num_rows]
+    return Batch(statements=pa.concat_tables(tables) if tables else ROW_SCHEMA.empty_table(),
+                 rejects=pa.concat_tables(rejects) if rejects else REJECT_SCHEMA.empty_table(),
+                 read=sum(p.read for p in parts), stored=stored)
 
 
 def iso(moment: datetime) -> str:
@@ -114,18 +95,19 @@ def location(line: int | None, index: int | None) -> str:
     return f"line {line}" if line is not None else ""
 
 
-def build(items: Iterable[Part], stored: str) -> Batch:
-    """Parse, validate and build the rows of ``items`` into a :class:`Batch` (pure; runs in workers).
+def build(items: Iterable[Part], stored: str, seq: int = 0) -> Batch:
+    """Parse, validate and build the rows of ``items`` into a :class:`Batch` (pure; thread-safe).
 
-    Records are numbered (``seq``) in input order; the rows of a batch are in no particular
-    order (the fast path's come first), ``seq`` says which came first.
+    Records are numbered (``seq``) in input order from ``seq`` on; the rows of a batch are in
+    no particular order (the fast path's come first), ``seq`` says which came first.
     """
     # Parsing allocates millions of containers that all die young; the cyclic GC would
     # rescan them over and over (about a third of the time), so it pauses during a batch.
+    # (lat.ingest pauses it for a whole ingest instead: its builder threads share the switch.)
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _build(items, stored)
+        return _build(items, stored, seq)
     finally:
         if paused:
             gc.enable()
@@ -148,13 +130,16 @@ class _Rejects:
         return pa.table(self.lists, schema=REJECT_SCHEMA)
 
 
-def _build(items: Iterable[Part], stored: str) -> Batch:
-    columns = Columns()
+def _build(items: Iterable[Part], stored: str, seq: int) -> Batch:
+    fast: list[pa.Table] = []  # rows the C fast path built, one table per block
+    columns = Columns()  # rows the Python path built
     rejects = _Rejects()
-    seq = 0
+    first = seq
     for part in items:
         if isinstance(part, LineBlock):
-            seen, pending = fastpath.scan(part, seq, stored, columns)
+            seen, table, pending = fastpath.scan_table(part, seq, stored)
+            if table.num_rows:
+                fast.append(table)
             for number, line, text in pending:
                 _add(columns, rejects, number, part.source, line, None, text, None, stored)
             seq += seen
@@ -162,7 +147,10 @@ def _build(items: Iterable[Part], stored: str) -> Batch:
             source, line, index, raw, reason = part
             _add(columns, rejects, seq, source, line, index, raw, reason, stored)
             seq += 1
-    return Batch(statements=columns.table(), rejects=rejects.table(), read=seq, stored=stored)
+    if len(columns) or not fast:
+        fast.append(columns.table())
+    statements = fast[0] if len(fast) == 1 else pa.concat_tables(fast)
+    return Batch(statements=statements, rejects=rejects.table(), read=seq - first, stored=stored)
 
 
 def _add(columns: Columns, rejects: _Rejects, seq: int, source: str, line: int | None, index: int | None,

@@ -7,27 +7,29 @@ ingest is idempotent (same statement, same id, skipped as a duplicate).
 Per batch:
 
 1. :func:`lat.batches.build` parses, validates and builds the rows of the records
-   (:mod:`lat.rows`; the C fast path for NDJSON lines it can prove valid) into a pyarrow
-   table, in worker processes for large inputs;
+   (:mod:`lat.rows`; the C fast path for NDJSON lines it can prove valid) into pyarrow
+   tables. A file ingest does it in builder threads, one block of lines (~4 MiB) per task:
+   the C fast path runs without the GIL, so the threads use every core;
 2. :func:`lat.writer.write`, the store writer that ``lat pull``, survey import and the LRS
-   use too, stores it in one transaction: rejections, the screening of ids against an
-   in-memory filter of the stored ones (:mod:`lat.known`, loaded once per ingest), one
-   ``INSERT`` of the new rows with their attribution, conflicts, and voiding when needed.
+   use too, stores it in one transaction on the calling thread: rejections, the screening of
+   ids against an in-memory filter of the stored ones (:mod:`lat.known`, loaded once per
+   ingest), one ``INSERT`` of the new rows with their attribution, conflicts, and voiding
+   when needed. DuckDB releases the GIL while it works, so the builders build the next batch
+   meanwhile.
 
 See docs/ingest.md for the rules and the benchmark figures.
 """
 
 from __future__ import annotations
 
+import gc
 import itertools
-import multiprocessing
 import os
-import shutil
 import sys
-import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -36,14 +38,13 @@ from typing import Any
 import duckdb
 
 from lat import readers, store, writer
-from lat.batches import Batch, Part, Spilled, build, build_spilled, iso, unspill
+from lat.batches import Batch, Part, build, combine, iso
 from lat.batches import prepare as prepare
 from lat.config import Settings, get_settings
 from lat.known import Known
 
 INGEST_MEMORY_LIMIT = "512MB"  # DuckDB buffer pool of a file ingest (see docs/ingest.md)
-SPILL_ROOM = 2 << 30  # /dev/shm needs this much free space to hold the workers' batch files
-PARALLEL_FROM_BYTES = 16 << 20  # smaller inputs are parsed in-process (starting workers costs ~1 s)
+UNIT_ITEMS = 4096  # single items (JSON array elements) per builder task; a block of lines is one task
 
 
 @dataclass
@@ -101,7 +102,7 @@ def ingest_paths(paths: Sequence[Path], settings: Settings | None = None, *, pro
     files = readers.expand(paths, on_skip)
     total = sum(f.stat().st_size for f in files)
     bar = _bar(progress, total=total, unit="B")
-    workers = _workers(settings.ingest_workers, total)
+    workers = _workers(settings.ingest_workers)
     parts = itertools.chain.from_iterable(_file_parts(f, bar.update) for f in files)
     try:
         with store.session(settings) as con:
@@ -148,80 +149,91 @@ def _chunks(parts: Iterable[Part], size: int) -> Iterator[list[Part]]:
         yield chunk
 
 
-def _workers(setting: int, total_bytes: int) -> int:
-    """Worker processes for this input: 0 (parse in-process) for small inputs."""
+def _workers(setting: int) -> int:
+    """Builder threads: the setting, else one per core the process may use."""
     if setting:
-        return setting if setting > 1 else 0
-    if total_bytes < PARALLEL_FROM_BYTES:
-        return 0
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return min(cores, 4) if cores > 1 else 0
+        return setting
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
 def _run(con: duckdb.DuckDBPyConnection, chunks: Iterable[list[Part]], known: Known, *, workers: int,
          after: Callable[[Batch], Any] | None = None) -> IngestSummary:
-    """Build each chunk into a batch (here or in a pool) and write the batches in order.
+    """Build each chunk into a batch (here, or in ``workers`` builder threads) and write the batches in order.
 
-    ``known`` (what the writer knows of the store) serves the whole ingest: it loads once.
+    With builders, batch n + 1 is being built while batch n is written: at most two batches
+    are in memory. ``known`` (what the writer knows of the store) serves the whole ingest: it
+    loads once.
     """
     total = IngestSummary()
-    if workers <= 1:
+    if not workers:
         for chunk in chunks:
-            batch = build(chunk, _stamp())
-            total += write_batch(con, batch, known)
-            if after:
-                after(batch)
+            total += _write(con, build(chunk, _stamp()), known, after)
         return total
-    # spawn, not fork: the parent holds DuckDB threads and an open database
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-    pending: deque[Future[Spilled]] = deque()
-    spill = _spill_directory()
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="lat-build")
+    ahead: deque[tuple[list[Future[Batch]], str]] = deque()
     try:
-        for chunk in chunks:
-            parts = [p.detached() if isinstance(p, readers.LineBlock) else p for p in chunk]  # workers read the text
-            pending.append(pool.submit(build_spilled, parts, _stamp(), spill))
-            # a bounded window keeps memory flat: at most workers + 1 batches in flight
-            if len(pending) > workers:
-                total += _write_spilled(con, pending.popleft().result(), known)
-        while pending:
-            total += _write_spilled(con, pending.popleft().result(), known)
+        with _gc_paused():
+            for chunk in chunks:
+                stored = _stamp()
+                ahead.append(([pool.submit(build, unit, stored, seq) for seq, unit in _units(chunk)], stored))
+                chunk.clear()  # the tasks hold the parts now: each block's text goes once it is built
+                if len(ahead) > 1:
+                    total += _write_built(con, *ahead.popleft(), known, after)
+            while ahead:
+                total += _write_built(con, *ahead.popleft(), known, after)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-        shutil.rmtree(spill, ignore_errors=True)
     return total
 
 
-def _write_spilled(con: duckdb.DuckDBPyConnection, spilled: Spilled, known: Known) -> IngestSummary:
-    try:
-        return write_batch(con, unspill(spilled), known)
-    finally:
-        os.unlink(spilled.path)
+def _units(chunk: list[Part]) -> Iterator[tuple[int, list[Part]]]:
+    """The builder tasks of a batch: (seq of its first record, its parts).
 
-
-def _spill_directory() -> str:
-    """A fresh directory for the workers' batch files: in RAM (/dev/shm) when it has room.
-
-    Directories left by killed ingests (their process is gone) are removed first: in /dev/shm
-    they would hold memory until the next reboot.
+    Each block of lines is a task (it reads its own text from the file when it can: the
+    text is not held in memory meanwhile); single items go in runs of :data:`UNIT_ITEMS`.
     """
-    shm = Path("/dev/shm")
-    room = shm.is_dir() and os.access(shm, os.W_OK) and shutil.disk_usage(shm).free > SPILL_ROOM
-    base = shm if room else Path(tempfile.gettempdir())
-    for old in base.glob("lat-ingest-*"):
-        pid = old.name.split("-")[2]
-        if pid.isdigit() and not _alive(int(pid)):
-            shutil.rmtree(old, ignore_errors=True)
-    return tempfile.mkdtemp(prefix=f"lat-ingest-{os.getpid()}-", dir=base)
+    seq = 0
+    items: list[Part] = []
+    for part in chunk:
+        if isinstance(part, readers.LineBlock):
+            if items:
+                yield seq, items
+                seq, items = seq + len(items), []
+            yield seq, [part]
+            seq += part.records
+            continue
+        items.append(part)
+        if len(items) == UNIT_ITEMS:
+            yield seq, items
+            seq, items = seq + len(items), []
+    if items:
+        yield seq, items
 
 
-def _alive(pid: int) -> bool:
+def _write_built(con: duckdb.DuckDBPyConnection, parts: list[Future[Batch]], stored: str, known: Known,
+                 after: Callable[[Batch], Any] | None) -> IngestSummary:
+    return _write(con, combine([part.result() for part in parts], stored), known, after)
+
+
+def _write(con: duckdb.DuckDBPyConnection, batch: Batch, known: Known,
+           after: Callable[[Batch], Any] | None) -> IngestSummary:
+    done = write_batch(con, batch, known)
+    if after:
+        after(batch)
+    return done
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The cyclic GC off for the whole ingest (see :func:`lat.batches.build`; the builder
+    threads share the one switch, so none of them may turn it back on halfway)."""
+    paused = gc.isenabled()
+    gc.disable()
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 _last_stamp = datetime.min.replace(tzinfo=UTC)

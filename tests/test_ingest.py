@@ -274,7 +274,7 @@ def test_a_voiding_statement_cannot_void_a_voiding_statement(con: duckdb.DuckDBP
     assert rows(con, "SELECT voided FROM statements WHERE id = ?", [first["id"]]) == [(False,)]
 
 
-# --- batches, workers, summary --------------------------------------------------------------------
+# --- batches, builders, summary -------------------------------------------------------------------
 
 def test_summaries_add_up(con: duckdb.DuckDBPyConnection) -> None:
     a = IngestSummary(read=3, stored=2, duplicates=1)
@@ -282,7 +282,7 @@ def test_summaries_add_up(con: duckdb.DuckDBPyConnection) -> None:
     assert (a + b).as_dict() == {"read": 4, "stored": 2, "duplicates": 1, "conflicts": 0, "rejected": 1, "voided": 4}
 
 
-def test_worker_processes_give_the_same_result(settings: Settings, tmp_path: Path) -> None:
+def test_builder_threads_give_the_same_result(settings: Settings, tmp_path: Path) -> None:
     path = tmp_path / "many.ndjson"
     lines = [orjson.dumps(statement(n)) for n in range(30)] + [b"broken", orjson.dumps(statement(3))]
     path.write_bytes(b"\n".join(lines))

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import subprocess
-import sys
 from pathlib import Path
 
 import orjson
@@ -14,7 +12,7 @@ from lat import ingest, readers
 from lat.batches import build
 from lat.config import Settings
 from lat.errors import LatError
-from lat.ingest import _chunks, _file_parts
+from lat.ingest import _chunks, _file_parts, _units
 from lat.readers import LineBlock
 from lat.store import connect
 
@@ -81,24 +79,37 @@ def test_a_block_splits_after_the_requested_records() -> None:
     assert whole is plain and (empty.first_line, empty.lines, empty.records) == (4, 0, 0)
 
 
-def test_worker_batch_files_are_removed_and_stale_ones_of_dead_ingests_too(tmp_path: Path,
+def test_builder_tasks_number_records_from_their_place_in_the_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ingest, "UNIT_ITEMS", 2)
+    items = [("s", n, None, b"{}", None) for n in range(5)]
+    lines = block(b"a\n\nb\nc", first_line=7)
+    units = list(_units([*items[:3], lines, *items[3:]]))
+    assert [(seq, len(parts)) for seq, parts in units] == [(0, 2), (2, 1), (3, 1), (6, 2)]
+    assert units[2][1][0].records == 3  # the block is one task: records 3, 4 and 5
+
+
+def test_builder_threads_keep_batches_exact_and_the_first_record_of_an_id_wins(tmp_path: Path,
                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ingest, "SPILL_ROOM", 1 << 60)  # never /dev/shm: the test looks in its own temp dir
-    monkeypatch.setattr(ingest.tempfile, "tempdir", str(tmp_path))
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
-                          check=True).stdout.strip()
-    stale, live = tmp_path / f"lat-ingest-{dead}-x", tmp_path / f"lat-ingest-{1}-y"  # pid 1 always runs
-    for folder in (stale, live):
-        folder.mkdir()
-        (folder / "batch.arrow").write_bytes(b"x")
-    data = tmp_path / "s.ndjson"
+    monkeypatch.setattr(readers, "BLOCK", 600)  # a few lines per block: a batch is built by several threads
     stmt = {"actor": {"mbox": "mailto:a@example.org"}, "verb": {"id": "http://adlnet.gov/expapi/verbs/attended"}}
-    data.write_bytes(b"\n".join(orjson.dumps({**stmt, "object": {"id": f"https://x.example.org/{n}"}}) for n in range(9)))
-    settings = Settings(home=tmp_path / "home", ingest_workers=2, ingest_batch_size=4)
-    assert ingest.ingest_paths([data], settings).stored == 9
-    assert sorted(p.name for p in tmp_path.glob("lat-ingest-*")) == [live.name]
+    sid = "d0c5e7a4-6b2f-4c1e-9a3b-5f7e8d9c0b1a"
+    lines = [orjson.dumps({**stmt, "object": {"id": f"https://x.example.org/{n}"}}) for n in range(20)]
+    lines[3] = orjson.dumps({**stmt, "id": sid, "object": {"id": "https://x.example.org/first"}})
+    lines[17] = orjson.dumps({**stmt, "id": sid, "object": {"id": "https://x.example.org/second"}})
+    data = tmp_path / "s.ndjson"
+    data.write_bytes(b"\n".join(lines))
+    assert len(list(readers.read_parts(data, "s"))) > 4
+    settings = Settings(home=tmp_path / "home", ingest_workers=2, ingest_batch_size=20)
+    summary = ingest.ingest_paths([data], settings)
+    assert summary.as_dict() == {"read": 20, "stored": 19, "duplicates": 0, "conflicts": 1, "rejected": 0, "voided": 0}
     with connect(settings, read_only=True) as con:
-        assert con.execute("SELECT count(DISTINCT stored) FROM statements").fetchall() == [(3,)]
+        assert con.execute("SELECT object_id FROM statements WHERE id = ?", [sid]).fetchall() == [
+            ("https://x.example.org/first",)]
+        assert con.execute("SELECT line FROM conflicts").fetchall() == [(18,)]
+    again = Settings(home=tmp_path / "again", ingest_workers=2, ingest_batch_size=6)
+    assert ingest.ingest_paths([data], again).stored == 19
+    with connect(again, read_only=True) as con:  # 20 records in batches of 6, 6, 6 and 2: four transactions
+        assert con.execute("SELECT count(DISTINCT stored) FROM statements").fetchall() == [(4,)]
 
 
 def test_a_detached_block_reads_its_lines_from_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

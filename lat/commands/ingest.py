@@ -15,7 +15,7 @@ SHOWN_REJECTIONS = 10
 @click.option("--batch-size", type=click.IntRange(min=1), default=None,
               help="Statements per transaction (default: LAT_INGEST_BATCH_SIZE).")
 @click.option("--workers", type=click.IntRange(min=0), default=None,
-              help="Parsing processes; 0 = automatic (default: LAT_INGEST_WORKERS).")
+              help="Builder threads; 0 = one per core (default: LAT_INGEST_WORKERS).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 def ingest(paths: tuple[Path, ...], batch_size: int | None, workers: int | None, as_json: bool) -> None:
     """Load xAPI statements from PATHS (files or directories) into the store.
