@@ -14,8 +14,8 @@ Per batch:
    use too, stores it in one transaction on the calling thread: rejections, the screening of
    ids against an in-memory filter of the stored ones (:mod:`lat.known`, loaded once per
    ingest), one ``INSERT`` of the new rows with their attribution, conflicts, and voiding
-   when needed. DuckDB releases the GIL while it works, so the builders build the next batch
-   meanwhile.
+   when needed. DuckDB releases the GIL while it works, so the builders build ahead
+   meanwhile (a quarter of a batch: :data:`AHEAD`).
 
 See docs/ingest.md for the rules and the benchmark figures.
 """
@@ -30,7 +30,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,10 @@ from lat.known import Known
 
 INGEST_MEMORY_LIMIT = "512MB"  # DuckDB buffer pool of a file ingest (see docs/ingest.md)
 UNIT_ITEMS = 4096  # single items (JSON array elements) per builder task; a block of lines is one task
+# How far (in batches) the builder threads may run ahead of the batch being written. Memory
+# holds 1 + AHEAD batches of rows (~2.8 KiB a statement) beside DuckDB's ~500 MB; on 2 cores a
+# larger lead bought no speed (the cores are busy either way) and cost ~150 MiB per 0.25 batch.
+AHEAD = 0.25
 
 
 @dataclass
@@ -109,7 +113,8 @@ def ingest_paths(paths: Sequence[Path], settings: Settings | None = None, *, pro
             # DuckDB would cache up to 80% of RAM; the ingest only appends, so a small buffer
             # pool costs no speed and keeps the whole process under its memory target.
             con.execute(f"SET memory_limit = '{INGEST_MEMORY_LIMIT}'")
-            return _run(con, _chunks(parts, settings.ingest_batch_size), Known(), workers=workers)
+            return _run(con, _chunks(parts, settings.ingest_batch_size), Known(), workers=workers,
+                        size=settings.ingest_batch_size)
     finally:
         bar.close()
 
@@ -157,12 +162,12 @@ def _workers(setting: int) -> int:
 
 
 def _run(con: duckdb.DuckDBPyConnection, chunks: Iterable[list[Part]], known: Known, *, workers: int,
-         after: Callable[[Batch], Any] | None = None) -> IngestSummary:
+         size: int = 0, after: Callable[[Batch], Any] | None = None) -> IngestSummary:
     """Build each chunk into a batch (here, or in ``workers`` builder threads) and write the batches in order.
 
-    With builders, batch n + 1 is being built while batch n is written: at most two batches
-    are in memory. ``known`` (what the writer knows of the store) serves the whole ingest: it
-    loads once.
+    ``size`` is the batch size: builder threads run at most :data:`AHEAD` of it beyond the
+    batch being written, which bounds memory. ``known`` (what the writer knows of the store)
+    serves the whole ingest: it loads once.
     """
     total = IngestSummary()
     if not workers:
@@ -170,49 +175,66 @@ def _run(con: duckdb.DuckDBPyConnection, chunks: Iterable[list[Part]], known: Kn
             total += _write(con, build(chunk, _stamp()), known, after)
         return total
     pool = ThreadPoolExecutor(workers, thread_name_prefix="lat-build")
-    ahead: deque[tuple[list[Future[Batch]], str]] = deque()
+    building: deque[_Building] = deque()  # batches whose tasks were submitted, in order
+    room = int(size * (1 + AHEAD))
     try:
         with _gc_paused():
             for chunk in chunks:
-                stored = _stamp()
-                ahead.append(([pool.submit(build, unit, stored, seq) for seq, unit in _units(chunk)], stored))
-                chunk.clear()  # the tasks hold the parts now: each block's text goes once it is built
-                if len(ahead) > 1:
-                    total += _write_built(con, *ahead.popleft(), known, after)
-            while ahead:
-                total += _write_built(con, *ahead.popleft(), known, after)
+                batch = _Building(_stamp())
+                building.append(batch)
+                for seq, unit, records in _units(chunk):
+                    while sum(b.records for b in building) >= room and building[0].complete:
+                        total += _write_built(con, building.popleft(), known, after)
+                    batch.parts.append(pool.submit(build, unit, batch.stored, seq))
+                    batch.records += records
+                batch.complete = True
+            while building:
+                total += _write_built(con, building.popleft(), known, after)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     return total
 
 
-def _units(chunk: list[Part]) -> Iterator[tuple[int, list[Part]]]:
-    """The builder tasks of a batch: (seq of its first record, its parts).
+@dataclass
+class _Building:
+    """A batch whose parts the builder threads are building."""
 
-    Each block of lines is a task (it reads its own text from the file when it can: the
-    text is not held in memory meanwhile); single items go in runs of :data:`UNIT_ITEMS`.
+    stored: str
+    parts: list[Future[Batch]] = field(default_factory=list)
+    records: int = 0  # records of the parts submitted so far
+    complete: bool = False  # every part submitted
+
+
+def _units(chunk: list[Part]) -> Iterator[tuple[int, list[Part], int]]:
+    """The builder tasks of a batch: (seq of its first record, its parts, its records).
+
+    Each block of lines is a task; single items go in runs of :data:`UNIT_ITEMS`. ``chunk``
+    is emptied on the way: a block's text then lives in its task only, and goes once built.
     """
+    parts = deque(chunk)
+    chunk.clear()
     seq = 0
     items: list[Part] = []
-    for part in chunk:
+    while parts:
+        part = parts.popleft()
         if isinstance(part, readers.LineBlock):
             if items:
-                yield seq, items
+                yield seq, items, len(items)
                 seq, items = seq + len(items), []
-            yield seq, [part]
+            yield seq, [part], part.records
             seq += part.records
             continue
         items.append(part)
         if len(items) == UNIT_ITEMS:
-            yield seq, items
+            yield seq, items, len(items)
             seq, items = seq + len(items), []
     if items:
-        yield seq, items
+        yield seq, items, len(items)
 
 
-def _write_built(con: duckdb.DuckDBPyConnection, parts: list[Future[Batch]], stored: str, known: Known,
+def _write_built(con: duckdb.DuckDBPyConnection, batch: _Building, known: Known,
                  after: Callable[[Batch], Any] | None) -> IngestSummary:
-    return _write(con, combine([part.result() for part in parts], stored), known, after)
+    return _write(con, combine([part.result() for part in batch.parts], batch.stored), known, after)
 
 
 def _write(con: duckdb.DuckDBPyConnection, batch: Batch, known: Known,

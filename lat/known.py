@@ -77,7 +77,9 @@ class IdFilter:
             return
         self._recent = np.sort(np.concatenate((self._recent, np.asarray(keys, dtype=np.uint64))))
         if len(self._recent) >= MERGE_AT:
-            self._sorted = np.sort(np.concatenate((self._sorted, self._recent)))
+            # two sorted runs: numpy's stable sort (timsort for 64-bit keys) merges them in
+            # linear time, where the default quicksort re-sorts the whole store's keys
+            self._sorted = np.sort(np.concatenate((self._sorted, self._recent)), kind="stable")
             self._recent = np.zeros(0, dtype=np.uint64)
 
     def add(self, ids: Iterable[str]) -> None:

@@ -84,8 +84,7 @@ def test_builder_tasks_number_records_from_their_place_in_the_batch(monkeypatch:
     items = [("s", n, None, b"{}", None) for n in range(5)]
     lines = block(b"a\n\nb\nc", first_line=7)
     units = list(_units([*items[:3], lines, *items[3:]]))
-    assert [(seq, len(parts)) for seq, parts in units] == [(0, 2), (2, 1), (3, 1), (6, 2)]
-    assert units[2][1][0].records == 3  # the block is one task: records 3, 4 and 5
+    assert [(seq, len(parts), records) for seq, parts, records in units] == [(0, 2, 2), (2, 1, 1), (3, 1, 3), (6, 2, 2)]
 
 
 def test_builder_threads_keep_batches_exact_and_the_first_record_of_an_id_wins(tmp_path: Path,
