@@ -11,6 +11,9 @@ then times
 (b) ``lat ingest FILE`` as a subprocess into a fresh LAT_HOME (parse, validate, derive ids,
     flatten, dedupe, one transaction per batch), with its peak RSS (children included).
 
+It says first whether the C fast path (lat._fastxapi) is built: without it (b) takes the
+Python path for every statement, several times slower.
+
 Prints statements/s of both by wall and by CPU time, the ratios (b)/(a) (target >= 0.5) and
 the peak RSS (target < 1.5 GB), RUNS times on the same file (the machine is shared: one run
 can be unlucky). Files go to bench/out/ (git-ignored) and are removed afterwards.
@@ -134,6 +137,13 @@ def lat_ingest(path: Path, home: Path) -> tuple[float, float, float, str]:
     return seconds, _cpu(resource.RUSAGE_CHILDREN) - cpu, peak_kib / 1024, done.stdout.strip()
 
 
+def fast_path() -> str:
+    """Whether `lat ingest` will use the C fast path (lat._fastxapi), and why not or which SHA-1."""
+    from lat import fastpath
+
+    return f"C fast path: {'on' if fastpath.AVAILABLE else 'OFF (every statement takes the Python path)'}; {fastpath.REASON}"
+
+
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 2
@@ -145,6 +155,7 @@ def main() -> None:
         start = time.perf_counter()
         generate(data, count)
         print(f"generated {count:,} statements, {data.stat().st_size / 2**20:,.0f} MiB in {time.perf_counter() - start:.1f} s")
+        print(fast_path())
         for run in range(1, runs + 1):
             print(f"run {run} of {runs}, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
                   " (a shared machine skews wall times; CPU times less)")
