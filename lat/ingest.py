@@ -25,7 +25,9 @@ from __future__ import annotations
 import gc
 import itertools
 import os
+import queue
 import sys
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -175,24 +177,70 @@ def _run(con: duckdb.DuckDBPyConnection, chunks: Iterable[list[Part]], known: Kn
             total += _write(con, build(chunk, _stamp()), known, after)
         return total
     pool = ThreadPoolExecutor(workers, thread_name_prefix="lat-build")
-    building: deque[_Building] = deque()  # batches whose tasks were submitted, in order
-    room = int(size * (1 + AHEAD))
+    feeder = _Feeder(chunks, pool, room=int(size * (1 + AHEAD)))
     try:
         with _gc_paused():
-            for chunk in chunks:
-                batch = _Building(_stamp())
-                building.append(batch)
-                for seq, unit, records in _units(chunk):
-                    while sum(b.records for b in building) >= room and building[0].complete:
-                        total += _write_built(con, building.popleft(), known, after)
-                    batch.parts.append(pool.submit(build, unit, batch.stored, seq))
-                    batch.records += records
-                batch.complete = True
-            while building:
-                total += _write_built(con, building.popleft(), known, after)
+            while (batch := feeder.next()) is not None:
+                total += _write_built(con, batch, known, after)
+                feeder.written(batch)
     finally:
+        feeder.stop()
         pool.shutdown(wait=True, cancel_futures=True)
     return total
+
+
+class _Feeder:
+    """Reads the input and submits its builder tasks, in a thread of its own: reading the next
+    blocks then overlaps the write of a batch (it took ~1.5 s of 10 on the writing thread).
+
+    At most ``room`` records are submitted and not yet written; :meth:`next` hands the
+    batches over in order, once each of their tasks is submitted.
+    """
+
+    def __init__(self, chunks: Iterable[list[Part]], pool: ThreadPoolExecutor, room: int) -> None:
+        self._chunks, self._pool, self._room = chunks, pool, room
+        self._ready: queue.Queue[_Building | BaseException | None] = queue.Queue()
+        self._turn = threading.Condition()
+        self._pending = 0  # records submitted, not yet written
+        self._stopped = False
+        self._thread = threading.Thread(target=self._feed, name="lat-read", daemon=True)
+        self._thread.start()
+
+    def _feed(self) -> None:
+        try:
+            for chunk in self._chunks:
+                batch = _Building(_stamp())
+                for seq, unit, records in _units(chunk):
+                    # never waits on its own batch alone: room is more than a batch
+                    with self._turn:
+                        self._turn.wait_for(lambda: self._stopped or self._pending < self._room)
+                        if self._stopped:
+                            return
+                        self._pending += records
+                    batch.parts.append(self._pool.submit(build, unit, batch.stored, seq))
+                    batch.records += records
+                self._ready.put(batch)
+            self._ready.put(None)
+        except BaseException as exc:  # reading failed (a changed file, a corrupt .gz): the writer raises it
+            self._ready.put(exc)
+
+    def next(self) -> _Building | None:
+        """The next batch, None at the end; raises what reading raised."""
+        item = self._ready.get()
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    def written(self, batch: _Building) -> None:
+        with self._turn:
+            self._pending -= batch.records
+            self._turn.notify()
+
+    def stop(self) -> None:
+        with self._turn:
+            self._stopped = True
+            self._turn.notify()
+        self._thread.join()
 
 
 @dataclass
@@ -201,8 +249,7 @@ class _Building:
 
     stored: str
     parts: list[Future[Batch]] = field(default_factory=list)
-    records: int = 0  # records of the parts submitted so far
-    complete: bool = False  # every part submitted
+    records: int = 0  # records of its parts
 
 
 def _units(chunk: list[Part]) -> Iterator[tuple[int, list[Part], int]]:

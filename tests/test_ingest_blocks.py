@@ -111,6 +111,22 @@ def test_builder_threads_keep_batches_exact_and_the_first_record_of_an_id_wins(t
         assert con.execute("SELECT count(DISTINCT stored) FROM statements").fetchall() == [(4,)]
 
 
+def test_a_read_error_in_the_middle_stops_the_ingest_with_the_batches_before_it_stored(tmp_path: Path,
+                                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(readers, "BLOCK", 600)  # reading goes on while the first batches are written
+    stmt = {"actor": {"mbox": "mailto:a@example.org"}, "verb": {"id": "http://adlnet.gov/expapi/verbs/attended"}}
+    text = b"\n".join(orjson.dumps({**stmt, "object": {"id": f"https://x.example.org/{n}"}}) for n in range(200))
+    data = tmp_path / "s.ndjson.gz"
+    whole = gzip.compress(text, mtime=0)
+    data.write_bytes(whole[: len(whole) * 3 // 4])  # a truncated download: the end is missing
+    settings = Settings(home=tmp_path / "home", ingest_workers=2, ingest_batch_size=10)
+    with pytest.raises(LatError, match="s.ndjson.gz: cannot read"):
+        ingest.ingest_paths([data], settings)
+    with connect(settings, read_only=True) as con:
+        (stored,) = con.execute("SELECT count(*) FROM statements").fetchall()[0]
+    assert 0 < stored < 200 and stored % 10 == 0
+
+
 def test_a_detached_block_reads_its_lines_from_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "x.ndjson"
     write(path)
