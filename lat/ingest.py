@@ -14,8 +14,8 @@ Per batch:
    use too, stores it in one transaction on the calling thread: rejections, the screening of
    ids against an in-memory filter of the stored ones (:mod:`lat.known`, loaded once per
    ingest), one ``INSERT`` of the new rows with their attribution, conflicts, and voiding
-   when needed. DuckDB releases the GIL while it works, so the builders build ahead
-   meanwhile (a quarter of a batch: :data:`AHEAD`).
+   when needed. DuckDB releases the GIL while it works, so a reader thread reads the next
+   batch's blocks meanwhile (and builders could build ahead: :data:`AHEAD`).
 
 See docs/ingest.md for the rules and the benchmark figures.
 """
@@ -47,10 +47,12 @@ from lat.known import Known
 
 INGEST_MEMORY_LIMIT = "512MB"  # DuckDB buffer pool of a file ingest (see docs/ingest.md)
 UNIT_ITEMS = 4096  # single items (JSON array elements) per builder task; a block of lines is one task
-# How far (in batches) the builder threads may run ahead of the batch being written. Memory
-# holds 1 + AHEAD batches of rows (~2.8 KiB a statement) beside DuckDB's ~500 MB; on 2 cores a
-# larger lead bought no speed (the cores are busy either way) and cost ~150 MiB per 0.25 batch.
-AHEAD = 0.25
+# How far (in batches) the builder threads may build ahead of the batch being written. Memory
+# holds 1 + AHEAD batches of rows (~2.8 KiB a statement) beside DuckDB's ~500 MB. On 2 cores a
+# lead bought no speed (both cores are busy either way: 1M statements took 9.7-10.3 s at 0,
+# 0.125, 0.25 and 1) and cost memory (peak RSS 1,395 / 1,440 / 1,470 / 1,700 MiB), so none;
+# a machine with cores to spare would gain from one.
+AHEAD = 0.0
 
 
 @dataclass
@@ -211,7 +213,8 @@ class _Feeder:
             for chunk in self._chunks:
                 batch = _Building(_stamp())
                 for seq, unit, records in _units(chunk):
-                    # never waits on its own batch alone: room is more than a batch
+                    # never waits on its own batch alone: room is at least a batch, and a batch
+                    # holds fewer than that before its last task
                     with self._turn:
                         self._turn.wait_for(lambda: self._stopped or self._pending < self._room)
                         if self._stopped:
