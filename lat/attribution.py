@@ -11,13 +11,15 @@ know the school (or there is none), the ``.../extensions/hub`` context extension
 
 ``statements.school`` is one column, so the statement itself remembers where its school came
 from: a statement whose ``context_extensions`` JSON holds the school extension got it from
-there (that is what :func:`lat.flatten.flatten` wrote); any other statement's school is the
-registry's and is recomputed on every :func:`apply`. No extra column is needed, and a
-registry change (a teacher moving school, a person removed) re-attributes exactly the
-statements it concerns.
+there (that is what :mod:`lat.rows` wrote); any other statement's school is the registry's
+and is recomputed on every :func:`apply`. No extra column is needed, and a registry change
+(a teacher moving school, a person removed) re-attributes exactly the statements it concerns.
 
-Everything is one set-based ``UPDATE`` in SQL, which only writes rows whose school or hub
-actually changes, so re-applying after every ingest batch or registry import is cheap.
+Two places apply the rule: :mod:`lat.writer` joins the registry into the ``INSERT`` of new
+statements (so an ingest needs no ``UPDATE``), and :func:`apply`, one set-based ``UPDATE``
+that only writes rows whose school or hub actually changes, re-attributes stored statements
+after a registry import. tests/test_writer.py checks that :func:`apply` finds nothing to
+change after a write.
 """
 
 from __future__ import annotations
