@@ -89,7 +89,7 @@ def scan_table(block: LineBlock, seq: int, stored: str) -> tuple[int, pa.Table, 
     if _fastxapi is None:
         pending = [(seq + i, line, text) for i, (line, text) in enumerate(block.numbered())]
         return len(pending), ROW_SCHEMA.empty_table(), pending
-    records, rows, parts, pending, own_ids = _fastxapi.scan_table(block.text(), block.first_line, seq, stored)
+    records, rows, parts, pending, own_ids = _fastxapi.scan_table(block.data, block.first_line, seq, stored)
     return records, _table(rows, parts, own_ids, block.source), pending
 
 

@@ -44,15 +44,11 @@ class Item:
 
 @dataclass
 class LineBlock:
-    """Consecutive lines of an NDJSON file as one bytes object (cheaper to read, count and send
-    to a worker than an object per line).
+    """Consecutive lines of an NDJSON file as one bytes object (cheaper to read, count and hand
+    to a builder thread, and to the C fast path, than an object per line).
 
     ``data`` holds ``lines`` lines joined by ``\\n`` (no final newline); blank ones stay (they
     keep the line numbers right) but are no records; ``records`` counts the others.
-
-    A block of a plain (not gzipped) file also knows where its text is in the file
-    (``file``, ``offset``, ``size``): :meth:`detached` drops ``data`` so that a worker reads
-    the text itself instead of receiving it through a pipe (three copies fewer).
     """
 
     source: str
@@ -60,30 +56,10 @@ class LineBlock:
     data: bytes
     lines: int
     records: int
-    file: str | None = None  # the plain file holding the text, when there is one
-    offset: int = 0
-    size: int = 0
-
-    def detached(self) -> LineBlock:
-        """This block without ``data`` when the worker can read it from the file, else itself."""
-        if self.file is None or not self.data:
-            return self
-        return replace(self, data=b"", size=len(self.data))
-
-    def text(self) -> bytes:
-        """``data``, read back from the file for a detached block."""
-        if self.data or self.file is None or not self.size:
-            return self.data
-        with open(self.file, "rb") as f:
-            f.seek(self.offset)
-            data = f.read(self.size)
-        if len(data) != self.size or data.count(b"\n") + 1 != self.lines:
-            raise LatError(f"{self.file}: the file changed while it was being ingested")
-        return data
 
     def numbered(self) -> Iterator[tuple[int, bytes]]:
         """(line number, stripped text) of each record."""
-        for number, text in enumerate(self.text().split(b"\n"), start=self.first_line):
+        for number, text in enumerate(self.data.split(b"\n"), start=self.first_line):
             text = text.strip()
             if text:
                 yield number, text
@@ -91,7 +67,7 @@ class LineBlock:
     def split(self, count: int) -> tuple[LineBlock, LineBlock]:
         """The block of the first ``count`` records and the block of the rest."""
         if count == self.records:
-            return self, LineBlock(self.source, self.first_line + self.lines, b"", 0, 0, None)
+            return self, LineBlock(self.source, self.first_line + self.lines, b"", 0, 0)
         if self.records == self.lines:  # no blank lines: the count-th newline ends the head
             end = int(_newlines(self.data)[count - 1])
             cut = count
@@ -104,7 +80,7 @@ class LineBlock:
             end = sum(map(len, parts[:cut])) + cut - 1
         head = replace(self, data=self.data[:end], lines=cut, records=count)
         rest = replace(self, first_line=self.first_line + cut, data=self.data[end + 1 :], lines=self.lines - cut,
-                       records=self.records - count, offset=self.offset + end + 1)
+                       records=self.records - count)
         return head, rest
 
 
@@ -113,7 +89,7 @@ def _newlines(data: bytes) -> np.ndarray[Any, np.dtype[np.intp]]:
     return np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0x0A)
 
 
-def _block(source: str, first_line: int, data: bytes, file: str | None = None, offset: int = 0) -> LineBlock:
+def _block(source: str, first_line: int, data: bytes) -> LineBlock:
     ends = _newlines(data)
     lines = len(ends) + 1
     # A line whose first byte is "{" is no blank line: when that holds for every line (compact
@@ -124,7 +100,7 @@ def _block(source: str, first_line: int, data: bytes, file: str | None = None, o
         records = lines
     else:
         records = sum(map(bool, map(bytes.strip, data.split(b"\n"))))
-    return LineBlock(source, first_line, data, lines, records, file, offset)
+    return LineBlock(source, first_line, data, lines, records)
 
 
 class ItemError(Exception):
@@ -172,28 +148,28 @@ def read_parts(path: Path, source: str, on_progress: Callable[[int], None] | Non
         stream: BinaryIO = gzip.GzipFile(fileobj=raw) if gzipped else raw
         counter = _Progress(raw, on_progress)
         try:
-            yield from _ndjson_blocks(stream, source, counter, None if gzipped else str(path))
+            yield from _ndjson_blocks(stream, source, counter)
         except (OSError, EOFError) as exc:  # a truncated or corrupt .gz
             raise LatError(f"{path}: cannot read: {exc}") from None
         counter.done()
 
 
-def _ndjson_blocks(stream: BinaryIO, source: str, progress: _Progress, file: str | None) -> Iterator[LineBlock]:
-    """Blocks of whole lines; ``file`` (a plain file's path) lets workers read them themselves."""
-    line, rest, start = 1, b"", 0  # start: offset of rest in the file
+def _ndjson_blocks(stream: BinaryIO, source: str, progress: _Progress) -> Iterator[LineBlock]:
+    """Blocks of whole lines."""
+    line, rest = 1, b""
     while chunk := stream.read(BLOCK):
         data = rest + chunk if rest else chunk
         end = data.rfind(b"\n")
         if end < 0:  # no line end yet: a line longer than the block
             rest = data
             continue
-        block = _block(source, line, data[:end], file, start)
-        rest, start = data[end + 1 :], start + end + 1
+        block = _block(source, line, data[:end])
+        rest = data[end + 1 :]
         yield block
         line += block.lines
         progress.tick()
     if rest.strip():
-        yield _block(source, line, rest, file, start)
+        yield _block(source, line, rest)
 
 
 def read_items(path: Path, on_progress: Callable[[int], None] | None = None) -> Iterator[Item | ItemError]:

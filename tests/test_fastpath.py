@@ -10,7 +10,7 @@ What is checked:
   Moodle corpus, the sample data, the bench generator and hypothesis-mutated statements, one
   statement at a time and as blocks (blank, broken, pending lines; statements with their own id);
 * proven => lat.validation.validate(...) is None;
-* scan_table: line numbering, blank lines, broken lines in between, rows rolled back, detached
+* scan_table: line numbering, blank lines, broken lines in between, rows rolled back, empty
   blocks, two threads at once (no GIL) equal to one after the other, the fallback; scan (the
   lat.rows.Columns interface) on top of it;
 * SHA-1: OpenSSL's (through dlsym) and the portable C one equal hashlib.
@@ -453,17 +453,6 @@ def test_two_threads_scan_as_one() -> None:
         for (records, table, pending), (records_1, table_1, pending_1) in zip(concurrent, sequential, strict=True):
             assert (records, pending) == (records_1, pending_1)
             assert_same_tables(table, table_1)
-
-
-def test_detached_block(tmp_path: Path) -> None:
-    lines = [orjson.dumps(s) for s in bench_statements(20)]
-    path = tmp_path / "s.ndjson"
-    path.write_bytes(b"\n".join(lines) + b"\n")
-    block = LineBlock("s.ndjson", 1, b"\n".join(lines), 20, 20, str(path), 0).detached()
-    assert block.data == b""
-    records, table, pending = fastpath.scan_table(block, 0, STORED)
-    assert (records, pending, table.num_rows) == (20, [], 20)
-    assert table.column("raw").chunk(0).storage[3].as_py().encode() == statement_values(orjson.loads(lines[3]), STORED)[-1]
 
 
 def test_scan_into_columns_equals_python() -> None:

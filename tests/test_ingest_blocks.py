@@ -125,21 +125,3 @@ def test_a_read_error_in_the_middle_stops_the_ingest_with_the_batches_before_it_
     with connect(settings, read_only=True) as con:
         (stored,) = con.execute("SELECT count(*) FROM statements").fetchall()[0]
     assert 0 < stored < 200 and stored % 10 == 0
-
-
-def test_a_detached_block_reads_its_lines_from_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = tmp_path / "x.ndjson"
-    write(path)
-    monkeypatch.setattr(readers, "BLOCK", 7)
-    parts = list(readers.read_parts(path, "src"))
-    pieces = [piece for part in parts if part.records for piece in part.split(1)]
-    detached = [p.detached() for p in [*parts, *pieces]]
-    assert all(p.data == b"" for p in detached if p.lines)
-    assert records(detached) == records([*parts, *pieces])
-    gz = tmp_path / "x.ndjson.gz"
-    gz.write_bytes(gzip.compress(path.read_bytes()))
-    kept = [p.detached() for p in readers.read_parts(gz, "src")]
-    assert records(kept) == records(parts)  # gzipped: the text travels with the block
-    path.write_bytes(path.read_bytes().replace(b"\n", b" "))  # the file changes under the ingest
-    with pytest.raises(LatError, match="changed while it was being ingested"):
-        records(detached)
