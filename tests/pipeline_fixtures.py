@@ -17,7 +17,8 @@ import duckdb
 import polars as pl
 import pytest
 
-from lat import store, vocab
+from lat import attribution, store, vocab
+from lat import registry as lat_registry
 from lat.config import Settings
 from lat.ingest import Record, ingest_records
 
@@ -100,6 +101,15 @@ def write_ndjson(path: Path, statements: Iterable[dict[str, Any]]) -> None:
 def load(con: duckdb.DuckDBPyConnection, statements: list[dict[str, Any]], *, source: str = "fixture") -> None:
     """Store ``statements`` through the ingest path (voiding applied)."""
     ingest_records(con, [Record(source, i + 1, json.dumps(s)) for i, s in enumerate(statements)])
+
+
+def load_case(con: duckdb.DuckDBPyConnection, case: Path) -> None:
+    """Store a fixture case: its ``registry/`` directory, then ``input.ndjson``, then the
+    attribution rule over everything (statements without a school, e.g. Moodle's, get the
+    registry's), as a registry import after the ingest leaves the store."""
+    lat_registry.write(con, lat_registry.load(case / "registry"))
+    load(con, read_ndjson(case / "input.ndjson"))
+    attribution.apply(con)
 
 
 def registry(con: duckdb.DuckDBPyConnection, schools: dict[str, tuple[str, str]]) -> None:

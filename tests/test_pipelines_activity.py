@@ -16,11 +16,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from lat import attribution
-from lat import registry as lat_registry
 from pipelines import activity
 from pipelines.source import Sources
-from tests.pipeline_fixtures import FIXTURES, assert_frame_matches, expected, load, open_store, read_ndjson, settings_for
+from tests.pipeline_fixtures import FIXTURES, assert_frame_matches, expected, load_case, open_store, settings_for
 
 CASE = FIXTURES / "activity" / "basic"
 
@@ -29,9 +27,7 @@ CASE = FIXTURES / "activity" / "basic"
 def sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Sources:
     settings = settings_for(tmp_path, monkeypatch)
     con = open_store(settings)
-    lat_registry.write(con, lat_registry.load(CASE / "registry"))
-    load(con, read_ndjson(CASE / "input.ndjson"))
-    attribution.apply(con)  # Moodle statements carry no school: the registry attributes them
+    load_case(con, CASE)  # Moodle statements carry no school: the registry attributes them
     return Sources(con, settings, now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
 
 

@@ -8,10 +8,9 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from lat import attribution, marts
-from lat import registry as lat_registry
+from lat import marts
 from pipelines import compute
-from pipeline_fixtures import FIXTURES, answer, load, open_store, read_ndjson, registry, settings_for, voiding
+from pipeline_fixtures import FIXTURES, answer, load, load_case, open_store, registry, settings_for, voiding
 
 SCHOOLS = {"S1": ("H1", "EE"), "S2": ("H1", "EE"), "S3": ("H2", "EE")}
 
@@ -112,9 +111,7 @@ def test_an_update_keeps_the_marts_of_families_it_does_not_touch(tmp_path: Path,
     case = FIXTURES / "activity" / "basic"
     settings = settings_for(tmp_path, monkeypatch)
     con = open_store(settings)
-    lat_registry.write(con, lat_registry.load(case / "registry"))
-    load(con, read_ndjson(case / "input.ndjson"))
-    attribution.apply(con)
+    load_case(con, case)
     con.close()
     first = compute.run(settings)
     weekly = marts.read("activity_weekly", settings)
@@ -158,9 +155,7 @@ def test_survey_answers_keep_the_mentoring_progress_until_they_move_today(tmp_pa
     case = FIXTURES / "mentoring" / "basic"  # mentoring statements up to 2025-05-15 ("today")
     settings = settings_for(tmp_path, monkeypatch)
     con = open_store(settings)
-    lat_registry.write(con, lat_registry.load(case / "registry"))
-    load(con, read_ndjson(case / "input.ndjson"))
-    attribution.apply(con)
+    load_case(con, case)
     con.close()
     first = compute.run(settings)
     assert first.version is not None

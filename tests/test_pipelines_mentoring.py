@@ -20,10 +20,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from lat import registry as lat_registry
 from pipelines import mentoring, stall_model, stalled
 from pipelines.source import Sources
-from tests.pipeline_fixtures import FIXTURES, assert_frame_matches, expected, load, open_store, read_ndjson, settings_for
+from tests.pipeline_fixtures import FIXTURES, assert_frame_matches, expected, load_case, open_store, settings_for
 
 CASE = FIXTURES / "mentoring" / "basic"
 D = dt.date
@@ -33,8 +32,7 @@ D = dt.date
 def sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Sources:
     settings = settings_for(tmp_path, monkeypatch)
     con = open_store(settings)
-    lat_registry.write(con, lat_registry.load(CASE / "registry"))
-    load(con, read_ndjson(CASE / "input.ndjson"))
+    load_case(con, CASE)
     return Sources(con, settings, now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
 
 
