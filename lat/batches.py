@@ -95,6 +95,12 @@ def location(line: int | None, index: int | None) -> str:
     return f"line {line}" if line is not None else ""
 
 
+def located(reason: str, line: int | None, index: int | None) -> str:
+    """A rejection's reason as stored: prefixed with where the record was found, when known."""
+    where = location(line, index)
+    return f"{where}: {reason}" if where else reason
+
+
 def build(items: Iterable[Part], stored: str, seq: int = 0) -> Batch:
     """Parse, validate and build the rows of ``items`` into a :class:`Batch` (pure; thread-safe).
 
@@ -121,9 +127,8 @@ class _Rejects:
 
     def add(self, source: str, line: int | None, index: int | None, raw: bytes | str | dict[str, Any],
             reason: str) -> None:
-        where = location(line, index)
-        for name, value in zip(REJECT_SCHEMA.names, (source, line, index, _text(raw),
-                                                      f"{where}: {reason}" if where else reason), strict=True):
+        for name, value in zip(REJECT_SCHEMA.names, (source, line, index, _text(raw), located(reason, line, index)),
+                               strict=True):
             self.lists[name].append(value)
 
     def table(self) -> pa.Table:

@@ -41,7 +41,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lat import voiding
-from lat.batches import REJECT_SCHEMA, Batch, location
+from lat.batches import REJECT_SCHEMA, Batch, located
 from lat.ids import content_digest
 from lat.known import HIGH, LOW, Known
 
@@ -301,8 +301,7 @@ def _record_rejects(con: duckdb.DuckDBPyConnection, rejects: pa.Table, table: pa
     if rows:
         take = table.take(rows)
         lines, indexes = take.column("line").to_pylist(), take.column("item_index").to_pylist()
-        reasons = [f"{where}: {screen.reason(row)}" if (where := location(line, index)) else screen.reason(row)
-                   for row, line, index in zip(rows, lines, indexes, strict=True)]
+        reasons = [located(screen.reason(row), line, index) for row, line, index in zip(rows, lines, indexes, strict=True)]
         raw = pc.cast(take.column("raw").combine_chunks().storage, pa.string())
         mine = pa.table([take.column("source"), take.column("line"), take.column("item_index"), raw,
                          pa.array(reasons, pa.string())], schema=REJECT_SCHEMA)
