@@ -241,19 +241,15 @@ class _Screen:
     def _same(self, row: int, first: int) -> bool:
         """Whether ``row`` has the content of the statement holding its id (stored, else the batch's first)."""
         key = (int(self.hi[row]), int(self.lo[row]))
+        held = key in self.stored
         mine = self._value("digest", row)
-        if key in self.stored:
-            theirs = self.stored[key]
-            theirs_raw: Callable[[], bytes] = lambda: self._stored_raw(key)  # noqa: E731
-        else:
-            theirs = self._value("digest", first)
-            theirs_raw = lambda: self._raw(first)  # noqa: E731
-        if mine is not None and theirs is not None:
-            return bool(mine == theirs)
-        if mine is None and theirs is None:
-            return True  # derived ids: the same id is the same content
-        # a given id against a derived one (rare): compare by the xAPI rules, from raw
-        return content_digest(orjson.loads(self._raw(row))) == content_digest(orjson.loads(theirs_raw()))
+        theirs = self.stored[key] if held else self._value("digest", first)
+        # two derived ids carry no digest (None == None: the same id is the same content);
+        # a given id against a derived one (rare) is compared by the xAPI rules, from raw
+        if (mine is None) != (theirs is None):
+            mine = content_digest(orjson.loads(self._raw(row)))
+            theirs = content_digest(orjson.loads(self._stored_raw(key) if held else self._raw(first)))
+        return bool(mine == theirs)
 
     def _raw(self, row: int) -> bytes:
         return str(self._value("raw", row)).encode()
