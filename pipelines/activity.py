@@ -28,7 +28,7 @@ from lat.config import Settings
 from pipelines.catalogue import Mart, register_mart
 from pipelines.definitions import Indicator, register
 from pipelines.mentoring import EVENT_KINDS, live
-from pipelines.source import Sources
+from pipelines.source import Sources, sql_text
 
 ACTIVITY_COLUMNS = ["actor_key", "verb", "activity_type", "completion", "timestamp", "school"]
 NOT_ACTIVITY_TYPES = (vocab.CMI_INTERACTION, vocab.COMPETENCE, vocab.INITIATIVE, vocab.BADGE)
@@ -141,20 +141,16 @@ def tools_from_types(types: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def _sql_text(values: tuple[str, ...]) -> str:
-    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
-
-
 def _activity_where() -> str:
     """:func:`activity_statements` as a WHERE clause. SQL's three-valued logic is polars':
     a row whose rule evaluates to null (e.g. a mentoring verb without an activity type) is
     dropped by both."""
-    mentoring = " OR ".join(f"(verb = {_sql_text((v,))} AND activity_type = {_sql_text((t,))})" for v, t in EVENT_KINDS)
-    other = f"coalesce(activity_type IN ({_sql_text(NOT_ACTIVITY_TYPES)}), false) OR verb IN ({_sql_text(NOT_ACTIVITY_VERBS)})"
+    mentoring = " OR ".join(f"(verb = {sql_text(v)} AND activity_type = {sql_text(t)})" for v, t in EVENT_KINDS)
+    other = f"coalesce(activity_type IN ({sql_text(*NOT_ACTIVITY_TYPES)}), false) OR verb IN ({sql_text(*NOT_ACTIVITY_VERBS)})"
     return f"school IS NOT NULL AND NOT ({mentoring}) AND NOT ({other})"
 
 
-_COMPLETED_SQL = f"(verb = {_sql_text((vocab.COMPLETED,))} OR coalesce(completion, false))::INTEGER"
+_COMPLETED_SQL = f"(verb = {sql_text(vocab.COMPLETED)} OR coalesce(completion, false))::INTEGER"
 _UTC = "timezone('UTC', \"timestamp\")"  # TIMESTAMPTZ -> the UTC wall clock, as polars truncates
 
 

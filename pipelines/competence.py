@@ -18,7 +18,7 @@ from lat import vocab
 from lat.config import Settings
 from pipelines.catalogue import Mart, register_mart
 from pipelines.definitions import Indicator, register
-from pipelines.source import Sources
+from pipelines.source import Sources, sql_text
 from pipelines.suppression import is_small
 
 FAMILY = "competence"
@@ -30,12 +30,8 @@ B1 = 3  # index of B1 (Integrator)
 COUNT_COLUMNS = [f"level_{lv.lower()}" for lv in LEVELS]
 
 
-def _sql_text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 # The competence code: the object id without the DigCompEdu base (as polars' strip_prefix).
-_BASE = _sql_text(vocab.COMPETENCE_BASE)
+_BASE = sql_text(vocab.COMPETENCE_BASE)
 _CODE_SQL = f"CASE WHEN starts_with(object_id, {_BASE}) THEN substr(object_id, {len(vocab.COMPETENCE_BASE) + 1}) ELSE object_id END"
 
 

@@ -139,7 +139,7 @@ class Sources:
         schools = self.partitions["school"].cast(pl.String).drop_nulls().unique().sort().to_list()
         if not schools or len(schools) > PREFILTER_SCHOOLS:
             return []
-        return [f"school IN ({', '.join(_quote(school) for school in schools)})"]
+        return [f"school IN ({sql_text(*schools)})"]
 
     def _register_partitions(self) -> None:
         assert self.partitions is not None
@@ -147,9 +147,9 @@ class Sources:
         self.con.register("_lat_partitions", frame.to_arrow())
 
 
-def _quote(value: str) -> str:
-    """An SQL string literal."""
-    return "'" + value.replace("'", "''") + "'"
+def sql_text(*values: str) -> str:
+    """``values`` as SQL string literals, comma-separated (for ``= <one>`` or ``IN (<several>)``)."""
+    return ", ".join("'" + value.replace("'", "''") + "'" for value in values)
 
 
 def _bind(values: Iterable[str], params: list[object]) -> list[str]:
