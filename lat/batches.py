@@ -75,15 +75,11 @@ def prepare(stmt: dict[str, Any], *, stored: datetime) -> dict[str, Any]:
     ``timestamp`` is defaulted so that re-importing gives the same id); ``stored`` is the ingest
     time; a missing ``timestamp`` becomes ``stored``; a missing ``version`` becomes 1.0.0.
     """
-    return _prepare(stmt, iso(stored))
-
-
-def _prepare(stmt: dict[str, Any], stored: str, derived: str | None = None) -> dict[str, Any]:
     out = dict(stmt)
     if "id" not in out:
-        out["id"] = derived or derived_id(stmt)
-    out["stored"] = stored
-    out.setdefault("timestamp", stored)
+        out["id"] = derived_id(stmt)
+    out["stored"] = iso(stored)
+    out.setdefault("timestamp", out["stored"])
     out.setdefault("version", DEFAULT_VERSION)
     return out
 
