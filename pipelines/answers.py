@@ -22,13 +22,13 @@ from __future__ import annotations
 import polars as pl
 
 from lat import vocab
-from pipelines.source import Sources
+from pipelines.source import Sources, sql_text
 
 SHARED_KEY = "answers.latest"
 KEYS = ["school", "round", "area", "item", "group", "respondent"]
 
 _FOR_MATURITY = "(item IS NOT NULL AND respondent_group IS NOT NULL)"
-_FOR_PROFILES = f"(area IN ({', '.join(repr(a) for a in vocab.AREAS)}))"
+_FOR_PROFILES = f"(area IN ({sql_text(*vocab.AREAS)}))"
 # One sort serves both flags: a row is a family's latest when no earlier row of the same
 # key (in latest-first order) qualified for that family.
 _SELECT = f"""

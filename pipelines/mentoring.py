@@ -31,7 +31,7 @@ from lat import vocab
 from lat.config import Settings
 from pipelines.catalogue import Mart, register_mart
 from pipelines.definitions import Indicator, register, register_dimension
-from pipelines.source import Sources
+from pipelines.source import Sources, sql_text
 
 MEETING = "meeting"
 GOAL_SET = "goal_set"
@@ -310,8 +310,8 @@ def latest_day(sources: Sources) -> dt.date | None:
 # What this family reads besides the registry (pipelines/compute.py keeps its marts when no
 # new statement matches and "today" has not moved, see inputs()). The outcome marts, which
 # read survey answers, are the separate family pipelines/outcome.py.
-READS = (f"verb IN ({', '.join(sorted({repr(v) for v, _ in EVENT_KINDS}))}) "
-         f"AND activity_type IN ({', '.join(sorted({repr(t) for _, t in EVENT_KINDS}))})")  # as compute() reads
+READS = (f"verb IN ({sql_text(*sorted({v for v, _ in EVENT_KINDS}))}) "
+         f"AND activity_type IN ({sql_text(*sorted({t for _, t in EVENT_KINDS}))})")  # as compute() reads
 
 
 def inputs(sources: Sources) -> str:
