@@ -16,7 +16,8 @@ hands back the others. Those, and every other record, take the Python path: pars
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -106,10 +107,17 @@ def build(items: Iterable[Part], stored: str, seq: int = 0) -> Batch:
     # Parsing allocates millions of containers that all die young; the cyclic GC would
     # rescan them over and over (about a third of the time), so it pauses during a batch.
     # (lat.ingest pauses it for a whole ingest instead: its builder threads share the switch.)
+    with gc_paused():
+        return _build(items, stored, seq)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cyclic GC off inside; back on after only if it was on before (so pauses nest)."""
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _build(items, stored, seq)
+        yield
     finally:
         if paused:
             gc.enable()

@@ -22,7 +22,6 @@ See docs/ingest.md for the rules and the benchmark figures.
 
 from __future__ import annotations
 
-import gc
 import itertools
 import os
 import queue
@@ -31,7 +30,6 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -40,7 +38,7 @@ from typing import Any
 import duckdb
 
 from lat import readers, store, writer
-from lat.batches import Batch, Part, build, combine, iso
+from lat.batches import Batch, Part, build, combine, gc_paused, iso
 from lat.batches import prepare as prepare
 from lat.config import Settings, get_settings
 from lat.known import Known
@@ -181,7 +179,9 @@ def _run(con: duckdb.DuckDBPyConnection, chunks: Iterable[list[Part]], known: Kn
     pool = ThreadPoolExecutor(workers, thread_name_prefix="lat-build")
     feeder = _Feeder(chunks, pool, room=int(size * (1 + AHEAD)))
     try:
-        with _gc_paused():
+        # the GC off for the whole ingest: the builder threads share the one switch, so none
+        # of them may turn it back on halfway (see lat.batches.build)
+        with gc_paused():
             while (batch := feeder.next()) is not None:
                 total += _write_built(con, batch, known, after)
                 feeder.written(batch)
@@ -294,18 +294,6 @@ def _write(con: duckdb.DuckDBPyConnection, batch: Batch, known: Known,
         after(batch)
     return done
 
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """The cyclic GC off for the whole ingest (see :func:`lat.batches.build`; the builder
-    threads share the one switch, so none of them may turn it back on halfway)."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
 
 
 _last_stamp = datetime.min.replace(tzinfo=UTC)
