@@ -19,7 +19,7 @@ Both parts load lazily from the store (an empty store costs nothing) and are dro
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import duckdb
 import numpy as np
@@ -81,9 +81,6 @@ class IdFilter:
             # linear time, where the default quicksort re-sorts the whole store's keys
             self._sorted = np.sort(np.concatenate((self._sorted, self._recent)), kind="stable")
             self._recent = np.zeros(0, dtype=np.uint64)
-
-    def add(self, ids: Iterable[str]) -> None:
-        self.add_keys(np.fromiter((prefix(i) for i in ids), dtype=np.uint64))
 
 
 class Known:
