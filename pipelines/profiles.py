@@ -27,7 +27,6 @@ from lat.config import Settings
 from pipelines import answers
 from pipelines.catalogue import Mart, register_mart
 from pipelines.definitions import Indicator, register, register_dimension
-from pipelines.mentoring import live
 from pipelines.source import Sources
 
 log = logging.getLogger(__name__)
@@ -38,33 +37,8 @@ DEVIATION = 0.3  # area centre minus the centre mean that makes an area a streng
 LEVELS = ((3.5, "advanced"), (2.5, "developing"), (float("-inf"), "beginning"))
 
 
-ANSWER_COLUMNS = ["actor_key", "verb", "activity_type", "response", "score_raw", "timestamp", "stored", "school", "round", "area", "item", "respondent_group"]
-
-
 # Imported ahead by the orchestrator while it reads the store (pipelines/compute.py).
 PRELOAD = ("sklearn.cluster", "threadpoolctl")
-
-
-def answer_scores(statements: pl.LazyFrame) -> pl.LazyFrame:
-    """Scored survey answers from a statements frame: school, round, area, group, actor_key, score (1-5).
-
-    As in :mod:`pipelines.maturity`, a respondent's latest answer to an item in a round
-    counts (ties: the later stored). ``lat compute`` gets the same rows from
-    :func:`pipelines.answers.latest` (deduplicated inside DuckDB); this is the reading of
-    a frame already in hand.
-    """
-    return (
-        live(statements)
-        .filter((pl.col("verb") == vocab.ANSWERED) & (pl.col("activity_type") == vocab.CMI_INTERACTION))
-        .filter(pl.col("area").is_in(list(vocab.AREAS)) & pl.col("school").is_not_null() & pl.col("round").is_not_null())
-        .sort("timestamp", "stored")
-        .unique(subset=["school", "round", "actor_key", "item"], keep="last")
-        .select(
-            "school", "round", "area", pl.col("respondent_group").alias("group"), "actor_key",
-            answers.score(pl.col("response"), pl.col("score_raw")).alias("score"),
-        )
-        .filter(pl.col("score").is_not_null())
-    )  # fmt: skip
 
 
 def area_state(scores: pl.LazyFrame) -> pl.LazyFrame:
@@ -82,14 +56,10 @@ def shown_scores(state_frame: pl.LazyFrame, min_cell_size: int) -> pl.LazyFrame:
     return state_frame.filter(pl.col("respondents") >= min_cell_size).sort("school", "round", "area")
 
 
-def school_area_scores(statements: pl.LazyFrame, min_cell_size: int) -> pl.LazyFrame:
-    """school, round, area, score (mean of group means), respondents; small cells left out."""
-    return shown_scores(area_state(answer_scores(statements).rename({"actor_key": "respondent"})), min_cell_size)
-
-
 def area_scores(sources: Sources, settings: Settings) -> pl.LazyFrame:
-    """:func:`school_area_scores` of the whole store, from this run's profiles state when the
-    orchestrator has computed it (mentoring and pairing reuse it), else from the answers."""
+    """school, round, area, score (mean of group means), respondents of the whole store;
+    small cells left out. From this run's profiles state when the orchestrator has computed
+    it (mentoring and pairing reuse it), else from :func:`pipelines.answers.latest`."""
     frame = sources.states.get(STATE)
     if frame is None:
         frame = state(sources, settings)[STATE].collect()

@@ -33,10 +33,11 @@ def test_area_score_is_the_mean_of_group_means_with_small_cells_left_out(tmp_pat
     registry(con, {"P1": ("h", "EE")})
     load(con, _answers())
     sources = Sources(con, settings, now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
-    got = profiles.school_area_scores(sources.statements(profiles.ANSWER_COLUMNS), min_cell_size=5).collect()
+    state = profiles.state(sources, settings)[profiles.STATE]
+    got = profiles.shown_scores(state, min_cell_size=5).collect()
     # teachers (5 + 4 * 4) / 5 = 4.2, leaders 2.0 -> 3.1; C has 3 respondents -> left out
     assert got.rows() == [("P1", "2025-spring", "A", pytest.approx(3.1), 7)]
-    looser = profiles.school_area_scores(sources.statements(profiles.ANSWER_COLUMNS), min_cell_size=3).collect()
+    looser = profiles.shown_scores(state, min_cell_size=3).collect()
     assert looser.filter(pl.col("area") == "C").select("score", "respondents").row(0) == (3.0, 3)
 
 
