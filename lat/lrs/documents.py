@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 from lat.flatten import actor_key
 from lat.lrs.context import Call, empty, json_response
 from lat.lrs.errors import ApiError, bad_request
-from lat.xapi_rules.agents import agent_error, group_error
+from lat.lrs.queries import agent_param
 from lat.xapi_rules.formats import iri_error, timestamp_error, uuid_error
 
 
@@ -93,16 +93,8 @@ def agent_key_of(text: str | None) -> str:
     """The actor key of the ``agent`` query parameter (400 when missing or not an Agent)."""
     if text is None:
         raise bad_request("the agent query parameter is required")
-    try:
-        agent = orjson.loads(text)
-    except orjson.JSONDecodeError as exc:
-        raise bad_request(f"agent: not JSON ({exc.msg})") from None
-    if not isinstance(agent, dict):
-        raise bad_request("agent: expected a JSON object")
-    reason = (group_error if agent.get("objectType") == "Group" else agent_error)(agent)
-    key = actor_key(agent)
-    if reason or key is None:
-        raise bad_request(f"agent: {reason or 'needs an inverse functional identifier'}")
+    key = actor_key(agent_param(text))
+    assert key is not None  # agent_param refuses an agent without an identifier
     return key
 
 

@@ -73,7 +73,7 @@ def parse(params: dict[str, str], version: int) -> Query:
         raise bad_request(f"unknown query parameter {unknown[0]!r} for GET statements")
     query = Query()
     if "agent" in params:
-        query.agent = _agent(params["agent"])
+        query.agent = agent_param(params["agent"])
     for name in ("verb", "activity"):
         if name in params:
             if reason := iri_error(params[name]):
@@ -102,7 +102,8 @@ def parse(params: dict[str, str], version: int) -> Query:
     return query
 
 
-def _agent(text: str) -> dict[str, Any]:
+def agent_param(text: str) -> dict[str, Any]:
+    """The ``agent`` query parameter: an Agent or identified Group with an IFI (400 when not)."""
     try:
         agent = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
