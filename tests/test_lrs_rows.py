@@ -62,9 +62,9 @@ def test_id_filter_names_stored_ids_and_clears_unknown_ones(monkeypatch: pytest.
     assert ids.maybe(stored + unknown) == stored
     assert IdFilter(np.array([], dtype=np.uint64)).maybe(unknown) == []
     monkeypatch.setattr(known_module, "MERGE_AT", 3)  # the third addition merges into the sorted array
-    ids.add(unknown[:2])
+    ids.add_keys(np.array([prefix(s) for s in unknown[:2]], dtype=np.uint64))
     assert ids.maybe(unknown) == unknown[:2]
-    ids.add(unknown[2:3])
+    ids.add_keys(np.array([prefix(unknown[2])], dtype=np.uint64))
     assert ids.maybe(unknown) == unknown[:3]
     assert ids.maybe(stored) == stored
 
