@@ -47,7 +47,7 @@ from lat.config import Settings
 from lat.errors import LatError
 from pipelines.catalogue import MARTS
 from pipelines.definitions import describe
-from pipelines.source import Sources
+from pipelines.source import REGISTRY_TABLES, Sources
 
 # (family name, "module:function"); imported lazily, in this order.
 FAMILIES: list[tuple[str, str]] = [
@@ -64,7 +64,6 @@ FAMILIES: list[tuple[str, str]] = [
 
 STATE_DIR = "compute-state"
 PARTITION = ["school", "round"]
-REGISTRY_TABLES = ("countries", "hubs", "schools", "people", "mentoring")
 Frame = pl.LazyFrame | pl.DataFrame
 
 
