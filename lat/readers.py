@@ -17,11 +17,13 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 import numpy as np
 
 from lat.errors import LatError
+
+_Part = TypeVar("_Part")  # what a file reader yields (items, or blocks of lines)
 
 SUFFIXES = (".json", ".ndjson", ".jsonl")
 CHUNK = 1 << 20
@@ -143,15 +145,7 @@ def read_parts(path: Path, source: str, on_progress: Callable[[int], None] | Non
     if name.endswith(".json"):
         yield from read_items(path, on_progress)
         return
-    with path.open("rb") as raw:
-        gzipped = path.name.lower().endswith(".gz")
-        stream: BinaryIO = gzip.GzipFile(fileobj=raw) if gzipped else raw
-        counter = _Progress(raw, on_progress)
-        try:
-            yield from _ndjson_blocks(stream, source, counter)
-        except (OSError, EOFError) as exc:  # a truncated or corrupt .gz
-            raise LatError(f"{path}: cannot read: {exc}") from None
-        counter.done()
+    yield from _read(path, on_progress, lambda stream, counter: _ndjson_blocks(stream, source, counter))
 
 
 def _ndjson_blocks(stream: BinaryIO, source: str, progress: _Progress) -> Iterator[LineBlock]:
@@ -174,15 +168,18 @@ def _ndjson_blocks(stream: BinaryIO, source: str, progress: _Progress) -> Iterat
 
 def read_items(path: Path, on_progress: Callable[[int], None] | None = None) -> Iterator[Item | ItemError]:
     """Items of one file; ``on_progress(n)`` receives bytes of the file (as stored) consumed."""
+    name = path.name.lower().removesuffix(".gz")
+    yield from _read(path, on_progress, _json_items if name.endswith(".json") else _ndjson_items)
+
+
+def _read(path: Path, on_progress: Callable[[int], None] | None,
+          parts: Callable[[BinaryIO, _Progress], Iterator[_Part]]) -> Iterator[_Part]:
+    """``parts`` of the file's (decompressed) bytes, with the progress reported and read errors as LatError."""
     with path.open("rb") as raw:
         stream: BinaryIO = gzip.GzipFile(fileobj=raw) if path.name.lower().endswith(".gz") else raw
         counter = _Progress(raw, on_progress)
-        name = path.name.lower().removesuffix(".gz")
         try:
-            if name.endswith(".json"):
-                yield from _json_items(stream, counter)
-            else:
-                yield from _ndjson_items(stream, counter)
+            yield from parts(stream, counter)
         except (OSError, EOFError) as exc:  # a truncated or corrupt .gz
             raise LatError(f"{path}: cannot read: {exc}") from None
         counter.done()
