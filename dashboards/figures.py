@@ -21,6 +21,11 @@ def area_label(lang: str, area: str) -> str:
     return f"{area} {t(lang, f'area.{area}')}"
 
 
+def area_options(lang: str) -> list[tuple[str, str]]:
+    """The area filter's choices: all areas (""), then each SELFIE area with its label."""
+    return [("", t(lang, "filter.all_areas"))] + [(a, area_label(lang, a)) for a in vocab.AREAS]
+
+
 def areas_by_group(frame: pl.DataFrame, lang: str, min_cell: int) -> Figure:
     """Each group's area average side by side, respondent counts on the bars."""
     if frame.is_empty():

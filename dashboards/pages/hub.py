@@ -40,7 +40,6 @@ def layout(params: Params, lang: str) -> html.Div:
     rounds = round_choices(data)
     chosen_round = ui.chosen(params.round, rounds)
     levels = [("", t(lang, "filter.all_levels"))] + [(lv, t(lang, f"level.{lv}")) for lv in vocab.SCHOOL_LEVELS]
-    areas = [("", t(lang, "filter.all_areas"))] + [(a, figures.area_label(lang, a)) for a in vocab.AREAS]
     return html.Div([
         html.H2(t(lang, "page.hub")),
         html.P(t(lang, "intro.hub"), className="intro"),
@@ -48,7 +47,7 @@ def layout(params: Params, lang: str) -> html.Div:
             ui.dropdown("hub-select", list(zip(ids, hubs["hub_name"].to_list())), hub, t(lang, "filter.hub")),
             ui.dropdown("hub-round", [(r, r) for r in rounds], chosen_round, t(lang, "filter.round")),
             ui.dropdown("hub-level", levels, params.level, t(lang, "filter.level")),
-            ui.dropdown("hub-area", areas, params.area, t(lang, "filter.area")),
+            ui.dropdown("hub-area", figures.area_options(lang), params.area, t(lang, "filter.area")),
         ], className="filters"),
         html.Div(id="hub-body"),
         html.Section([

@@ -24,7 +24,7 @@ def layout(params: Params, lang: str) -> html.Div:
         html.P(t(lang, "intro.research"), className="intro"),
         html.Div([
             ui.dropdown("research-round", options, params.round if params.round in rounds else "", t(lang, "filter.round")),
-            ui.dropdown("research-area", [("", t(lang, "filter.all_areas"))] + [(a, figures.area_label(lang, a)) for a in vocab.AREAS],
+            ui.dropdown("research-area", figures.area_options(lang),
                         params.area if params.area in vocab.AREAS else "", t(lang, "filter.area")),
         ], className="filters"),
         html.Div(id="research-body"),

@@ -56,7 +56,7 @@ def layout(params: Params, lang: str) -> html.Div:
         html.Div([
             ui.dropdown("school-select", names, school, t(lang, "filter.school")),
             ui.dropdown("school-round", [(r, r) for r in rounds], chosen_round, t(lang, "filter.round")),
-            ui.dropdown("school-area", _area_options(lang), params.area, t(lang, "filter.area")),
+            ui.dropdown("school-area", figures.area_options(lang), params.area, t(lang, "filter.area")),
         ], className="filters"),
         html.Div(id="school-body"),
         html.Section([
@@ -65,10 +65,6 @@ def layout(params: Params, lang: str) -> html.Div:
             html.Div(id="school-time"),
         ], className="over-time"),
     ])
-
-
-def _area_options(lang: str) -> list[tuple[str, str]]:
-    return [("", t(lang, "filter.all_areas"))] + [(a, figures.area_label(lang, a)) for a in vocab.AREAS]
 
 
 def body(school: str, round_: str, area: str, lang: str) -> list[object]:
