@@ -41,11 +41,10 @@ from lat import vocab
 from lat.flatten import PROFILE_COLUMNS
 from lat.ids import NAMESPACE, content_digest
 from lat.readers import LineBlock
-from lat.rows import NAMES, ROW_SCHEMA, Columns
+from lat.rows import NAMES, ROW_SCHEMA
 
 # (seq, line, text) of a record left to the Python path
 Pending = tuple[int, int, bytes]
-_RAW = NAMES.index("raw")
 
 
 def libcrypto() -> str | None:
@@ -126,15 +125,3 @@ def _digests(rows: int, own_ids: list[tuple[int, bytes]]) -> pa.Array:
     for row, text in own_ids:
         values[row] = content_digest(orjson.loads(text))
     return pa.array(values, pa.binary())
-
-
-def scan(block: LineBlock, seq: int, stored: str, columns: Columns) -> tuple[int, list[Pending]]:
-    """:func:`scan_table` with its rows appended to ``columns`` (one Python object per value:
-    slower; for callers that still build :class:`lat.rows.Columns`)."""
-    records, table, pending = scan_table(block, seq, stored)
-    for i, (values, column) in enumerate(zip(columns.lists, table.columns, strict=True)):
-        if i == _RAW:  # Columns keeps raw as bytes
-            column = pa.chunked_array([chunk.storage for chunk in column.chunks], pa.large_string())
-            column = column.cast(pa.large_binary())
-        values.extend(column.to_pylist())
-    return records, pending

@@ -11,8 +11,7 @@ What is checked:
   statement at a time and as blocks (blank, broken, pending lines; statements with their own id);
 * proven => lat.validation.validate(...) is None;
 * scan_table: line numbering, blank lines, broken lines in between, rows rolled back, empty
-  blocks, two threads at once (no GIL) equal to one after the other, the fallback; scan (the
-  lat.rows.Columns interface) on top of it;
+  blocks, two threads at once (no GIL) equal to one after the other, the fallback;
 * SHA-1: OpenSSL's (through dlsym) and the portable C one equal hashlib.
 """
 
@@ -455,31 +454,12 @@ def test_two_threads_scan_as_one() -> None:
             assert_same_tables(table, table_1)
 
 
-def test_scan_into_columns_equals_python() -> None:
-    """scan (the Columns interface, for callers not yet on scan_table) appends what Python would."""
-    lines = [orjson.dumps(s) for s in bench_statements(30)]
-    lines[4] = b"[1]"
-    block = LineBlock("f.ndjson", 1, b"\n".join(lines), 30, 30)
-    columns = Columns()
-    records, pending = fastpath.scan(block, 0, STORED, columns)
-    assert (records, [s for s, _, _ in pending]) == (30, [4])
-    expected = Columns()
-    for i, line in enumerate(lines):
-        if i != 4:
-            add_statement(expected, i, "f.ndjson", i + 1, None, orjson.loads(line), STORED)
-    assert columns.lists == expected.lists
-    assert_same_tables(columns.table(), expected.table())
-
-
 def test_without_the_module_everything_is_pending(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fastpath, "_fastxapi", None)
     block = LineBlock("f", 5, b"{}\n\n[1]", 3, 2)
     records, table, pending = fastpath.scan_table(block, 3, STORED)
     assert (records, pending, table.num_rows) == (2, [(3, 5, b"{}"), (4, 7, b"[1]")], 0)
     assert table.schema.equals(ROW_SCHEMA)
-    columns = Columns()
-    assert fastpath.scan(block, 3, STORED, columns) == (2, [(3, 5, b"{}"), (4, 7, b"[1]")])
-    assert len(columns) == 0
 
 
 # ---- SHA-1 ---------------------------------------------------------------------------------
