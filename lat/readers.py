@@ -13,7 +13,11 @@ element keeps the line it starts on.
 from __future__ import annotations
 
 import gzip
+import io
+import mmap
+import os
 import re
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -24,10 +28,12 @@ import numpy as np
 from lat.errors import LatError
 
 _Part = TypeVar("_Part")  # what a file reader yields (items, or blocks of lines)
+Text = bytes | memoryview  # the text of a block: read, or a view of the file mapped into memory
 
 SUFFIXES = (".json", ".ndjson", ".jsonl")
 CHUNK = 1 << 20
 BLOCK = 4 << 20  # NDJSON is read this many bytes at a time and split into lines in one call
+_STEP = 1 << 18  # bytes of a block looked at in one vectorised step when counting its lines
 MAX_ITEM = 64 << 20  # an element bigger than this is not a statement: stop instead of eating memory
 
 # A whole string (unrolled loop: fast in Python's re), a lone quote (a string cut by the chunk
@@ -46,8 +52,9 @@ class Item:
 
 @dataclass
 class LineBlock:
-    """Consecutive lines of an NDJSON file as one bytes object (cheaper to read, count and hand
-    to a builder thread, and to the C fast path, than an object per line).
+    """Consecutive lines of an NDJSON file as one bytes-like object (cheaper to read, count and
+    hand to a builder thread, and to the C fast path, than an object per line). For a plain
+    file it is a view of the file mapped into memory (see :func:`_mapped_blocks`).
 
     ``data`` holds ``lines`` lines joined by ``\\n`` (no final newline); blank ones stay (they
     keep the line numbers right) but are no records; ``records`` counts the others.
@@ -55,13 +62,13 @@ class LineBlock:
 
     source: str
     first_line: int  # 1-based number of the first line in data
-    data: bytes
+    data: Text
     lines: int
     records: int
 
     def numbered(self) -> Iterator[tuple[int, bytes]]:
         """(line number, stripped text) of each record."""
-        for number, text in enumerate(self.data.split(b"\n"), start=self.first_line):
+        for number, text in enumerate(bytes(self.data).split(b"\n"), start=self.first_line):
             text = text.strip()
             if text:
                 yield number, text
@@ -74,7 +81,7 @@ class LineBlock:
             end = int(_newlines(self.data)[count - 1])
             cut = count
         else:
-            parts = self.data.split(b"\n")
+            parts = bytes(self.data).split(b"\n")
             seen = cut = 0
             while seen < count:
                 seen += bool(parts[cut].strip())
@@ -86,23 +93,37 @@ class LineBlock:
         return head, rest
 
 
-def _newlines(data: bytes) -> np.ndarray[Any, np.dtype[np.intp]]:
+def _newlines(data: Text) -> np.ndarray[Any, np.dtype[np.intp]]:
     """Offsets of the newlines in ``data`` (vectorised: a Python loop or bytes.split costs 10x more)."""
     return np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0x0A)
 
 
-def _block(source: str, first_line: int, data: bytes) -> LineBlock:
-    ends = _newlines(data)
-    lines = len(ends) + 1
+def _block(source: str, first_line: int, data: Text) -> LineBlock:
+    lines, braced = _count_lines(data)
     # A line whose first byte is "{" is no blank line: when that holds for every line (compact
     # NDJSON, the usual case), every line is a record and nothing needs counting one by one.
-    starts = np.concatenate(([0], ends + 1))
-    codes = np.frombuffer(data, dtype=np.uint8)
-    if data and starts[-1] < len(data) and bool((codes[starts] == 0x7B).all()):
-        records = lines
-    else:
-        records = sum(map(bool, map(bytes.strip, data.split(b"\n"))))
+    records = lines if braced else sum(map(bool, map(bytes.strip, bytes(data).split(b"\n"))))
     return LineBlock(source, first_line, data, lines, records)
+
+
+def _count_lines(data: Text) -> tuple[int, bool]:
+    """(lines in ``data``, whether every one of them starts with "{").
+
+    Vectorised, in steps of :data:`_STEP` bytes: one comparison array of a whole block would be
+    4 MiB of fresh memory (page faults) per block.
+    """
+    codes = np.frombuffer(data, dtype=np.uint8)
+    size = len(codes)
+    lines, braced = 1, bool(size) and codes[0] == 0x7B
+    newline = np.empty(min(size, _STEP), dtype=bool)
+    for at in range(0, size, _STEP):
+        step = codes[at : at + _STEP]
+        ends = np.flatnonzero(np.equal(step, 0x0A, out=newline[: len(step)]))
+        lines += len(ends)
+        if braced and len(ends):
+            starts = ends + (at + 1)
+            braced = starts[-1] < size and bool((codes[starts] == 0x7B).all())
+    return lines, bool(braced)
 
 
 class ItemError(Exception):
@@ -150,6 +171,9 @@ def read_parts(path: Path, source: str, on_progress: Callable[[int], None] | Non
 
 def _ndjson_blocks(stream: BinaryIO, source: str, progress: _Progress) -> Iterator[LineBlock]:
     """Blocks of whole lines."""
+    if stream is progress.raw and _is_plain_file(stream):
+        yield from _mapped_blocks(stream, source, progress)
+        return
     line, rest = 1, b""
     while chunk := stream.read(BLOCK):
         data = rest + chunk if rest else chunk
@@ -164,6 +188,44 @@ def _ndjson_blocks(stream: BinaryIO, source: str, progress: _Progress) -> Iterat
         progress.tick()
     if rest.strip():
         yield _block(source, line, rest)
+
+
+def _is_plain_file(stream: BinaryIO) -> bool:
+    try:
+        return stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return False
+
+
+def _mapped_blocks(raw: BinaryIO, source: str, progress: _Progress) -> Iterator[LineBlock]:
+    """Blocks of whole lines of a plain file, as views of the file mapped into memory.
+
+    Reading copied each block's text three times into fresh memory, and faulting that memory
+    in cost more than the copies: 1.6 CPU-s per million statements, against 0.2 s mapped.
+    Each block maps a window of its own, unmapped once the block is gone, so memory holds only
+    the blocks in flight. The file's position follows the blocks (the progress bar reads it).
+    """
+    size = os.fstat(raw.fileno()).st_size
+    line, start = 1, 0
+    while start < size:
+        base = start - start % mmap.ALLOCATIONGRANULARITY  # a mapping starts on a page
+        window = BLOCK
+        while True:
+            stop = min(size, start + window)
+            mapped = mmap.mmap(raw.fileno(), stop - base, access=mmap.ACCESS_READ, offset=base)
+            end = mapped.rfind(b"\n", start - base)
+            if end >= 0 or stop == size:
+                break
+            window *= 2  # a line longer than the window
+        data = memoryview(mapped)[start - base : end if end >= 0 else stop - base]
+        start = base + end + 1 if end >= 0 else size
+        raw.seek(start)
+        if end < 0 and not bytes(data).strip():  # blank text after the last newline
+            return
+        block = _block(source, line, data)
+        yield block
+        line += block.lines
+        progress.tick()
 
 
 def read_items(path: Path, on_progress: Callable[[int], None] | None = None) -> Iterator[Item | ItemError]:

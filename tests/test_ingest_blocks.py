@@ -41,6 +41,27 @@ def test_blocks_keep_line_numbers_and_skip_blank_lines(tmp_path: Path, monkeypat
     assert records(parts) == [(1, b'{"a": 1}'), (4, b'{"b": 2}'), (5, b"{oops"), (6, b'{"c": 3}')]
 
 
+@pytest.mark.parametrize("size", [1, 7, 4096, 1 << 20])
+@pytest.mark.parametrize("text", [
+    b'{"a": 1}\n\n  \t\n{"b": 2}\r\n{oops\n{"c": 3}', b'{"a": 1}\n{"b": 2}\n', b'{"a": 1}\n \t ', b"", b"\n\n",
+    b"\n".join(b'{"n": %d, "pad": "%s"}' % (n, b"x" * (n * 997 % 9000)) for n in range(40)),
+])  # fmt: skip
+def test_a_mapped_file_gives_the_blocks_of_its_stream(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     size: int, text: bytes) -> None:
+    """A plain file is read as mapped views, a .gz one as a stream: same records, same progress."""
+    monkeypatch.setattr(readers, "BLOCK", size)  # windows grow past lines longer than a block
+    plain, packed = tmp_path / "x.ndjson", tmp_path / "x.ndjson.gz"
+    plain.write_bytes(text)
+    packed.write_bytes(gzip.compress(text, mtime=0))
+    seen: list[int] = []
+    mapped = list(readers.read_parts(plain, "s", seen.append))
+    streamed = list(readers.read_parts(packed, "s"))
+    assert all(isinstance(part.data, memoryview) for part in mapped)  # type: ignore[union-attr]
+    assert records(mapped) == records(streamed)  # type: ignore[arg-type]
+    assert sum(p.records for p in mapped) == len(records(streamed))  # type: ignore[union-attr,arg-type]
+    assert sum(seen) == len(text)
+
+
 @pytest.mark.parametrize(("text", "lines", "count"), [
     (b"a\nb\nc", 3, 3), (b"\na", 2, 1), (b"a\n", 2, 1), (b"a\n \nb", 3, 2), (b"a\r\nb", 2, 2), (b"", 1, 0),
     (b"a\n\tb", 2, 2),  # leading space on a line with text is not a blank line
