@@ -27,7 +27,6 @@ import os
 import queue
 import sys
 import threading
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -45,12 +44,16 @@ from lat.known import Known
 
 INGEST_MEMORY_LIMIT = "512MB"  # DuckDB buffer pool of a file ingest (see docs/ingest.md)
 UNIT_ITEMS = 4096  # single items (JSON array elements) per builder task; a block of lines is one task
-# How far (in batches) the builder threads may build ahead of the batch being written. Memory
-# holds 1 + AHEAD batches of rows (~2.8 KiB a statement) beside DuckDB's ~500 MB. On 2 cores a
-# lead bought no speed (both cores are busy either way: 1M statements took 9.7-10.3 s at 0,
-# 0.125, 0.25 and 1) and cost memory (peak RSS 1,395 / 1,440 / 1,470 / 1,700 MiB), so none;
-# a machine with cores to spare would gain from one.
-AHEAD = 0.0
+# How far (in batches) the builder threads may build ahead of the batch being written. The
+# write of a batch (DuckDB's INSERT and COMMIT of one row group) runs on one core whatever
+# DuckDB's thread count (0.74 s with 1 or 2 threads; 2 only cost more CPU), so the builders
+# use the other core for the next batch meanwhile. Memory holds two batches of rows (~260 MB
+# each) beside DuckDB's ~300 MB: peak RSS 1.41 GB for 1M statements (docs/ingest.md).
+AHEAD = 1.0
+# Niceness of the builder threads: the writing thread is the one the ingest waits for, so it
+# gets a core whenever it wants one, and the builders take what is left (1M statements:
+# 8.0 s, against 9.0 s at equal priority).
+BUILDER_NICE = 10
 
 
 @dataclass
@@ -115,7 +118,10 @@ def ingest_paths(paths: Sequence[Path], settings: Settings | None = None, *, pro
             # DuckDB would cache up to 80% of RAM; the ingest only appends, so a small buffer
             # pool costs no speed and keeps the whole process under its memory target.
             con.execute(f"SET memory_limit = '{INGEST_MEMORY_LIMIT}'")
-            return _run(con, _chunks(parts, settings.ingest_batch_size), Known(), workers=workers,
+            # one DuckDB thread: the INSERT of a row group takes no less time on two, and the
+            # other core builds the next batch (see AHEAD)
+            con.execute("SET threads = 1")
+            return _run(con, _batches(parts, settings.ingest_batch_size), Known(), workers=workers,
                         size=settings.ingest_batch_size)
     finally:
         bar.close()
@@ -134,26 +140,35 @@ def _file_parts(path: Path, on_bytes: Callable[[int], Any]) -> Iterator[Part]:
 
 def _chunks(parts: Iterable[Part], size: int) -> Iterator[list[Part]]:
     """Parts grouped into batches of exactly ``size`` records (the last one fewer)."""
-    chunk: list[Part] = []
-    count = 0
+    for batch in _batches(parts, size):
+        yield list(batch)
+
+
+def _batches(parts: Iterable[Part], size: int) -> Iterator[Iterator[Part]]:
+    """:func:`_chunks`, lazily: each batch's parts are read as they are consumed, so reading
+    runs only as far ahead as its consumer. Consume each batch whole before the next."""
+    for _, batch in itertools.groupby(_cut(parts, size), key=lambda numbered: numbered[0]):
+        yield (part for _, part in batch)
+
+
+def _cut(parts: Iterable[Part], size: int) -> Iterator[tuple[int, Part]]:
+    """(batch number, part) of each part, in batches of exactly ``size`` records; a block of
+    lines that spans two batches is split in two."""
+    number = count = 0
     for part in parts:
         if isinstance(part, readers.LineBlock):
             while count + part.records >= size:  # the block fills this batch (and maybe more)
                 head, part = part.split(size - count)
-                chunk.append(head)
-                yield chunk
-                chunk, count = [], 0
+                yield number, head
+                number, count = number + 1, 0
             if part.records:
-                chunk.append(part)
+                yield number, part
                 count += part.records
             continue
-        chunk.append(part)
+        yield number, part
         count += 1
         if count == size:
-            yield chunk
-            chunk, count = [], 0
-    if chunk:
-        yield chunk
+            number, count = number + 1, 0
 
 
 def _workers(setting: int) -> int:
@@ -163,7 +178,7 @@ def _workers(setting: int) -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def _run(con: duckdb.DuckDBPyConnection, chunks: Iterable[list[Part]], known: Known, *, workers: int,
+def _run(con: duckdb.DuckDBPyConnection, chunks: Iterable[Iterable[Part]], known: Known, *, workers: int,
          size: int = 0, after: Callable[[Batch], Any] | None = None) -> IngestSummary:
     """Build each chunk into a batch (here, or in ``workers`` builder threads) and write the batches in order.
 
@@ -176,14 +191,17 @@ def _run(con: duckdb.DuckDBPyConnection, chunks: Iterable[list[Part]], known: Kn
         for chunk in chunks:
             total += _write(con, build(chunk, _stamp()), known, after)
         return total
-    pool = ThreadPoolExecutor(workers, thread_name_prefix="lat-build")
-    feeder = _Feeder(chunks, pool, room=int(size * (1 + AHEAD)))
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="lat-build", initializer=_yield_to_writer)
+    feeder = _Feeder(chunks, pool, room=int(size * (1 + AHEAD)), queued=2 * workers)
     try:
         # the GC off for the whole ingest: the builder threads share the one switch, so none
         # of them may turn it back on halfway (see lat.batches.build)
         with gc_paused():
             while (batch := feeder.next()) is not None:
                 total += _write_built(con, batch, known, after)
+                # its rows go now, before the next batch is built: the C fast path then reuses
+                # their buffers instead of faulting in fresh memory (see lat/_fastxapi.c, pool)
+                batch.parts.clear()
                 feeder.written(batch)
     finally:
         feeder.stop()
@@ -191,16 +209,27 @@ def _run(con: duckdb.DuckDBPyConnection, chunks: Iterable[list[Part]], known: Kn
     return total
 
 
+def _yield_to_writer() -> None:
+    """Lowers the calling builder thread's priority to :data:`BUILDER_NICE` (Linux: per thread)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BUILDER_NICE)
+    except (AttributeError, OSError):  # no per-thread priority here: equal priority only costs speed
+        pass
+
+
 class _Feeder:
     """Reads the input and submits its builder tasks, in a thread of its own: reading the next
     blocks then overlaps the write of a batch (it took ~1.5 s of 10 on the writing thread).
 
-    At most ``room`` records are submitted and not yet written; :meth:`next` hands the
-    batches over in order, once each of their tasks is submitted.
+    At most ``room`` records are submitted and not yet written, and at most ``queued`` tasks
+    are submitted and not yet built (their text is what reading ahead holds in memory: a
+    batch's blocks are ~160 MB); :meth:`next` hands the batches over in order, once each of
+    their tasks is submitted.
     """
 
-    def __init__(self, chunks: Iterable[list[Part]], pool: ThreadPoolExecutor, room: int) -> None:
+    def __init__(self, chunks: Iterable[Iterable[Part]], pool: ThreadPoolExecutor, room: int, queued: int) -> None:
         self._chunks, self._pool, self._room = chunks, pool, room
+        self._queued = threading.BoundedSemaphore(queued)
         self._ready: queue.Queue[_Building | BaseException | None] = queue.Queue()
         self._turn = threading.Condition()
         self._pending = 0  # records submitted, not yet written
@@ -220,7 +249,12 @@ class _Feeder:
                         if self._stopped:
                             return
                         self._pending += records
-                    batch.parts.append(self._pool.submit(build, unit, batch.stored, seq))
+                    while not self._queued.acquire(timeout=0.1):
+                        if self._stopped:
+                            return
+                    task = self._pool.submit(build, unit, batch.stored, seq)
+                    task.add_done_callback(lambda _: self._queued.release())
+                    batch.parts.append(task)
                     batch.records += records
                 self._ready.put(batch)
             self._ready.put(None)
@@ -255,18 +289,15 @@ class _Building:
     records: int = 0  # records of its parts
 
 
-def _units(chunk: list[Part]) -> Iterator[tuple[int, list[Part], int]]:
+def _units(parts: Iterable[Part]) -> Iterator[tuple[int, list[Part], int]]:
     """The builder tasks of a batch: (seq of its first record, its parts, its records).
 
-    Each block of lines is a task; single items go in runs of :data:`UNIT_ITEMS`. ``chunk``
-    is emptied on the way: a block's text then lives in its task only, and goes once built.
+    Each block of lines is a task; single items go in runs of :data:`UNIT_ITEMS`. ``parts``
+    is read as the tasks are taken: a block's text is then held by its task only.
     """
-    parts = deque(chunk)
-    chunk.clear()
     seq = 0
     items: list[Part] = []
-    while parts:
-        part = parts.popleft()
+    for part in parts:
         if isinstance(part, readers.LineBlock):
             if items:
                 yield seq, items, len(items)
