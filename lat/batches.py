@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 import orjson
 import pyarrow as pa
 
@@ -50,6 +51,13 @@ class Batch:
     rejects: pa.Table
     read: int
     stored: str  # the batch's ``stored`` value (ISO 8601, UTC)
+    # per row: True where DuckDB surely reads its id, timestamp and registration (the C fast
+    # path proved the statement), so the writer need not check them; None: none is known to
+    proven: np.ndarray | None = None
+
+    def proven_rows(self) -> np.ndarray:
+        """:attr:`proven`, as a mask of every row."""
+        return np.zeros(self.statements.num_rows, dtype=bool) if self.proven is None else self.proven
 
 
 def combine(parts: Sequence[Batch], stored: str) -> Batch:
@@ -59,9 +67,11 @@ def combine(parts: Sequence[Batch], stored: str) -> Batch:
     """
     tables = [p.statements for p in parts if p.statements.num_rows]
     rejects = [p.rejects for p in parts if p.rejects.num_rows]
+    proven = [p.proven_rows() for p in parts if p.statements.num_rows]
     return Batch(statements=pa.concat_tables(tables) if tables else ROW_SCHEMA.empty_table(),
                  rejects=pa.concat_tables(rejects) if rejects else REJECT_SCHEMA.empty_table(),
-                 read=sum(p.read for p in parts), stored=stored)
+                 read=sum(p.read for p in parts), stored=stored,
+                 proven=np.concatenate(proven) if proven else None)
 
 
 def iso(moment: datetime) -> str:
@@ -156,10 +166,12 @@ def _build(items: Iterable[Part], stored: str, seq: int) -> Batch:
             source, line, index, raw, reason = part
             _add(columns, rejects, seq, source, line, index, raw, reason, stored)
             seq += 1
+    proven = sum(table.num_rows for table in fast)  # the first rows: the fast path's
     if len(columns) or not fast:
         fast.append(columns.table())
     statements = fast[0] if len(fast) == 1 else pa.concat_tables(fast)
-    return Batch(statements=statements, rejects=rejects.table(), read=seq - first, stored=stored)
+    return Batch(statements=statements, rejects=rejects.table(), read=seq - first, stored=stored,
+                 proven=np.arange(statements.num_rows) < proven)
 
 
 def _add(columns: Columns, rejects: _Rejects, seq: int, source: str, line: int | None, index: int | None,

@@ -40,7 +40,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lat import voiding
+from lat import uuids, voiding
 from lat.batches import REJECT_SCHEMA, Batch, located
 from lat.ids import content_digest
 from lat.known import HIGH, LOW, Known
@@ -122,7 +122,7 @@ def write(con: duckdb.DuckDBPyConnection, batch: Batch, known: Known, *, request
     forgotten on ROLLBACK. ``con`` must not be inside a transaction.
     """
     table = batch.statements
-    screen = _Screen(con, table, known, requests)
+    screen = _Screen(con, table, known, requests, batch.proven_rows())
     status = screen.status
     new = status == NEW
     written = Written(stored=int(new.sum()), duplicates=int((status == DUPLICATE).sum()),
@@ -156,7 +156,7 @@ class _Screen:
     """The fate of every row of a batch (:data:`NEW` ... :data:`REFUSED`), decided before writing."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, table: pa.Table, known: Known,
-                 requests: np.ndarray | None) -> None:
+                 requests: np.ndarray | None, proven: np.ndarray) -> None:
         self.con, self.table = con, table
         n = table.num_rows
         self.status = np.full(n, NEW, dtype=np.int8)
@@ -166,8 +166,8 @@ class _Screen:
         if not n:
             self.hi = np.zeros(0, dtype=np.uint64)
             return
-        read = _with(con, table.select(["id", "timestamp", "registration"]), _READ, fetch=lambda r: r.fetchnumpy())
-        self.hi, self.lo = np.asarray(read["hi"], dtype=np.uint64), np.asarray(read["lo"], dtype=np.uint64)
+        read = self._read(proven)
+        self.hi, self.lo = read["hi"], read["lo"]
         self.seq = table.column("seq").to_numpy()
         self._find_unreadable(read)
         self.stored = self._lookup(known, self.status == NEW)
@@ -179,6 +179,21 @@ class _Screen:
                 return
 
     # --- what DuckDB cannot read -------------------------------------------------------------
+    def _read(self, proven: np.ndarray) -> dict[str, np.ndarray]:
+        """:data:`_READ`'s columns for every row: from numpy for the proven rows whose ids
+        :func:`lat.uuids.halves` reads, from DuckDB for the others (few, or none)."""
+        hi, lo, parsed = uuids.halves(self.table.column("id"))
+        easy = proven & parsed
+        read = {"hi": hi, "lo": lo, **{bad: np.zeros(len(hi), dtype=bool) for bad in ("bad_id", "bad_ts", "bad_reg")}}
+        if easy.all():
+            return read
+        rest = np.flatnonzero(~easy)
+        some = self.table.select(["id", "timestamp", "registration"]).take(rest)
+        asked = _with(self.con, some, _READ, fetch=lambda r: r.fetchnumpy())
+        for name, values in read.items():
+            values[rest] = np.asarray(asked[name], dtype=values.dtype)
+        return read
+
     def _find_unreadable(self, read: dict[str, np.ndarray]) -> None:
         bad = np.asarray(read["bad_id"]) | np.asarray(read["bad_ts"]) | np.asarray(read["bad_reg"])
         for row in np.flatnonzero(bad).tolist():

@@ -9,13 +9,15 @@ from typing import Any
 
 import duckdb
 import numpy as np
+import orjson
 import pyarrow as pa
 import pytest
 
 from lat import attribution, registry, store, vocab, writer
-from lat.batches import Batch, build
+from lat.batches import Batch, build, combine
 from lat.config import get_settings
 from lat.known import Known
+from lat.readers import LineBlock
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "registry"
 STORED = "2025-06-01T12:30:00.000000Z"
@@ -115,3 +117,30 @@ def test_file_policy_records_each_problem_and_stores_the_rest(con: duckdb.DuckDB
     reasons = [r for (r,) in con.execute("SELECT reason FROM rejected ORDER BY line").fetchall()]
     assert len(reasons) == 2 and reasons[1].startswith("line 4: voiding statement targets 00000000-0000-4000-8000-000000000001")
     assert count(con, f"SELECT voided FROM statements WHERE id = '{held}'") is True
+
+
+def test_rows_the_fast_path_proved_skip_duckdbs_read_pass_and_the_others_take_it(
+        con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[int] = []  # rows of each _READ pass
+    real_with = writer._with
+
+    def spy(con_: duckdb.DuckDBPyConnection, table: pa.Table, sql: str, *args: Any, **kwargs: Any) -> Any:
+        if sql == writer._READ:
+            asked.append(table.num_rows)
+        return real_with(con_, table, sql, *args, **kwargs)
+
+    monkeypatch.setattr(writer, "_with", spy)
+    lines = [orjson.dumps(stmt(n)) for n in range(3)]
+    proven = build([LineBlock("f.ndjson", 1, b"\n".join(lines), 3, 3)], STORED)
+    assert proven.proven_rows().tolist() == [True, True, True]  # the C fast path built them
+    # a Python-built row with a timestamp xAPI allows and DuckDB cannot read (ISO 8601 basic format)
+    odd = build([("test", 9, None, {**stmt(9), "timestamp": "20250301T100000Z"}, None)], STORED, seq=3)
+    assert odd.proven_rows().tolist() == [False]
+    mixed = combine([proven, odd], STORED)
+    assert mixed.proven_rows().tolist() == [True, True, True, False]
+    done = writer.write(con, mixed, Known())
+    assert (done.stored, done.rejected, asked) == (3, 1, [1])  # only the unproven row was asked about
+    assert count(con, "SELECT reason FROM rejected") == "line 9: timestamp '20250301T100000Z' is not an ISO 8601 date-time"
+    asked.clear()
+    more = build([LineBlock("g.ndjson", 1, orjson.dumps(stmt(20)), 1, 1)], STORED)
+    assert writer.write(con, more, Known()).stored == 1 and asked == []
