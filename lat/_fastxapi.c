@@ -882,10 +882,12 @@ typedef struct {
 } table;
 
 /* Freed column buffers kept for the next scans: a fresh buffer costs a page fault per 4 KB the
- * first time it is written (~0.5 us a statement: the raw column alone is ~150 MB a block);
+ * first time it is written (~0.5 us a statement: the raw column alone is ~170 MB a batch);
  * a kept one is written again without any. Only big ones, and at most POOL_BYTES in all (they
- * stay in the process's memory). Thread-safe: scans and Arrow's releases run in any thread. */
-#define POOL_SLOTS 64
+ * stay in the process's memory). An ingest has two batches in flight, ~80 big buffers each:
+ * with 64 slots the pool overflowed and freed most of them (then 10% of the ingest's CPU went
+ * to zeroing fresh huge pages). Thread-safe: scans and Arrow's releases run in any thread. */
+#define POOL_SLOTS 256
 #define POOL_MIN ((size_t)1 << 20)
 #define POOL_BYTES ((size_t)512 << 20)
 
@@ -950,6 +952,22 @@ static int reserve_big(outbuf *o, size_t bytes) {
     return 0;
 }
 
+/* Bytes per row of each string column in the last block scanned (any thread: a hint, so
+ * relaxed atomics): the next block reserves that much at once instead of growing from a
+ * guess by doubling (each step a copy, and fresh memory to fault in). */
+static size_t row_bytes[ALL_COLUMNS];
+
+static size_t string_row_bytes(int column) {
+    size_t seen = __atomic_load_n(&row_bytes[column], __ATOMIC_RELAXED);
+    return seen > 16 ? seen + seen / 8 : 16;
+}
+
+static void learn_row_bytes(const table *t) {
+    if (!t->rows) return;
+    for (int i = 0; i < ALL_COLUMNS; i++)
+        if (KINDS[i] == K_STR) __atomic_store_n(&row_bytes[i], t->col[i].data.len / t->rows + 1, __ATOMIC_RELAXED);
+}
+
 /* Room for `lines` rows (fixed-width columns never grow again) and `text` bytes of raw. */
 static int table_init(table *t, size_t lines, size_t text) {
     memset(t, 0, sizeof *t);
@@ -968,7 +986,7 @@ static int table_init(table *t, size_t lines, size_t text) {
         case K_STR:
         case K_LSTR:
             if (reserve_big(&c->offsets, width * (lines + 1)) ||
-                reserve_big(&c->data, KINDS[i] == K_LSTR ? text : 64 + 16 * lines))
+                reserve_big(&c->data, KINDS[i] == K_LSTR ? text : 64 + lines * string_row_bytes(i)))
                 return -1;
             memset(c->offsets.data, 0, width);  /* the first offset */
             c->offsets.len = width;
@@ -1561,6 +1579,7 @@ static PyObject *py_scan_table(PyObject *self, PyObject *args) {
             rc = scan_block(&ws, &t, data, size, first_line, seq, rules, &pending, &own_ids, &records);
             Py_END_ALLOW_THREADS
         }
+        if (rc == 0) learn_row_bytes(&t);
         out = rc ? PyErr_NoMemory() : scan_result(&t, records, data, &pending, &own_ids);
         table_free(&t);
     }
