@@ -28,6 +28,11 @@ import pyarrow as pa
 from lat import vocab
 
 MERGE_AT = 1 << 16  # recent prefixes are merged into the sorted array once there are this many
+# A bitmap of the top BUCKET_BITS bits of the stored prefixes (2**24 booleans: 16 MiB) answers
+# "certainly new" for most new ids in one lookup; only the others are searched in the sorted
+# array (32 ms for a batch of 122,880 against a million stored ids, 3 ms through the bitmap).
+BUCKET_BITS = 24
+_BUCKET_SHIFT = np.uint64(64 - BUCKET_BITS)
 
 # UUID -> UHUGEINT gives the 128-bit number of the UUID (checked against uuid.UUID().int);
 # its high and low halves identify an id whatever its spelling (case).
@@ -48,6 +53,8 @@ class IdFilter:
         # takes over a second for a million keys where a sort takes milliseconds
         self._sorted = np.sort(keys.astype(np.uint64))
         self._recent = np.zeros(0, dtype=np.uint64)  # sorted too; merged in at MERGE_AT
+        self._buckets = np.zeros(1 << BUCKET_BITS, dtype=bool)
+        self._buckets[self._sorted >> _BUCKET_SHIFT] = True
 
     @classmethod
     def load(cls, con: duckdb.DuckDBPyConnection) -> IdFilter:
@@ -59,11 +66,14 @@ class IdFilter:
 
     def maybe_keys(self, keys: np.ndarray) -> np.ndarray:
         """A boolean mask over ``keys`` (id prefixes): True where the id may be stored."""
+        keys = np.asarray(keys, dtype=np.uint64)
         hits = np.zeros(len(keys), dtype=bool)
+        rows = np.flatnonzero(self._buckets[keys >> _BUCKET_SHIFT])
+        some = keys[rows]
         for known in (self._sorted, self._recent):
-            if len(known):
-                at = np.minimum(np.searchsorted(known, keys), len(known) - 1)
-                hits |= known[at] == keys
+            if len(known) and len(some):
+                at = np.minimum(np.searchsorted(known, some), len(known) - 1)
+                hits[rows] |= known[at] == some
         return hits
 
     def maybe(self, ids: Sequence[str]) -> list[str]:
@@ -75,7 +85,9 @@ class IdFilter:
         """Remember newly stored ids by their prefixes."""
         if not len(keys):
             return
-        self._recent = np.sort(np.concatenate((self._recent, np.asarray(keys, dtype=np.uint64))))
+        keys = np.asarray(keys, dtype=np.uint64)
+        self._buckets[keys >> _BUCKET_SHIFT] = True
+        self._recent = np.sort(np.concatenate((self._recent, keys)))
         if len(self._recent) >= MERGE_AT:
             # two sorted runs: numpy's stable sort (timsort for 64-bit keys) merges them in
             # linear time, where the default quicksort re-sorts the whole store's keys

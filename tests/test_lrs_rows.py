@@ -69,6 +69,17 @@ def test_id_filter_names_stored_ids_and_clears_unknown_ones(monkeypatch: pytest.
     assert ids.maybe(stored) == stored
 
 
+def test_id_filter_buckets_only_narrow_the_search() -> None:
+    """A key in the bucket of a stored key (same top bits) is still told apart exactly."""
+    stored = np.array([0x0123456789ABCDEF, 0xFEDCBA9876543210], dtype=np.uint64)
+    ids = IdFilter(stored)
+    neighbours = stored + np.uint64(1)  # same bucket, not stored
+    far = stored ^ np.uint64(1 << 63)  # another bucket
+    assert ids.maybe_keys(np.concatenate([stored, neighbours, far])).tolist() == [True, True] + [False] * 4
+    ids.add_keys(neighbours[:1])
+    assert ids.maybe_keys(neighbours).tolist() == [True, False]
+
+
 def test_the_lrs_stores_the_same_row_as_file_ingest(tmp_path: Path, con: duckdb.DuckDBPyConnection,
                                                      writer: Writer) -> None:
     rich = lrs_form({**statement(1), "timestamp": "2025-03-04T05:06:07.250Z",
