@@ -52,7 +52,7 @@ class Batch:
     read: int
     stored: str  # the batch's ``stored`` value (ISO 8601, UTC)
     # per row: True where DuckDB surely reads its id, timestamp and registration (the C fast
-    # path proved the statement), so the writer need not check them; None: none is known to
+    # path proved the statement), so the writer need not check them; None: no row is proven
     proven: np.ndarray | None = None
 
     def proven_rows(self) -> np.ndarray:

@@ -14,8 +14,8 @@ Per batch:
    use too, stores it in one transaction on the calling thread: rejections, the screening of
    ids against an in-memory filter of the stored ones (:mod:`lat.known`, loaded once per
    ingest), one ``INSERT`` of the new rows with their attribution, conflicts, and voiding
-   when needed. DuckDB releases the GIL while it works, so a reader thread reads the next
-   batch's blocks meanwhile (and builders could build ahead: :data:`AHEAD`).
+   when needed. DuckDB releases the GIL while it works, so a reader thread and the builder
+   threads read and build the next batch meanwhile (:data:`AHEAD`).
 
 See docs/ingest.md for the rules and the benchmark figures.
 """
@@ -199,8 +199,8 @@ def _run(con: duckdb.DuckDBPyConnection, chunks: Iterable[Iterable[Part]], known
         with gc_paused():
             while (batch := feeder.next()) is not None:
                 total += _write_built(con, batch, known, after)
-                # its rows go now, before the next batch is built: the C fast path then reuses
-                # their buffers instead of faulting in fresh memory (see lat/_fastxapi.c, pool)
+                # its rows go now, before the batch after the next one is built: the C fast path
+                # then reuses their buffers instead of faulting in fresh memory (lat/_fastxapi.c)
                 batch.parts.clear()
                 feeder.written(batch)
     finally:
