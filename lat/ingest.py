@@ -48,7 +48,7 @@ UNIT_ITEMS = 4096  # single items (JSON array elements) per builder task; a bloc
 # write of a batch (DuckDB's INSERT and COMMIT of one row group) runs on one core whatever
 # DuckDB's thread count (0.74 s with 1 or 2 threads; 2 only cost more CPU), so the builders
 # use the other core for the next batch meanwhile. Memory holds two batches of rows (~260 MB
-# each) beside DuckDB's ~300 MB: peak RSS 1.41 GB for 1M statements (docs/ingest.md).
+# each) beside DuckDB's ~300 MB: peak RSS 1,354 MiB for 1M statements (docs/ingest.md).
 AHEAD = 1.0
 # Niceness of the builder threads: the writing thread is the one the ingest waits for, so it
 # gets a core whenever it wants one, and the builders take what is left (1M statements:
