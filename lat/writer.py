@@ -232,6 +232,9 @@ class _Screen:
         if self._voiding:
             self._chained(status)
         alive = np.flatnonzero(status == NEW)
+        if not self.stored and _distinct(self.hi[alive]):  # the usual batch: every id new, and once
+            self.status = status
+            return
         order = alive[np.lexsort((self.seq[alive], self.lo[alive], self.hi[alive]))]
         hi, lo = self.hi[order], self.lo[order]
         start = np.ones(len(order), dtype=bool)
@@ -304,6 +307,12 @@ class _Screen:
         self.refused[request] = refusal
         fixed[requests == request] = REFUSED
         return True
+
+
+def _distinct(keys: np.ndarray) -> bool:
+    """Whether no two of ``keys`` are equal (a sort: a quarter of the lexsort it spares)."""
+    ordered = np.sort(keys)
+    return not bool((ordered[1:] == ordered[:-1]).any())
 
 
 def _record_rejects(con: duckdb.DuckDBPyConnection, rejects: pa.Table, table: pa.Table, screen: _Screen) -> None:
