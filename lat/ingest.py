@@ -197,6 +197,7 @@ def _run(con: duckdb.DuckDBPyConnection, chunks: Iterable[Iterable[Part]], known
         # the GC off for the whole ingest: the builder threads share the one switch, so none
         # of them may turn it back on halfway (see lat.batches.build)
         with gc_paused():
+            writer.warm_up(con)  # while the first batch is being built
             while (batch := feeder.next()) is not None:
                 total += _write_built(con, batch, known, after)
                 # its rows go now, before the batch after the next one is built: the C fast path

@@ -144,3 +144,9 @@ def test_rows_the_fast_path_proved_skip_duckdbs_read_pass_and_the_others_take_it
     asked.clear()
     more = build([LineBlock("g.ndjson", 1, orjson.dumps(stmt(20)), 1, 1)], STORED)
     assert writer.write(con, more, Known()).stored == 1 and asked == []
+
+
+def test_warm_up_writes_nothing_and_leaves_the_connection_ready(con: duckdb.DuckDBPyConnection) -> None:
+    writer.warm_up(con)
+    assert count(con) == 0 and count(con, "SELECT count(*) FROM rejected") == 0
+    assert writer.write(con, batch(stmt(1)), Known()).stored == 1
