@@ -16,7 +16,7 @@ Python path for every statement, several times slower.
 
 Prints statements/s of both by wall and by CPU time, the ratios (b)/(a) (target >= 0.5) and
 the peak RSS (target < 1.5 GB), RUNS times on the same file (the machine is shared: one run
-can be unlucky). Files go to bench/out/ (git-ignored) and are removed afterwards.
+can be unlucky), then the lowest, median and highest ratio by wall time. Files go to bench/out/ (git-ignored) and are removed afterwards.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import os
 import random
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -156,16 +157,21 @@ def main() -> None:
         generate(data, count)
         print(f"generated {count:,} statements, {data.stat().st_size / 2**20:,.0f} MiB in {time.perf_counter() - start:.1f} s")
         print(fast_path())
+        ratios = []
         for run in range(1, runs + 1):
             print(f"run {run} of {runs}, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
                   " (a shared machine skews wall times; CPU times less)")
-            compare(data, count, work / f"run{run}")
+            ratios.append(compare(data, count, work / f"run{run}"))
+        if runs > 1:
+            ratios.sort()
+            print(f"ratio (b)/(a) by wall over {runs} runs: lowest {ratios[0]:.2f}, median {statistics.median(ratios):.2f},"
+                  f" highest {ratios[-1]:.2f}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def compare(data: Path, count: int, work: Path) -> None:
-    """One run of (a) and (b) on ``data``, printed with throughput ratios by wall and by CPU time."""
+def compare(data: Path, count: int, work: Path) -> float:
+    """One run of (a) and (b) on ``data``, printed with throughput ratios by wall and by CPU time; returns the wall ratio."""
     work.mkdir()
     base, base_cpu = duckdb_baseline(data, work)
     print(f"(a) duckdb read_json : {base:7.1f} s wall {count / base:10,.0f} statements/s   CPU {base_cpu:7.1f} s"
@@ -179,6 +185,7 @@ def compare(data: Path, count: int, work: Path) -> None:
           f" by CPU time: {base_cpu / cpu:.2f}")
     print(f"peak RSS {peak_mib:,.0f} MiB: {'under' if peak_mib < 1536 else 'OVER'} 1.5 GB")
     shutil.rmtree(work, ignore_errors=True)
+    return ratio
 
 
 if __name__ == "__main__":
