@@ -40,6 +40,7 @@ DEFAULT_VERSION = "1.0.0"  # xAPI: an LRS sets version to 1.0.0 when a statement
 _STRING = pa.string()
 _DOUBLE = pa.float64()
 _BOOL = pa.bool_()
+_JSON = pa.json_(pa.string())
 
 # Every column of a built batch, in order. The C fast path appends to lists in this order.
 ROW_SCHEMA = pa.schema([
@@ -52,7 +53,8 @@ ROW_SCHEMA = pa.schema([
     ("score_raw", _DOUBLE), ("score_scaled", _DOUBLE), ("score_min", _DOUBLE), ("score_max", _DOUBLE),
     ("success", _BOOL), ("completion", _BOOL), ("response", _STRING), ("duration_s", _DOUBLE),
     *((name, _STRING) for name, _ in PROFILE_COLUMNS),  # school, hub, round, area, item, respondent_group, phase
-    ("context_extensions", _STRING), ("result_extensions", _STRING), ("version", _STRING),
+    # typed JSON (as raw): DuckDB takes them as its JSON type without parsing them again
+    ("context_extensions", _JSON), ("result_extensions", _JSON), ("version", _STRING),
     ("raw", pa.json_(pa.large_string())),  # typed JSON: DuckDB takes it as its JSON type without parsing it
 ])  # fmt: skip
 NAMES = tuple(ROW_SCHEMA.names)

@@ -78,7 +78,7 @@ SELECT CAST(b.id AS UUID) AS id, b.actor_key, b.verb, b.object_id, b.object_type
        CAST($stored AS TIMESTAMPTZ) AS stored,
        coalesce(b.school, a.school) AS school, coalesce(h.hub, b.hub) AS hub,
        b.round, b.area, b.item, b.respondent_group, b.phase,
-       CAST(b.context_extensions AS JSON) AS context_extensions, CAST(b.result_extensions AS JSON) AS result_extensions,
+       b.context_extensions, b.result_extensions,
        b.version, false AS voided, b.source, b.raw, b.digest
 FROM {_SOME} AS b
 LEFT JOIN (SELECT actor, min(school) AS school FROM people WHERE actor IS NOT NULL GROUP BY actor) AS a
