@@ -38,6 +38,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lat.fastpath as fastpath
+from json_paths import changed, leaves
 from lat import _fastxapi, vocab  # no skip: make test builds it
 from lat.flatten import PROFILE_COLUMNS
 from lat.ids import NAMESPACE, content_digest, derived_id
@@ -303,10 +304,9 @@ odd_numbers = st.integers(-(2**63), 2**64 - 1) | st.floats(allow_nan=False, allo
 def mutated_statements(draw: st.DrawFn) -> dict[str, Any]:
     """A bench statement with some leaves changed, some optional parts dropped or added."""
     stmt = bench_statements(1, seed=draw(st.integers(0, 10**6)))[0]
-    paths = list(_leaves(stmt))
+    where = list(leaves(stmt))
     for _ in range(draw(st.integers(0, 4))):
-        path = draw(st.sampled_from(paths))
-        _set(stmt, path, draw(odd_strings | odd_numbers | st.none()))
+        stmt = changed(stmt, [(draw(st.sampled_from(where)), draw(odd_strings | odd_numbers | st.none()))])
     for key in draw(st.sets(st.sampled_from(["timestamp", "context", "result"]))):
         stmt.pop(key, None)
     if draw(st.booleans()):
@@ -319,23 +319,6 @@ def mutated_statements(draw: st.DrawFn) -> dict[str, Any]:
             "https://w3id.org/xapi/lat/extensions/round": draw(odd_strings),
         }
     return stmt
-
-
-def _leaves(node: Any, path: tuple[Any, ...] = ()) -> Any:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _leaves(value, (*path, key))
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from _leaves(value, (*path, i))
-    else:
-        yield path
-
-
-def _set(node: Any, path: tuple[Any, ...], value: Any) -> None:
-    for key in path[:-1]:
-        node = node[key]
-    node[path[-1]] = value
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -23,7 +23,7 @@ import importlib.util
 import json
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from fractions import Fraction
 from pathlib import Path
@@ -36,6 +36,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from json_paths import DELETE, Change, changed, paths
 from lat import vocab
 from lat.validation import validate
 
@@ -262,23 +263,6 @@ FULL: dict[str, Any] = {
     "version": "1.0.3",
 }
 
-DELETE = object()  # a mutation that removes the property
-Change = tuple[tuple[Any, ...], Any]  # (path, new value or DELETE)
-
-
-def _changed(stmt: Any, changes: list[Change]) -> Any:
-    out = copy.deepcopy(stmt)
-    for path, value in changes:
-        holder = out
-        for key in path[:-1]:
-            holder = holder[key]
-        if value is DELETE:
-            del holder[path[-1]]
-        else:
-            holder[path[-1]] = value
-    return out
-
-
 def _one(path: tuple[Any, ...], value: Any) -> list[Change]:
     return [(path, value)]
 
@@ -488,7 +472,7 @@ CASES: list[tuple[str, list[Change], bool, bool]] = [
 
 @pytest.mark.parametrize(("changes", "fast", "python"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_rule(changes: list[Change], fast: bool, python: bool) -> None:
-    stmt = _changed(FULL, changes)
+    stmt = changed(FULL, changes)
     assert (validate(stmt) is None) is python
     assert _sound(_line(stmt)) is fast
     if fast:
@@ -502,7 +486,7 @@ IRI_CHARACTERS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012345
 def test_iri_characters(where: tuple[str, ...]) -> None:
     """Every ASCII character (and a few others) inside an IRI: proven exactly for the accepted set."""
     for char in [*map(chr, range(128)), "\u00e4", "\u00a0", "\u2028", "\U0001f600"]:
-        stmt = _changed(FULL, _one(where, f"https://example.org/a{char}b"))
+        stmt = changed(FULL, _one(where, f"https://example.org/a{char}b"))
         assert _sound(_line(stmt)) is (char in IRI_CHARACTERS), repr(char)
 
 
@@ -517,29 +501,18 @@ _REPLACEMENTS: list[Any] = [None, 0, 1, -1, 2.5, True, False, "x", "", "http://e
                             [], {}, [1], {"a": 1}, ["x"], [{}], [None], {"en": "x"}]
 
 
-def _paths(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:
-    if path:
-        yield path
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _paths(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _paths(item, (*path, index))
-
-
 def _bases() -> list[dict[str, Any]]:
     """Valid statements that are proven, of every shape the fast path covers."""
-    bases = [FULL, *(_changed(FULL, c[1]) for c in CASES if c[2] and c[1]), *_generated(6)]
+    bases = [FULL, *(changed(FULL, c[1]) for c in CASES if c[2] and c[1]), *_generated(6)]
     bases += [stmt for _, stmt in _fixture_statements() if proven(_line(stmt))]
     return bases
 
 
 def test_every_property_replaced_by_every_type() -> None:
     for base in _bases():
-        for where in _paths(base):
+        for where in paths(base):
             for value in (*_REPLACEMENTS, DELETE):
-                _sound(_line(_changed(base, [(where, value)])))
+                _sound(_line(changed(base, [(where, value)])))
 
 
 # --- hypothesis: mutations of valid statements ----------------------------------------------
@@ -593,7 +566,7 @@ def _edit(text: str, data: st.DataObject) -> str:
 def _mutated(base: dict[str, Any], data: st.DataObject) -> dict[str, Any]:
     """``base`` with one value or key changed: replaced, edited, deleted, added or renamed."""
     stmt = copy.deepcopy(base)
-    where = data.draw(st.sampled_from(list(_paths(stmt))))
+    where = data.draw(st.sampled_from(list(paths(stmt))))
     holder: Any = stmt
     for key in where[:-1]:
         holder = holder[key]
@@ -672,7 +645,7 @@ def test_timestamps_proven_are_the_instant_duckdb_reads(parts: list[tuple[Any, .
     expected: list[Fraction] = []
     for year, month, day, hour, minute, second, fraction, offset, sep in parts:
         text = f"{year:04d}-{month:02d}-{day:02d}{sep}{hour:02d}:{minute:02d}:{second:02d}{fraction}{offset}"
-        if not _sound(_line(_changed(FULL, _one(TS, text)))):
+        if not _sound(_line(changed(FULL, _one(TS, text)))):
             continue
         sign = -1 if offset.startswith("-") else 1
         zone = timezone(sign * timedelta(hours=int(offset[1:3]), minutes=int(offset[4:6]))) if offset != "Z" else UTC
@@ -694,5 +667,5 @@ def _uuid_edit(parts: tuple[Any, int, str, int]) -> str:
 @given(st.lists(st.tuples(st.uuids(allow_nil=True), st.integers(0, 36), st.sampled_from("0123456789abcdefABCDEFg-{ "),
                           st.integers(0, 2)).map(_uuid_edit), min_size=20, max_size=20))
 def test_uuids_proven_are_read_by_duckdb(candidates: list[str]) -> None:
-    proven_ids = [c for c in candidates if _sound(_line(_changed(FULL, [(ID, c), (REG, c)])))]
+    proven_ids = [c for c in candidates if _sound(_line(changed(FULL, [(ID, c), (REG, c)])))]
     _assert_duckdb_reads([{"id": c, "context": {"registration": c}} for c in proven_ids])

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from json_paths import changed, paths
 from lat.validation import StatementError, check, validate
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "validation"
@@ -178,32 +179,12 @@ def test_moodle_corpus_is_classified_correctly(version: str | None) -> None:
 _REPLACEMENTS: list[Any] = [None, 1, 2.5, True, "x", "", [], {}, [1], {"a": 1}, ["x"], [{}], [None]]
 
 
-def _paths(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    found = [path] if path else []
-    if isinstance(value, dict):
-        for key, item in value.items():
-            found.extend(_paths(item, (*path, key)))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found.extend(_paths(item, (*path, index)))
-    return found
-
-
-def _replaced(stmt: Any, path: tuple[Any, ...], value: Any) -> Any:
-    copy = json.loads(json.dumps(stmt))
-    holder = copy
-    for key in path[:-1]:
-        holder = holder[key]
-    holder[path[-1]] = value
-    return copy
-
-
 @pytest.mark.parametrize("path", VALID, ids=[p.stem for p in VALID])
 def test_wrong_types_give_a_reason_never_an_exception(path: Path) -> None:
     stmt, _ = _unwrap(_load(path))
-    for where in _paths(stmt):
+    for where in paths(stmt):
         for value in _REPLACEMENTS:
-            mutated = _replaced(stmt, where, value)
+            mutated = changed(stmt, [(where, value)])
             for version in (None, "1.0.3", "2.0.0"):
                 reason = validate(mutated, version=version)
                 assert reason is None or isinstance(reason, str)
@@ -213,9 +194,9 @@ def test_wrong_types_give_a_reason_never_an_exception(path: Path) -> None:
 def test_null_is_rejected_everywhere_but_in_extensions(path: Path) -> None:
     """Data 2.2: an LRS rejects any null value except inside extensions."""
     stmt, version = _unwrap(_load(path))
-    for where in _paths(stmt):
+    for where in paths(stmt):
         if "extensions" in where:
             continue
-        reason = validate(_replaced(stmt, where, None), version=version)
+        reason = validate(changed(stmt, [(where, None)]), version=version)
         assert reason is not None, f"null accepted at {where} of {path.name}"
         assert "null" in reason, reason
