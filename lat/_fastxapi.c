@@ -968,12 +968,27 @@ static void learn_row_bytes(const table *t) {
         if (KINDS[i] == K_STR) __atomic_store_n(&row_bytes[i], t->col[i].data.len / t->rows + 1, __ATOMIC_RELAXED);
 }
 
+/* Bytes per offset of a string column: int32 (Arrow string), int64 (large_string: raw). */
+static size_t offset_width(int kind) { return kind == K_LSTR ? 8 : 4; }
+
+/* Where row `row` of a string column starts in its data (its offset). */
+static size_t string_start(const column *c, int kind, size_t row) {
+    if (kind == K_LSTR) {
+        int64_t at;
+        memcpy(&at, c->offsets.data + 8 * row, 8);
+        return (size_t)at;
+    }
+    int32_t at;
+    memcpy(&at, c->offsets.data + 4 * row, 4);
+    return (size_t)at;
+}
+
 /* Room for `lines` rows (fixed-width columns never grow again) and `text` bytes of raw. */
 static int table_init(table *t, size_t lines, size_t text) {
     memset(t, 0, sizeof *t);
     for (int i = 0; i < ALL_COLUMNS; i++) {
         column *c = &t->col[i];
-        size_t width = KINDS[i] == K_LSTR ? 8 : 4;
+        size_t width = offset_width(KINDS[i]);
         switch (KINDS[i]) {
         case K_NONE: continue;
         case K_I64:
@@ -1062,20 +1077,11 @@ static void table_rollback(table *t) {
     for (int i = 0; i < ALL_COLUMNS; i++) {
         column *c = &t->col[i];
         switch (KINDS[i]) {
-        case K_STR: {
-            int32_t end;
-            memcpy(&end, c->offsets.data + 4 * t->rows, 4);
-            c->data.len = (size_t)end;
-            c->offsets.len = 4 * (t->rows + 1);
+        case K_STR:
+        case K_LSTR:
+            c->data.len = string_start(c, KINDS[i], t->rows);
+            c->offsets.len = offset_width(KINDS[i]) * (t->rows + 1);
             break;
-        }
-        case K_LSTR: {
-            int64_t end;
-            memcpy(&end, c->offsets.data + 8 * t->rows, 8);
-            c->data.len = (size_t)end;
-            c->offsets.len = 8 * (t->rows + 1);
-            break;
-        }
         case K_F64:
         case K_I64: c->data.len = 8 * t->rows; break;
         default: break;
