@@ -146,6 +146,8 @@ def test_tablet_layout_of_the_school_page(page_for: Any, live: Live, shots: Path
 def test_school_head_sees_activity_by_month_and_the_badge_list(page_for: Any, live: Live, shots: Path) -> None:
     page = page_for("school_head")
     page.wait_for_selector("#school-activity-chart")
+    # the badge list comes with the page body, another callback than the activity chart's
+    page.wait_for_selector("#table-school-badges", timeout=30_000)
     _settle(page)
     assert page.locator("#table-school-badges").count() == 1
     weeks = page.locator("#table-school-activity td[data-dash-column=weeks]").all_inner_texts()
