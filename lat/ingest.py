@@ -229,11 +229,11 @@ class _Feeder:
     """
 
     def __init__(self, chunks: Iterable[Iterable[Part]], pool: ThreadPoolExecutor, room: int, queued: int) -> None:
-        self._chunks, self._pool, self._room = chunks, pool, room
-        self._queued = threading.BoundedSemaphore(queued)
+        self._chunks, self._pool, self._room, self._queued = chunks, pool, room, queued
         self._ready: queue.Queue[_Building | BaseException | None] = queue.Queue()
         self._turn = threading.Condition()
         self._pending = 0  # records submitted, not yet written
+        self._unbuilt = 0  # tasks submitted, not yet built
         self._stopped = False
         self._thread = threading.Thread(target=self._feed, name="lat-read", daemon=True)
         self._thread.start()
@@ -246,15 +246,14 @@ class _Feeder:
                     # never waits on its own batch alone: room is at least a batch, and a batch
                     # holds fewer than that before its last task
                     with self._turn:
-                        self._turn.wait_for(lambda: self._stopped or self._pending < self._room)
+                        self._turn.wait_for(lambda: self._stopped or (self._pending < self._room
+                                                                      and self._unbuilt < self._queued))
                         if self._stopped:
                             return
                         self._pending += records
-                    while not self._queued.acquire(timeout=0.1):
-                        if self._stopped:
-                            return
+                        self._unbuilt += 1
                     task = self._pool.submit(build, unit, batch.stored, seq)
-                    task.add_done_callback(lambda _: self._queued.release())
+                    task.add_done_callback(self._built)
                     batch.parts.append(task)
                     batch.records += records
                 self._ready.put(batch)
@@ -268,6 +267,11 @@ class _Feeder:
         if isinstance(item, BaseException):
             raise item
         return item
+
+    def _built(self, _: Future[Batch]) -> None:
+        with self._turn:
+            self._unbuilt -= 1
+            self._turn.notify()
 
     def written(self, batch: _Building) -> None:
         with self._turn:
