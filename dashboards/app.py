@@ -10,8 +10,8 @@ from pathlib import Path
 
 from dash import Dash
 
-from dashboards import downloads, shell
-from dashboards.pages import PAGES
+from dashboards import downloads, guard, shell
+from dashboards.pages import PAGES, Page
 from lat.config import Settings, get_settings
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -19,7 +19,7 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 
 def create_app(settings: Settings | None = None) -> Dash:
     """A new app (its own Flask server), guarded by the login blueprint."""
-    from lat.webauth import init_app
+    from lat.webauth import current_user, init_app
 
     settings = settings or get_settings()
     app = Dash(__name__, title="LAT", assets_folder=str(ASSETS), suppress_callback_exceptions=True,
@@ -28,7 +28,8 @@ def create_app(settings: Settings | None = None) -> Dash:
     init_app(app.server, settings)  # /login, /logout; every other route (callbacks included) needs a session
     downloads.register(app.server)
     app.layout = shell.layout
-    shell.register(app)
+    owners: dict[str, Page | None] = dict.fromkeys(guard.register_owned(app, shell.register))
     for page in PAGES:
-        page.module.register(app)
+        owners.update(dict.fromkeys(guard.register_owned(app, page.module.register), page))
+    guard.install(app.server, owners, current_user)  # after the login guard: the user is known
     return app

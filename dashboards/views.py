@@ -226,7 +226,7 @@ def hub_pairs(access: DataAccess, p: Params) -> pl.DataFrame:
     if not published(access, "pairing_suggestions"):
         return pl.DataFrame(schema={"mentor_name": pl.String, "mentee_name": pl.String, "score": pl.Float64, "explanation": pl.String})
     frame = read(access, "pairing_suggestions", hub=p.hub)
-    return frame.select("mentor", "mentor_name", "mentee_school", "mentee_name", "language", "score", "explanation")
+    return frame.select("mentor_school", "mentor_name", "mentee_school", "mentee_name", "language", "score", "explanation")
 
 
 def hub_profiles(access: DataAccess, p: Params) -> pl.DataFrame:

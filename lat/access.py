@@ -37,7 +37,9 @@ from lat.errors import LatError
 from lat.users import ADMIN, HUB_COORDINATOR, MENTOR, RESEARCHER, SCHOOL_HEAD, User
 
 # Definition keys (pipelines.definitions.DIMENSIONS) whose values identify a school or a person.
-IDENTIFYING = frozenset({"school", "school_name", "mentee_school", "mentor"})
+IDENTIFYING = frozenset({"school", "school_name", "mentee_school", "mentor_school", "mentor"})
+# Definition keys whose values are school ids: a row is in scope only when every one of them is.
+SCHOOL_KEYS = ("school", "mentee_school", "mentor_school")
 # Roles whose aggregate views span every hub (see the table above).
 ALL_HUB_AGGREGATES = frozenset({ADMIN, HUB_COORDINATOR, RESEARCHER})
 
@@ -65,6 +67,11 @@ class MartInfo:
     name: str
     level: str
     columns: dict[str, str]
+    readers: frozenset[str] | None = None
+
+    def school_columns(self) -> list[str]:
+        """Every column holding a school id (by definition key)."""
+        return [column for column, definition in self.columns.items() if definition in SCHOOL_KEYS]
 
     def column_for(self, *keys: str) -> str | None:
         """The first column whose definition key (or name) is one of ``keys``."""
@@ -90,7 +97,7 @@ def catalogue() -> dict[str, MartInfo]:
             importlib.import_module(target.split(":")[0])
         except ModuleNotFoundError:  # a family registered before its module landed
             continue
-    return {name: MartInfo(m.name, m.level, dict(m.columns)) for name, m in cat.MARTS.items()}
+    return {name: MartInfo(m.name, m.level, dict(m.columns), m.readers) for name, m in cat.MARTS.items()}
 
 
 @dataclass(frozen=True)
@@ -237,12 +244,14 @@ class DataAccess:
             return None
         if info is None:
             return "it is not in the mart catalogue"
+        if info.readers is not None and self.user.role not in info.readers:
+            return f"it is for {', '.join(sorted(info.readers))} only"
         if self.user.role == RESEARCHER:
             if info.level == "school":
                 return "researchers read hub and country aggregates, never school-level rows"
             if IDENTIFYING & (set(info.columns.values()) | set(info.columns)):
                 return "it identifies schools or mentors"
-        if info.level == "school" and info.column_for("school", "mentee_school") is None:
+        if info.level == "school" and not info.school_columns():
             return "it has no school column to scope it by"
         return None
 
@@ -250,10 +259,13 @@ class DataAccess:
         if self.user.role == ADMIN or info is None:
             return frame
         schools, hubs = self._allowed()
-        school_col = info.column_for("school", "mentee_school")
+        school_cols = info.school_columns()
         hub_col = info.column_for("hub")
-        if school_col is not None:  # whatever the level: a row naming a school is that school's
-            return frame if schools is None else frame.filter(one_of(school_col, sorted(schools)))
+        if school_cols:  # whatever the level: a row naming schools is visible when every one is in scope
+            if schools is None:
+                return frame
+            allowed = sorted(schools)
+            return frame.filter(pl.all_horizontal([pl.col(c).is_null() | one_of(c, allowed) for c in school_cols]))
         if info.level in ("hub", "registry") and hub_col is not None:
             return frame if hubs is None else frame.filter(one_of(hub_col, sorted(hubs)))
         return frame  # country level, or registry tables without schools or hubs (countries)

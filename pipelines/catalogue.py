@@ -23,6 +23,9 @@ class Mart:
     level: Level
     description: str
     columns: dict[str, str] = field(default_factory=dict)  # column -> definition key
+    # Roles that may read the mart at all (None: every role its level allows). Marts that set
+    # one school beside another (pairing) go to the roles that see both schools' figures.
+    readers: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         if self.level not in LEVELS:

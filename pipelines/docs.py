@@ -29,7 +29,8 @@ def render() -> str:
     load_catalogue()
     out = [HEADER, "## Marts\n"]
     for name, mart in sorted(MARTS.items()):
-        out.append(f"### `{name}` ({mart.level})\n\n{mart.description}\n\n| column | definition |\n| --- | --- |")
+        readers = f" Readable by {', '.join(sorted(mart.readers))} only." if mart.readers is not None else ""
+        out.append(f"### `{name}` ({mart.level})\n\n{mart.description}{readers}\n\n| column | definition |\n| --- | --- |")
         out.extend(f"| `{column}` | `{key}` |" for column, key in mart.columns.items())
         out.append("")
     out.append("## Indicators\n")

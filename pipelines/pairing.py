@@ -23,6 +23,7 @@ import polars as pl
 
 from lat import vocab
 from lat.config import Settings
+from lat.users import ADMIN, HUB_COORDINATOR
 from pipelines.catalogue import Mart, register_mart
 from pipelines.definitions import Indicator, register, register_dimension
 from pipelines.source import Sources
@@ -32,7 +33,7 @@ MENTOR_FRACTION = 1 / 3
 _INFEASIBLE = 1e6  # larger than any total score, so the solver fills feasible slots first
 
 PAIR_SCHEMA = {
-    "hub": pl.String, "mentor": pl.String, "mentor_name": pl.String, "mentee_school": pl.String,
+    "hub": pl.String, "mentor_school": pl.String, "mentor_name": pl.String, "mentee_school": pl.String,
     "mentee_name": pl.String, "language": pl.String, "mentor_score": pl.Float64, "mentee_score": pl.Float64,
     "score": pl.Float64, "explanation": pl.String,
 }  # fmt: skip
@@ -127,7 +128,7 @@ def pairs(matrix: pl.DataFrame, schools: pl.DataFrame, capacity: int = CAPACITY)
         rows += [_pair_row(hub, mentors[m], mentees[e], s) for m, e, s in matched]
         paired = {e for _, e, _ in matched}
         rows += [_unpaired_row(hub, mentee) for i, mentee in enumerate(mentees) if i not in paired]
-    return pl.DataFrame(rows, schema=PAIR_SCHEMA).sort("hub", "mentor", "mentee_school", nulls_last=True)
+    return pl.DataFrame(rows, schema=PAIR_SCHEMA).sort("hub", "mentor_school", "mentee_school", nulls_last=True)
 
 
 def _candidates(matrix: pl.DataFrame, schools: pl.DataFrame) -> list[dict[str, object]]:
@@ -145,7 +146,7 @@ def _candidates(matrix: pl.DataFrame, schools: pl.DataFrame) -> list[dict[str, o
 
 def _pair_row(hub: str, mentor: dict[str, object], mentee: dict[str, object], score: float) -> dict[str, object]:
     return {
-        "hub": hub, "mentor": mentor["school"], "mentor_name": mentor["name"], "mentee_school": mentee["school"],
+        "hub": hub, "mentor_school": mentor["school"], "mentor_name": mentor["name"], "mentee_school": mentee["school"],
         "mentee_name": mentee["name"], "language": mentee["language"], "mentor_score": mentor["overall"],
         "mentee_score": mentee["overall"], "score": score,
         "explanation": explain(str(mentor["name"]), mentor["areas"], str(mentee["name"]), mentee["areas"]),  # type: ignore[arg-type]
@@ -155,7 +156,7 @@ def _pair_row(hub: str, mentor: dict[str, object], mentee: dict[str, object], sc
 def _unpaired_row(hub: str, mentee: dict[str, object]) -> dict[str, object]:
     reason = f"No mentor school in hub {hub} with language {mentee['language'] or 'unknown'}, a lead in some area and a free slot."
     return {
-        "hub": hub, "mentor": None, "mentor_name": None, "mentee_school": mentee["school"], "mentee_name": mentee["name"],
+        "hub": hub, "mentor_school": None, "mentor_name": None, "mentee_school": mentee["school"], "mentee_name": mentee["name"],
         "language": mentee["language"], "mentor_score": None, "mentee_score": mentee["overall"], "score": None, "explanation": reason,
     }  # fmt: skip
 
@@ -171,6 +172,7 @@ def compute(sources: Sources, settings: Settings) -> dict[str, pl.DataFrame]:
 
 _FEEDS = "SELFIE answers (answered + cmi.interaction): latest-round school area scores; schools.language and hub"
 _SUPPRESSION = "areas with fewer than LAT_MIN_CELL_SIZE respondents are left out of the scores"
+register_dimension("mentor_school", "The suggested mentor school's id (registry).")
 register_dimension("mentor_name", "Name of the suggested mentor school (registry).")
 register_dimension("mentee_name", "Name of the mentee school (registry).")
 register(
@@ -180,7 +182,7 @@ register(
     Indicator("pairing.explanation", "pairing", "Why the pair fits (the two areas adding most), or why a mentee is left without a mentor.", "text", "see pipelines/pairing.py", _FEEDS, _SUPPRESSION),
 )
 register_mart(Mart("pairing_suggestions", "school", "Suggested mentor-mentee school pairs per hub, explained; unpaired mentees with the reason.", {
-    "hub": "hub", "mentor": "mentor", "mentor_name": "mentor_name", "mentee_school": "mentee_school", "mentee_name": "mentee_name",
+    "hub": "hub", "mentor_school": "mentor_school", "mentor_name": "mentor_name", "mentee_school": "mentee_school", "mentee_name": "mentee_name",
     "language": "language", "mentor_score": "pairing.mentor_score", "mentee_score": "pairing.mentee_score",
     "score": "pairing.score", "explanation": "pairing.explanation",
-}))  # fmt: skip
+}, readers=frozenset({ADMIN, HUB_COORDINATOR})))  # fmt: skip

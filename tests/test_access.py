@@ -58,6 +58,9 @@ HEAD = User("hal", "school_head", schools=("S1",))
 RESEARCHER = User("rey", "researcher")
 
 
+REGISTRY = ("t_reg_schools", "t_reg_pairs", "t_reg_hubs")
+
+
 def _schools(frame: pl.DataFrame) -> list[str]:
     return sorted(set(frame["school"].to_list()))
 
@@ -158,6 +161,27 @@ def test_a_school_column_is_scoped_whatever_the_level(settings: Settings, monkey
     assert _schools(DataAccess(ADMIN, settings).mart("t_country_by_school")) == ["S1", "S3"]
     with pytest.raises(AccessDenied, match="it identifies schools or mentors"):
         DataAccess(RESEARCHER, settings).mart("t_country_by_school")
+
+
+def test_a_row_naming_two_schools_needs_both_in_scope(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pairing row names a mentor school beside the mentee: the head of either sees neither's row."""
+    pair = cat.Mart("t_pairs", "school", "", {"mentor_school": "mentor_school", "mentee_school": "mentee_school", "hub": "hub"})
+    monkeypatch.setitem(cat.MARTS, "t_pairs", pair)
+    marts.publish({"t_pairs": pl.DataFrame({"mentor_school": ["S1", None, "S3"], "mentee_school": ["S2", "S1", "S1"], "hub": ["H1", "H1", "H1"]})}, settings, unchanged=REGISTRY)
+    assert DataAccess(HEAD, settings).mart("t_pairs").rows() == [(None, "S1", "H1")]
+    assert DataAccess(COORDINATOR, settings).mart("t_pairs").rows() == [("S1", "S2", "H1"), (None, "S1", "H1")]
+    assert DataAccess(ADMIN, settings).mart("t_pairs").height == 3
+
+
+def test_a_mart_with_readers_is_refused_to_other_roles(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    only = cat.Mart("t_only", "school", "", {"school": "school"}, readers=frozenset({"admin", "hub_coordinator"}))
+    monkeypatch.setitem(cat.MARTS, "t_only", only)
+    marts.publish({"t_only": pl.DataFrame({"school": ["S1", "S2"]})}, settings, unchanged=REGISTRY)
+    assert _schools(DataAccess(COORDINATOR, settings).mart("t_only")) == ["S1", "S2"]
+    for user in (HEAD, MENTOR_SCHOOL, MENTOR_PERSON, RESEARCHER):
+        with pytest.raises(AccessDenied):
+            DataAccess(user, settings).mart("t_only")
+        assert "t_only" not in DataAccess(user, settings).marts()
 
 
 def test_filters_take_lists_sets_and_series_of_any_type_and_an_empty_one_matches_nothing(settings: Settings) -> None:

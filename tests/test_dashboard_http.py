@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import zipfile
 from collections.abc import Iterator
 
@@ -24,6 +25,7 @@ from dashboards.views import VIEWS
 from lat import audit
 from lat.config import Settings
 from lat.export.anonymise import create_key_file, key_file
+from lat.users import get_user
 
 pytestmark = pytest.mark.slow
 
@@ -72,6 +74,10 @@ def _values(site: Site, school: str, hub: str, page: str) -> dict[str, object]:
 
 PAGES = ("/school", "/mentor", "/hub", "/compare", "/research", "/export")
 ROLES = ("admin", "hub_coordinator", "mentor", "school_head", "researcher")
+# The page each callback output belongs to ("" for the frame every signed-in role gets).
+OUTPUT_PAGE = {"nav.children": "", "school-body.children": "/school", "school-time.children": "/school", "mentor-body.children": "/mentor",
+               "hub-body.children": "/hub", "hub-time.children": "/hub", "compare-body.children": "/compare",
+               "research-body.children": "/research", "export-body.children": "/export"}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -82,9 +88,14 @@ def test_callbacks_hold_no_data_of_out_of_scope_schools(site: Site, role: str) -
     assert len(deps) == 9  # router, one per page, two over-time sections: a new callback must be added to _values
     school, hub, hub_names = _outside(site, account)
     name = site.schools.filter(pl.col("school") == school)["school_name"][0]
+    open_pages = {page for page in PAGES if role in PAGE_ROLES[page]} | {""}
     for page in PAGES:
         for dep in deps:
             answer = call(session, site.base, dep, _values(site, school, hub, page))
+            owner = next(p for o, p in OUTPUT_PAGE.items() if o in dep["output"])
+            if owner not in open_pages:  # a page kept out of the role's navigation refuses its callbacks too
+                assert answer.status_code == 403, (role, dep["output"], answer.status_code)
+                continue
             assert answer.status_code in (200, 204), (dep["output"], answer.text[:300])
             if role == "admin":
                 continue  # admins see every school
@@ -96,6 +107,79 @@ def test_callbacks_hold_no_data_of_out_of_scope_schools(site: Site, role: str) -
         assert name in call(session, site.base, school_dep, _values(site, school, hub, "/school")).text
         time_dep = next(d for d in deps if d["output"] == "school-time.children")
         assert "school-activity-chart" in call(session, site.base, time_dep, _values(site, school, hub, "/school")).text
+
+
+PAGE_ROLES = {
+    "/school": {"admin", "hub_coordinator", "mentor", "school_head"}, "/mentor": {"admin", "hub_coordinator", "mentor"},
+    "/hub": {"admin", "hub_coordinator"}, "/compare": set(ROLES), "/research": {"admin", "hub_coordinator", "researcher"},
+    "/export": {"admin", "researcher"},
+}
+
+
+def _visible_schools(site: Site, role: str) -> set[str]:
+    """The schools whose data the account may see, from the registry (not from lat.access)."""
+    user = get_user(site.settings, site.accounts[role].name)
+    assert user is not None
+    if role == "school_head":
+        return set(user.schools)
+    pairs = pl.read_parquet(site.marts / "registry_mentoring.parquet")
+    return set(pairs.filter(pl.col("mentor").is_in([*user.persons, *user.schools]))["mentee_school"].to_list())
+
+
+@pytest.mark.parametrize("role", ("mentor", "school_head"))
+def test_heads_and_mentors_see_no_other_school_of_their_own_hub(site: Site, role: str) -> None:
+    """The pairing table once named the mentor school beside a head's school, with its area averages."""
+    visible = _visible_schools(site, role)
+    own = site.schools.filter(pl.col("school").is_in(sorted(visible)))
+    pairs = pl.read_parquet(site.marts / "registry_mentoring.parquet")
+    mentors = pairs.filter(pl.col("mentee_school").is_in(sorted(visible)))["mentor"].to_list()  # a mentee knows its mentor school
+    others = site.schools.filter(pl.col("hub").is_in(own["hub"].to_list()) & ~pl.col("school").is_in(sorted(visible) + mentors))
+    assert own.height and others.height
+    names = site.schools["school_name"].to_list()
+    distinct = [n for n in others["school_name"].to_list() if sum(n in m for m in names) == 1]
+    session = login(site.base, site.accounts[role].name)
+    school, hub = own["school"][0], own["hub"][0]
+    texts = []
+    for view in VIEWS:
+        for query in ({"school": school, "hub": hub}, {"hub": hub}, {}):
+            answer = session.get(f"{site.base}/download/{view}.csv", params=query, timeout=60)
+            assert answer.status_code in (200, 403), (view, answer.status_code)
+            texts.append((view, answer.text if answer.status_code == 200 else ""))
+    deps = dependencies(session, site.base)
+    for dep in deps:
+        answer = call(session, site.base, dep, _values(site, school, hub, "/hub"))
+        texts.append((dep["output"], answer.text))
+    # whole ids only: a mentor person's id (school id + "-m2") names the mentor, whom the school knows
+    other_ids = re.compile("|".join(rf"(?<![\w-]){re.escape(o)}(?![\w-])" for o in others["school"].to_list()))
+    for where, text in texts:
+        m = other_ids.search(text)
+        assert not m, (role, where, text[max(0, m.start() - 200):m.end() + 50] if m else '')
+        assert not any(name in text for name in distinct), (role, where)
+    hub_dep = next(d for d in deps if d["output"] == "hub-body.children")
+    assert call(session, site.base, hub_dep, _values(site, school, hub, "/hub")).status_code == 403
+
+
+def test_pairing_suggestions_reach_coordinators_and_admins_only(site: Site) -> None:
+    pairs = pl.read_parquet(site.marts / "pairing_suggestions.parquet")
+    for role in ROLES:
+        session = login(site.base, site.accounts[role].name)
+        hub = site.schools.filter(pl.col("school") == site.accounts[role].in_scope)["hub"][0] if site.accounts[role].in_scope else ""
+        answer = session.get(f"{site.base}/download/hub-pairs.csv", params={"hub": hub}, timeout=60)
+        rows = list(csv.reader(io.StringIO(answer.text.lstrip("\ufeff")))) if answer.status_code == 200 else []
+        expected = pairs.filter(pl.col("hub") == hub).height if role in ("admin", "hub_coordinator") else 0
+        assert max(len(rows) - 1, 0) == expected, (role, answer.status_code)
+    assert pairs.height > 0
+
+
+def test_bad_callback_requests_get_a_clear_400(site: Site) -> None:
+    session = login(site.base, site.accounts["admin"].name)
+    dep = next(d for d in dependencies(session, site.base) if d["output"] == "school-body.children")
+    values = _values(site, site.accounts["admin"].in_scope, "", "/school")
+    answer = call(session, site.base, dep, {**values, "school-select.value": ["a", "b"]})
+    assert answer.status_code == 400 and "one value" in answer.text
+    unknown = session.post(f"{site.base}/_dash-update-component", json={"output": "nowhere.children", "inputs": []}, timeout=30)
+    assert unknown.status_code == 400 and "no callback" in unknown.text
+    assert session.post(f"{site.base}/_dash-update-component", data=b"[1,", timeout=30).status_code == 400
 
 
 @pytest.mark.parametrize("role", ("admin", "hub_coordinator", "mentor", "school_head"))
@@ -116,7 +200,7 @@ def test_researcher_gets_no_school_page(site: Site) -> None:
     school_dep = next(d for d in dependencies(session, site.base) if d["output"] == "school-body.children")
     other = site.schools["school"][0]
     answer = call(session, site.base, school_dep, _values(site, other, "", "/school"))
-    assert "This school is not in your view" in answer.text
+    assert answer.status_code == 403 and "not available for your role" in answer.text
     assert site.schools["school_name"][0] not in answer.text
 
 
@@ -229,7 +313,8 @@ def test_other_roles_get_no_research_export(site: Site, role: str) -> None:
     assert answer.status_code == 403
     assert answer.headers["Content-Type"].startswith("text/plain")
     assert "only admins and researchers" in answer.text
-    assert "does not give access" in _export_body(site, role)
+    dep = next(d for d in dependencies(session, site.base) if d["output"] == "export-body.children")
+    assert call(session, site.base, dep, _values(site, "", "", "/export")).status_code == 403  # the page is not theirs
     denied = [e for e in audit.read(site.settings, action=audit.ACCESS_DENIED) if e.actor == site.accounts[role].name]
     assert any(e.target == "research-export:answers" for e in denied)
 

@@ -45,7 +45,7 @@ def test_a_mentor_leading_nowhere_is_no_pair() -> None:
     areas = pl.DataFrame({"school": ["X", "Y"], "round": ["r", "r"], "A": [3.0, 3.0]})
     schools = pl.DataFrame({"school_id": ["X", "Y"], "name": ["Ex", "Why"], "hub": ["H", "H"], "language": ["et", "et"]})
     got = pairing.pairs(areas, schools)
-    assert got.select("mentor", "mentee_school").rows() == [(None, "Y")]
+    assert got.select("mentor_school", "mentee_school").rows() == [(None, "Y")]
 
 
 def test_zero_capacity_is_refused() -> None:
@@ -63,5 +63,5 @@ def test_compute_reads_survey_answers_from_the_store(tmp_path: Path, monkeypatch
     load(con, [answer("a", "A1", "5", school="P1"), answer("b", "A1", "1", school="P2")])
     marts = pairing.compute(Sources(con, settings, now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)), settings)
     row = marts["pairing_suggestions"].row(0, named=True)
-    assert (row["mentor"], row["mentee_school"], row["score"]) == ("P1", "P2", 4.0)  # (5 - 1) / 4 * (5 - 1)
+    assert (row["mentor_school"], row["mentee_school"], row["score"]) == ("P1", "P2", 4.0)  # (5 - 1) / 4 * (5 - 1)
     assert row["explanation"] == "Strong is strong in A Leadership (5.0) where Weak is weakest (1.0)."
