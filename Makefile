@@ -18,10 +18,10 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PIP) install --quiet -e '.[test]'
 	touch $@
 
-# lat._fastxapi, the C fast path of ingest (setup.py), rebuilt in place when its sources change
-# (pip install -e builds it too; without a compiler LAT still works, slower: see lat/fastpath.py)
+# lat.ingest._fastxapi, the C fast path of ingest (setup.py), rebuilt in place when its sources change
+# (pip install -e builds it too; without a compiler LAT still works, slower: see lat/ingest/fastpath.py)
 FASTXAPI := $(VENV)/.fastxapi-built
-$(FASTXAPI): $(wildcard lat/_fastxapi*.[ch]) setup.py | $(STAMP)
+$(FASTXAPI): $(wildcard lat/ingest/_fastxapi*.[ch]) setup.py | $(STAMP)
 	$(PY) setup.py -q build_ext --inplace
 	touch $@
 

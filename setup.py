@@ -1,7 +1,7 @@
-"""The compiled part of LAT: lat._fastxapi, the C fast path of NDJSON ingest (see lat/fastpath.py).
+"""The compiled part of LAT: lat.ingest._fastxapi, the C fast path of NDJSON ingest (see lat/ingest/fastpath.py).
 
 Everything else is declared in pyproject.toml. The extension is optional: where it cannot be
-built (no compiler), the install still succeeds and lat.fastpath falls back to Python.
+built (no compiler), the install still succeeds and lat.ingest.fastpath falls back to Python.
 """
 
 from setuptools import Extension, setup
@@ -9,9 +9,9 @@ from setuptools import Extension, setup
 setup(
     ext_modules=[
         Extension(
-            "lat._fastxapi",
-            sources=["lat/_fastxapi.c", "lat/_fastxapi_rules.c"],
-            depends=["lat/_fastxapi.h"],
+            "lat.ingest._fastxapi",
+            sources=["lat/ingest/_fastxapi.c", "lat/ingest/_fastxapi_rules.c"],
+            depends=["lat/ingest/_fastxapi.h"],
             # dlopen/dlsym find OpenSSL's SHA-1 (no OpenSSL headers needed); a mutex guards the buffer pool
             libraries=["dl", "pthread"],
             # -ffp-contract=off: no fused multiply-add, so float arithmetic (durations) rounds as Python's does

@@ -91,7 +91,8 @@ def build_real(home: Path, env: dict[str, str]) -> None:
 
 def build_synthetic(home: Path) -> None:
     sys.path.insert(0, str(ROOT))
-    from lat import store, vocab
+    from lat.store import database as store
+    from lat.xapi import vocab
     from lat.config import Settings
 
     with store.session(Settings(home=home)) as con:

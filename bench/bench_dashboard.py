@@ -103,7 +103,7 @@ def main() -> None:
     os.environ["LAT_HOME"] = str(home)
     from dashboards.app import create_app
     from lat.config import get_settings
-    from lat.users import add_user, get_user, remove_user
+    from lat.access.users import add_user, get_user, remove_user
 
     settings = get_settings()
     current = home / "marts" / "current"

@@ -11,7 +11,7 @@ then times
 (b) ``lat ingest FILE`` as a subprocess into a fresh LAT_HOME (parse, validate, derive ids,
     flatten, dedupe, one transaction per batch), with its peak RSS (children included).
 
-It says first whether the C fast path (lat._fastxapi) is built: without it (b) takes the
+It says first whether the C fast path (lat.ingest._fastxapi) is built: without it (b) takes the
 Python path for every statement, several times slower.
 
 Prints statements/s of both by wall and by CPU time, the ratios (b)/(a) (target >= 0.5) and
@@ -139,8 +139,8 @@ def lat_ingest(path: Path, home: Path) -> tuple[float, float, float, str]:
 
 
 def fast_path() -> str:
-    """Whether `lat ingest` will use the C fast path (lat._fastxapi), and why not or which SHA-1."""
-    from lat import fastpath
+    """Whether `lat ingest` will use the C fast path (lat.ingest._fastxapi), and why not or which SHA-1."""
+    from lat.ingest import fastpath
 
     return f"C fast path: {'on' if fastpath.AVAILABLE else 'OFF (every statement takes the Python path)'}; {fastpath.REASON}"
 

@@ -1,4 +1,4 @@
-"""How fast is xAPI statement validation? (lat.validation.validate on one core)
+"""How fast is xAPI statement validation? (lat.xapi.validation.validate on one core)
 
 Reads the real Moodle statements from ../shared/corpus/moodle-logstore-xapi, repeats them to
 200,000 (each one parsed separately, so every statement is its own dict as on ingest),
@@ -25,7 +25,7 @@ from typing import Any
 
 import orjson
 
-from lat.validation import validate
+from lat.xapi.validation import validate
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "moodle-logstore-xapi"
 TARGET = 80_000  # statements/s on one core that ingest needs from validation

@@ -1,6 +1,6 @@
 """The Dash app factory: ``create_app(settings)`` -> a Dash app whose every route needs a login.
 
-Pages read published marts only, through :class:`lat.access.DataAccess` for the signed-in
+Pages read published marts only, through :class:`lat.access.policy.DataAccess` for the signed-in
 user, so the dashboard keeps serving while ingest, the LRS or ``lat compute`` write.
 """
 
@@ -19,7 +19,7 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 
 def create_app(settings: Settings | None = None) -> Dash:
     """A new app (its own Flask server), guarded by the login blueprint."""
-    from lat.webauth import current_user, init_app
+    from lat.access.webauth import current_user, init_app
 
     settings = settings or get_settings()
     app = Dash(__name__, title="LAT", assets_folder=str(ASSETS), suppress_callback_exceptions=True,

@@ -13,23 +13,23 @@ from flask import current_app
 
 from dashboards import components as ui
 from dashboards.i18n import language_or_default, t
-from lat.access import AccessDenied, DataAccess
+from lat.access.policy import AccessDenied, DataAccess
 from lat.config import Settings
 from lat.errors import LatError
-from lat.users import User
+from lat.access.users import User
 
 T = TypeVar("T")
 
 
 def access() -> DataAccess:
     """The signed-in user's DataAccess for this request (one marts version per request)."""
-    from lat.webauth import current_access
+    from lat.access.webauth import current_access
 
     return current_access()
 
 
 def user() -> User:
-    from lat.webauth import current_user
+    from lat.access.webauth import current_user
 
     return current_user()
 

@@ -13,8 +13,8 @@ import polars as pl
 from flask import Flask, Response, abort, request
 
 from dashboards.views import VIEWS, Params, view
-from lat import audit
-from lat.access import AccessDenied
+from lat.access import audit
+from lat.access.policy import AccessDenied
 from lat.errors import LatError
 
 MIME = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -26,7 +26,7 @@ def register(server: Flask) -> None:
 
 
 def download(name: str, fmt: str) -> Response:
-    from lat.webauth import _client_ip, current_access
+    from lat.access.webauth import _client_ip, current_access
 
     if name not in VIEWS or fmt not in MIME:
         abort(404)
@@ -58,7 +58,7 @@ def render(frame: pl.DataFrame, fmt: str) -> bytes:
 def research_export() -> Response:
     """The research export as a zip: admins and researchers only (403 for others), audited by lat.export."""
     from lat.export import build_zip
-    from lat.webauth import current_access
+    from lat.access.webauth import current_access
 
     access = current_access()
     try:

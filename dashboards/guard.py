@@ -16,7 +16,7 @@ from dash import Dash
 from flask import Flask, Response, request
 
 from dashboards.pages import Page
-from lat.users import User
+from lat.access.users import User
 
 UPDATE_PATH = "/_dash-update-component"
 

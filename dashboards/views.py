@@ -2,7 +2,7 @@
 
 Pages show these frames and ``/download/<view>.<csv|xlsx>`` serves the same frames, so what
 a user downloads is exactly what the page shows. Every read goes through
-:class:`lat.access.DataAccess`: a school outside the user's scope yields empty frames,
+:class:`lat.access.policy.DataAccess`: a school outside the user's scope yields empty frames,
 never an error that names it. Column names are stable identifiers (English); pages
 translate the headers.
 """
@@ -16,9 +16,9 @@ from typing import Any
 
 import polars as pl
 
-from lat.access import AccessDenied, DataAccess, one_of
+from lat.access.policy import AccessDenied, DataAccess, one_of
 from lat.errors import LatError
-from lat.users import ADMIN, HUB_COORDINATOR, RESEARCHER, SCHOOL_HEAD
+from lat.access.users import ADMIN, HUB_COORDINATOR, RESEARCHER, SCHOOL_HEAD
 
 GROUP_ORDER = ("leader", "teacher", "student")
 

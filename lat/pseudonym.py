@@ -9,7 +9,7 @@ their key and their domain, so that the two kinds of pseudonym can never be link
   code); none of that may enter the store. Stable across imports (so a corrected file
   updates the same person's answers) and not reversible without the key. The key is
   ``LAT_PSEUDONYM_KEY`` when set; otherwise a random key generated once into
-  ``LAT_HOME/keys/pseudonym.key`` (0600, :mod:`lat.keys`). Losing that file means new
+  ``LAT_HOME/keys/pseudonym.key`` (0600, :mod:`lat.keyfiles`). Losing that file means new
   imports get new pseudonyms, so back it up with the store.
 - **research exports** (:class:`lat.export.anonymise.Pseudonymiser`): school and respondent
   ids of an export, keyed with ``LAT_EXPORT_KEY``, chosen by whoever hands the data over
@@ -22,7 +22,7 @@ import hashlib
 import hmac
 from pathlib import Path
 
-from lat import keys
+from lat import keyfiles as keys
 from lat.config import Settings
 
 KEY_NAME = "pseudonym.key"  # under LAT_HOME/keys

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from lat import vocab
+from lat.xapi import vocab
 from pipelines.source import Sources, sql_text
 
 SHARED_KEY = "answers.latest"

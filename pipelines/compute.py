@@ -41,8 +41,9 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from lat import marts as mart_store
-from lat import store, vocab
+from lat.store import marts as mart_store
+from lat.store import database as store
+from lat.xapi import vocab
 from lat.config import Settings
 from lat.errors import LatError
 from pipelines.catalogue import MARTS

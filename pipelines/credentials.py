@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from lat import vocab
+from lat.xapi import vocab
 from lat.config import Settings
 from pipelines.catalogue import Mart, register_mart
 from pipelines.definitions import Indicator, register, register_dimension

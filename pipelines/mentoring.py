@@ -27,7 +27,7 @@ import datetime as dt
 
 import polars as pl
 
-from lat import vocab
+from lat.xapi import vocab
 from lat.config import Settings
 from pipelines.catalogue import Mart, register_mart
 from pipelines.definitions import Indicator, register, register_dimension

@@ -21,9 +21,9 @@ import math
 import numpy as np
 import polars as pl
 
-from lat import vocab
+from lat.xapi import vocab
 from lat.config import Settings
-from lat.users import ADMIN, HUB_COORDINATOR
+from lat.access.users import ADMIN, HUB_COORDINATOR
 from pipelines.catalogue import Mart, register_mart
 from pipelines.definitions import Indicator, register, register_dimension
 from pipelines.source import Sources

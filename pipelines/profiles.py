@@ -22,7 +22,7 @@ from typing import Any
 
 import polars as pl
 
-from lat import vocab
+from lat.xapi import vocab
 from lat.config import Settings
 from pipelines import answers
 from pipelines.catalogue import Mart, register_mart

@@ -73,7 +73,7 @@ def prepare_home(home: Path, *, store: bool = False) -> tuple[Settings, dict[str
     research exports read) and one account per role (password PASSWORD)."""
     import polars as pl
 
-    from lat.users import add_user
+    from lat.access.users import add_user
 
     marts = cached_marts()
     shutil.copytree(marts, home / "marts", symlinks=True)

@@ -18,8 +18,9 @@ def sample_files() -> list[Path]:
 
 def build_store(home: Path) -> Settings:
     """Registry import, ingest and compute of the two hubs into ``home``; returns its settings."""
-    from lat import registry, store
-    from lat.ingest import ingest_paths
+    from lat.registry import organisation as registry
+    from lat.store import database as store
+    from lat.ingest.engine import ingest_paths
     from pipelines import compute
 
     settings = Settings(home=home)
@@ -39,7 +40,7 @@ def import_fixture_survey(settings: Settings) -> None:
     """The hand-made CSV (e-mails and names as respondent ids) as round ``2026-extra``."""
     from datetime import UTC, datetime
 
-    from lat.survey import import_survey
+    from lat.ingest.survey import import_survey
 
     import_survey(SURVEY, SURVEY_ROUND, datetime(2026, 6, 2, tzinfo=UTC), settings)
 

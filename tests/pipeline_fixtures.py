@@ -1,7 +1,7 @@
 """Helpers shared by the pipeline tests: build survey statements, load them into a real
 DuckDB store in tmp_path, and compare marts with hand-computed CSV tables.
 
-Statements go through the real ingest (``lat.ingest.ingest_records``), voiding included.
+Statements go through the real ingest (``lat.ingest.engine.ingest_records``), voiding included.
 """
 
 from __future__ import annotations
@@ -17,10 +17,12 @@ import duckdb
 import polars as pl
 import pytest
 
-from lat import attribution, store, vocab
-from lat import registry as lat_registry
+from lat.registry import attribution
+from lat.store import database as store
+from lat.xapi import vocab
+from lat.registry import organisation as lat_registry
 from lat.config import Settings
-from lat.ingest import Record, ingest_records
+from lat.ingest.engine import Record, ingest_records
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "pipelines"
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)

@@ -11,11 +11,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from lat import audit, marts
-from lat.access import AccessDenied, DataAccess, Registry, one_of
+from lat.access import audit
+from lat.store import marts
+from lat.access.policy import AccessDenied, DataAccess, Registry, one_of
 from lat.config import Settings
 from lat.errors import LatError
-from lat.users import User
+from lat.access.users import User
 from pipelines import catalogue as cat
 
 TEST_MARTS = {

@@ -10,9 +10,12 @@ from typing import Any
 import duckdb
 import pytest
 
-from lat import attribution, registry, store, vocab
+from lat.registry import attribution
+from lat.registry import organisation as registry
+from lat.store import database as store
+from lat.xapi import vocab
 from lat.config import get_settings
-from lat.flatten import flatten
+from lat.xapi.fields import flatten
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "registry"
 

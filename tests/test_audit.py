@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from lat import audit, authdb
+from lat.access import audit
+from lat.access import authdb
 from lat.cli import cli
 from lat.config import Settings
 from lat.errors import LatError

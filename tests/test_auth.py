@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from lat import audit, auth, authdb
+from lat.access import audit
+from lat.access import auth
+from lat.access import authdb
 from lat.config import Settings
-from lat.users import add_user
+from lat.access.users import add_user
 
 PW = "correct horse battery"
 

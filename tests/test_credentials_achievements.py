@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lat import vocab
+from lat.xapi import vocab
 from lat.credentials import achievements
 from lat.credentials.achievements import Group, StatementRule
 from lat.errors import LatError

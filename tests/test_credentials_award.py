@@ -14,8 +14,9 @@ from pathlib import Path
 import jwt
 import pytest
 
-from lat import store, vocab
-from lat.credentials import achievements, award, keys, status
+from lat.store import database as store
+from lat.xapi import vocab
+from lat.credentials import achievements, award, signing_key, revocation
 from lat.credentials.verify import verify
 from tests.credentials_support import A, ACHIEVEMENTS, make_store
 from tests.ob3schema import official
@@ -27,7 +28,7 @@ def _award(settings, **kw):
 
 def _decode(settings, token: str) -> dict:
     """Verify with PyJWT against the published JWKS (not with joserfc, which signed it)."""
-    published = json.loads((keys.public_dir(settings) / "jwks.json").read_text())["keys"][0]
+    published = json.loads((signing_key.public_dir(settings) / "jwks.json").read_text())["keys"][0]
     return jwt.decode(token, jwt.PyJWK(published).key, algorithms=["EdDSA"], options={"verify_aud": False})
 
 
@@ -43,7 +44,7 @@ def test_dry_run_names_who_meets_the_criteria_and_writes_nothing(tmp_path: Path,
 
 def test_award_issues_a_valid_signed_open_badge(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     settings = make_store(tmp_path, monkeypatch)
-    keys.generate(settings)
+    signing_key.generate(settings)
     report = _award(settings)
     person = next(a for a in report.awarded if a.achievement == "mentoring-participant")
     token = (award.issued_dir(settings) / f"{person.credential_id.removeprefix('urn:uuid:')}.jwt").read_text().strip()
@@ -77,7 +78,7 @@ def test_award_issues_a_valid_signed_open_badge(tmp_path: Path, monkeypatch: pyt
 
 def test_award_is_idempotent_and_recorded_as_earned_statements(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     settings = make_store(tmp_path, monkeypatch)
-    keys.generate(settings)
+    signing_key.generate(settings)
     first = _award(settings)
     again = _award(settings)
     assert (len(first.awarded), first.ingest.stored) == (2, 2)
@@ -91,16 +92,16 @@ def test_award_is_idempotent_and_recorded_as_earned_statements(tmp_path: Path, m
 
 def test_revocation_sets_the_status_bit_and_verify_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     settings = make_store(tmp_path, monkeypatch)
-    key = keys.generate(settings)
+    key = signing_key.generate(settings)
     issued = [a.credential_id for a in _award(settings).awarded]
     with store.session(settings) as con:
-        status.revoke(con, issued[1].removeprefix("urn:uuid:"), "awarded in error")
-        status.publish(con, settings, key, award.urls(settings))
+        revocation.revoke(con, issued[1].removeprefix("urn:uuid:"), "awarded in error")
+        revocation.publish(con, settings, key, award.urls(settings))
         with pytest.raises(Exception, match="already revoked"):
-            status.revoke(con, issued[1], "again")
-    listed = _decode(settings, (keys.public_dir(settings) / "status" / "revocation").read_text())
+            revocation.revoke(con, issued[1], "again")
+    listed = _decode(settings, (signing_key.public_dir(settings) / "status" / "revocation").read_text())
     encoded = listed["credentialSubject"]["encodedList"]
-    assert (status.is_set(encoded, 0), status.is_set(encoded, 1)) == (False, True)
+    assert (revocation.is_set(encoded, 0), revocation.is_set(encoded, 1)) == (False, True)
     files = {p.stem: p for p in award.issued_dir(settings).glob("*.jwt")}
     revoked_file = files[issued[1].removeprefix("urn:uuid:")]
     verdict = verify(str(revoked_file), settings)
@@ -113,7 +114,7 @@ def test_revocation_sets_the_status_bit_and_verify_fails(tmp_path: Path, monkeyp
 
 def test_a_tampered_credential_fails_with_a_reason(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     settings = make_store(tmp_path, monkeypatch)
-    keys.generate(settings)
+    signing_key.generate(settings)
     token = _award(settings) and next(award.issued_dir(settings).glob("*.jwt")).read_text().strip()
     header, payload, signature = token.split(".")
     claims = json.loads(jwt.utils.base64url_decode(payload))

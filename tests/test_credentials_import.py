@@ -11,8 +11,9 @@ import jwt
 import polars as pl
 import pytest
 
-from lat import store, vocab
-from lat.credentials import dids, issue, keys, signing
+from lat.store import database as store
+from lat.xapi import vocab
+from lat.credentials import dids, issue, signing_key, signing
 from lat.credentials.achievements import Issuer, Round, load
 from lat.credentials.criteria import Outcome
 from lat.credentials.importing import import_credential
@@ -29,7 +30,7 @@ def _foreign(tmp_path: Path, learner: str, *, valid_until: str | None = None, vc
     from joserfc import jwk
 
     key = jwk.OKPKey.generate_key("Ed25519")
-    signing_key = keys.SigningKey(key, "EdDSA", key.thumbprint())
+    foreign_key = signing_key.SigningKey(key, "EdDSA", key.thumbprint())
     did = dids.did_jwk(key.as_dict(private=False))
     achievement = load(ACHIEVEMENTS).achievement("mentoring-participant")
     credential = issue.build(achievement, Outcome(learner, None), Round("r", dt.date(2025, 9, 1), dt.date(2026, 8, 31)),
@@ -43,7 +44,7 @@ def _foreign(tmp_path: Path, learner: str, *, valid_until: str | None = None, vc
         claims = {"vc": credential, "iss": did, "jti": credential["id"], "nbf": int(T0.timestamp())}
         path.write_text(jwt.encode(claims, key.as_pem(private=True), algorithm="EdDSA", headers={"kid": f"{did}#0"}))
     else:
-        path.write_text(signing.sign(credential, signing_key, f"{did}#0"))
+        path.write_text(signing.sign(credential, foreign_key, f"{did}#0"))
     return path
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import jwt
 import pytest
 
-from lat.credentials import achievements, award, keys
+from lat.credentials import achievements, award, signing_key
 from tests.credentials_support import ACHIEVEMENTS, make_store
 from tests.ob3schema import official
 
@@ -23,7 +23,7 @@ from tests.ob3schema import official
 def _issued(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, dict[str, Any]]:
     """The decoded VC-JWT payloads of one award run, by achievement id (signatures: test_credentials_award)."""
     settings = make_store(tmp_path, monkeypatch)
-    keys.generate(settings)
+    signing_key.generate(settings)
     report = award.award(settings, achievements.load(ACHIEVEMENTS))
     out = {}
     for a in report.awarded:

@@ -13,7 +13,7 @@ import pytest
 from joserfc import jwk
 
 from lat.config import Settings
-from lat.credentials import dids, issue, keys, signing
+from lat.credentials import dids, issue, signing_key, signing
 from lat.credentials.achievements import Issuer, Round, load
 from lat.credentials.criteria import Outcome
 from lat.credentials.verify import verify
@@ -55,7 +55,7 @@ def _pyjwt(payload: dict[str, Any], key: jwk.OKPKey) -> str:
 
 
 def _lat(credential: dict[str, Any], key: jwk.OKPKey) -> str:
-    return signing.sign(credential, keys.SigningKey(key, "EdDSA", key.thumbprint()), "https://other.example/jwks.json")
+    return signing.sign(credential, signing_key.SigningKey(key, "EdDSA", key.thumbprint()), "https://other.example/jwks.json")
 
 
 def test_lat_signs_the_credential_as_the_payload_with_the_ob3_claims(key: jwk.OKPKey) -> None:

@@ -22,10 +22,10 @@ import requests
 from dashboard_support import Account, call, dashboard_server, dependencies, login, prepare_home
 
 from dashboards.views import VIEWS
-from lat import audit
+from lat.access import audit
 from lat.config import Settings
 from lat.export.anonymise import create_key_file, key_file
-from lat.users import get_user
+from lat.access.users import get_user
 
 pytestmark = pytest.mark.slow
 
@@ -117,7 +117,7 @@ PAGE_ROLES = {
 
 
 def _visible_schools(site: Site, role: str) -> set[str]:
-    """The schools whose data the account may see, from the registry (not from lat.access)."""
+    """The schools whose data the account may see, from the registry (not from lat.access.policy)."""
     user = get_user(site.settings, site.accounts[role].name)
     assert user is not None
     if role == "school_head":

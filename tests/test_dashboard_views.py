@@ -10,10 +10,10 @@ import polars as pl
 import pytest
 
 from dashboards.views import Params, hub_activity, school_activity, school_badges, school_credentials, school_timeline
-from lat.access import AccessDenied, DataAccess
+from lat.access.policy import AccessDenied, DataAccess
 from lat.config import Settings
 from lat.errors import LatError
-from lat.users import User
+from lat.access.users import User
 
 W1, W2, W3, W4 = date(2025, 9, 1), date(2025, 9, 8), date(2025, 9, 29), date(2025, 10, 6)
 

@@ -1,15 +1,15 @@
-"""The C fast path (lat._fastxapi via lat.fastpath) against the Python code it stands in for.
+"""The C fast path (lat.ingest._fastxapi via lat.ingest.fastpath) against the Python code it stands in for.
 
 Nothing here is skipped: `make test` builds the module, so a missing module fails these tests.
 What is checked:
 
 * canonical JSON: for every document the C parser accepts, its canonical text equals
   ``orjson.dumps(orjson.loads(line), option=OPT_SORT_KEYS)``; what it refuses is listed;
-* rows: lat.fastpath.scan_table's Arrow table equals the table lat.rows.Columns builds for the
+* rows: lat.ingest.fastpath.scan_table's Arrow table equals the table lat.store.rows.Columns builds for the
   same lines (pa.Table.equals on every column, raw byte for byte, floats bit for bit), on the
   Moodle corpus, the sample data, the bench generator and hypothesis-mutated statements, one
   statement at a time and as blocks (blank, broken, pending lines; statements with their own id);
-* proven => lat.validation.validate(...) is None;
+* proven => lat.xapi.validation.validate(...) is None;
 * scan_table: line numbering, blank lines, broken lines in between, rows rolled back, empty
   blocks, two threads at once (no GIL) equal to one after the other, the fallback;
 * SHA-1: OpenSSL's (through dlsym) and the portable C one equal hashlib.
@@ -37,14 +37,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import lat.fastpath as fastpath
+import lat.ingest.fastpath as fastpath
 from json_paths import changed, leaves
-from lat import _fastxapi, vocab  # no skip: make test builds it
-from lat.flatten import PROFILE_COLUMNS
-from lat.ids import NAMESPACE, content_digest, derived_id
-from lat.readers import LineBlock
-from lat.rows import NAMES, ROW_SCHEMA, Columns, add_statement, statement_values
-from lat.validation import validate
+from lat.ingest import _fastxapi
+from lat.xapi import vocab  # no skip: make test builds it
+from lat.xapi.fields import PROFILE_COLUMNS
+from lat.xapi.ids import NAMESPACE, content_digest, derived_id
+from lat.ingest.readers import LineBlock
+from lat.store.rows import NAMES, ROW_SCHEMA, Columns, add_statement, statement_values
+from lat.xapi.validation import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 MOODLE = ROOT.parent / "shared" / "corpus" / "moodle-logstore-xapi"
@@ -392,7 +393,7 @@ def test_scan_bench_generator_equals_python(tmp_path: Path) -> None:
     assert_same_tables(table, expected)
 
 
-@pytest.mark.parametrize("kind", ["lms", "surveys"])  # derived ids; own ids (digest set by lat.fastpath)
+@pytest.mark.parametrize("kind", ["lms", "surveys"])  # derived ids; own ids (digest set by lat.ingest.fastpath)
 def test_scan_sample_file_matches_python(kind: str) -> None:
     data = gzip.open(sorted(SAMPLE.glob(f"*{kind}.ndjson.gz"))[0]).read().rstrip(b"\n")
     table, pending, expected = scan_both(data[:2_000_000].rsplit(b"\n", 1)[0])
@@ -480,7 +481,7 @@ def test_portable_sha1_derives_the_same_ids() -> None:
 
 def test_floats_read_right_before_configure() -> None:
     """canonical() needs no configure(): a long float once crashed the process before it."""
-    code = "import lat._fastxapi as f; print(f.canonical(b'[0.30000000000000004]').decode())"
+    code = "import lat.ingest._fastxapi as f; print(f.canonical(b'[0.30000000000000004]').decode())"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[0.30000000000000004]"

@@ -1,7 +1,7 @@
-"""The xAPI rules of the C fast path (lat/_fastxapi_rules.c): what it proves is certainly stored.
+"""The xAPI rules of the C fast path (lat/ingest/_fastxapi_rules.c): what it proves is certainly stored.
 
-``lat._fastxapi.proven(line)`` is the C parser plus ``xapi_fast_valid``. The promise checked
-here: when it says True, :func:`lat.validation.validate` accepts the statement (version None),
+``lat.ingest._fastxapi.proven(line)`` is the C parser plus ``xapi_fast_valid``. The promise checked
+here: when it says True, :func:`lat.xapi.validation.validate` accepts the statement (version None),
 the statement is no voiding statement, and DuckDB reads its id, timestamp and registration
 (the instant it reads is the one the text means). It may say False for valid statements (the
 Python path then decides), but it must say True for the common shapes: every statement of
@@ -37,8 +37,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from json_paths import DELETE, Change, changed, paths
-from lat import vocab
-from lat.validation import validate
+from lat.xapi import vocab
+from lat.xapi.validation import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 VALIDATION = ROOT / "tests" / "fixtures" / "validation"
@@ -48,16 +48,16 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _compiled() -> ModuleType:
-    """lat._fastxapi, built in place first when it is not (gcc and the Python headers are on every
-    machine), and configured as lat.fastpath configures it (numbers are read in the C locale it sets)."""
+    """lat.ingest._fastxapi, built in place first when it is not (gcc and the Python headers are on every
+    machine), and configured as lat.ingest.fastpath configures it (numbers are read in the C locale it sets)."""
     try:
-        importlib.import_module("lat._fastxapi")
+        importlib.import_module("lat.ingest._fastxapi")
     except ImportError:
         subprocess.run([sys.executable, "setup.py", "build_ext", "--inplace"], cwd=ROOT, check=True,
                        capture_output=True)
-    fastpath = importlib.import_module("lat.fastpath")
+    fastpath = importlib.import_module("lat.ingest.fastpath")
     assert fastpath.AVAILABLE, fastpath.REASON
-    return importlib.import_module("lat._fastxapi")
+    return importlib.import_module("lat.ingest._fastxapi")
 
 
 proven: Callable[[bytes], bool] = _compiled().proven

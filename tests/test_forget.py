@@ -13,14 +13,16 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from lat import audit, store, vocab
+from lat.access import audit
+from lat.store import database as store
+from lat.xapi import vocab
 from lat.cli import cli
 from lat.config import Settings
 from lat.errors import LatError
-from lat.flatten import actor_key
-from lat.forget import ERASED_AGENT, forget, resolve
-from lat.ingest import ingest_paths
-from lat.users import add_user
+from lat.xapi.fields import actor_key
+from lat.privacy.forget import ERASED_AGENT, forget, resolve
+from lat.ingest.engine import ingest_paths
+from lat.access.users import add_user
 
 ANNA = {"objectType": "Agent", "mbox": "mailto:Anna@School.ee"}  # mixed case: keys are lower-cased
 ANNA_SHA1 = {"objectType": "Agent", "mbox_sha1sum": hashlib.sha1(b"mailto:anna@school.ee").hexdigest()}

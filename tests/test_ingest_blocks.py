@@ -8,13 +8,14 @@ from pathlib import Path
 import orjson
 import pytest
 
-from lat import ingest, readers
-from lat.batches import build
+from lat.ingest import engine as ingest
+from lat.ingest import readers
+from lat.ingest.batches import build
 from lat.config import Settings
 from lat.errors import LatError
-from lat.ingest import _chunks, _file_parts, _units
-from lat.readers import LineBlock
-from lat.store import connect
+from lat.ingest.engine import _chunks, _file_parts, _units
+from lat.ingest.readers import LineBlock
+from lat.store.database import connect
 
 
 def write(path: Path) -> None:

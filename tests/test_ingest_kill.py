@@ -12,7 +12,7 @@ from pathlib import Path
 import orjson
 
 from lat.config import Settings
-from lat.store import connect
+from lat.store.database import connect
 
 STATEMENTS = 40_000
 BATCH = 1_000

@@ -1,4 +1,4 @@
-"""lat.keys: owner-only files and the secrets kept under LAT_HOME/keys."""
+"""lat.keyfiles: owner-only files and the secrets kept under LAT_HOME/keys."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from lat import keys
+from lat import keyfiles as keys
 from lat.config import Settings
 from lat.errors import LatError
 
@@ -74,8 +74,8 @@ def test_an_empty_key_file_is_an_error_not_an_empty_key(tmp_path: Path) -> None:
 
 def test_processes_starting_at_once_agree_on_one_key(tmp_path: Path) -> None:
     script = (
-        "import sys; from lat import keys; from lat.config import Settings; "
-        "sys.stdout.write(keys.secret(Settings(home=sys.argv[1]), 'session_secret', 'session.key').decode())"
+        "import sys; from lat import keyfiles; from lat.config import Settings; "
+        "sys.stdout.write(keyfiles.secret(Settings(home=sys.argv[1]), 'session_secret', 'session.key').decode())"
     )
     runs = [subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], stdout=subprocess.PIPE, text=True)
             for _ in range(6)]

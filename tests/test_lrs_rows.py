@@ -1,4 +1,4 @@
-"""The LRS writer (lat.lrs.writer through lat.writer, lat.known) on a real DuckDB store, in-process."""
+"""The LRS writer (lat.lrs.committer through lat.store.writer, lat.store.known) on a real DuckDB store, in-process."""
 
 from __future__ import annotations
 
@@ -11,13 +11,15 @@ import duckdb
 import numpy as np
 import pytest
 
-from lat import attribution, store, vocab
+from lat.registry import attribution
+from lat.store import database as store
+from lat.xapi import vocab
 from lat.config import get_settings
-from lat.ingest import Record, ingest_records
-from lat import known as known_module
+from lat.ingest.engine import Record, ingest_records
+from lat.store import known as known_module
 from lat.lrs.errors import ApiError
-from lat.known import IdFilter, prefix
-from lat.lrs.writer import Writer, _Job
+from lat.store.known import IdFilter, prefix
+from lat.lrs.committer import Writer, _Job
 from tests.lrs_support import statement
 
 AUTHORITY = {"objectType": "Agent", "name": "moodle", "account": {"homePage": "http://127.0.0.1:1", "name": "k"}}

@@ -9,7 +9,7 @@ import pytest
 
 from lat.config import get_settings
 from lat.errors import LatError
-from lat.lrs import credentials, formats, multipart, queries
+from lat.lrs import source_keys, formats, multipart, queries
 from lat.lrs.errors import ApiError
 
 STMT = {
@@ -70,14 +70,14 @@ def test_more_token_round_trips_and_rejects_garbage() -> None:
 
 def test_credentials_verify_and_revoke(tmp_path: Path) -> None:
     settings = get_settings(home=tmp_path)
-    made = credentials.add(settings, "moodle", ["statements/write"])
-    verifier = credentials.Verifier(settings)
+    made = source_keys.add(settings, "moodle", ["statements/write"])
+    verifier = source_keys.Verifier(settings)
     found = verifier.verify(made["key"], made["secret"])
     assert found is not None and found.allows("statements/write") and not found.allows("statements/read")
     assert verifier.verify(made["key"], made["secret"] + "x") is None
     assert made["secret"] not in (tmp_path / "lrs.sqlite").read_bytes().decode("latin-1")
-    credentials.revoke(settings, made["key"])
-    assert credentials.Verifier(settings).verify(made["key"], made["secret"]) is None
-    assert credentials.list_all(settings)[0].revoked_at is not None
+    source_keys.revoke(settings, made["key"])
+    assert source_keys.Verifier(settings).verify(made["key"], made["secret"]) is None
+    assert source_keys.list_all(settings)[0].revoked_at is not None
     with pytest.raises(LatError, match="unknown scope"):
-        credentials.add(settings, "x", ["statements/everything"])
+        source_keys.add(settings, "x", ["statements/everything"])

@@ -70,7 +70,7 @@ def test_status_compute_and_ingest_work_while_the_lrs_holds_the_store(tmp_path: 
 
 
 def test_a_stale_run_file_is_ignored(tmp_path: Path) -> None:
-    from lat import store
+    from lat.store import database as store
     from lat.config import get_settings
 
     settings = get_settings(home=tmp_path)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lat import marts
+from lat.store import marts
 from pipelines import compute
 from pipelines.catalogue import MARTS
 from pipelines.definitions import describe

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from lat import marts, vocab
+from lat.store import marts
+from lat.xapi import vocab
 from pipelines import compute
 from pipeline_fixtures import T0, load, open_store, registry, settings_for
 

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from lat import marts
+from lat.store import marts
 from pipelines import compute
 from pipeline_fixtures import FIXTURES, answer, load, load_case, open_store, registry, settings_for, voiding
 

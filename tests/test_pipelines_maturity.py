@@ -7,7 +7,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from lat import marts
+from lat.store import marts
 from pipelines import compute
 from pipeline_fixtures import FIXTURES, answer, assert_frame_matches, expected, load, open_store, read_ndjson, registry, settings_for
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from lat import vocab
-from lat.profile import load_profile, match_template, select, template_by_name, template_problems, templates
+from lat.xapi import vocab
+from lat.xapi.profile import load_profile, match_template, select, template_by_name, template_problems, templates
 
 T = f"{vocab.PROFILE}/templates/"
 MOODLE = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "moodle-logstore-xapi"

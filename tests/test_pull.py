@@ -13,10 +13,11 @@ from typing import Any
 
 import pytest
 
-from lat import store, vocab
+from lat.store import database as store
+from lat.xapi import vocab
 from lat.config import get_settings
 from lat.errors import LatError
-from lat.pull import LrsClient, check_since, newest, normalise_endpoint
+from lat.ingest.pull import LrsClient, check_since, newest, normalise_endpoint
 from ralph_lrs import DroppingProxy, Ralph, free_port, running_ralph
 
 LAT = str(Path(sys.executable).parent / "lat")

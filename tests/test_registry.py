@@ -12,7 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from lat import registry, store
+from lat.registry import organisation as registry
+from lat.store import database as store
 from lat.config import get_settings
 from lat.errors import LatError
 
@@ -66,7 +67,7 @@ def test_good_import_stores_every_table(con: duckdb.DuckDBPyConnection) -> None:
         ("fi-s1", "Oulun koulu", "FI", "fi-oulu", "vet", 30, 410, "fi"),
         ("no-s1", "Oslo skole", "NO", "no-oslo", "primary", 22, 250, None),
     ]
-    # actors normalised as lat.flatten.actor_key writes them
+    # actors normalised as lat.xapi.fields.actor_key writes them
     assert rows(con, "SELECT * FROM people ORDER BY person_id") == [
         ("p-lead-1", "ee-s1", "leader", "mailto:mari.tamm@kool.ee"),
         ("p-mentor-1", None, "mentor", "https://id.example.org/people/kalle"),

@@ -9,12 +9,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from lat import audit, store, vocab
+from lat.access import audit
+from lat.store import database as store
+from lat.xapi import vocab
 from lat.cli import cli
 from lat.config import Settings
 from lat.errors import LatError
-from lat.ingest import ingest_paths
-from lat.retention import apply, cutoff
+from lat.ingest.engine import ingest_paths
+from lat.privacy.retention import apply, cutoff
 
 NOW = datetime(2025, 7, 15, 12, 0, tzinfo=UTC)
 

@@ -1,4 +1,4 @@
-"""lat.rows, the one row rule: statements in, rows out, against rows written by hand (tests/fixtures/rows)."""
+"""lat.store.rows, the one row rule: statements in, rows out, against rows written by hand (tests/fixtures/rows)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ import orjson
 import pytest
 
 from lat.config import Settings
-from lat.flatten import flatten
-from lat.ids import NAMESPACE, content_digest
-from lat.ingest import Record, ingest_paths, ingest_records
-from lat.rows import NAMES, STATEMENT_COLUMNS, Columns, statement_values
-from lat.store import connect
+from lat.xapi.fields import flatten
+from lat.xapi.ids import NAMESPACE, content_digest
+from lat.ingest.engine import Record, ingest_paths, ingest_records
+from lat.store.rows import NAMES, STATEMENT_COLUMNS, Columns, statement_values
+from lat.store.database import connect
 
 CASES = json.loads((Path(__file__).parent / "fixtures" / "rows" / "cases.json").read_text(encoding="utf-8"))
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "moodle-logstore-xapi"
@@ -42,7 +42,7 @@ def expected_row(case: dict[str, Any]) -> dict[str, Any]:
 
 
 def derived(stmt: dict[str, Any]) -> str:
-    """uuid5 of the statement's canonical JSON, by the standard library (not lat.ids)."""
+    """uuid5 of the statement's canonical JSON, by the standard library (not lat.xapi.ids)."""
     content = {k: v for k, v in stmt.items() if k not in ("id", "stored", "authority", "version")}
     return str(uuid.uuid5(NAMESPACE, json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)))
 
@@ -90,7 +90,7 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
 
 
 def assert_store_holds_the_rows(settings: Settings, expected_rows: int) -> None:
-    """Every stored row equals lat.rows' row of its raw statement, in the store's types."""
+    """Every stored row equals lat.store.rows' row of its raw statement, in the store's types."""
     names = ", ".join(PLAIN)
     with connect(settings, read_only=True) as con:
         rows = con.execute(f"SELECT raw, id::VARCHAR, registration::VARCHAR, context_extensions, result_extensions, "

@@ -16,10 +16,10 @@ from typing import Any
 import orjson
 import pytest
 
-from lat import vocab
+from lat.xapi import vocab
 from lat.errors import LatError
-from lat.flatten import actor_key
-from lat.profile import match_template
+from lat.xapi.fields import actor_key
+from lat.xapi.profile import match_template
 from lat.sample import generate
 
 REPO = Path(__file__).resolve().parents[1]
@@ -189,7 +189,7 @@ def test_every_statement_follows_a_profile_template(statements: dict[str, list[d
 
 
 def test_a_sample_of_statements_is_valid_xapi_1_0_3(statements: dict[str, list[dict[str, Any]]]) -> None:
-    from lat.validation import validate
+    from lat.xapi.validation import validate
 
     for name, rows in statements.items():
         for stmt in rows[:: max(1, len(rows) // 400)]:
@@ -359,7 +359,7 @@ def test_fast_ids_and_timestamps_equal_the_standard_library() -> None:
     import uuid
     from datetime import UTC, datetime
 
-    from lat.sample.writer import Ids, agent, iso
+    from lat.sample.emit import Ids, agent, iso
 
     ids = Ids(7)
     namespace = uuid.uuid5(uuid.NAMESPACE_URL, "https://w3id.org/xapi/lat/sample/7")

@@ -13,9 +13,9 @@ import pytest
 
 from lat.config import Settings
 from lat.errors import LatError
-from lat.ingest import Record, ingest_records
-from lat.status import gather, render
-from lat.store import connect
+from lat.ingest.engine import Record, ingest_records
+from lat.store.status import gather, render
+from lat.store.database import connect
 
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 

@@ -12,13 +12,14 @@ from typing import Any
 
 import pytest
 
-from lat import store, vocab
+from lat.store import database as store
+from lat.xapi import vocab
 from lat.config import get_settings
 from lat.errors import LatError
-from lat.profile import match_template
+from lat.xapi.profile import match_template
 from lat.pseudonym import pseudonym, pseudonym_key
-from lat.survey import answer_statement, check_round, check_schools, parse_value, read_survey
-from lat.validation import validate
+from lat.ingest.survey import answer_statement, check_round, check_schools, parse_value, read_survey
+from lat.xapi.validation import validate
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "survey"
 WHEN = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)

@@ -10,10 +10,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from lat import audit, auth, marts
+from lat.access import audit
+from lat.access import auth
+from lat.store import marts
 from lat.config import Settings
 from lat.errors import LatError
-from lat.users import add_user, create_demo_accounts, get_user, list_users, remove_user, set_password
+from lat.access.users import add_user, create_demo_accounts, get_user, list_users, remove_user, set_password
 from pipelines import catalogue as cat
 
 PW = "correct horse battery"

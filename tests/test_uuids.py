@@ -1,4 +1,4 @@
-"""lat.uuids: ids read by numpy exactly as uuid.UUID reads them, and the others left alone."""
+"""lat.xapi.uuids: ids read by numpy exactly as uuid.UUID reads them, and the others left alone."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from lat.uuids import halves
+from lat.xapi.uuids import halves
 
 MALFORMED = ["", "nope", "{12345678-1234-1234-1234-123456789abc}", "12345678x1234-1234-1234-123456789abc",
              "12345678-1234-1234-1234-123456789abg", "123456781234123412341234567890ab", "12345678-1234-1234-1234-12345678ä"]

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from json_paths import changed, paths
-from lat.validation import StatementError, check, validate
+from lat.xapi.validation import StatementError, check, validate
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "validation"
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "moodle-logstore-xapi"

@@ -12,10 +12,10 @@ import requests
 from flask import Flask
 from werkzeug.serving import make_server
 
-from lat import audit
+from lat.access import audit
 from lat.config import Settings
-from lat.users import add_user
-from lat.webauth import current_access, current_user, init_app, login_required
+from lat.access.users import add_user
+from lat.access.webauth import current_access, current_user, init_app, login_required
 
 PW = "correct horse battery"
 

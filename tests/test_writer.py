@@ -1,4 +1,4 @@
-"""lat.writer, the one store writer: screening, attribution in the insert, what it remembers, both policies."""
+"""lat.store.writer, the one store writer: screening, attribution in the insert, what it remembers, both policies."""
 
 from __future__ import annotations
 
@@ -13,11 +13,15 @@ import orjson
 import pyarrow as pa
 import pytest
 
-from lat import attribution, registry, store, vocab, writer
-from lat.batches import Batch, build, combine
+from lat.registry import attribution
+from lat.registry import organisation as registry
+from lat.store import database as store
+from lat.xapi import vocab
+from lat.store import writer
+from lat.ingest.batches import Batch, build, combine
 from lat.config import get_settings
-from lat.known import Known
-from lat.readers import LineBlock
+from lat.store.known import Known
+from lat.ingest.readers import LineBlock
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "registry"
 STORED = "2025-06-01T12:30:00.000000Z"

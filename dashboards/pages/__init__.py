@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from types import ModuleType
 
 from dashboards.pages import compare, hub, mentor, research, research_export, school
-from lat.users import ADMIN, HUB_COORDINATOR, MENTOR, RESEARCHER, SCHOOL_HEAD
+from lat.access.users import ADMIN, HUB_COORDINATOR, MENTOR, RESEARCHER, SCHOOL_HEAD
 
 
 @dataclass(frozen=True)

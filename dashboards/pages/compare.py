@@ -12,7 +12,7 @@ from dashboards import figures
 from dashboards.context import access, run_safely
 from dashboards.i18n import t
 from dashboards.views import Params, country_credentials, country_maturity, hub_choices, hub_maturity, round_choices
-from lat import vocab
+from lat.xapi import vocab
 
 PATH = "/compare"
 FILTERS = ("compare-round", "compare-area", "compare-group", "compare-country")

@@ -23,7 +23,7 @@ from dashboards.views import (
     hub_schools,
     round_choices,
 )
-from lat import vocab
+from lat.xapi import vocab
 
 PATH = "/hub"
 FILTERS = ("hub-select", "hub-round", "hub-level", "hub-area")

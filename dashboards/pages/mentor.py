@@ -16,7 +16,7 @@ from dashboards import figures
 from dashboards.context import access, run_safely, settings
 from dashboards.i18n import t
 from dashboards.views import Params, hub_choices, mentee_progress
-from lat import vocab
+from lat.xapi import vocab
 
 PATH = "/mentor"
 COLUMNS = ["school_name", "status", "reason", "days_since_contact", "meetings", "goals_set", "steps_completed", "steps_planned",

@@ -11,7 +11,7 @@ from dashboards import figures
 from dashboards.context import access, run_safely
 from dashboards.i18n import t
 from dashboards.views import Params, country_maturity, hub_maturity, outcome_summary, round_choices
-from lat import vocab
+from lat.xapi import vocab
 
 PATH = "/research"
 

@@ -30,8 +30,8 @@ from dashboards.views import (
     school_strengths,
     school_timeline,
 )
-from lat import vocab
-from lat.access import DataAccess
+from lat.xapi import vocab
+from lat.access.policy import DataAccess
 
 PATH = "/school"
 FILTERS = ("school-select", "school-round", "school-area")

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
-from lat import vocab
+from lat.xapi import vocab
 from lat.errors import LatError
 
 # Short names accepted in rules, besides full IRIs.

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import duckdb
 
-from lat import store
+from lat.store import database as store
 from lat.config import Settings
-from lat.credentials import criteria, earned, issue, keys, ledger, signing, status
+from lat.credentials import criteria, earned, issue, signing_key, ledger, signing, revocation
 from lat.credentials.achievements import Achievement, Definitions, Round
 from lat.errors import LatError
-from lat.ingest import IngestSummary, Record, ingest_records
+from lat.ingest.engine import IngestSummary, Record, ingest_records
 
 SOURCE = "lat credentials award"
 
@@ -58,7 +58,7 @@ def award(settings: Settings, definitions: Definitions, *, rounds: list[str] | N
           now: dt.datetime | None = None) -> AwardReport:
     """Issue every credential now earned; ``dry_run`` evaluates only."""
     chosen = _rounds(definitions, rounds)
-    key = None if dry_run else keys.load(settings)
+    key = None if dry_run else signing_key.load(settings)
     moment = now or dt.datetime.now(dt.UTC)
     report = AwardReport()
     with store.session(settings) as con:
@@ -76,12 +76,12 @@ def award(settings: Settings, definitions: Definitions, *, rounds: list[str] | N
                                                 len(outcome.evidence), credential_id))
         if key is not None:
             report.ingest = record_statements(con)
-            status.publish(con, settings, key, urls(settings))
+            revocation.publish(con, settings, key, urls(settings))
     return report
 
 
 def _issue(con: duckdb.DuckDBPyConnection, settings: Settings, definitions: Definitions, achievement: Achievement,
-           round_: Round, outcome: criteria.Outcome, key: keys.SigningKey, moment: dt.datetime, country: str | None) -> str:
+           round_: Round, outcome: criteria.Outcome, key: signing_key.SigningKey, moment: dt.datetime, country: str | None) -> str:
     """Build, sign, store and write one credential; returns its id."""
     where = urls(settings)
     index = ledger.next_index(con)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import duckdb
 import polars as pl
 
-from lat import marts
+from lat.store import marts
 from lat.config import Settings
 from lat.credentials.achievements import Achievement, Group, IndicatorRule, Round, Rule, StatementRule
 from lat.errors import LatError

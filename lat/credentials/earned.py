@@ -1,6 +1,6 @@
 """Credentials as xAPI: the *earned* statement (Open Badges xAPI vocabulary) for each award.
 
-The statement goes through the real ingest path (``lat.ingest.ingest_records``), so it is
+The statement goes through the real ingest path (``lat.ingest.engine.ingest_records``), so it is
 validated, attributed to a school and counted by the pipelines like any other. Its id is a
 uuid5 of the credential id: recording a credential twice stores it once.
 """
@@ -11,8 +11,8 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from lat import vocab
-from lat.ids import NAMESPACE
+from lat.xapi import vocab
+from lat.xapi.ids import NAMESPACE
 
 SCHOOL_HOMEPAGE = "https://w3id.org/xapi/lat/schools"  # account homePage of a school acting as a Group
 

@@ -1,7 +1,7 @@
 """What the hub issued, revoked and imported: three tables in the DuckDB store.
 
 The tables (``credentials_issued``, ``credentials_revoked``, ``credentials_imported``) are
-defined with the rest of the store in ``lat/schema.sql`` (documented in docs/store.md). The
+defined with the rest of the store in ``lat/store/schema.sql`` (documented in docs/store.md). The
 unique key (achievement, round, subject) makes issuing idempotent.
 """
 

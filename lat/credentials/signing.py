@@ -25,7 +25,7 @@ from typing import Any
 
 from joserfc import jws
 
-from lat.credentials.keys import SigningKey
+from lat.credentials.signing_key import SigningKey
 from lat.errors import LatError
 
 ACCEPTED_ALGORITHMS = ("EdDSA", "Ed25519", "ES256", "ES384", "RS256", "RS384", "RS512", "PS256")

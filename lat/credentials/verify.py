@@ -24,7 +24,7 @@ from typing import Any
 from joserfc import jwk
 
 from lat.config import Settings
-from lat.credentials import dids, keys, signing, status
+from lat.credentials import dids, signing_key, signing, revocation
 from lat.credentials.award import urls
 from lat.errors import LatError
 
@@ -144,8 +144,8 @@ def _find_key(header: dict[str, Any], credential: dict[str, Any], settings: Sett
     for did in (issuer_id(credential), kid):
         if did.startswith(("did:jwk:", "did:key:")):
             return dids.key_for(did), f"the issuer's {did.split(':')[1]} identifier"
-    if issuer_id(credential) == urls(settings).issuer and keys.key_path(settings).exists():
-        own = keys.load(settings)
+    if issuer_id(credential) == urls(settings).issuer and signing_key.key_path(settings).exists():
+        own = signing_key.load(settings)
         if kid and not kid.endswith(f"#{own.kid}"):
             return None, f"the credential names this hub as issuer but was signed with key {kid}, not this hub's key {own.kid}"
         return jwk.import_key(own.public_jwk()), "this hub's signing key"
@@ -196,12 +196,12 @@ def _check_status(credential: dict[str, Any], settings: Settings, status_list: P
             verdict.facts.append(f"status of type {entry.get('type')} not checked")
             continue
         url, index = str(entry.get("statusListCredential")), int(entry.get("statusListIndex", -1))
-        path = status_list or (keys.public_dir(settings) / "status" / "revocation" if url == urls(settings).status_list else None)
+        path = status_list or (signing_key.public_dir(settings) / "status" / "revocation" if url == urls(settings).status_list else None)
         if path is None or not path.exists():
             verdict.facts.append(f"revocation not checked: the status list {url} is not available offline (give --status-list FILE)")
             continue
         encoded = _encoded_list(path, key, verdict)
-        if encoded is not None and status.is_set(encoded, index):
+        if encoded is not None and revocation.is_set(encoded, index):
             verdict.problems.append(f"revoked: bit {index} of the status list {url} is set")
         elif encoded is not None:
             verdict.facts.append(f"not revoked (status list {url}, index {index})")

@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lat import audit
+from lat.access import audit
 from lat.errors import LatError
-from lat.users import ADMIN, RESEARCHER
+from lat.access.users import ADMIN, RESEARCHER
 
 if TYPE_CHECKING:
     import polars as pl
 
-    from lat.access import DataAccess
+    from lat.access.policy import DataAccess
 
 LEVELS = ("answers", "respondents", "schools")
 FORMATS = ("parquet", "csv")
@@ -59,18 +59,18 @@ def export(
     dp_epsilon: float | None = None, destination: str | None = None,
 ) -> ExportResult:
     """Write an export of ``level`` into the new folder ``out`` (see the module docstring)."""
-    from lat.export import anonymise, writer
+    from lat.export import anonymise, package
 
     check_parameters(k, level, fmt, dp_epsilon)
     _check_role(access, level)
-    writer.check_target(out)
+    package.check_target(out)
     key = anonymise.export_key(access.settings)
-    stage = writer.staging(out)
+    stage = package.staging(out)
     try:
         manifest = _write(access, stage, key, k=k, level=level, fmt=fmt, dp_epsilon=dp_epsilon)
-        writer.finish(stage, out)
+        package.finish(stage, out)
     except BaseException:
-        writer.discard(stage)
+        package.discard(stage)
         raise
     files = manifest["files"]
     audit.record(access.settings, access.user.name, audit.EXPORT, target=f"research-export:{level}", detail={
@@ -84,12 +84,12 @@ def export(
 def build_zip(access: DataAccess, *, k: int = 5, level: str = "answers", fmt: str = "parquet",
               dp_epsilon: float | None = None) -> bytes:
     """The export as zip bytes (for the dashboard download); audited like ``lat export``."""
-    from lat.export import writer
+    from lat.export import package
 
     with tempfile.TemporaryDirectory(prefix="lat-export-") as tmp:
         result = export(access, Path(tmp) / "export", k=k, level=level, fmt=fmt, dp_epsilon=dp_epsilon,
                         destination="zip download")
-        return writer.zip_folder(result.out)
+        return package.zip_folder(result.out)
 
 
 def summary(manifest: dict[str, Any]) -> list[str]:
@@ -101,7 +101,7 @@ def summary(manifest: dict[str, Any]) -> list[str]:
 
 
 def _check_role(access: DataAccess, level: str) -> None:
-    from lat.access import AccessDenied
+    from lat.access.policy import AccessDenied
 
     if access.user.role not in EXPORTERS:
         audit.record(access.settings, access.user.name, audit.ACCESS_DENIED, target=f"research-export:{level}",
@@ -112,7 +112,7 @@ def _check_role(access: DataAccess, level: str) -> None:
 
 def _write(access: DataAccess, root: Path, key: bytes, *, k: int, level: str, fmt: str,
            dp_epsilon: float | None) -> dict[str, Any]:
-    from lat.export import codebook, dp, manifest, readme, source, tables, writer
+    from lat.export import codebook, dp, manifest, readme, source, tables, package
     from lat.export.anonymise import Pseudonymiser
 
     settings = access.settings
@@ -138,7 +138,7 @@ def _write(access: DataAccess, root: Path, key: bytes, *, k: int, level: str, fm
         qis = list(tables.RECORD_QIS)
     files = {}
     for relative, frame in frames.items():
-        writer.write_frame(frame, root / relative, fmt)
+        package.write_frame(frame, root / relative, fmt)
         files[relative] = manifest.file_entry(root, relative, frame.height, qis, k)
     privacy = {"pseudonyms": "HMAC-SHA256 with LAT_EXPORT_KEY", "k": k, "min_cell_size": settings.min_cell_size,
                "max_suppression": tables.MAX_SUPPRESSION}
@@ -148,8 +148,8 @@ def _write(access: DataAccess, root: Path, key: bytes, *, k: int, level: str, fm
                   "min_cell_size": settings.min_cell_size}
     document = manifest.build(parameters, files, loss, privacy)
     book = codebook.build(frames)
-    writer.write_json(root / "manifest.json", document)
-    writer.write_json(root / "codebook.json", book)
+    package.write_json(root / "manifest.json", document)
+    package.write_json(root / "codebook.json", book)
     (root / "codebook.md").write_text(codebook.markdown(book), encoding="utf-8")
     (root / "README.md").write_text(readme.render(document), encoding="utf-8")
     return document

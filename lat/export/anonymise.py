@@ -14,7 +14,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from lat import keys
+from lat import keyfiles as keys
 from lat.config import Settings
 from lat.errors import LatError
 from lat.pseudonym import keyed_hash

@@ -10,7 +10,7 @@ from typing import Any
 
 import polars as pl
 
-from lat import vocab
+from lat.xapi import vocab
 from lat.export import generalise as gen
 
 _BANDS = ", ".join(label for _, label in gen.SIZE_BANDS) + f", {gen.SIZE_BAND_TOP}"

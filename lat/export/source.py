@@ -14,7 +14,9 @@ import duckdb
 
 import polars as pl
 
-from lat import marts, store, vocab
+from lat.store import marts
+from lat.store import database as store
+from lat.xapi import vocab
 from lat.config import Settings
 from lat.errors import LatError
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from lat import vocab
+from lat.xapi import vocab
 from lat.export import generalise as gen
 from lat.export.anonymise import Pseudonymiser
 from lat.export.kanon import KResult, enforce

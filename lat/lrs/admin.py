@@ -2,7 +2,7 @@
 
 DuckDB admits one writing process per file. While ``lat lrs`` runs, ``lat status``,
 ``lat compute``, ``lat ingest`` and ``lat registry import`` find ``LAT_HOME/run/writer.json``
-(see :func:`lat.store.live_writer`) and POST their job here instead of opening the store::
+(see :func:`lat.store.database.live_writer`) and POST their job here instead of opening the store::
 
     POST /admin/run   Authorization: Bearer <token from writer.json>
     {"job": "status"} | {"job": "compute", "full": false} | {"job": "ingest", "paths": [...]}
@@ -53,7 +53,7 @@ def handle(request: Request, service: Service, token: str) -> Response:
 
 
 def _status(service: Service, spec: dict[str, Any]) -> Any:
-    from lat.status import gather
+    from lat.store.status import gather
 
     return gather(service.cursor())
 
@@ -68,14 +68,14 @@ def _compute(service: Service, spec: dict[str, Any]) -> Any:
 
 
 def _ingest(service: Service, spec: dict[str, Any]) -> Any:
-    from lat.ingest import ingest_paths
+    from lat.ingest.engine import ingest_paths
 
     paths = [Path(p) for p in spec.get("paths", [])]
     return service.writer.call(lambda con: ingest_paths(paths, service.settings).as_dict())
 
 
 def _registry_import(service: Service, spec: dict[str, Any]) -> Any:
-    from lat import registry
+    from lat.registry import organisation as registry
 
     loaded = registry.load(Path(spec["directory"]))
     changed = service.writer.call(lambda con: registry.write(con, loaded))

@@ -19,7 +19,7 @@ from werkzeug.wrappers import Request, Response
 
 from lat.lrs import admin, documents, resources, statements
 from lat.lrs.context import Call, Service, json_response
-from lat.lrs.credentials import Credential, Verifier
+from lat.lrs.source_keys import Credential, Verifier
 from lat.lrs.errors import ApiError, bad_request
 
 log = logging.getLogger("lat.lrs")

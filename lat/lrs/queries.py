@@ -16,10 +16,10 @@ from typing import Any
 import duckdb
 import orjson
 
-from lat.flatten import actor_key
+from lat.xapi.fields import actor_key
 from lat.lrs.errors import bad_request
-from lat.xapi_rules.agents import agent_error, group_error
-from lat.xapi_rules.formats import iri_error, timestamp_error, uuid_error
+from lat.xapi.rules.agents import agent_error, group_error
+from lat.xapi.rules.formats import iri_error, timestamp_error, uuid_error
 
 MAX_LIMIT = 1000
 PARAMS = frozenset(("agent", "verb", "activity", "registration", "related_activities", "related_agents", "since",

@@ -1,4 +1,4 @@
--- Tables of the xAPI service (lat lrs). Applied by lat.store with lat/schema.sql on every writing
+-- Tables of the xAPI service (lat lrs). Applied by lat.store.database with lat/store/schema.sql on every writing
 -- connect (CREATE ... IF NOT EXISTS); documented in docs/store.md. Kept beside the LRS code: only
 -- the LRS writes them. Statements go to the shared `statements` table.
 
@@ -13,7 +13,7 @@ CREATE TABLE IF NOT EXISTS lrs_attachments (
 CREATE TABLE IF NOT EXISTS lrs_documents (
     kind         VARCHAR NOT NULL,   -- state | activity_profile | agent_profile
     activity_id  VARCHAR NOT NULL,   -- activityId ('' for agent profiles)
-    agent_key    VARCHAR NOT NULL,   -- lat.flatten.actor_key of the agent ('' for activity profiles)
+    agent_key    VARCHAR NOT NULL,   -- lat.xapi.fields.actor_key of the agent ('' for activity profiles)
     registration VARCHAR NOT NULL,   -- state only, lower-case UUID or ''
     doc_id       VARCHAR NOT NULL,   -- stateId / profileId
     content      BLOB NOT NULL,

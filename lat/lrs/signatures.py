@@ -2,7 +2,7 @@
 
 The LRS checks the form, not the trust: the attachment is a compact JWS with an RS256,
 RS384 or RS512 header, and its payload is the statement itself (compared by the xAPI
-comparison rules, :func:`lat.ids.content_digest`). Verifying the key is left to whoever
+comparison rules, :func:`lat.xapi.ids.content_digest`). Verifying the key is left to whoever
 reads the statement, as the specification allows.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from lat.ids import content_digest
+from lat.xapi.ids import content_digest
 from lat.lrs.multipart import Part
 
 SIGNATURE = "http://adlnet.gov/expapi/attachments/signature"

@@ -2,7 +2,7 @@
 
 A write is validated whole in the request thread (same rules as file ingest, for the
 request's xAPI version), given ids, ``authority`` and ``version``, and handed to the writer
-(:mod:`lat.lrs.writer`); any invalid statement fails the whole request with 400 and nothing
+(:mod:`lat.lrs.committer`); any invalid statement fails the whole request with 400 and nothing
 is stored.
 """
 
@@ -18,9 +18,9 @@ from werkzeug.wrappers import Response
 from lat.lrs import formats, multipart, queries, signatures
 from lat.lrs.context import Call, empty, json_response
 from lat.lrs.errors import ApiError, bad_request
-from lat.lrs.writer import Attachment
-from lat.validation import validate
-from lat.xapi_rules.formats import uuid_error
+from lat.lrs.committer import Attachment
+from lat.xapi.validation import validate
+from lat.xapi.rules.formats import uuid_error
 
 VERSIONS = {1: "1.0.0", 2: "2.0.0"}  # what a statement without ``version`` gets
 _SINGLE_PARAMS = frozenset(("statementId", "voidedStatementId", "format", "attachments"))

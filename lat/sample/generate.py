@@ -23,7 +23,7 @@ from lat.sample.registry import write_registry
 from lat.sample.scales import SCALES, Scale
 from lat.sample.survey import survey_statements
 from lat.sample.world import Hub, World, build_world
-from lat.sample.writer import Ids, NdjsonGz
+from lat.sample.emit import Ids, NdjsonGz
 
 KINDS = ("surveys", "mentoring", "credentials", "lms")  # one file per hub and kind
 

@@ -1,0 +1,246 @@
+"""Login for the dashboard: a Flask blueprint (/login, /logout) and the guard for every other route.
+
+Mount it on the Dash app's Flask server::
+
+    from lat.access.webauth import init_app, current_access
+    init_app(dash_app.server, settings)            # every route now needs a login
+    ...
+    frame = current_access().mart("maturity_school")  # inside a callback: scoped to the user
+
+How it defends itself (details in docs/access-control.md):
+
+- the session cookie holds only a random id (server-side sessions in ``auth.sqlite``),
+  ``HttpOnly``, ``SameSite=Lax``, ``Secure`` over https or when ``LAT_COOKIE_SECURE`` is set;
+- the login form carries a CSRF token bound to a cookie nonce (HMAC with the session
+  secret); the logout form carries the session's own CSRF token; a POST without the right
+  token gets 400;
+- other state-changing requests (Dash callbacks are JSON POSTs) must come from the same
+  origin when the browser says where they come from (``Origin``), besides SameSite;
+- failed logins count towards the lockout in :func:`lat.access.auth.login`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import html
+import secrets
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+from urllib.parse import quote, urlsplit
+
+from flask import Blueprint, Flask, Response, abort, current_app, g, redirect, request
+from werkzeug.wrappers import Response as BaseResponse  # what redirect() returns; flask's Response is one
+
+from lat.access import audit
+from lat.access import auth
+from lat.access.policy import DataAccess
+from lat.config import Settings
+from lat.access.users import User
+
+SESSION_COOKIE = "lat_session"
+LOGIN_NONCE_COOKIE = "lat_login_nonce"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+# Endpoints reachable without a session.
+PUBLIC_ENDPOINTS = frozenset({"lat_auth.login_form", "lat_auth.login_submit", "lat_auth.oidc_start", "lat_auth.oidc_callback"})
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def init_app(app: Flask, settings: Settings, *, protect_all: bool = True) -> None:
+    """Register /login and /logout on ``app``; with ``protect_all`` every other route needs a login."""
+    app.config["LAT_SETTINGS"] = settings
+    app.secret_key = auth.session_secret(settings)
+    app.register_blueprint(create_blueprint(settings))
+    if protect_all:
+        app.before_request(_guard)
+
+
+def login_required(view: F) -> F:
+    """Decorator for single views when the whole app is not guarded by :func:`init_app`."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        refused = _guard()
+        return refused if refused is not None else view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def current_user() -> User:
+    """The signed-in user of this request (only inside guarded routes)."""
+    user = g.get("lat_user")
+    if user is None:
+        abort(401)
+    return user
+
+
+def current_access() -> DataAccess:
+    """The data-access layer for this request's user; one marts version per request."""
+    if g.get("lat_access") is None:
+        g.lat_access = DataAccess(current_user(), _settings())
+    return g.lat_access
+
+
+def csrf_token() -> str:
+    """The CSRF token of the signed-in session, for forms and ``X-CSRF-Token`` headers."""
+    return g.lat_session.csrf
+
+
+def create_blueprint(settings: Settings) -> Blueprint:
+    bp = Blueprint("lat_auth", __name__)
+
+    @bp.get("/login")
+    def login_form() -> Response:
+        return _login_page(settings, request.args.get("next", "/"))
+
+    @bp.post("/login")
+    def login_submit() -> BaseResponse:
+        _check_login_csrf(settings)
+        target = _safe_next(request.form.get("next", "/"))
+        name, password = request.form.get("username", ""), request.form.get("password", "")
+        try:
+            user = auth.login(settings, name, password, _client_ip())
+        except auth.LockedOut as exc:
+            return _login_page(settings, target, error=str(exc), status=429)
+        except auth.LoginRefused as exc:
+            return _login_page(settings, target, error=str(exc), status=401)
+        return start_session(settings, user, target)
+
+    @bp.get("/logout")
+    def logout_form() -> BaseResponse:
+        refused = _guard()
+        if refused is not None:
+            return refused
+        body = (f'<form method="post" action="/logout"><input type="hidden" name="{CSRF_FIELD}" value="{html.escape(csrf_token())}">'
+                f'<button type="submit">Sign out {html.escape(current_user().name)}</button></form>')
+        return _page("Sign out", body)
+
+    @bp.post("/logout")
+    def logout_submit() -> BaseResponse:
+        refused = _guard()
+        if refused is not None:
+            return refused
+        given = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER)
+        if not auth.csrf_matches(csrf_token(), given):
+            abort(400, "Missing or wrong CSRF token.")
+        auth.end_session(settings, g.lat_session.id)
+        audit.record(settings, current_user().name, audit.LOGOUT, ip=_client_ip())
+        response = redirect("/login", code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    if settings.oidc_issuer:
+        from lat.access.oidc import register_routes
+
+        register_routes(bp, settings)
+    return bp
+
+
+def start_session(settings: Settings, user: User, target: str) -> BaseResponse:
+    """Open a server-side session for ``user`` and redirect to ``target`` with the cookie set."""
+    session = auth.create_session(settings, user.name, _client_ip())
+    response = redirect(_safe_next(target), code=303)
+    response.set_cookie(
+        SESSION_COOKIE, session.id, max_age=int(settings.session_hours * 3600), path="/",
+        httponly=True, samesite="Lax", secure=settings.cookie_secure or request.is_secure,
+    )
+    response.delete_cookie(LOGIN_NONCE_COOKIE, path="/login")
+    return response
+
+
+# --- the guard -------------------------------------------------------------------------------
+
+
+def _guard() -> BaseResponse | None:
+    """Before every request: let public endpoints pass, otherwise require a live session."""
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    settings = _settings()
+    found = auth.lookup_session(settings, request.cookies.get(SESSION_COOKIE))
+    if found is None:
+        return _refuse()
+    g.lat_user, g.lat_session = found
+    if request.method not in ("GET", "HEAD", "OPTIONS") and not _same_origin():
+        abort(403, "Cross-origin request refused.")
+    return None
+
+
+def _refuse() -> BaseResponse:
+    """Browsers asking for a page go to the login form; everything else gets 401."""
+    wants_page = request.method == "GET" and request.accept_mimetypes.accept_html and not request.path.startswith("/_dash")
+    if wants_page:
+        return redirect(f"/login?next={_quote(request.full_path.rstrip('?'))}", code=302)
+    return Response('{"error": "login required"}', status=401, mimetype="application/json")
+
+
+def _same_origin() -> bool:
+    origin = request.headers.get("Origin")
+    if origin is None:  # not sent by every client; SameSite=Lax still keeps the cookie off cross-site POSTs
+        return True
+    return urlsplit(origin).netloc == request.host
+
+
+# --- the login form's CSRF token: HMAC(secret, nonce in a cookie) -----------------------------
+
+
+def _login_token(settings: Settings, nonce: str) -> str:
+    return hmac.new(auth.session_secret(settings), f"login:{nonce}".encode(), hashlib.sha256).hexdigest()
+
+
+def _check_login_csrf(settings: Settings) -> None:
+    nonce = request.cookies.get(LOGIN_NONCE_COOKIE)
+    if not nonce or not auth.csrf_matches(_login_token(settings, nonce), request.form.get(CSRF_FIELD)):
+        abort(400, "Missing or wrong CSRF token: reload the login page and try again.")
+
+
+def _login_page(settings: Settings, target: str, *, error: str | None = None, status: int = 200) -> Response:
+    nonce = request.cookies.get(LOGIN_NONCE_COOKIE) or secrets.token_urlsafe(24)
+    message = f'<p class="error" role="alert">{html.escape(error)}</p>' if error else ""
+    oidc = '<p><a href="/oidc/login">Sign in with your identity provider</a></p>' if settings.oidc_issuer else ""
+    body = f"""{message}<form method="post" action="/login">
+<input type="hidden" name="{CSRF_FIELD}" value="{_login_token(settings, nonce)}">
+<input type="hidden" name="next" value="{html.escape(_safe_next(target))}">
+<label>User name <input name="username" autocomplete="username" required autofocus></label>
+<label>Password <input name="password" type="password" autocomplete="current-password" required></label>
+<button type="submit">Sign in</button></form>{oidc}"""
+    response = _page("Sign in", body, status)
+    response.set_cookie(LOGIN_NONCE_COOKIE, nonce, max_age=3600, path="/login", httponly=True, samesite="Lax",
+                        secure=settings.cookie_secure or request.is_secure)
+    return response
+
+
+def _page(title: str, body: str, status: int = 200) -> Response:
+    text = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title} - LAT</title></head>'
+            f"<body><main><h1>{title}</h1>{body}</main></body></html>")
+    response = Response(text, status=status, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Frame-Options"] = "DENY"  # no clickjacking of the login form
+    return response
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def _settings() -> Settings:
+    settings: Settings = current_app.config["LAT_SETTINGS"]
+    return settings
+
+
+def _client_ip() -> str:
+    # Behind a reverse proxy, wrap the app in werkzeug's ProxyFix so this is the client's address.
+    return request.remote_addr or "unknown"
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths: refuse ``//host``, ``https://host`` and backslash tricks (open redirects)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    parts = urlsplit(target)
+    return "/" if parts.scheme or parts.netloc else target
+
+
+def _quote(path: str) -> str:
+    return quote(path, safe="/")

@@ -1,0 +1,492 @@
+"""SELFIE-style survey answers from a form export (CSV) into xAPI statements.
+
+One row per respondent: ``respondent,school,group``, an optional ``timestamp``, then one
+column per item code (``A1`` ... ``H3``, school-specific ones such as ``A9`` or ``Cown1``:
+an area letter A-H, then letters, digits, ``-`` or ``_``). A cell is ``1``-``5``; empty or
+``NA`` means not applicable; ``PNS`` means prefer not to say. Each answer becomes one
+statement of the LAT profile's ``selfie-answer`` (or ``selfie-answer-unscored``) template.
+
+The file is checked whole before anything is stored: every problem is reported with its
+line and column, and one bad cell means nothing is imported (docs/survey-import.md).
+
+Re-imports: the latest answer counts in the pipelines (by timestamp, then stored). An answer
+equal to the respondent's latest stored answer for that round and item is skipped, so
+importing the same file again stores nothing; a changed answer is a new statement (its id
+covers the answer and its time), so a corrected file updates exactly what changed.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import re
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from lat.xapi import vocab
+from lat.config import Settings
+from lat.errors import LatError
+from lat.xapi.fields import actor_key
+
+REQUIRED = ("respondent", "school", "group")
+OPTIONAL = ("timestamp",)
+# An area letter, then at least one digit among letters, digits, "-" and "_" (A1, C9, D-own2):
+# the digit keeps stray columns such as "Comments" from passing as items of area C.
+ITEM_CODE = re.compile(r"^[A-H][A-Za-z0-9_-]*[0-9][A-Za-z0-9_-]*$")
+ROUND_LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+MAX_REPORTED = 200  # problems listed in one error; the rest are counted
+
+# Namespace of survey answer ids: uuid5(NAMESPACE_URL, profile + "/selfie/answers").
+ANSWER_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, f"{vocab.PROFILE}/selfie/answers")
+
+SCALE_LABELS = {
+    "1": "strongly disagree",
+    "2": "disagree",
+    "3": "slightly agree",
+    "4": "agree",
+    "5": "strongly agree",
+}
+# One shared scale for every statement (read-only once built; rebuilding it per answer was
+# the costliest step of a large import).
+_SCALE = [{"id": code, "description": {"en": label}} for code, label in SCALE_LABELS.items()]
+_NOT_APPLICABLE_CELLS = {"", "NA", "N/A"}
+_SCORE_CELL = re.compile(r"^([1-5])(?:\.0+)?$")
+_VALUE_HINT = "use 1-5, empty or NA (not applicable), PNS (prefer not to say)"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One cell of the survey: a respondent's answer to one item."""
+
+    line: int
+    column: int  # 1-based, as a spreadsheet counts
+    school: str
+    respondent: str  # as in the file; replaced by a pseudonym before it becomes a statement
+    group: str
+    item: str
+    response: str  # "1".."5", "na" or "pns"
+    timestamp: datetime
+
+    @property
+    def area(self) -> str:
+        return self.item[0]
+
+    @property
+    def score(self) -> int | None:
+        return int(self.response) if self.response in vocab.LIKERT else None
+
+
+@dataclass
+class Survey:
+    """A survey file that passed every check."""
+
+    path: Path
+    items: list[str]
+    answers: list[Answer] = field(default_factory=list)
+
+    @property
+    def respondents(self) -> int:
+        return len({(a.school, a.respondent) for a in self.answers})
+
+    @property
+    def schools(self) -> list[str]:
+        return sorted({a.school for a in self.answers})
+
+
+class _Problems:
+    """Problems found in one file, each with its place; raised together as one LatError."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.lines: list[str] = []
+
+    def add(self, message: str, line: int | None = None, column: int | None = None, name: str | None = None) -> None:
+        place = ""
+        if line is not None:
+            place = f"line {line}"
+            if column is not None:
+                place += f", column {column}" + (f" ({name})" if name else "")
+            place += ": "
+        self.lines.append(place + message)
+
+    def raise_if_any(self) -> None:
+        if not self.lines:
+            return
+        shown = self.lines[:MAX_REPORTED]
+        more = len(self.lines) - len(shown)
+        tail = [f"... and {more} more"] if more else []
+        count = f"{len(self.lines)} problem" + ("s" if len(self.lines) != 1 else "")
+        raise LatError("\n  ".join([f"{self.path}: {count}; nothing was imported:", *shown, *tail]))
+
+
+# --- reading and checking -------------------------------------------------------------------
+
+def check_round(label: str) -> str:
+    """The round label goes into an IRI: letters, digits, '.', '_' and '-' only."""
+    label = label.strip()
+    if not ROUND_LABEL.match(label):
+        raise LatError(
+            f"--round {label!r} is not a round label: use letters, digits, '.', '_' or '-' "
+            "(e.g. 2025-autumn)."
+        )
+    return label
+
+
+def parse_time(text: str) -> datetime:
+    """An ISO 8601 date or date-time; without a zone it is UTC. ValueError if unreadable."""
+    text = text.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        day = date.fromisoformat(text)
+        return datetime(day.year, day.month, day.day, tzinfo=UTC)
+    moment = datetime.fromisoformat(text)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def parse_value(text: str) -> str:
+    """The result.response of a cell: "1".."5", "na" or "pns"; ValueError otherwise."""
+    cell = text.strip().upper()
+    if cell in _NOT_APPLICABLE_CELLS:
+        return vocab.NOT_APPLICABLE
+    if cell == "PNS":
+        return vocab.PREFER_NOT_TO_SAY
+    if match := _SCORE_CELL.match(cell):
+        return match.group(1)
+    raise ValueError(text)
+
+
+def read_survey(path: Path, *, default_time: datetime) -> Survey:
+    """Read and check a survey CSV; LatError listing every problem if any cell is bad."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise LatError(f"{path}: no such file.") from None
+    except UnicodeDecodeError as exc:
+        raise LatError(f"{path}: not UTF-8 text (byte {exc.start}); save the export as CSV UTF-8.") from None
+    rows = _rows(text)
+    problems = _Problems(path)
+    if not rows:
+        problems.add("the file is empty; expected a header row 'respondent,school,group,A1,...'.")
+        problems.raise_if_any()
+    header_line, header = rows[0]
+    columns = _read_header(header, header_line, problems)
+    problems.raise_if_any()
+    survey = Survey(path=path, items=[name for name in columns.values() if name not in REQUIRED + OPTIONAL])
+    seen: dict[tuple[str, str], int] = {}
+    for line, cells in rows[1:]:
+        survey.answers.extend(_read_row(line, cells, columns, len(header), default_time, seen, problems))
+    if len(rows) == 1:
+        problems.add("the file has a header but no respondents.")
+    problems.raise_if_any()
+    return survey
+
+
+def _rows(text: str) -> list[tuple[int, list[str]]]:
+    """Non-blank CSV rows with the line each starts on (quoted cells may span lines)."""
+    sample = text[:4096]
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample.splitlines()[0], delimiters=",;\t")
+    except (csv.Error, IndexError):
+        dialect = csv.excel  # one-column files and the like: plain commas
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    rows = []
+    start = 1
+    for cells in reader:
+        if any(cell.strip() for cell in cells):
+            rows.append((start, cells))
+        start = reader.line_num + 1
+    return rows
+
+
+def _read_header(header: Sequence[str], line: int, problems: _Problems) -> dict[int, str]:
+    """Column index -> normalised name (fixed columns lower-case, item codes upper-case area)."""
+    columns: dict[int, str] = {}
+    first_seen: dict[str, int] = {}
+    for index, raw in enumerate(header):
+        name = raw.strip()
+        if name.lower() in REQUIRED + OPTIONAL:
+            name = name.lower()
+        elif name[:1].upper() in vocab.AREAS:
+            name = name[0].upper() + name[1:]
+        if name not in REQUIRED + OPTIONAL and not ITEM_CODE.match(name):
+            problems.add(
+                f"{raw!r} is not a column of a survey file: expected respondent, school, group, timestamp "
+                "or an item code (an area letter A-H, then letters or digits, e.g. A1 or C9).",
+                line, index + 1,
+            )
+            continue
+        if name in first_seen:
+            problems.add(f"column {name} appears twice (first as column {first_seen[name] + 1}).", line, index + 1)
+            continue
+        first_seen[name] = index
+        columns[index] = name
+    missing = [name for name in REQUIRED if name not in first_seen]
+    if missing:
+        problems.add(f"the header lacks the column(s) {', '.join(missing)}; found: {', '.join(h.strip() for h in header)}.", line)
+    elif len(first_seen) == len(REQUIRED) + ("timestamp" in first_seen):
+        problems.add("the header has no item columns (A1, A2, ... H3).", line)
+    return columns
+
+
+def _read_row(
+    line: int,
+    cells: list[str],
+    columns: dict[int, str],
+    width: int,
+    default_time: datetime,
+    seen: dict[tuple[str, str], int],
+    problems: _Problems,
+) -> list[Answer]:
+    if len(cells) != width:
+        problems.add(f"the row has {len(cells)} cells but the header has {width}.", line)
+        return []
+    fixed = {name: cells[index].strip() for index, name in columns.items() if name in REQUIRED + OPTIONAL}
+    position = {name: index + 1 for index, name in columns.items()}
+    ok = True
+    for name in REQUIRED:
+        if not fixed[name]:
+            problems.add(f"{name} is empty.", line, position[name], name)
+            ok = False
+    group = fixed["group"].lower()
+    if fixed["group"] and group not in vocab.GROUPS:
+        problems.add(f"{fixed['group']!r} is not a respondent group: use {', '.join(vocab.GROUPS)}.", line, position["group"], "group")
+        ok = False
+    moment = default_time
+    if fixed.get("timestamp"):
+        try:
+            moment = parse_time(fixed["timestamp"])
+        except ValueError:
+            problems.add(
+                f"{fixed['timestamp']!r} is not an ISO 8601 date or time (e.g. 2025-03-14 or 2025-03-14T10:30:00Z).",
+                line, position["timestamp"], "timestamp",
+            )
+            ok = False
+    key = (fixed["school"], fixed["respondent"].casefold())
+    if fixed["school"] and fixed["respondent"]:
+        if key in seen:
+            problems.add(f"the same respondent of school {fixed['school']} already answered on line {seen[key]}.", line)
+            ok = False
+        else:
+            seen[key] = line
+    answers = []
+    for index, item in columns.items():
+        if item in REQUIRED + OPTIONAL:
+            continue
+        try:
+            response = parse_value(cells[index])
+        except ValueError:
+            problems.add(f"{cells[index]!r} is not an answer: {_VALUE_HINT}.", line, index + 1, item)
+            ok = False
+            continue
+        answers.append(Answer(line, index + 1, fixed["school"], fixed["respondent"], group, item, response, moment))
+    return answers if ok else []
+
+
+def check_schools(survey: Survey, known: Iterable[str]) -> None:
+    """Every school must be in the registry (which must not be empty): LatError otherwise."""
+    known = set(known)
+    if not known:
+        raise LatError(
+            f"{survey.path}: the registry has no schools, so the school ids cannot be checked; "
+            "import the registry first ('lat registry import DIR'). Nothing was imported."
+        )
+    problems = _Problems(survey.path)
+    reported: set[tuple[int, str]] = set()
+    for answer in survey.answers:
+        if answer.school not in known and (answer.line, answer.school) not in reported:
+            reported.add((answer.line, answer.school))
+            problems.add(f"school {answer.school!r} is not in the registry.", answer.line, None)
+    problems.raise_if_any()
+
+
+# --- statements ------------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=1024)  # one import has one time, or one per row
+def xapi_time(moment: datetime) -> str:
+    """UTC with milliseconds and a Z, the form LRSs echo back."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def respondent_agent(pseudonym: str) -> dict[str, Any]:
+    return {"objectType": "Agent", "account": {"homePage": vocab.RESPONDENT_HOMEPAGE, "name": pseudonym}}
+
+
+def answer_id(pseudonym: str, round_label: str, answer: Answer) -> str:
+    """Deterministic: the same answer at the same time is the same statement."""
+    name = "|".join([pseudonym, round_label, answer.item, answer.group, answer.response, xapi_time(answer.timestamp)])
+    return str(uuid.uuid5(ANSWER_NAMESPACE, name))
+
+
+def answer_statement(answer: Answer, pseudonym: str, round_label: str, hub: str | None = None) -> dict[str, Any]:
+    """The xAPI statement of one answer (LAT profile, selfie-answer templates)."""
+    extensions: dict[str, str] = {
+        vocab.EXT_SCHOOL: answer.school,
+        vocab.EXT_ROUND: round_label,
+        vocab.EXT_AREA: answer.area,
+        vocab.EXT_ITEM: answer.item,
+        vocab.EXT_GROUP: answer.group,
+    }
+    if hub:
+        extensions[vocab.EXT_HUB] = hub
+    result: dict[str, Any] = {"response": answer.response}
+    if answer.score is not None:
+        result["score"] = {"raw": answer.score, "min": 1, "max": 5}
+    return {
+        "id": answer_id(pseudonym, round_label, answer),
+        "actor": respondent_agent(pseudonym),
+        "verb": {"id": vocab.ANSWERED, "display": {"en": "answered"}},
+        "object": {
+            "objectType": "Activity",
+            "id": vocab.SELFIE_ITEM_BASE + answer.item,
+            "definition": {
+                "type": vocab.CMI_INTERACTION,
+                "name": {"en": f"SELFIE item {answer.item} ({vocab.AREAS[answer.area]})"},
+                "interactionType": "likert",
+                "scale": _SCALE,
+            },
+        },
+        "result": result,
+        "context": {
+            "contextActivities": {
+                "parent": [
+                    {
+                        "objectType": "Activity",
+                        "id": vocab.SELFIE_ROUND_BASE + round_label,
+                        "definition": {"type": vocab.SURVEY},
+                    }
+                ],
+                "category": [{"objectType": "Activity", "id": vocab.PROFILE_VERSION}],
+            },
+            "extensions": extensions,
+        },
+        "timestamp": xapi_time(answer.timestamp),
+        "version": "1.0.3",
+    }
+
+
+def respondent_key(pseudonym: str) -> str:
+    """The store's actor_key of a pseudonymous respondent."""
+    key = actor_key(respondent_agent(pseudonym))
+    assert key is not None
+    return key
+
+
+# --- the import --------------------------------------------------------------------------------
+
+@dataclass
+class SurveyImport:
+    """What ``lat import-survey`` did with one file."""
+
+    path: Path
+    round: str
+    respondents: int
+    schools: int
+    answers: int
+    scores: int
+    not_applicable: int
+    prefer_not_to_say: int
+    unchanged: int  # equal to the respondent's latest stored answer: skipped
+    sent: int  # new or changed answers handed to the ingest
+    stored: int
+    duplicates: int
+    conflicts: int
+    rejected: int
+
+    def lines(self) -> list[str]:
+        return [
+            f"{self.path}: round {self.round}, {self.respondents} respondents in {self.schools} schools, "
+            f"{self.answers} answers ({self.scores} scores, {self.not_applicable} not applicable, "
+            f"{self.prefer_not_to_say} prefer not to say).",
+            f"New or changed answers: {self.sent} (stored {self.stored}, duplicates {self.duplicates}, "
+            f"conflicts {self.conflicts}, rejected {self.rejected}); unchanged since the last import: {self.unchanged}.",
+        ]
+
+
+@dataclass(frozen=True)
+class _Stored:
+    response: str | None
+    group: str | None
+    epoch_us: int
+
+
+_LATEST = """
+SELECT actor_key, item, response, respondent_group, epoch_us("timestamp")
+FROM statements
+WHERE verb = ? AND round = ? AND NOT voided AND actor_key LIKE ? AND item IS NOT NULL
+QUALIFY row_number() OVER (PARTITION BY actor_key, item ORDER BY "timestamp" DESC, stored DESC) = 1
+"""
+
+
+def latest_answers(con: duckdb.DuckDBPyConnection, round_label: str) -> dict[tuple[str, str], _Stored]:
+    """(respondent actor_key, item) -> the latest stored answer of the round (as the pipelines pick it)."""
+    rows = con.execute(_LATEST, [vocab.ANSWERED, round_label, vocab.RESPONDENT_HOMEPAGE + "|%"]).fetchall()
+    return {(key, item): _Stored(response, group, int(us)) for key, item, response, group, us in rows}
+
+
+def _epoch_us(moment: datetime) -> int:
+    delta = moment - datetime(1970, 1, 1, tzinfo=UTC)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def import_survey(path: Path, round_label: str, when: datetime, settings: Settings) -> SurveyImport:
+    """Check ``path`` whole, then store its new or changed answers in one transaction."""
+    from lat.store import database as store
+    from lat.ingest.engine import Record, ingest_records
+    from lat.pseudonym import pseudonym, pseudonym_key
+
+    round_label = check_round(round_label)
+    survey = read_survey(path, default_time=when)
+    with store.session(settings) as con:
+        hubs = dict(con.execute("SELECT school_id, hub FROM schools").fetchall())
+        check_schools(survey, hubs)
+        key = pseudonym_key(settings)
+        latest = latest_answers(con, round_label)
+        problems = _Problems(path)
+        records: list[Record] = []
+        unchanged = 0
+        names: dict[tuple[str, str], tuple[str, str]] = {}  # one HMAC per respondent, not per answer
+        for answer in survey.answers:
+            who = (answer.school, answer.respondent)
+            if who not in names:
+                name = pseudonym(key, *who)
+                names[who] = (name, respondent_key(name))
+            name, actor = names[who]
+            before = latest.get((actor, answer.item))
+            if before and (before.response, before.group) == (answer.response, answer.group):
+                unchanged += 1
+                continue
+            if before and _epoch_us(answer.timestamp) < before.epoch_us:
+                problems.add(
+                    f"the answer changed, but its time {xapi_time(answer.timestamp)} is before the stored answer's, "
+                    "so it would not count; give a later --date (or timestamp).",
+                    answer.line, answer.column, answer.item,
+                )
+                continue
+            stmt = answer_statement(answer, name, round_label, hub=hubs.get(answer.school))
+            records.append(Record(source=str(path), line=answer.line, raw=stmt))
+        problems.raise_if_any()
+        # one batch = one transaction: the file's answers are stored all together or not at all
+        result = ingest_records(con, records, batch_size=max(len(records), 1)) if records else None
+    responses = [a.response for a in survey.answers]
+    return SurveyImport(
+        path=path,
+        round=round_label,
+        respondents=survey.respondents,
+        schools=len(survey.schools),
+        answers=len(responses),
+        scores=sum(r in vocab.LIKERT for r in responses),
+        not_applicable=responses.count(vocab.NOT_APPLICABLE),
+        prefer_not_to_say=responses.count(vocab.PREFER_NOT_TO_SAY),
+        unchanged=unchanged,
+        sent=len(records),
+        stored=result.stored if result else 0,
+        duplicates=result.duplicates if result else 0,
+        conflicts=result.conflicts if result else 0,
+        rejected=result.rejected if result else 0,
+    )

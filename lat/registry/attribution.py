@@ -1,0 +1,82 @@
+"""School and hub attribution of statements (the LAT profile's rule).
+
+A statement belongs to a school when
+
+1. its context extension ``https://w3id.org/xapi/lat/extensions/school`` names one: that
+   always wins; otherwise
+2. the registry maps its actor to a school (``people.actor`` -> ``people.school``).
+
+Its hub is the registry's hub of that school (``schools.hub``); when the registry does not
+know the school (or there is none), the ``.../extensions/hub`` context extension, if any.
+
+``statements.school`` is one column, so the statement itself remembers where its school came
+from: a statement whose ``context_extensions`` JSON holds the school extension got it from
+there (that is what :mod:`lat.store.rows` wrote); any other statement's school is the registry's
+and is recomputed on every :func:`apply`. No extra column is needed, and a registry change
+(a teacher moving school, a person removed) re-attributes exactly the statements it concerns.
+
+Two places apply the rule: :mod:`lat.store.writer` joins the registry into the ``INSERT`` of new
+statements (so an ingest needs no ``UPDATE``), and :func:`apply`, one set-based ``UPDATE``
+that only writes rows whose school or hub actually changes, re-attributes stored statements
+after a registry import. tests/test_writer.py checks that :func:`apply` finds nothing to
+change after a write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import duckdb
+
+from lat.xapi import vocab
+
+
+def _json_path(iri: str) -> str:
+    """A JSON path selecting the member named ``iri`` (quoted: IRIs hold '/', ':' and '.')."""
+    return "$." + '"' + iri.replace('"', '\\"') + '"'
+
+
+_ATTRIBUTE = """
+UPDATE statements
+SET school = attributed.school, hub = attributed.hub
+FROM (
+    SELECT s.id, s.school, coalesce(registered.hub, s.ext_hub) AS hub
+    FROM (
+        SELECT st.id,
+               CASE WHEN st.ext_school IS NOT NULL THEN st.ext_school ELSE actors.school END AS school,
+               st.ext_hub
+        FROM (
+            SELECT id, actor_key,
+                   json_extract_string(context_extensions, '{school_path}') AS ext_school,
+                   json_extract_string(context_extensions, '{hub_path}') AS ext_hub
+            FROM statements
+            WHERE {where}
+        ) AS st
+        -- one school per actor (the registry import guarantees it; min() keeps this total)
+        LEFT JOIN (
+            SELECT actor, min(school) AS school FROM people WHERE actor IS NOT NULL GROUP BY actor
+        ) AS actors ON actors.actor = st.actor_key
+    ) AS s
+    LEFT JOIN schools AS registered ON registered.school_id = s.school
+) AS attributed
+WHERE statements.id = attributed.id
+  AND (statements.school IS DISTINCT FROM attributed.school OR statements.hub IS DISTINCT FROM attributed.hub)
+"""
+
+
+def apply(con: duckdb.DuckDBPyConnection, where: str = "true", params: Sequence[Any] = ()) -> int:
+    """Set ``statements.school`` and ``statements.hub`` by the attribution rule; returns rows changed.
+
+    ``where`` restricts the statements considered: a trusted SQL condition over the columns
+    of ``statements`` (never user input), with ``?`` placeholders bound from ``params``. The
+    ingest calls it per batch, e.g. ``apply(con, "source = ?", [path])``; the registry import
+    calls it with no condition so every statement follows the new registry.
+
+    It is a single UPDATE: atomic on its own, and part of the caller's transaction when one
+    is open (the registry import runs it inside its own).
+    """
+    sql = _ATTRIBUTE.format(
+        school_path=_json_path(vocab.EXT_SCHOOL), hub_path=_json_path(vocab.EXT_HUB), where=f"({where})"
+    )
+    return int(con.execute(sql, list(params)).fetchall()[0][0])

@@ -1,0 +1,77 @@
+"""The parts of the row rule that the rest of LAT shares, and :func:`flatten`, a view of the row.
+
+The row rule itself is :func:`lat.store.rows.statement_values` (one rule for every way in, and the
+C fast path's twin); this module holds the pieces other modules use on their own:
+:func:`actor_key` (the registry, the LRS's queries and documents, survey import use it to
+name agents), :func:`duration_seconds` and :data:`PROFILE_COLUMNS`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from typing import Any
+
+from lat.xapi import vocab
+
+_DURATION = re.compile(
+    r"^P(?:(?P<y>\d+(?:\.\d+)?)Y)?(?:(?P<mo>\d+(?:\.\d+)?)M)?(?:(?P<w>\d+(?:\.\d+)?)W)?(?:(?P<d>\d+(?:\.\d+)?)D)?"
+    r"(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<mi>\d+(?:\.\d+)?)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?$"
+)
+_SECONDS = {"y": 365.25 * 86400, "mo": 30.4375 * 86400, "w": 7 * 86400, "d": 86400, "h": 3600, "mi": 60, "s": 1}
+
+
+def actor_key(agent: dict[str, Any] | None) -> str | None:
+    """The normalised inverse functional identifier of an agent or identified group.
+
+    ``mailto:x@y`` (lower-cased), ``sha1:<hex>``, the openid URI, or ``homePage|name`` for an
+    account. An anonymous group gets ``group:<sha1 of its members' keys>``.
+    """
+    if not agent:
+        return None
+    if mbox := agent.get("mbox"):
+        return str(mbox).lower()
+    if sha := agent.get("mbox_sha1sum"):
+        return f"sha1:{str(sha).lower()}"
+    if openid := agent.get("openid"):
+        return str(openid)
+    if account := agent.get("account"):
+        return f"{account.get('homePage', '')}|{account.get('name', '')}"
+    members = agent.get("member") or []
+    if members:
+        keys = sorted(k for m in members if (k := actor_key(m)))
+        return "group:" + hashlib.sha1("\n".join(keys).encode()).hexdigest()
+    return None
+
+
+def duration_seconds(value: str | None) -> float | None:
+    """Seconds in an ISO 8601 duration (``PT1H30M`` -> 5400.0); None when absent or unreadable."""
+    if not value:
+        return None
+    match = _DURATION.match(value)
+    if not match:
+        return None
+    return sum(float(v) * _SECONDS[k] for k, v in match.groupdict().items() if v)
+
+
+def flatten(stmt: dict[str, Any]) -> dict[str, Any]:
+    """The ``statements`` columns of a stored statement (``stored`` set), by :func:`lat.store.rows.statement_values`.
+
+    Without ``raw``'s neighbours ``source`` and ``voided``; ``school`` and ``hub`` are the
+    profile's extensions only (the writer adds the registry's part, see :mod:`lat.registry.attribution`);
+    ``context_extensions`` and ``result_extensions`` are canonical JSON text.
+    """
+    from lat.store.rows import STATEMENT_COLUMNS, statement_values  # lat.store.rows imports this module
+
+    stored = stmt.get("stored")
+    row = dict(zip(STATEMENT_COLUMNS, statement_values(stmt, stored), strict=True))
+    del row["void_target"]
+    row["stored"] = stored
+    return row
+
+
+# The LAT profile's context extensions, flattened into columns of their own (in this order).
+PROFILE_COLUMNS = (
+    ("school", vocab.EXT_SCHOOL), ("hub", vocab.EXT_HUB), ("round", vocab.EXT_ROUND), ("area", vocab.EXT_AREA),
+    ("item", vocab.EXT_ITEM), ("respondent_group", vocab.EXT_GROUP), ("phase", vocab.EXT_PHASE),
+)  # fmt: skip
