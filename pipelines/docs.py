@@ -20,7 +20,11 @@ the table `mart_<mart>` in the store. The *level* tells access control how a mar
 
 Small-cell rule: a cell with fewer than `LAT_MIN_CELL_SIZE` (default 5) respondents has its
 figures empty and `suppressed = true`, in every mart and export. Roll-ups never average a
-suppressed school cell in as if known (see `pipelines/rollup.py`).
+suppressed school cell in as if known: a school-weighted roll-up leaves suppressed school
+cells out (counting them in `schools_excluded`); a respondent-weighted roll-up pools every
+school's respondents and is itself suppressed when the pooled count is below the threshold,
+or when the respondents of suppressed school cells number 1 to `LAT_MIN_CELL_SIZE` - 1
+(subtracting the published school cells would reveal them).
 """
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from pathlib import Path
 
 import pytest
@@ -9,11 +11,13 @@ import pytest
 from lat.store import marts
 from pipelines import compute
 from pipelines.catalogue import MARTS
-from pipelines.definitions import describe
+from pipelines.definitions import DIMENSIONS, INDICATORS, Indicator, describe
 from pipelines.docs import render
 from pipeline_fixtures import FIXTURES, load, open_store, read_ndjson, registry, settings_for
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "indicators.md"
+# A definition says the rule in words; these are signs that it points at code instead.
+CODE_POINTER = re.compile(r"\.py\b|pipelines/|pipelines\.|\blat\.|:(?:func|mod|meth|class):")
 
 
 def test_every_declared_column_has_a_definition() -> None:
@@ -36,3 +40,21 @@ def test_every_published_mart_and_column_is_declared(tmp_path: Path, monkeypatch
 
 def test_indicators_page_is_current() -> None:
     assert DOCS.read_text(encoding="utf-8") == render(), "regenerate: python -m pipelines.docs > docs/indicators.md"
+
+
+def _definition_texts() -> list[tuple[str, str]]:
+    """(where, text) of every dimension definition and every text field of every indicator."""
+    compute.load_catalogue()
+    fields = [f.name for f in dataclasses.fields(Indicator) if f.name not in ("name", "family")]
+    texts = [(f"dimension {key}", meaning) for key, meaning in DIMENSIONS.items()]
+    texts += [(f"{name} {field}", getattr(ind, field)) for name, ind in INDICATORS.items() for field in fields]
+    return texts
+
+
+def test_every_definition_is_in_words_not_empty_nor_a_pointer_at_code() -> None:
+    texts = _definition_texts()
+    assert len(texts) > 100
+    empty = [where for where, text in texts if not re.search(r"[A-Za-z0-9]", text or "")]
+    assert empty == [], "empty definitions (or a placeholder such as '-'): write what the value is"
+    pointers = [f"{where}: {m.group()!r}" for where, text in texts if (m := CODE_POINTER.search(text))]
+    assert pointers == [], "definitions pointing at code: say the rule in words"
