@@ -16,7 +16,7 @@ from dashboards.i18n import language_or_default, t
 from lat.access.policy import AccessDenied, DataAccess
 from lat.config import Settings
 from lat.errors import LatError
-from lat.access.users import User
+from lat.access.roles import User
 
 T = TypeVar("T")
 

@@ -26,7 +26,8 @@ def register(server: Flask) -> None:
 
 
 def download(name: str, fmt: str) -> Response:
-    from lat.access.webauth import _client_ip, current_access
+    from lat.access.web_session import client_ip
+    from lat.access.webauth import current_access
 
     if name not in VIEWS or fmt not in MIME:
         abort(404)
@@ -39,7 +40,7 @@ def download(name: str, fmt: str) -> Response:
     except LatError as exc:  # a malformed filter (e.g. a date): say which, never a traceback
         return _plain(str(exc), 400)
     audit.record(access.settings, access.user.name, audit.EXPORT, target=f"dashboard:{name}",
-                 detail={"format": fmt, "rows": frame.height, "filters": params.query()}, ip=_client_ip())
+                 detail={"format": fmt, "rows": frame.height, "filters": params.query()}, ip=client_ip())
     response = Response(render(frame, fmt), mimetype=MIME[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="lat-{name}.{fmt}"'
     response.headers["Cache-Control"] = "no-store"

@@ -16,7 +16,7 @@ from dash import Dash
 from flask import Flask, Response, request
 
 from dashboards.pages import Page
-from lat.access.users import User
+from lat.access.policy import DataAccess
 
 UPDATE_PATH = "/_dash-update-component"
 
@@ -28,9 +28,9 @@ def register_owned(app: Dash, register: Callable[[Dash], None]) -> set[str]:
     return set(app.callback_map) - before
 
 
-def install(server: Flask, owners: Mapping[str, Page | None], current_user: Callable[[], User]) -> None:
+def install(server: Flask, owners: Mapping[str, Page | None], current_access: Callable[[], DataAccess]) -> None:
     """Check each callback request: its output must be known (``owners``: output -> page, None
-    for the frame every signed-in user gets) and its page open to the user's role."""
+    for the frame every signed-in user gets) and its page open to the user (the role policy says)."""
 
     def check() -> Response | None:
         if request.method != "POST" or not request.path.endswith(UPDATE_PATH):
@@ -42,7 +42,7 @@ def install(server: Flask, owners: Mapping[str, Page | None], current_user: Call
         if output not in owners:
             return _refuse(400, f"This dashboard has no callback for {output[:120]!r}.")
         page = owners[output]
-        if page is not None and current_user().role not in page.roles:
+        if page is not None and not current_access().may(page.view):
             return _refuse(403, "This page is not available for your role.")
         return _check_inputs(body)
 

@@ -8,9 +8,9 @@ from urllib.parse import parse_qsl
 from dash import Dash, Input, Output, dcc, html
 
 from dashboards import components as ui
-from dashboards.context import run_safely, settings, user
+from dashboards.context import access, run_safely, settings, user
 from dashboards.i18n import language_or_default, languages, t
-from dashboards.pages import find, for_role
+from dashboards.pages import find, for_user
 from dashboards.views import Params
 
 
@@ -36,9 +36,9 @@ def route(pathname: str | None, search: str | None, lang: str | None) -> tuple[S
     """(navigation links, page layout, user box) for the address and language."""
     language = language_or_default(lang)
     me = user()
-    page = find(pathname or "/", me.role)
+    page = find(pathname or "/", access())
     current = page.path if page else ""
-    nav = [dcc.Link(t(language, p.title_key), href=p.path, className="active" if p.path == current else "") for p in for_role(me.role)]
+    nav = [dcc.Link(t(language, p.title_key), href=p.path, className="active" if p.path == current else "") for p in for_user(access())]
     box = [html.Span(f"{me.name} · {t(language, f'role.{me.role}')}"), html.A(t(language, "action.logout"), href="/logout", className="logout")]
     if page is None:
         return nav, ui.notice(t(language, "error.no_page"), "warning"), box

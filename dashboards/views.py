@@ -18,7 +18,7 @@ import polars as pl
 
 from lat.access.policy import AccessDenied, DataAccess, one_of
 from lat.errors import LatError
-from lat.access.users import ADMIN, HUB_COORDINATOR, RESEARCHER, SCHOOL_HEAD
+from lat.access.roles import BADGE_LIST, SCHOOL_ROWS
 
 GROUP_ORDER = ("leader", "teacher", "student")
 
@@ -68,7 +68,7 @@ def read(access: DataAccess, name: str, **filters: Any) -> pl.DataFrame:
 
 def school_choices(access: DataAccess) -> pl.DataFrame:
     """Schools in scope with name, hub and level (empty for researchers)."""
-    if access.user.role == RESEARCHER:  # researchers never see school-level rows
+    if not access.may(SCHOOL_ROWS):
         return pl.DataFrame(schema={c: pl.String for c in ("school", "school_name", "hub", "hub_name", "country", "level")})
     return read(access, "registry_schools").select("school", "school_name", "hub", "hub_name", "country", "level").sort("school_name")
 
@@ -77,14 +77,8 @@ def hub_choices(access: DataAccess) -> pl.DataFrame:
     """Hubs whose schools the user may look into: a coordinator's own hubs, the hubs of a
     mentor's or head's schools, every hub for admins (researchers: none)."""
     frame = read(access, "registry_hubs").select("hub", "hub_name", "country", "country_name").sort("hub_name")
-    role = access.user.role
-    if role == RESEARCHER:
-        return frame.clear()
-    if role == HUB_COORDINATOR:
-        return frame.filter(one_of("hub", access.user.hubs))
-    if role == ADMIN:
-        return frame
-    return frame.filter(one_of("hub", sorted(access.allowed_hubs() or [])))
+    hubs = access.school_hubs()
+    return frame if hubs is None else frame.filter(one_of("hub", sorted(hubs)))
 
 
 def round_choices(access: DataAccess, school: str = "") -> list[str]:
@@ -383,10 +377,6 @@ def _to_grain(weekly: pl.DataFrame, chosen: str, min_cell_size: int) -> pl.DataF
 
 # --- micro-credentials ----------------------------------------------------------------------------
 
-# Roles that see which of a school's teachers earned which badge (a person's own list is
-# personal data of the school's staff: the school's head may see it, mentors and
-# coordinators see counts, researchers nothing school-level).
-BADGE_LIST_ROLES = frozenset({ADMIN, SCHOOL_HEAD})
 COUNT_COLUMNS = ["achievement_name", "earned", "imported"]
 
 
@@ -407,7 +397,7 @@ def school_credentials(access: DataAccess, p: Params) -> pl.DataFrame:
 
 def school_badges(access: DataAccess, p: Params) -> pl.DataFrame:
     """Each teacher's own micro-credentials at the school (school heads and admins only)."""
-    if access.user.role not in BADGE_LIST_ROLES:
+    if not access.may(BADGE_LIST):
         raise AccessDenied("Only the school's head and administrators see which teacher earned which badge.")
     columns = ["person", "achievement_name", "earned_on", "issued_by"]
     if not p.school or not published(access, "credentials_person"):

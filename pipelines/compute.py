@@ -46,7 +46,7 @@ from lat.store import database as store
 from lat.xapi import vocab
 from lat.config import Settings
 from lat.errors import LatError
-from pipelines.catalogue import MARTS
+from pipelines.catalogue import MARTS, as_data
 from pipelines.definitions import describe
 from pipelines.source import REGISTRY_TABLES, Sources
 
@@ -138,7 +138,7 @@ def run(settings: Settings, *, full: bool = False, now: datetime | None = None) 
         collected = _collect(frames)
         carried = [mart for marts in kept.values() for mart in marts]
         # the kept marts' files are hard-linked and their mart_* tables left as they are
-        version = mart_store.publish(collected, settings, unchanged=carried)
+        version = mart_store.publish(collected, settings, unchanged=carried, catalogue=as_data(MARTS))
         if mode == "incremental":
             assert touched is not None
             _publish_tables(con, collected, touched, _partition_marts(families))

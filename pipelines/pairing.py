@@ -23,7 +23,7 @@ import polars as pl
 
 from lat.xapi import vocab
 from lat.config import Settings
-from lat.access.users import ADMIN, HUB_COORDINATOR
+from lat.access.roles import ADMIN, HUB_COORDINATOR
 from pipelines.catalogue import Mart, register_mart
 from pipelines.definitions import Indicator, register, register_dimension
 from pipelines.source import Sources

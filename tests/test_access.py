@@ -13,10 +13,11 @@ import pytest
 
 from lat.access import audit
 from lat.store import marts
-from lat.access.policy import AccessDenied, DataAccess, Registry, one_of
+from lat.access.policy import AccessDenied, DataAccess, PublishedRegistry, one_of
 from lat.config import Settings
 from lat.errors import LatError
-from lat.access.users import User
+from lat.access import roles
+from lat.access.roles import User
 from pipelines import catalogue as cat
 
 TEST_MARTS = {
@@ -47,6 +48,7 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
             "t_uncatalogued": pl.DataFrame({"school": ["S1"], "secret": ["x"]}),
         },
         settings,
+        catalogue=cat.as_data(cat.MARTS),
     )
     return settings
 
@@ -140,8 +142,8 @@ def test_a_denial_is_audited(settings: Settings) -> None:
 def test_without_a_registry_scoped_roles_fall_back_to_nothing_but_their_own_school(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(cat.MARTS, "t_school", TEST_MARTS["t_school"])
     settings = Settings(home=tmp_path)
-    marts.publish({"t_school": pl.DataFrame({"school": ["S1", "S2"], "value": [1, 2]})}, settings)
-    assert Registry.load(settings) is None
+    marts.publish({"t_school": pl.DataFrame({"school": ["S1", "S2"], "value": [1, 2]})}, settings, catalogue=cat.as_data(cat.MARTS))
+    assert PublishedRegistry.load(settings) is None
     assert _schools(DataAccess(HEAD, settings).mart("t_school")) == ["S1"]
     assert DataAccess(COORDINATOR, settings).mart("t_school").height == 0  # hub -> schools unknown: fail closed
     assert DataAccess(MENTOR_PERSON, settings).mart("t_school").height == 0
@@ -150,14 +152,14 @@ def test_without_a_registry_scoped_roles_fall_back_to_nothing_but_their_own_scho
 def test_one_data_access_reads_one_marts_version(settings: Settings) -> None:
     access = DataAccess(ADMIN, settings)
     assert access.mart("t_hub").height == 2
-    marts.publish({"t_hub": pl.DataFrame({"hub": ["H1"], "value": [1]})}, settings)
+    marts.publish({"t_hub": pl.DataFrame({"hub": ["H1"], "value": [1]})}, settings, catalogue=cat.as_data(cat.MARTS))
     assert access.mart("t_hub").height == 2  # still the version it started with
     assert DataAccess(ADMIN, settings).mart("t_hub").height == 1
 
 
 def test_a_school_column_is_scoped_whatever_the_level(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(cat.MARTS, "t_country_by_school", cat.Mart("t_country_by_school", "country", "", {"school": "school", "country": "country"}))
-    marts.publish({"t_country_by_school": pl.DataFrame({"school": ["S1", "S3"], "country": ["EE", "FI"]})}, settings)
+    marts.publish({"t_country_by_school": pl.DataFrame({"school": ["S1", "S3"], "country": ["EE", "FI"]})}, settings, catalogue=cat.as_data(cat.MARTS))
     assert _schools(DataAccess(HEAD, settings).mart("t_country_by_school")) == ["S1"]
     assert _schools(DataAccess(ADMIN, settings).mart("t_country_by_school")) == ["S1", "S3"]
     with pytest.raises(AccessDenied, match="it identifies schools or mentors"):
@@ -168,7 +170,7 @@ def test_a_row_naming_two_schools_needs_both_in_scope(settings: Settings, monkey
     """A pairing row names a mentor school beside the mentee: the head of either sees neither's row."""
     pair = cat.Mart("t_pairs", "school", "", {"mentor_school": "mentor_school", "mentee_school": "mentee_school", "hub": "hub"})
     monkeypatch.setitem(cat.MARTS, "t_pairs", pair)
-    marts.publish({"t_pairs": pl.DataFrame({"mentor_school": ["S1", None, "S3"], "mentee_school": ["S2", "S1", "S1"], "hub": ["H1", "H1", "H1"]})}, settings, unchanged=REGISTRY)
+    marts.publish({"t_pairs": pl.DataFrame({"mentor_school": ["S1", None, "S3"], "mentee_school": ["S2", "S1", "S1"], "hub": ["H1", "H1", "H1"]})}, settings, unchanged=REGISTRY, catalogue=cat.as_data(cat.MARTS))
     assert DataAccess(HEAD, settings).mart("t_pairs").rows() == [(None, "S1", "H1")]
     assert DataAccess(COORDINATOR, settings).mart("t_pairs").rows() == [("S1", "S2", "H1"), (None, "S1", "H1")]
     assert DataAccess(ADMIN, settings).mart("t_pairs").height == 3
@@ -177,7 +179,7 @@ def test_a_row_naming_two_schools_needs_both_in_scope(settings: Settings, monkey
 def test_a_mart_with_readers_is_refused_to_other_roles(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
     only = cat.Mart("t_only", "school", "", {"school": "school"}, readers=frozenset({"admin", "hub_coordinator"}))
     monkeypatch.setitem(cat.MARTS, "t_only", only)
-    marts.publish({"t_only": pl.DataFrame({"school": ["S1", "S2"]})}, settings, unchanged=REGISTRY)
+    marts.publish({"t_only": pl.DataFrame({"school": ["S1", "S2"]})}, settings, unchanged=REGISTRY, catalogue=cat.as_data(cat.MARTS))
     assert _schools(DataAccess(COORDINATOR, settings).mart("t_only")) == ["S1", "S2"]
     for user in (HEAD, MENTOR_SCHOOL, MENTOR_PERSON, RESEARCHER):
         with pytest.raises(AccessDenied):
@@ -199,3 +201,19 @@ def test_one_of_matches_members_and_never_nulls() -> None:
     assert frame.filter(one_of("school", {"S3", "S1"}))["school"].to_list() == ["S1", "S3"]
     assert frame.filter(one_of("school", [])).is_empty()
     assert frame.lazy().filter(one_of("school", pl.Series(["S2"]))).collect()["school"].to_list() == ["S2"]
+
+
+def test_what_each_role_may_do_besides_reading_marts() -> None:
+
+
+    expected = {
+        "admin": {"view:school", "view:mentoring", "view:hub", "view:compare", "view:research", "view:export", "school_rows", "badge_list", "research_export"},
+        "hub_coordinator": {"view:school", "view:mentoring", "view:hub", "view:compare", "view:research", "school_rows"},
+        "mentor": {"view:school", "view:mentoring", "view:compare", "school_rows"},
+        "school_head": {"view:school", "view:compare", "school_rows", "badge_list"},
+        "researcher": {"view:compare", "view:research", "view:export", "research_export"},
+    }
+    actions = set().union(*expected.values())
+    for role, allowed in expected.items():
+        assert {a for a in actions if roles.may(role, a)} == allowed, role
+    assert not any(roles.may("nobody", a) for a in actions)  # an unknown role may nothing

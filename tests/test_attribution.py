@@ -15,7 +15,7 @@ from lat.registry import organisation as registry
 from lat.store import database as store
 from lat.xapi import vocab
 from lat.config import get_settings
-from lat.xapi.fields import flatten
+from lat.store.rows import flatten
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "registry"
 

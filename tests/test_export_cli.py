@@ -23,7 +23,7 @@ from lat.access import audit
 from lat.access.policy import AccessDenied, DataAccess
 from lat.config import Settings
 from lat.export import build_zip
-from lat.access.users import RESEARCHER, SCHOOL_HEAD, User
+from lat.access.roles import RESEARCHER, SCHOOL_HEAD, User
 
 KEY_A = "a-long-export-key-for-the-tests-0001"
 KEY_B = "another-export-key-for-the-tests-0002"

@@ -13,7 +13,7 @@ import orjson
 import pytest
 
 from lat.config import Settings
-from lat.xapi.fields import flatten
+from lat.store.rows import flatten
 from lat.xapi.ids import NAMESPACE, content_digest
 from lat.ingest.engine import Record, ingest_paths, ingest_records
 from lat.store.rows import NAMES, STATEMENT_COLUMNS, Columns, statement_values

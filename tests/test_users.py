@@ -36,7 +36,7 @@ def registry(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
     marts.publish({
         "t_reg_schools": pl.DataFrame({"school": ["S1", "S2", "S3"], "hub": ["H1", "H1", "H2"]}),
         "t_reg_pairs": pl.DataFrame({"mentor": ["P1"], "mentee_school": ["S2"]}),
-    }, settings)
+    }, settings, catalogue=cat.as_data(cat.MARTS))
     return settings
 
 

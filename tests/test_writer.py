@@ -18,7 +18,8 @@ from lat.registry import organisation as registry
 from lat.store import database as store
 from lat.xapi import vocab
 from lat.store import writer
-from lat.ingest.batches import Batch, build, combine
+from lat.ingest.batches import build
+from lat.store.batch import Batch, combine
 from lat.config import get_settings
 from lat.store.known import Known
 from lat.ingest.readers import LineBlock

@@ -15,6 +15,7 @@ from dash import Dash, Input, Output, dcc, html
 from dashboards import components as ui
 from dashboards.context import access, run_safely, settings
 from dashboards.i18n import t
+from lat.access.roles import RESEARCH_EXPORT
 from dashboards.views import Params
 from lat.errors import LatError
 
@@ -44,10 +45,10 @@ def layout(params: Params, lang: str) -> html.Div:
 
 def body(k: object, level: str, fmt: str, lang: str) -> list[object]:
     """What the export will hold and its download link; or why there is none."""
-    from lat.export import EXPORTERS, check_parameters
+    from lat.export import check_parameters
     from lat.export.anonymise import HOW_TO_SET, key_source
 
-    if access().user.role not in EXPORTERS:
+    if not access().may(RESEARCH_EXPORT):
         return [ui.notice(t(lang, "error.denied"), "warning")]
     try:
         number = int(str(k))

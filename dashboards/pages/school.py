@@ -15,8 +15,8 @@ from dashboards import components as ui
 from dashboards import figures
 from dashboards.context import access, min_cell, run_safely
 from dashboards.i18n import t
+from lat.access.roles import BADGE_LIST
 from dashboards.views import (
-    BADGE_LIST_ROLES,
     Params,
     grain,
     round_choices,
@@ -101,7 +101,7 @@ def _credentials_card(data: DataAccess, params: Params, lang: str) -> html.Secti
         ui.graph(figures.credentials(counts, lang, t(lang, "chart.credentials_school")), "school-credentials-chart"),
         ui.table(counts, "school-credentials", params, lang),
     ]
-    if data.user.role in BADGE_LIST_ROLES:
+    if data.may(BADGE_LIST):
         badges = school_badges(data, Params(school=params.school))
         shown = badges.with_columns(pl.col("issued_by").replace({"this hub": t(lang, "issuer.hub"), "xAPI source": t(lang, "issuer.xapi")}))
         parts += [html.H4(t(lang, "section.badges")), ui.table(shown, "school-badges", Params(school=params.school), lang, page_size=12, filterable=True)]

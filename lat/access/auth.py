@@ -14,20 +14,14 @@ import sqlite3
 import time
 from dataclasses import dataclass
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-
 from lat.access import audit
 from lat.access import authdb
 from lat import keyfiles as keys
 from lat.config import Settings
 from lat.errors import LatError
-from lat.access.users import User, get_user
-
-_HASHER = PasswordHasher()  # argon2id, RFC 9106 low-memory profile (t=3, m=64 MiB, p=4)
-# Verified when the user does not exist, so that unknown names take as long as wrong passwords.
-_DUMMY_HASH = _HASHER.hash("not a password of anyone")
-
+from lat.access.passwords import hash_password, needs_rehash, verify_password
+from lat.access.roles import User
+from lat.access.users import get_user
 
 class LoginRefused(LatError):
     """Wrong user name or password (deliberately not saying which)."""
@@ -45,18 +39,6 @@ class Session:
     user: str
     csrf: str
     expires_at: float
-
-
-def hash_password(password: str) -> str:
-    return _HASHER.hash(password)
-
-
-def verify_password(hashed: str | None, password: str) -> bool:
-    """True when ``password`` matches; a missing hash (identity-provider account) never matches."""
-    try:
-        return _HASHER.verify(hashed or _DUMMY_HASH, password) and hashed is not None
-    except (VerificationError, InvalidHashError):
-        return False
 
 
 def session_secret(settings: Settings) -> bytes:
@@ -82,7 +64,7 @@ def login(settings: Settings, name: str, password: str, ip: str) -> User:
         if not verify_password(row["password_hash"] if row else None, password):
             _attempt(con, settings, name, ip, now, ok=False, action=audit.LOGIN_FAILED)
             raise LoginRefused("Wrong user name or password.")
-        if _HASHER.check_needs_rehash(row["password_hash"]):  # parameters raised since it was set
+        if needs_rehash(row["password_hash"]):  # parameters raised since it was set
             con.execute("UPDATE users SET password_hash = ? WHERE name = ?", (hash_password(password), name))
         _attempt(con, settings, name, ip, now, ok=True, action=audit.LOGIN)
         user = get_user(settings, name, con=con)

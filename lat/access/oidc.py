@@ -35,7 +35,9 @@ from lat.access import audit
 from lat.access import auth
 from lat.config import Settings
 from lat.errors import LatError
-from lat.access.users import ROLES, User, update_external_user
+from lat.access.users import update_external_user
+from lat.access.roles import ROLES, User
+from lat.access.web_session import start_session
 
 STATE_COOKIE = "lat_oidc"
 STATE_SECONDS = 600
@@ -70,8 +72,6 @@ def register_routes(bp: Blueprint, settings: Settings) -> None:
 
     @bp.get("/oidc/callback")
     def oidc_callback() -> BaseResponse:
-        from lat.access.webauth import start_session
-
         carried = _unsign(settings, request.cookies.get(STATE_COOKIE))
         if carried is None or not hmac.compare_digest(carried["state"], request.args.get("state", "")):
             abort(400, "Sign-in state missing or wrong: start again from the login page.")

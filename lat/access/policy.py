@@ -1,7 +1,8 @@
 """The data-access layer: every read of published marts on behalf of a user goes through here.
 
 ``DataAccess(user, settings).mart(name, **filters)`` returns only the rows the user's role
-and scope allow, using the level each mart declares in :mod:`pipelines.catalogue`:
+and scope allow, using the level each mart declares in the catalogue published beside the marts
+(:data:`lat.store.marts.CATALOGUE_FILE`):
 
 ============== ======================= ========================= ==========================
 role           school-level marts      hub-level marts           country-level marts
@@ -22,7 +23,6 @@ docs/access-control.md.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -35,7 +35,7 @@ from lat.access import audit
 from lat.store import marts
 from lat.config import Settings
 from lat.errors import LatError
-from lat.access.users import ADMIN, HUB_COORDINATOR, MENTOR, RESEARCHER, SCHOOL_HEAD, User
+from lat.access.roles import ADMIN, HOME, HUB_COORDINATOR, MENTOR, RESEARCHER, SCHOOL_HEAD, SCHOOL_ROWS, VIEW_COMPARE, User, may
 
 # Definition keys (pipelines.definitions.DIMENSIONS) whose values identify a school or a person.
 IDENTIFYING = frozenset({"school", "school_name", "mentee_school", "mentor_school", "mentor"})
@@ -85,31 +85,24 @@ class MartInfo:
         return None
 
 
-def catalogue() -> dict[str, MartInfo]:
-    """The declared marts. Importing the compute families makes each register its marts."""
-    from pipelines import catalogue as cat
-
-    try:
-        compute = importlib.import_module("pipelines.compute")
-    except ModuleNotFoundError:
-        compute = None
-    for _family, target in getattr(compute, "FAMILIES", []):
-        try:
-            importlib.import_module(target.split(":")[0])
-        except ModuleNotFoundError:  # a family registered before its module landed
-            continue
-    return {name: MartInfo(m.name, m.level, dict(m.columns), m.readers) for name, m in cat.MARTS.items()}
+def catalogue(directory: Path) -> dict[str, MartInfo]:
+    """The marts published in ``directory``, as ``lat compute`` described them beside the marts."""
+    return {
+        name: MartInfo(name, entry["level"], dict(entry["columns"]),
+                       None if entry.get("readers") is None else frozenset(entry["readers"]))
+        for name, entry in marts.read_catalogue(directory).items()
+    }
 
 
 @dataclass(frozen=True)
-class Registry:
+class PublishedRegistry:
     """Schools (with hub and country) and mentoring pairs, read from the published registry marts."""
 
     schools: pl.DataFrame  # columns: school, hub, country
     pairs: pl.DataFrame  # columns: mentor, mentee_school
 
     @classmethod
-    def load(cls, settings: Settings) -> Registry | None:
+    def load(cls, settings: Settings) -> PublishedRegistry | None:
         """The published registry, or None when no marts (or no registry marts) are published."""
         try:
             directory = marts.current_dir(settings)
@@ -140,9 +133,9 @@ class Registry:
 
 
 @lru_cache(maxsize=8)  # mart versions never change once published: key by directory
-def _load_registry(directory: Path) -> Registry | None:
+def _load_registry(directory: Path) -> PublishedRegistry | None:
     schools = pairs = None
-    for name, info in sorted(catalogue().items()):
+    for name, info in sorted(catalogue(directory).items()):
         if info.level != "registry" or not (directory / f"{name}.parquet").exists():
             continue
         school, hub, country = info.column_for("school"), info.column_for("hub"), info.column_for("country")
@@ -162,7 +155,7 @@ def _load_registry(directory: Path) -> Registry | None:
         return None
     if pairs is None:
         pairs = pl.DataFrame(schema={"mentor": pl.String, "mentee_school": pl.String})
-    return Registry(schools, pairs)
+    return PublishedRegistry(schools, pairs)
 
 
 class DataAccess:
@@ -177,7 +170,7 @@ class DataAccess:
         self.settings = settings
         self._directory: Path | None = None
         self._catalogue: dict[str, MartInfo] | None = None
-        self._registry: Registry | None = None
+        self._registry: PublishedRegistry | None = None
         self._scope: tuple[frozenset[str] | None, frozenset[str] | None] | None = None
 
     # --- what the user may see -------------------------------------------------------------
@@ -187,17 +180,25 @@ class DataAccess:
         published = sorted(p.stem for p in self._dir().glob("*.parquet"))
         return [name for name in published if self._refusal(name) is None]
 
+    def may(self, action: str) -> bool:
+        """Whether this user may do ``action`` (see :data:`lat.access.roles.PERMISSIONS`)."""
+        return may(self.user.role, action)
+
+    def home(self) -> str:
+        """The page this user lands on (a ``view:`` action)."""
+        return HOME.get(self.user.role, VIEW_COMPARE)
+
     def schools(self) -> pl.DataFrame:
         """The registry's schools in scope (columns school, hub, country)."""
-        if self.user.role == RESEARCHER:
-            self._deny("schools", "researchers see no school-level data")
+        if not self.may(SCHOOL_ROWS):
+            self._deny("schools", "this role sees no school-level data")
         allowed, _ = self._allowed()
         frame = self.registry().schools
         return frame if allowed is None else frame.filter(one_of("school", sorted(allowed)))
 
     def can_see_school(self, school_id: str) -> bool:
         """Whether school-level data of ``school_id`` is visible to this user."""
-        if self.user.role == RESEARCHER:
+        if not self.may(SCHOOL_ROWS):
             return False
         allowed, _ = self._allowed()
         return allowed is None or school_id in allowed
@@ -205,6 +206,17 @@ class DataAccess:
     def allowed_hubs(self) -> frozenset[str] | None:
         """Hubs whose aggregates this user sees; None means every hub."""
         return self._allowed()[1]
+
+    def school_hubs(self) -> frozenset[str] | None:
+        """Hubs whose schools this user may look into (None: every hub): a coordinator's own
+        hubs, the hubs of a mentor's or head's schools, none for roles without school rows."""
+        if not self.may(SCHOOL_ROWS):
+            return frozenset()
+        if self.user.role == ADMIN:
+            return None
+        if self.user.role == HUB_COORDINATOR:
+            return frozenset(self.user.hubs)
+        return self.allowed_hubs() or frozenset()
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -228,7 +240,7 @@ class DataAccess:
                 frame = frame.filter(pl.col(column) == value)
         return frame.collect()
 
-    def registry(self) -> Registry:
+    def registry(self) -> PublishedRegistry:
         if self._registry is None:
             registry = _load_registry(self._dir())
             if registry is None:
@@ -247,9 +259,9 @@ class DataAccess:
             return "it is not in the mart catalogue"
         if info.readers is not None and self.user.role not in info.readers:
             return f"it is for {', '.join(sorted(info.readers))} only"
-        if self.user.role == RESEARCHER:
+        if not self.may(SCHOOL_ROWS):
             if info.level == "school":
-                return "researchers read hub and country aggregates, never school-level rows"
+                return "this role reads hub and country aggregates, never school-level rows"
             if IDENTIFYING & (set(info.columns.values()) | set(info.columns)):
                 return "it identifies schools or mentors"
         if info.level == "school" and not info.school_columns():
@@ -296,7 +308,7 @@ class DataAccess:
         hubs = registry.hubs_of_schools(schools) if registry else set()
         return frozenset(schools), frozenset(hubs)
 
-    def _registry_or_none(self) -> Registry | None:
+    def _registry_or_none(self) -> PublishedRegistry | None:
         try:
             return self.registry()
         except LatError:
@@ -315,7 +327,7 @@ class DataAccess:
 
     def _cat(self) -> dict[str, MartInfo]:
         if self._catalogue is None:
-            self._catalogue = catalogue()
+            self._catalogue = catalogue(self._dir())
         return self._catalogue
 
     def _info(self, name: str) -> MartInfo | None:

@@ -11,20 +11,15 @@ import re
 import secrets
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from lat.access import audit
 from lat.access import authdb
+from lat.access.passwords import hash_password
+from lat.access.policy import PublishedRegistry
+from lat.access.roles import ADMIN, HUB_COORDINATOR, MENTOR, RESEARCHER, ROLES, SCHOOL_HEAD, User
 from lat.config import Settings
 from lat.errors import LatError
-
-ADMIN = "admin"
-HUB_COORDINATOR = "hub_coordinator"
-MENTOR = "mentor"
-SCHOOL_HEAD = "school_head"
-RESEARCHER = "researcher"
-ROLES = (ADMIN, HUB_COORDINATOR, MENTOR, SCHOOL_HEAD, RESEARCHER)
 
 MIN_PASSWORD_LENGTH = 10
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$")
@@ -37,27 +32,6 @@ _SCOPE_RULES: dict[str, tuple[set[str], str]] = {
     SCHOOL_HEAD: ({"school"}, "a school head needs --school (their own school)"),
     MENTOR: ({"person", "school"}, "a mentor needs --person (their person id) or --school (their mentor school)"),
 }
-
-
-@dataclass(frozen=True)
-class User:
-    """A user as the access layer sees it."""
-
-    name: str
-    role: str
-    schools: tuple[str, ...] = ()
-    hubs: tuple[str, ...] = ()
-    persons: tuple[str, ...] = ()
-    external: bool = False
-    created_at: str = field(default="", compare=False)
-
-    def scope_text(self) -> str:
-        """Human-readable scope: ``hub:EE-TLN, school:S01``, or ``all`` / ``aggregates``."""
-        parts = [f"hub:{h}" for h in self.hubs] + [f"school:{s}" for s in self.schools]
-        parts += [f"person:{p}" for p in self.persons]
-        if parts:
-            return ", ".join(parts)
-        return "all" if self.role == ADMIN else "aggregates"
 
 
 def validate_name(name: str) -> str:
@@ -90,9 +64,7 @@ def validate_scope(role: str, schools: Iterable[str], hubs: Iterable[str], perso
 
 def check_against_registry(settings: Settings, schools: Iterable[str], hubs: Iterable[str], persons: Iterable[str]) -> None:
     """Refuse schools, hubs or mentors unknown to the published registry (when one is published)."""
-    from lat.access.policy import Registry  # polars: only when needed
-
-    registry = Registry.load(settings)
+    registry = PublishedRegistry.load(settings)
     if registry is None:
         return
     for school in schools:
@@ -125,8 +97,6 @@ def add_user(
     check_registry: bool = True,
 ) -> User:
     """Create a user; ``password`` None is allowed only for ``external`` (OpenID Connect) accounts."""
-    from lat.access.auth import hash_password
-
     schools, hubs, persons = tuple(dict.fromkeys(schools)), tuple(dict.fromkeys(hubs)), tuple(dict.fromkeys(persons))
     validate_name(name)
     validate_role(role)
@@ -203,8 +173,6 @@ def remove_user(settings: Settings, name: str, *, actor: str | None = None) -> N
 
 def set_password(settings: Settings, name: str, password: str, *, actor: str | None = None) -> None:
     """Change a password and end the user's sessions (a changed password signs everyone out)."""
-    from lat.access.auth import hash_password
-
     hashed = hash_password(validate_password(password))
     with authdb.session(settings) as con, authdb.transaction(con):
         if con.execute("UPDATE users SET password_hash = ?, external = 0 WHERE name = ?", (hashed, name)).rowcount == 0:
@@ -219,9 +187,7 @@ def create_demo_accounts(settings: Settings) -> list[tuple[str, str, str, str]]:
     Returns ``(user, role, scope, password)`` rows for the demo to print once. Running it
     again replaces the demo accounts (and so their passwords).
     """
-    from lat.access.policy import Registry
-
-    registry = Registry.load(settings)
+    registry = PublishedRegistry.load(settings)
     if registry is None or not registry.school_ids:
         raise LatError("No registry marts are published: run 'lat registry import' and 'lat compute' first.")
     hub = sorted(registry.hub_ids)[0]

@@ -37,10 +37,10 @@ from lat.access import audit
 from lat.access import auth
 from lat.access.policy import DataAccess
 from lat.config import Settings
-from lat.access.users import User
+from lat.access.oidc import register_routes
+from lat.access.roles import User
+from lat.access.web_session import LOGIN_NONCE_COOKIE, SESSION_COOKIE, client_ip, safe_next, start_session
 
-SESSION_COOKIE = "lat_session"
-LOGIN_NONCE_COOKIE = "lat_login_nonce"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 # Endpoints reachable without a session.
@@ -99,10 +99,10 @@ def create_blueprint(settings: Settings) -> Blueprint:
     @bp.post("/login")
     def login_submit() -> BaseResponse:
         _check_login_csrf(settings)
-        target = _safe_next(request.form.get("next", "/"))
+        target = safe_next(request.form.get("next", "/"))
         name, password = request.form.get("username", ""), request.form.get("password", "")
         try:
-            user = auth.login(settings, name, password, _client_ip())
+            user = auth.login(settings, name, password, client_ip())
         except auth.LockedOut as exc:
             return _login_page(settings, target, error=str(exc), status=429)
         except auth.LoginRefused as exc:
@@ -127,28 +127,14 @@ def create_blueprint(settings: Settings) -> Blueprint:
         if not auth.csrf_matches(csrf_token(), given):
             abort(400, "Missing or wrong CSRF token.")
         auth.end_session(settings, g.lat_session.id)
-        audit.record(settings, current_user().name, audit.LOGOUT, ip=_client_ip())
+        audit.record(settings, current_user().name, audit.LOGOUT, ip=client_ip())
         response = redirect("/login", code=303)
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
 
     if settings.oidc_issuer:
-        from lat.access.oidc import register_routes
-
         register_routes(bp, settings)
     return bp
-
-
-def start_session(settings: Settings, user: User, target: str) -> BaseResponse:
-    """Open a server-side session for ``user`` and redirect to ``target`` with the cookie set."""
-    session = auth.create_session(settings, user.name, _client_ip())
-    response = redirect(_safe_next(target), code=303)
-    response.set_cookie(
-        SESSION_COOKIE, session.id, max_age=int(settings.session_hours * 3600), path="/",
-        httponly=True, samesite="Lax", secure=settings.cookie_secure or request.is_secure,
-    )
-    response.delete_cookie(LOGIN_NONCE_COOKIE, path="/login")
-    return response
 
 
 # --- the guard -------------------------------------------------------------------------------
@@ -202,7 +188,7 @@ def _login_page(settings: Settings, target: str, *, error: str | None = None, st
     oidc = '<p><a href="/oidc/login">Sign in with your identity provider</a></p>' if settings.oidc_issuer else ""
     body = f"""{message}<form method="post" action="/login">
 <input type="hidden" name="{CSRF_FIELD}" value="{_login_token(settings, nonce)}">
-<input type="hidden" name="next" value="{html.escape(_safe_next(target))}">
+<input type="hidden" name="next" value="{html.escape(safe_next(target))}">
 <label>User name <input name="username" autocomplete="username" required autofocus></label>
 <label>Password <input name="password" type="password" autocomplete="current-password" required></label>
 <button type="submit">Sign in</button></form>{oidc}"""
@@ -227,19 +213,6 @@ def _page(title: str, body: str, status: int = 200) -> Response:
 def _settings() -> Settings:
     settings: Settings = current_app.config["LAT_SETTINGS"]
     return settings
-
-
-def _client_ip() -> str:
-    # Behind a reverse proxy, wrap the app in werkzeug's ProxyFix so this is the client's address.
-    return request.remote_addr or "unknown"
-
-
-def _safe_next(target: str | None) -> str:
-    """Only local paths: refuse ``//host``, ``https://host`` and backslash tricks (open redirects)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/"
-    parts = urlsplit(target)
-    return "/" if parts.scheme or parts.netloc else target
 
 
 def _quote(path: str) -> str:

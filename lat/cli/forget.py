@@ -22,10 +22,11 @@ def forget(actor: str, no_recompute: bool, yes: bool) -> None:
     too; the marts are recomputed. See docs/access-control.md.
     """
     from lat.privacy.forget import forget as erase
+    from pipelines.compute import run as compute  # the composition root hands the pipelines in
 
     if not yes:
         click.confirm(f"Erase {actor} and everything derived from them? This cannot be undone", abort=True)
-    done = erase(get_settings(), actor, recompute=not no_recompute)
+    done = erase(get_settings(), actor, recompute=None if no_recompute else compute)
     click.echo(
         f"Erased: {done.statements_deleted} statements deleted, {done.statements_redacted} redacted, "
         f"{done.rejected_deleted} rejected and {done.conflicts_deleted} conflict rows, "

@@ -28,9 +28,10 @@ def lrs(ctx: click.Context, host: str | None, port: int | None) -> None:
         return
     from lat.config import get_settings
     from lat.lrs.server import serve
+    from pipelines.compute import run as compute  # the composition root hands the pipelines in
 
     settings = get_settings()
-    serve(settings, host or settings.lrs_host, settings.lrs_port if port is None else port)
+    serve(settings, host or settings.lrs_host, settings.lrs_port if port is None else port, compute=compute)
 
 
 @lrs.group("credentials")

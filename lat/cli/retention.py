@@ -21,8 +21,9 @@ def apply(dry_run: bool, no_recompute: bool) -> None:
     Run it regularly (cron, a systemd timer) when the retention period is set.
     """
     from lat.privacy.retention import apply as run_retention
+    from pipelines.compute import run as compute  # the composition root hands the pipelines in
 
-    run = run_retention(get_settings(), dry_run=dry_run, recompute=not no_recompute)
+    run = run_retention(get_settings(), dry_run=dry_run, recompute=None if no_recompute else compute)
     verb = "Would delete" if dry_run else "Deleted"
     click.echo(f"{verb} {run.statements_deleted} statements, {run.rejected_deleted} rejected and "
                f"{run.conflicts_deleted} conflict rows from before {run.cutoff:%Y-%m-%d %H:%M} UTC.")

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from lat.access import audit
 from lat.errors import LatError
-from lat.access.users import ADMIN, RESEARCHER
+from lat.access.roles import RESEARCH_EXPORT
 
 if TYPE_CHECKING:
     import polars as pl
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 
 LEVELS = ("answers", "respondents", "schools")
 FORMATS = ("parquet", "csv")
-EXPORTERS = frozenset({ADMIN, RESEARCHER})
 MIN_K = 2
 
 
@@ -103,7 +102,7 @@ def summary(manifest: dict[str, Any]) -> list[str]:
 def _check_role(access: DataAccess, level: str) -> None:
     from lat.access.policy import AccessDenied
 
-    if access.user.role not in EXPORTERS:
+    if not access.may(RESEARCH_EXPORT):
         audit.record(access.settings, access.user.name, audit.ACCESS_DENIED, target=f"research-export:{level}",
                      detail={"reason": "only admins and researchers export"})
         raise AccessDenied(f"{access.user.role} {access.user.name!r} may not export research data: "

@@ -3,7 +3,7 @@
 This is the CPU-heavy half of the ingest and it is pure (no store access): :func:`build`
 takes plain tuples (or :class:`lat.ingest.readers.LineBlock`s of NDJSON lines) and returns a
 :class:`Batch` of pyarrow tables. File ingest runs it in builder threads on parts of a batch
-(a block of lines each) and joins the parts with :func:`combine`. The store-side half
+(a block of lines each) and joins the parts with :func:`lat.store.batch.combine`. The store-side half
 (screening, the insert, voiding, the transaction) is :mod:`lat.store.writer`.
 
 A block of NDJSON lines goes to :func:`lat.ingest.fastpath.scan_table` first: the C fast path builds
@@ -30,50 +30,14 @@ from lat.ingest import fastpath
 from lat.xapi import vocab
 from lat.xapi.ids import derived_id
 from lat.ingest.readers import LineBlock
-from lat.store.rows import DEFAULT_VERSION, ROW_SCHEMA, Columns, add_statement
+from lat.store.batch import REJECT_SCHEMA, Batch, located
+from lat.store.rows import DEFAULT_VERSION, Columns, add_statement
 from lat.xapi.validation import validate
 
 # (source, line, index in a JSON array, raw text / bytes / parsed dict, reason if already rejected)
 RawItem = tuple[str, int | None, int | None, bytes | str | dict[str, Any], str | None]
 # what a batch is built from: single items, or blocks of NDJSON lines (read by lat.ingest.readers)
 Part = RawItem | LineBlock
-
-REJECT_SCHEMA = pa.schema(
-    [("source", pa.string()), ("line", pa.int64()), ("item_index", pa.int64()), ("raw", pa.string()),
-     ("reason", pa.string())]
-)
-
-
-@dataclass
-class Batch:
-    """One batch (or a part of one), ready for the store: candidate statements and the records already rejected."""
-
-    statements: pa.Table  # rows of lat.store.rows.ROW_SCHEMA
-    rejects: pa.Table
-    read: int
-    stored: str  # the batch's ``stored`` value (ISO 8601, UTC)
-    # per row: True where DuckDB surely reads its id, timestamp and registration (the C fast
-    # path proved the statement), so the writer need not check them; None: no row is proven
-    proven: np.ndarray | None = None
-
-    def proven_rows(self) -> np.ndarray:
-        """:attr:`proven`, as a mask of every row."""
-        return np.zeros(self.statements.num_rows, dtype=bool) if self.proven is None else self.proven
-
-
-def combine(parts: Sequence[Batch], stored: str) -> Batch:
-    """One batch of the parts of a batch, built apart (their ``seq`` already count from the batch's start).
-
-    The tables are joined without copying their buffers: the columns keep one chunk per part.
-    """
-    tables = [p.statements for p in parts if p.statements.num_rows]
-    rejects = [p.rejects for p in parts if p.rejects.num_rows]
-    proven = [p.proven_rows() for p in parts if p.statements.num_rows]
-    return Batch(statements=pa.concat_tables(tables) if tables else ROW_SCHEMA.empty_table(),
-                 rejects=pa.concat_tables(rejects) if rejects else REJECT_SCHEMA.empty_table(),
-                 read=sum(p.read for p in parts), stored=stored,
-                 proven=np.concatenate(proven) if proven else None)
-
 
 def iso(moment: datetime) -> str:
     """xAPI timestamp text of an aware datetime, in UTC with microseconds: 2025-01-31T09:00:00.000000Z."""
@@ -94,19 +58,6 @@ def prepare(stmt: dict[str, Any], *, stored: datetime) -> dict[str, Any]:
     out.setdefault("timestamp", out["stored"])
     out.setdefault("version", DEFAULT_VERSION)
     return out
-
-
-def location(line: int | None, index: int | None) -> str:
-    """Where a record was found, as reasons quote it: 'line 7' or 'element 3 (line 40)'."""
-    if index is not None:
-        return f"element {index} (line {line})" if line is not None else f"element {index}"
-    return f"line {line}" if line is not None else ""
-
-
-def located(reason: str, line: int | None, index: int | None) -> str:
-    """A rejection's reason as stored: prefixed with where the record was found, when known."""
-    where = location(line, index)
-    return f"{where}: {reason}" if where else reason
 
 
 def build(items: Iterable[Part], stored: str, seq: int = 0) -> Batch:

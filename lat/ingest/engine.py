@@ -39,7 +39,8 @@ import duckdb
 from lat.ingest import readers
 from lat.store import database as store
 from lat.store import writer
-from lat.ingest.batches import Batch, Part, build, combine, gc_paused, iso
+from lat.ingest.batches import Part, build, gc_paused, iso
+from lat.store.batch import Batch, combine
 from lat.ingest.batches import prepare as prepare
 from lat.config import Settings, get_settings
 from lat.store.known import Known

@@ -59,9 +59,9 @@ def _status(service: Service, spec: dict[str, Any]) -> Any:
 
 
 def _compute(service: Service, spec: dict[str, Any]) -> Any:
-    from pipelines import compute
-
-    result = compute.run(service.settings, full=bool(spec.get("full")))
+    if service.compute is None:
+        raise LatError("This LRS was started without the pipelines: run 'lat compute' yourself.")
+    result = service.compute(service.settings, full=bool(spec.get("full")))
     out = asdict(result)
     out["version"] = None if result.version is None else str(result.version)
     return out

@@ -31,7 +31,8 @@ import duckdb
 import numpy as np
 
 from lat.store import writer
-from lat.ingest.batches import REJECT_SCHEMA, Batch, iso
+from lat.ingest.batches import iso
+from lat.store.batch import REJECT_SCHEMA, Batch
 from lat.store.known import Known
 from lat.lrs.errors import ApiError
 from lat.store.rows import Columns, add_statement

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from lat.config import Settings
 from lat.lrs.source_keys import Credential
 from lat.lrs.committer import Writer
+from lat.store.marts import Compute
 
 
 @dataclass
@@ -24,6 +25,7 @@ class Service:
     con: duckdb.DuckDBPyConnection  # only for making cursors; the writer has its own
     writer: Writer
     base_url: str  # e.g. http://127.0.0.1:8100, for authority accounts
+    compute: Compute | None = None  # the pipelines' compute, handed in by the command line (admin job "compute")
     documents_lock: threading.Lock = field(default_factory=threading.Lock)
     _local: threading.local = field(default_factory=threading.local)
     _cursor_lock: threading.Lock = field(default_factory=threading.Lock)

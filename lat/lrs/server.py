@@ -21,12 +21,14 @@ from lat.lrs.app import LrsApp
 from lat.lrs.context import Service
 from lat.lrs.source_keys import Verifier
 from lat.lrs.committer import Writer
+from lat.store.marts import Compute
 
 THREADS = 24  # request threads: enough for many clients waiting on a group commit at once
 
 
-def serve(settings: Settings, host: str, port: int) -> None:
-    """Serve until SIGINT/SIGTERM; prints the endpoint once listening."""
+def serve(settings: Settings, host: str, port: int, *, compute: Compute | None = None) -> None:
+    """Serve until SIGINT/SIGTERM; prints the endpoint once listening. ``compute`` runs the
+    admin job that ``lat compute`` hands to a running LRS."""
     from waitress.server import create_server
 
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -35,7 +37,7 @@ def serve(settings: Settings, host: str, port: int) -> None:
     token = secrets.token_urlsafe(32)
     server = None
     try:
-        service = Service(settings, con, writer, "")
+        service = Service(settings, con, writer, "", compute=compute)
         server = create_server(LrsApp(service, Verifier(settings), token), host=host, port=port, threads=THREADS,
                                ident="LAT")
         real_port = server.effective_port  # type: ignore[union-attr]

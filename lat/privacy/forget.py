@@ -32,9 +32,11 @@ import duckdb
 
 from lat.access import audit
 from lat.store import database as store
+from lat.store.marts import Compute
 from lat.config import Settings
 from lat.errors import LatError
-from lat.xapi.fields import actor_key, flatten
+from lat.store.rows import flatten
+from lat.xapi.fields import actor_key
 
 ERASED_HOMEPAGE = "https://w3id.org/xapi/lat/erased"
 ERASED_AGENT: dict[str, Any] = {"objectType": "Agent", "account": {"homePage": ERASED_HOMEPAGE, "name": "erased"}}
@@ -72,8 +74,9 @@ class Identity:
         return frozenset(n for n in self.needles if "@" in n or "://" in n or len(n) == 40)
 
 
-def forget(settings: Settings, actor: str, *, recompute: bool = True, actor_name: str | None = None) -> Erasure:
-    """Erase the person identified by ``actor`` (an actor string or a registry person id)."""
+def forget(settings: Settings, actor: str, *, recompute: Compute | None = None, actor_name: str | None = None) -> Erasure:
+    """Erase the person identified by ``actor`` (an actor string or a registry person id);
+    ``recompute`` (the pipelines' compute) rebuilds the marts from what is left."""
     with store.session(settings) as con:
         identity = resolve(con, actor)
         erasure = Erasure(actor_hash=hash_key(min(identity.keys)))
@@ -85,8 +88,8 @@ def forget(settings: Settings, actor: str, *, recompute: bool = True, actor_name
         except BaseException:
             con.execute("ROLLBACK")
             raise
-    if recompute:
-        erasure.marts_recomputed = recompute_marts(settings)
+    if recompute is not None:
+        erasure.marts_recomputed = recompute_marts(settings, recompute)
         erasure.mart_versions_removed = drop_old_mart_versions(settings)
     compact_store(settings)
     erasure.linked_users = _linked_users(settings, identity)
@@ -257,15 +260,11 @@ def compact_store(settings: Settings) -> None:
         os.replace(fresh, settings.db_path)  # checkpointed and unchanged since: no WAL to carry over
 
 
-def recompute_marts(settings: Settings) -> bool:
-    """Recompute every mart in full (``pipelines.compute``), when marts were published before."""
+def recompute_marts(settings: Settings, compute: Compute) -> bool:
+    """Recompute every mart in full, when marts were published before."""
     if not (settings.marts_dir / "current").exists():
         return False  # nothing derived yet
-    try:
-        from pipelines.compute import run
-    except ModuleNotFoundError:
-        return False
-    run(settings, full=True)
+    compute(settings, full=True)
     return True
 
 

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from lat.access import audit
 from lat.store import database as store
+from lat.store.marts import Compute
 from lat.config import Settings
 from lat.errors import LatError
 from lat.privacy.forget import compact_store, drop_old_mart_versions, recompute_marts
@@ -42,7 +43,7 @@ def cutoff(months: int, now: datetime | None = None) -> datetime:
     return now.replace(year=year, month=month + 1, day=day)
 
 
-def apply(settings: Settings, *, now: datetime | None = None, recompute: bool = True, dry_run: bool = False,
+def apply(settings: Settings, *, now: datetime | None = None, recompute: Compute | None = None, dry_run: bool = False,
           actor: str | None = None) -> RetentionRun:
     """Delete what is older than the retention period; ``dry_run`` only counts."""
     if settings.retention_months is None:
@@ -64,8 +65,8 @@ def apply(settings: Settings, *, now: datetime | None = None, recompute: bool = 
             raise
     if dry_run:
         return run
-    if recompute and run.statements_deleted:
-        run.marts_recomputed = recompute_marts(settings)
+    if recompute is not None and run.statements_deleted:
+        run.marts_recomputed = recompute_marts(settings, recompute)
         run.mart_versions_removed = drop_old_mart_versions(settings)
     if run.statements_deleted or run.rejected_deleted or run.conflicts_deleted:
         compact_store(settings)  # deleted rows leave the disk too

@@ -8,11 +8,13 @@ and never touch the DuckDB store (which a writer may hold).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any, Protocol
 
 import polars as pl
 
@@ -20,6 +22,18 @@ from lat.config import Settings, get_settings
 from lat.errors import LatError
 
 KEEP_VERSIONS = 3  # older versions are removed; readers holding one get a grace period
+# Beside the marts of each version: what each mart is (level, description, readers, column ->
+# definition key), as ``lat compute`` declared it. Access control reads it from here, so the
+# core never imports the pipelines that declare it.
+CATALOGUE_FILE = "catalogue.json"
+
+
+class Compute(Protocol):
+    """What computes and publishes every mart (``pipelines.compute.run``). The command line
+    hands it to the parts of ``lat`` that must recompute (erasure, retention, the LRS's admin
+    job): ``lat`` itself never imports the pipelines."""
+
+    def __call__(self, settings: Settings, *, full: bool = False) -> Any: ...
 
 
 def current_dir(settings: Settings | None = None) -> Path:
@@ -44,12 +58,24 @@ def read(name: str, settings: Settings | None = None, *, directory: Path | None 
     return pl.read_parquet(path)
 
 
-def publish(frames: dict[str, pl.DataFrame], settings: Settings | None = None, *, unchanged: Iterable[str] = ()) -> Path:
+def read_catalogue(directory: Path) -> dict[str, dict[str, Any]]:
+    """The catalogue published with the marts in ``directory`` (empty when there is none)."""
+    path = directory / CATALOGUE_FILE
+    if not path.exists():
+        return {}
+    entries: dict[str, dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
+    return entries
+
+
+def publish(frames: dict[str, pl.DataFrame], settings: Settings | None = None, *, unchanged: Iterable[str] = (),
+            catalogue: Mapping[str, Mapping[str, Any]] | None = None) -> Path:
     """Write all ``frames`` as a new version and make it current atomically.
 
     ``unchanged`` names marts of the current version to carry into the new one as they are
     (hard links, or copies where the file system has none) instead of rewriting them: an
     incremental ``lat compute`` passes the marts of the families it did not recompute.
+    ``catalogue`` describes marts (see :data:`CATALOGUE_FILE`); the new version's catalogue is
+    the previous one's entries updated by it, for the marts the new version holds.
     """
     settings = settings or get_settings()
     root = settings.marts_dir
@@ -57,7 +83,7 @@ def publish(frames: dict[str, pl.DataFrame], settings: Settings | None = None, *
     carried = sorted(set(unchanged))
     if set(carried) & set(frames):
         raise ValueError(f"marts both rewritten and carried over: {sorted(set(carried) & set(frames))}")
-    previous = current_dir(settings) if carried else None
+    previous = current_dir(settings) if (root / "current").exists() else None
     version = root / f"v{time.strftime('%Y%m%dT%H%M%S')}-{time.time_ns() % 1_000_000_000:09d}"
     staging = root / f".staging-{version.name}"
     staging.mkdir()
@@ -66,6 +92,10 @@ def publish(frames: dict[str, pl.DataFrame], settings: Settings | None = None, *
     for name in carried:
         assert previous is not None
         _carry(previous / f"{name}.parquet", staging / f"{name}.parquet")
+    entries = (read_catalogue(previous) if previous else {}) | {k: dict(v) for k, v in (catalogue or {}).items()}
+    held = set(frames) | set(carried)
+    text = json.dumps({k: v for k, v in sorted(entries.items()) if k in held}, indent=1, sort_keys=True)
+    (staging / CATALOGUE_FILE).write_text(text + "\n", encoding="utf-8")
     _fsync_dir(staging)
     staging.rename(version)
     tmp_link = root / f".current-{version.name}"

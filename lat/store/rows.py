@@ -167,3 +167,17 @@ def add_statement(columns: Columns, seq: int, source: str, line: int | None, ind
                   stmt: dict[str, Any], stored: str) -> None:
     """Append the row of the valid statement ``stmt`` to ``columns``."""
     columns.append(seq, source, line, index, statement_values(stmt, stored))
+
+
+def flatten(stmt: dict[str, Any]) -> dict[str, Any]:
+    """The ``statements`` columns of a stored statement (``stored`` set), by :func:`statement_values`.
+
+    Without ``raw``'s neighbours ``source`` and ``voided``; ``school`` and ``hub`` are the
+    profile's extensions only (the writer adds the registry's part, see :mod:`lat.registry.attribution`);
+    ``context_extensions`` and ``result_extensions`` are canonical JSON text.
+    """
+    stored: Any = stmt.get("stored")  # set on every stored statement
+    row = dict(zip(STATEMENT_COLUMNS, statement_values(stmt, stored), strict=True))
+    del row["void_target"]
+    row["stored"] = stored
+    return row

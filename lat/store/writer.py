@@ -1,7 +1,7 @@
 """The one store writer: every statement stored by LAT goes through :func:`write`.
 
 File ingest (:mod:`lat.ingest.engine`), ``lat pull``, survey import and the LRS's writer thread
-(:mod:`lat.lrs.committer`) all hand it a :class:`lat.ingest.batches.Batch`: rows built by
+(:mod:`lat.lrs.committer`) all hand it a :class:`lat.store.batch.Batch`: rows built by
 :mod:`lat.store.rows` (Python, or the C fast path for NDJSON) plus the records already rejected.
 In ONE transaction it
 
@@ -42,7 +42,7 @@ import pyarrow.compute as pc
 
 from lat.xapi import uuids
 from lat.store import voiding
-from lat.ingest.batches import REJECT_SCHEMA, Batch, located
+from lat.store.batch import REJECT_SCHEMA, Batch, located
 from lat.xapi.ids import content_digest
 from lat.store.known import HIGH, LOW, Known
 from lat.store.rows import ROW_SCHEMA

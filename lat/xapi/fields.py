@@ -1,4 +1,4 @@
-"""The parts of the row rule that the rest of LAT shares, and :func:`flatten`, a view of the row.
+"""The parts of the row rule that are xAPI alone, shared by the rest of LAT.
 
 The row rule itself is :func:`lat.store.rows.statement_values` (one rule for every way in, and the
 C fast path's twin); this module holds the pieces other modules use on their own:
@@ -52,22 +52,6 @@ def duration_seconds(value: str | None) -> float | None:
     if not match:
         return None
     return sum(float(v) * _SECONDS[k] for k, v in match.groupdict().items() if v)
-
-
-def flatten(stmt: dict[str, Any]) -> dict[str, Any]:
-    """The ``statements`` columns of a stored statement (``stored`` set), by :func:`lat.store.rows.statement_values`.
-
-    Without ``raw``'s neighbours ``source`` and ``voided``; ``school`` and ``hub`` are the
-    profile's extensions only (the writer adds the registry's part, see :mod:`lat.registry.attribution`);
-    ``context_extensions`` and ``result_extensions`` are canonical JSON text.
-    """
-    from lat.store.rows import STATEMENT_COLUMNS, statement_values  # lat.store.rows imports this module
-
-    stored = stmt.get("stored")
-    row = dict(zip(STATEMENT_COLUMNS, statement_values(stmt, stored), strict=True))
-    del row["void_target"]
-    row["stored"] = stored
-    return row
 
 
 # The LAT profile's context extensions, flattened into columns of their own (in this order).
