@@ -86,10 +86,10 @@ class MartInfo:
 
 def catalogue() -> dict[str, MartInfo]:
     """The declared marts. Importing the compute families makes each register its marts."""
-    from pipelines import catalogue as cat
+    from pipelines.core import catalogue as cat
 
     try:
-        compute = importlib.import_module("pipelines.compute")
+        compute = importlib.import_module("pipelines.core.compute")
     except ModuleNotFoundError:
         compute = None
     for _family, target in getattr(compute, "FAMILIES", []):

@@ -58,7 +58,7 @@ def prepare(settings: Settings, say: Say) -> list[Login]:
     from lat import registry as reg
     from lat import store
     from lat.ingest import ingest_paths
-    from pipelines import compute
+    from pipelines.core import compute
 
     settings.home.mkdir(parents=True, exist_ok=True)
     steps = 5

@@ -261,7 +261,7 @@ def recompute_marts(settings: Settings) -> bool:
     if not (settings.marts_dir / "current").exists():
         return False  # nothing derived yet
     try:
-        from pipelines.compute import run
+        from pipelines.core.compute import run
     except ModuleNotFoundError:
         return False
     run(settings, full=True)

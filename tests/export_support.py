@@ -20,7 +20,7 @@ def build_store(home: Path) -> Settings:
     """Registry import, ingest and compute of the two hubs into ``home``; returns its settings."""
     from lat import registry, store
     from lat.ingest import ingest_paths
-    from pipelines import compute
+    from pipelines.core import compute
 
     settings = Settings(home=home)
     with store.session(settings) as con:

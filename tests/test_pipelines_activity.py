@@ -16,8 +16,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipelines import activity
-from pipelines.source import Sources
+from pipelines.activity import family as activity
+from pipelines.core.source import Sources
 from tests.pipeline_fixtures import FIXTURES, assert_frame_matches, expected, load_case, open_store, settings_for
 
 CASE = FIXTURES / "activity" / "basic"
@@ -54,7 +54,7 @@ def test_tools_in_use_per_month(sources: Sources) -> None:
 
 
 def test_compute_returns_both_marts_with_catalogue_columns(sources: Sources) -> None:
-    from pipelines.catalogue import MARTS
+    from pipelines.core.catalogue import MARTS
 
     marts = {name: frame.collect() for name, frame in activity.compute(sources, sources.settings).items()}
     assert set(marts) == {"activity_weekly", "activity_tools_monthly"}

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from lat import marts
-from pipelines import compute
-from pipelines.catalogue import MARTS
-from pipelines.definitions import describe
-from pipelines.docs import render
+from pipelines.core import compute
+from pipelines.core.catalogue import MARTS
+from pipelines.core.definitions import describe
+from pipelines.core.docs import render
 from pipeline_fixtures import FIXTURES, load, open_store, read_ndjson, registry, settings_for
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "indicators.md"
@@ -35,4 +35,4 @@ def test_every_published_mart_and_column_is_declared(tmp_path: Path, monkeypatch
 
 
 def test_indicators_page_is_current() -> None:
-    assert DOCS.read_text(encoding="utf-8") == render(), "regenerate: python -m pipelines.docs > docs/indicators.md"
+    assert DOCS.read_text(encoding="utf-8") == render(), "regenerate: python -m pipelines.core.docs > docs/indicators.md"

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from lat import marts, vocab
-from pipelines import compute
+from pipelines.core import compute
 from pipeline_fixtures import T0, load, open_store, registry, settings_for
 
 

@@ -9,7 +9,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from lat import marts
-from pipelines import compute
+from pipelines.core import compute
 from pipeline_fixtures import FIXTURES, answer, load, load_case, open_store, registry, settings_for, voiding
 
 SCHOOLS = {"S1": ("H1", "EE"), "S2": ("H1", "EE"), "S3": ("H2", "EE")}

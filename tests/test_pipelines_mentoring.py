@@ -20,8 +20,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipelines import mentoring, stall_model, stalled
-from pipelines.source import Sources
+from pipelines.core.source import Sources
+from pipelines.mentoring import family as mentoring
+from pipelines.mentoring import stall_model, stalled
 from tests.pipeline_fixtures import FIXTURES, assert_frame_matches, expected, load_case, open_store, settings_for
 
 CASE = FIXTURES / "mentoring" / "basic"

@@ -14,8 +14,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipelines import pairing
-from pipelines.source import Sources
+from pipelines.core.source import Sources
+from pipelines.pairing import family as pairing
 from tests.pipeline_fixtures import FIXTURES, answer, assert_frame_matches, expected, load, open_store, settings_for
 
 CASE = FIXTURES / "pairing" / "hub"

@@ -8,8 +8,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipelines import profiles
-from pipelines.source import Sources
+from pipelines.core.source import Sources
+from pipelines.profiles import family as profiles
 from tests.pipeline_fixtures import FIXTURES, answer, assert_frame_matches, expected, load, open_store, registry, settings_for, voiding
 
 CASE = FIXTURES / "profiles" / "two-groups"

@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 from scipy import stats
 
-from pipelines.progress import between_rounds
+from pipelines.maturity.progress import between_rounds
 
 
 def _state(school: str, round: str, means: list[float]) -> dict[str, object]:

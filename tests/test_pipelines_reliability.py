@@ -8,7 +8,7 @@ import pingouin
 import polars as pl
 import pytest
 
-from pipelines.reliability import cronbach_alpha
+from pipelines.maturity.reliability import cronbach_alpha
 
 
 def _long(matrix: np.ndarray, cell: str) -> pl.DataFrame:

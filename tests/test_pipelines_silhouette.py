@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import silhouette_score
 
-from pipelines import silhouette
+from pipelines.profiles import silhouette
 
 
 def test_a_hand_computed_score() -> None:

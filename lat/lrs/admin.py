@@ -59,7 +59,7 @@ def _status(service: Service, spec: dict[str, Any]) -> Any:
 
 
 def _compute(service: Service, spec: dict[str, Any]) -> Any:
-    from pipelines import compute
+    from pipelines.core import compute
 
     result = compute.run(service.settings, full=bool(spec.get("full")))
     out = asdict(result)

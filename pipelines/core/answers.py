@@ -5,7 +5,7 @@ Maturity and profiles both count only a respondent's latest answer to an item in
 answers in polars to find it was the slowest step of ``lat compute``, and each family did
 it again. Here DuckDB does it inside the read (a window over the partition key, so only the
 latest rows cross into Arrow) and both families share the result through
-:meth:`pipelines.source.Sources.shared`.
+:meth:`pipelines.core.source.Sources.shared`.
 
 The two families select answers slightly differently, so each row carries a flag per family:
 
@@ -22,7 +22,7 @@ from __future__ import annotations
 import polars as pl
 
 from lat import vocab
-from pipelines.source import Sources, sql_text
+from pipelines.core.source import Sources, sql_text
 
 SHARED_KEY = "answers.latest"
 KEYS = ["school", "round", "area", "item", "group", "respondent"]

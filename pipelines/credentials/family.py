@@ -13,9 +13,9 @@ import polars as pl
 
 from lat import vocab
 from lat.config import Settings
-from pipelines.catalogue import Mart, register_mart
-from pipelines.definitions import Indicator, register, register_dimension
-from pipelines.source import Sources
+from pipelines.core.catalogue import Mart, register_mart
+from pipelines.core.definitions import Indicator, register, register_dimension
+from pipelines.core.source import Sources
 
 IMPORT_PREFIX = "credential import: "
 AWARD_SOURCE = "lat credentials award"  # lat.credentials.award.SOURCE

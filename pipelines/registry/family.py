@@ -5,9 +5,9 @@ from __future__ import annotations
 import polars as pl
 
 from lat.config import Settings
-from pipelines.catalogue import Mart, register_mart
-from pipelines.definitions import Indicator, register
-from pipelines.source import Sources
+from pipelines.core.catalogue import Mart, register_mart
+from pipelines.core.definitions import Indicator, register
+from pipelines.core.source import Sources
 
 register(
     Indicator(

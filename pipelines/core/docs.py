@@ -1,18 +1,18 @@
-"""Generate docs/indicators.md from the catalogue: ``python -m pipelines.docs > docs/indicators.md``.
+"""Generate docs/indicators.md from the catalogue: ``python -m pipelines.core.docs > docs/indicators.md``.
 
 A test regenerates it and fails when the committed page differs.
 """
 
 from __future__ import annotations
 
-from pipelines.catalogue import MARTS
-from pipelines.compute import load_catalogue
-from pipelines.definitions import DIMENSIONS, INDICATORS
+from pipelines.core.catalogue import MARTS
+from pipelines.core.compute import load_catalogue
+from pipelines.core.definitions import DIMENSIONS, INDICATORS
 
 HEADER = """# Indicators
 
-Generated from the catalogue (`pipelines/definitions.py`, `pipelines/catalogue.py`) by
-`python -m pipelines.docs > docs/indicators.md`; a test fails when this page is out of date,
+Generated from the catalogue (`pipelines/core/definitions.py`, `pipelines/core/catalogue.py`) by
+`python -m pipelines.core.docs > docs/indicators.md`; a test fails when this page is out of date,
 when a published mart is not declared, or when one of its columns has no definition.
 
 Every mart is published by `lat compute` as `LAT_HOME/marts/current/<mart>.parquet` and as
@@ -20,7 +20,7 @@ the table `mart_<mart>` in the store. The *level* tells access control how a mar
 
 Small-cell rule: a cell with fewer than `LAT_MIN_CELL_SIZE` (default 5) respondents has its
 figures empty and `suppressed = true`, in every mart and export. Roll-ups never average a
-suppressed school cell in as if known (see `pipelines/rollup.py`).
+suppressed school cell in as if known (see `pipelines/rollups/`).
 """
 
 

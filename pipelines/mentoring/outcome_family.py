@@ -13,8 +13,9 @@ from __future__ import annotations
 import polars as pl
 
 from lat.config import Settings
-from pipelines import mentoring, profiles
-from pipelines.source import Sources
+from pipelines.core.source import Sources
+from pipelines.mentoring import family as mentoring
+from pipelines.profiles import family as profiles
 
 
 def compute(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame | pl.DataFrame]:

@@ -1,7 +1,7 @@
 """Mentoring progress per mentee school, as of any date.
 
 Every function is pure: LazyFrames in (the ``statements`` table and the registry tables as
-loaded by ``pipelines.source``), a LazyFrame out. Dates are UTC calendar days; a statement
+loaded by ``pipelines.core.source``), a LazyFrame out. Dates are UTC calendar days; a statement
 counts for ``as_of`` when its timestamp falls on or before that day.
 
 The mentoring log is read from the statements (see docs/indicators.md, "Mentoring progress"):
@@ -29,9 +29,9 @@ import polars as pl
 
 from lat import vocab
 from lat.config import Settings
-from pipelines.catalogue import Mart, register_mart
-from pipelines.definitions import Indicator, register, register_dimension
-from pipelines.source import Sources, sql_text
+from pipelines.core.catalogue import Mart, register_mart
+from pipelines.core.definitions import Indicator, register, register_dimension
+from pipelines.core.source import Sources, sql_text
 
 MEETING = "meeting"
 GOAL_SET = "goal_set"
@@ -323,7 +323,7 @@ def inputs(sources: Sources) -> str:
 
 def compute(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame | pl.DataFrame]:
     """mentoring_progress (monthly snapshots + today), meetings per month, stall model."""
-    from pipelines import stall_model, stalled
+    from pipelines.mentoring import stall_model, stalled
 
     statements = sources.statements(EVENT_COLUMNS, verbs={v for v, _ in EVENT_KINDS}, activity_types={t for _, t in EVENT_KINDS})
     schools, people, mentoring = (sources.table(t) for t in ("schools", "people", "mentoring"))

@@ -45,21 +45,21 @@ from lat import marts as mart_store
 from lat import store, vocab
 from lat.config import Settings
 from lat.errors import LatError
-from pipelines.catalogue import MARTS
-from pipelines.definitions import describe
-from pipelines.source import REGISTRY_TABLES, Sources
+from pipelines.core.catalogue import MARTS
+from pipelines.core.definitions import describe
+from pipelines.core.source import REGISTRY_TABLES, Sources
 
 # (family name, "module:function"); imported lazily, in this order.
 FAMILIES: list[tuple[str, str]] = [
-    ("registry", "pipelines.registry_marts:compute"),
-    ("maturity", "pipelines.maturity:compute"),
-    ("competence", "pipelines.competence:compute"),
-    ("mentoring", "pipelines.mentoring:compute"),
-    ("outcome", "pipelines.outcome:compute"),
-    ("activity", "pipelines.activity:compute"),
-    ("profiles", "pipelines.profiles:compute"),
-    ("pairing", "pipelines.pairing:compute"),
-    ("credentials", "pipelines.credentials:compute"),
+    ("registry", "pipelines.registry.family:compute"),
+    ("maturity", "pipelines.maturity.family:compute"),
+    ("competence", "pipelines.competence.family:compute"),
+    ("mentoring", "pipelines.mentoring.family:compute"),
+    ("outcome", "pipelines.mentoring.outcome_family:compute"),
+    ("activity", "pipelines.activity.family:compute"),
+    ("profiles", "pipelines.profiles.family:compute"),
+    ("pairing", "pipelines.pairing.family:compute"),
+    ("credentials", "pipelines.credentials.family:compute"),
 ]
 
 STATE_DIR = "compute-state"
@@ -96,9 +96,9 @@ def load_catalogue() -> None:
     import pipelines
 
     family_modules()
-    for info in pkgutil.iter_modules(pipelines.__path__):
-        if info.name not in ("docs", "__main__"):
-            importlib.import_module(f"pipelines.{info.name}")
+    for info in pkgutil.walk_packages(pipelines.__path__, prefix="pipelines."):
+        if info.name.rsplit(".", 1)[-1] not in ("docs", "__main__"):
+            importlib.import_module(info.name)
 
 
 def run(settings: Settings, *, full: bool = False, now: datetime | None = None) -> ComputeResult:

@@ -6,7 +6,7 @@ Two stages, so that an update recomputes only the (school, round) partitions it 
    (counts, sums, sums of squares, Cronbach's alpha): never published, kept by the
    orchestrator between runs.
 2. :func:`derive` turns the statistics of all partitions into the published marts, applying
-   the small-cell rule (:mod:`pipelines.suppression`).
+   the small-cell rule (:mod:`pipelines.core.suppression`).
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ from __future__ import annotations
 import polars as pl
 
 from lat.config import Settings
-from pipelines import gaps, progress, reliability, rollup
-from pipelines.answers import latest
-from pipelines.catalogue import Mart, register_mart
-from pipelines.definitions import Indicator, register
-from pipelines.source import Sources
-from pipelines.suppression import suppress
+from pipelines.core.answers import latest
+from pipelines.core.catalogue import Mart, register_mart
+from pipelines.core.definitions import Indicator, register
+from pipelines.core.source import Sources
+from pipelines.core.suppression import suppress
+from pipelines.maturity import gaps, progress, reliability
+from pipelines.rollups import maturity as rollup
 
 FAMILY = "maturity"
 # Marts whose rows for a (school, round) come from that partition's statistics alone (no
@@ -35,7 +36,7 @@ AGREE_FROM = 4  # 4 agree, 5 strongly agree
 # --- stage 0: answers ------------------------------------------------------------------
 
 def latest_answers(latest: pl.DataFrame) -> pl.LazyFrame:
-    """This family's answers from :func:`pipelines.answers.latest`: one per respondent, school,
+    """This family's answers from :func:`pipelines.core.answers.latest`: one per respondent, school,
     round and item (the latest; only answers with an item and a respondent group compete).
     Columns: school, round, area (the stored area, else the item's first letter; upper
     case), item, group, respondent, score (1-5 or null), timestamp; keys categorical."""

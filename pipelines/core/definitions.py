@@ -1,7 +1,7 @@
 """Definitions of every indicator and every dimension column the marts publish.
 
 Each pipeline module registers its indicators here at import time; ``docs/indicators.md``
-is generated from this catalogue (``python -m pipelines.docs``) and a test checks that
+is generated from this catalogue (``python -m pipelines.core.docs``) and a test checks that
 every published column has a definition.
 """
 

@@ -24,10 +24,10 @@ import polars as pl
 
 from lat import vocab
 from lat.config import Settings
-from pipelines import answers
-from pipelines.catalogue import Mart, register_mart
-from pipelines.definitions import Indicator, register, register_dimension
-from pipelines.source import Sources
+from pipelines.core import answers
+from pipelines.core.catalogue import Mart, register_mart
+from pipelines.core.definitions import Indicator, register, register_dimension
+from pipelines.core.source import Sources
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ def shown_scores(state_frame: pl.LazyFrame, min_cell_size: int) -> pl.LazyFrame:
 def area_scores(sources: Sources, settings: Settings) -> pl.LazyFrame:
     """school, round, area, score (mean of group means), respondents of the whole store;
     small cells left out. From this run's profiles state when the orchestrator has computed
-    it (mentoring and pairing reuse it), else from :func:`pipelines.answers.latest`."""
+    it (mentoring and pairing reuse it), else from :func:`pipelines.core.answers.latest`."""
     frame = sources.states.get(STATE)
     if frame is None:
         frame = state(sources, settings)[STATE].collect()
@@ -118,7 +118,7 @@ def _silhouette(values: list[list[float]]) -> Callable[[Any], float]:
     """labels -> mean silhouette of ``values`` (pipelines/silhouette.py: sklearn's formula in
     numpy, so that only k-means imports sklearn). The distances between schools are computed
     once for every k tried."""
-    from pipelines import silhouette
+    from pipelines.profiles import silhouette
 
     return silhouette.scorer(values, keep_up_to=PRECOMPUTED_UP_TO)
 

@@ -22,9 +22,9 @@ import math
 
 import polars as pl
 
-from pipelines import mentoring as m
-from pipelines.catalogue import Mart, register_mart
-from pipelines.definitions import Indicator, register
+from pipelines.core.catalogue import Mart, register_mart
+from pipelines.core.definitions import Indicator, register
+from pipelines.mentoring import family as m
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 The level tells access control how to scope a mart: ``school`` marts are filtered by the
 school column, ``hub`` by hub, ``country`` by country; ``registry`` marts describe the
 organisation (no indicator values). Each column maps to a definition key in
-:mod:`pipelines.definitions`.
+:mod:`pipelines.core.definitions`.
 """
 
 from __future__ import annotations

@@ -16,10 +16,10 @@ import polars as pl
 
 from lat import vocab
 from lat.config import Settings
-from pipelines.catalogue import Mart, register_mart
-from pipelines.definitions import Indicator, register
-from pipelines.source import Sources, sql_text
-from pipelines.suppression import is_small
+from pipelines.core.catalogue import Mart, register_mart
+from pipelines.core.definitions import Indicator, register
+from pipelines.core.source import Sources, sql_text
+from pipelines.core.suppression import is_small
 
 FAMILY = "competence"
 # per (school, round) from that partition alone: updated in place in mart_* (see maturity)

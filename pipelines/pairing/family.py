@@ -24,9 +24,9 @@ import polars as pl
 from lat import vocab
 from lat.config import Settings
 from lat.users import ADMIN, HUB_COORDINATOR
-from pipelines.catalogue import Mart, register_mart
-from pipelines.definitions import Indicator, register, register_dimension
-from pipelines.source import Sources
+from pipelines.core.catalogue import Mart, register_mart
+from pipelines.core.definitions import Indicator, register, register_dimension
+from pipelines.core.source import Sources
 
 CAPACITY = 2
 MENTOR_FRACTION = 1 / 3
@@ -165,7 +165,7 @@ def _unpaired_row(hub: str, mentee: dict[str, object]) -> dict[str, object]:
 
 def compute(sources: Sources, settings: Settings) -> dict[str, pl.DataFrame]:
     """pairing_suggestions: optimal mentor-mentee pairs per hub (capacity 2)."""
-    from pipelines.profiles import area_matrix
+    from pipelines.profiles.family import area_matrix
 
     return {"pairing_suggestions": pairs(area_matrix(sources, settings), sources.table("schools").collect())}
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.progress import mean_var, t_quantile, welch
+from pipelines.maturity.progress import mean_var, t_quantile, welch
 
 CELL = ["round", "area", "group"]
 OUTPUT = [

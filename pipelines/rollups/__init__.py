@@ -1,0 +1,1 @@
+"""Hub and country roll-ups of school cells (maturity, competence) and hub comparisons."""
