@@ -28,7 +28,7 @@ from lat.config import Settings
 from pipelines.core.catalogue import Mart, register_mart
 from pipelines.core.definitions import Indicator, register
 from pipelines.core.source import Sources, sql_text
-from pipelines.mentoring.family import EVENT_KINDS, live
+from pipelines.mentoring.events import EVENT_KINDS, live
 
 ACTIVITY_COLUMNS = ["actor_key", "verb", "activity_type", "completion", "timestamp", "school"]
 NOT_ACTIVITY_TYPES = (vocab.CMI_INTERACTION, vocab.COMPETENCE, vocab.INITIATIVE, vocab.BADGE)

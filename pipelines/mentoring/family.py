@@ -19,6 +19,12 @@ lesson observation  observed            lesson
 
 The mentee school is the statement's ``school`` column (the profile's school extension, or
 the registry attribution the store applies).
+
+This module is the mentoring family of ``lat compute``: it reads the store, picks the days
+the marts describe (each month end and "today") and declares the marts and definitions (the
+outcome family's too, :mod:`pipelines.mentoring.outcome_family`). The rules are in the
+modules beside it: events (the log as events), progress, meetings, stalled (the stall rule),
+stall_model and outcome.
 """
 
 from __future__ import annotations
@@ -27,187 +33,14 @@ import datetime as dt
 
 import polars as pl
 
-from lat import vocab
 from lat.config import Settings
 from pipelines.core.catalogue import Mart, register_mart
 from pipelines.core.definitions import Indicator, register, register_dimension
 from pipelines.core.source import Sources, sql_text
-
-MEETING = "meeting"
-GOAL_SET = "goal_set"
-GOAL_ACHIEVED = "goal_achieved"
-STEP_PLANNED = "step_planned"
-STEP_COMPLETED = "step_completed"
-OBSERVATION = "observation"
-
-# (verb, object activity type) -> event kind
-EVENT_KINDS: dict[tuple[str, str], str] = {
-    (vocab.ATTENDED, vocab.MEETING): MEETING,
-    (vocab.SET, vocab.GOAL): GOAL_SET,
-    (vocab.ACHIEVED, vocab.GOAL): GOAL_ACHIEVED,
-    (vocab.SET, vocab.OBJECTIVE): STEP_PLANNED,
-    (vocab.COMPLETED, vocab.OBJECTIVE): STEP_COMPLETED,
-    (vocab.OBSERVED, vocab.LESSON): OBSERVATION,
-}
-PHASE_INDEX: dict[str, int] = {phase: i + 1 for i, phase in enumerate(vocab.PHASES)}
-
-
-def live(statements: pl.LazyFrame) -> pl.LazyFrame:
-    """Statements that count: voided ones dropped (when the frame still carries ``voided``)."""
-    if "voided" in statements.collect_schema().names():
-        return statements.filter(~pl.col("voided").fill_null(False))
-    return statements
-
-
-def _kind_expr() -> pl.Expr:
-    expr: pl.Expr | pl.When | pl.Then = pl
-    for (verb, activity_type), kind in EVENT_KINDS.items():
-        expr = expr.when((pl.col("verb") == verb) & (pl.col("activity_type") == activity_type)).then(pl.lit(kind))  # type: ignore[union-attr]
-    return expr.otherwise(None)  # type: ignore[union-attr]
-
-
-def mentoring_events(statements: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per live mentoring statement: school, kind, object_id, actor_key, phase, day."""
-    return (
-        live(statements)
-        .with_columns(kind=_kind_expr())
-        .filter(pl.col("kind").is_not_null() & pl.col("school").is_not_null())
-        .select(
-            "school",
-            "kind",
-            "object_id",
-            "actor_key",
-            "phase",
-            pl.col("timestamp").dt.date().alias("day"),
-        )
-    )
-
-
-def mentee_schools(mentoring: pl.LazyFrame, as_of: dt.date) -> pl.LazyFrame:
-    """Mentee schools whose mentoring has started by ``as_of`` (one row even with several mentors)."""
-    return (
-        mentoring.filter(pl.col("start").is_null() | (pl.col("start") <= as_of))
-        .group_by(pl.col("mentee_school").alias("school"))
-        .agg(
-            pl.col("mentor").unique().sort().str.join(", ").alias("mentors"),
-            pl.col("start").min().alias("mentoring_start"),
-            pl.col("end").max().alias("mentoring_end"),
-        )
-    )
-
-
-def _distinct(kind: str, column: str = "object_id") -> pl.Expr:
-    return pl.col(column).filter((pl.col("kind") == kind) & pl.col(column).is_not_null()).n_unique()
-
-
-def event_counts(events: pl.LazyFrame, as_of: dt.date) -> pl.LazyFrame:
-    """Counts per school of everything logged up to ``as_of``; the last contact and phase reached."""
-    month_start = as_of.replace(day=1)
-    return (
-        events.filter(pl.col("day") <= as_of)
-        .group_by("school")
-        .agg(
-            _distinct(MEETING).alias("meetings"),
-            pl.col("object_id").filter((pl.col("kind") == MEETING) & (pl.col("day") >= month_start)).drop_nulls().n_unique().alias("meetings_this_month"),
-            _distinct(GOAL_SET).alias("goals_set"),
-            _distinct(GOAL_ACHIEVED).alias("goals_achieved"),
-            # a step done without having been announced was still a step of the plan
-            pl.col("object_id").filter(pl.col("kind").is_in([STEP_PLANNED, STEP_COMPLETED])).drop_nulls().n_unique().alias("steps_planned"),
-            _distinct(STEP_COMPLETED).alias("steps_completed"),
-            _distinct(OBSERVATION).alias("observations"),
-            pl.col("day").max().alias("last_contact"),
-            pl.col("phase").replace_strict(PHASE_INDEX, default=None, return_dtype=pl.Int32).max().alias("phase_index"),
-        )
-    )
-
-
-def teachers_reached(events: pl.LazyFrame, people: pl.LazyFrame, as_of: dt.date) -> pl.LazyFrame:
-    """Distinct registered teachers of each school who attended at least one of its meetings."""
-    teachers = people.filter(pl.col("role") == "teacher").select(pl.col("actor").alias("actor_key"), pl.col("school"))
-    attended = events.filter((pl.col("kind") == MEETING) & (pl.col("day") <= as_of)).select("school", "actor_key").unique()
-    return attended.join(teachers, on=["school", "actor_key"], how="inner").group_by("school").agg(pl.len().cast(pl.Int64).alias("teachers_reached"))
-
-
-def teachers_mapped(people: pl.LazyFrame) -> pl.LazyFrame:
-    """How many teachers the people registry maps to each school (0 means we cannot tell who took part)."""
-    return (
-        people.filter((pl.col("role") == "teacher") & pl.col("actor").is_not_null())
-        .group_by(pl.col("school"))
-        .agg(pl.col("actor").n_unique().cast(pl.Int64).alias("teachers_mapped"))
-    )
-
-
-_COUNTS = ("meetings", "meetings_this_month", "goals_set", "goals_achieved", "steps_planned", "steps_completed", "observations")
-
-
-def progress(
-    statements: pl.LazyFrame,
-    schools: pl.LazyFrame,
-    people: pl.LazyFrame,
-    mentoring: pl.LazyFrame,
-    as_of: dt.date,
-) -> pl.LazyFrame:
-    """The progress of every mentee school as of ``as_of`` (see docs/indicators.md)."""
-    events = mentoring_events(statements)
-    registered = schools.select(pl.col("school_id").alias("school"), pl.col("name").alias("school_name"), pl.col("hub"), pl.col("teachers").cast(pl.Int64).alias("teachers_registered"))
-    frame = (
-        mentee_schools(mentoring, as_of)
-        .join(registered, on="school", how="left")
-        .join(event_counts(events, as_of), on="school", how="left")
-        .join(teachers_mapped(people), on="school", how="left")
-        .join(teachers_reached(events, people, as_of), on="school", how="left")
-        .with_columns(
-            *(pl.col(c).fill_null(0).cast(pl.Int64) for c in _COUNTS),
-            pl.col("teachers_mapped").fill_null(0),
-            pl.col("teachers_reached").fill_null(0),
-        )
-    )
-    return frame.with_columns(
-        pl.lit(as_of).alias("as_of"),
-        _share("teachers_reached", "teachers_registered", when=pl.col("teachers_mapped") > 0).alias("teacher_share"),
-        _share("steps_completed", "steps_planned").alias("steps_share"),
-        (pl.lit(as_of) - pl.col("last_contact")).dt.total_days().cast(pl.Int64).alias("days_since_contact"),
-        (pl.lit(as_of) - pl.col("mentoring_start")).dt.total_days().cast(pl.Int64).alias("days_in_mentoring"),
-        pl.col("phase_index").replace_strict({v: k for k, v in PHASE_INDEX.items()}, default=None, return_dtype=pl.String).alias("phase_reached"),
-    ).select(PROGRESS_COLUMNS).sort("school")
-
-
-def _share(numerator: str, denominator: str, when: pl.Expr | None = None) -> pl.Expr:
-    """numerator / denominator, null when the denominator is 0 or missing (or ``when`` fails)."""
-    ok = pl.col(denominator).fill_null(0) > 0
-    if when is not None:
-        ok = ok & when
-    return pl.when(ok).then(pl.col(numerator) / pl.col(denominator)).otherwise(None)
-
-
-PROGRESS_COLUMNS = [
-    "as_of", "school", "school_name", "hub", "mentors", "mentoring_start", "mentoring_end", "days_in_mentoring",
-    "meetings", "meetings_this_month", "teachers_registered", "teachers_mapped", "teachers_reached", "teacher_share",
-    "goals_set", "goals_achieved", "steps_planned", "steps_completed", "steps_share", "observations",
-    "last_contact", "days_since_contact", "phase_index", "phase_reached",
-]  # fmt: skip
-
-
-def meetings_monthly(statements: pl.LazyFrame, mentoring: pl.LazyFrame, as_of: dt.date) -> pl.LazyFrame:
-    """Distinct meetings per mentee school and calendar month, zero months included.
-
-    Months run from the first month with mentoring (its start or its first event) to the
-    month of ``as_of``.
-    """
-    events = mentoring_events(statements).filter(pl.col("day") <= as_of)
-    meetings = (
-        events.filter(pl.col("kind") == MEETING)
-        .group_by("school", pl.col("day").dt.month_start().alias("month"))
-        .agg(pl.col("object_id").drop_nulls().n_unique().cast(pl.Int64).alias("meetings"))
-    )
-    first_event = events.group_by("school").agg(pl.col("day").min().alias("first_event"))
-    spans = (
-        mentee_schools(mentoring, as_of)
-        .join(first_event, on="school", how="left")
-        .select("school", pl.min_horizontal("mentoring_start", "first_event").fill_null(as_of).dt.month_start().alias("first"))
-    )
-    grid = spans.with_columns(pl.date_ranges("first", pl.lit(as_of).dt.month_start(), "1mo").alias("month")).explode("month").select("school", "month")
-    return grid.join(meetings, on=["school", "month"], how="left").with_columns(pl.col("meetings").fill_null(0)).sort("school", "month")
+from pipelines.mentoring import stall_model, stalled
+from pipelines.mentoring.events import EVENT_KINDS, live, mentoring_events
+from pipelines.mentoring.meetings import meetings_monthly
+from pipelines.mentoring.progress import PROGRESS_COLUMNS, progress
 
 
 def default_as_of(statements: pl.LazyFrame) -> dt.date | None:
@@ -241,59 +74,6 @@ def progress_series(
     return pl.concat(frames, how="vertical")
 
 
-# --- outcome: maturity change of mentored and other schools ---------------------------------
-
-def maturity_change(area_scores: pl.LazyFrame) -> pl.LazyFrame:
-    """school, first_round, latest_round, first_score, latest_score, change (rounds in label order).
-
-    A round's overall score is the mean of the school's unsuppressed area scores (see
-    :func:`pipelines.profiles.area_scores`); schools with one round have no change.
-    """
-    overall = area_scores.group_by("school", "round").agg(pl.col("score").mean().alias("overall"))
-    return (
-        overall.sort("school", "round")
-        .group_by("school")
-        .agg(
-            pl.col("round").first().alias("first_round"),
-            pl.col("round").last().alias("latest_round"),
-            pl.col("overall").first().alias("first_score"),
-            pl.col("overall").last().alias("latest_score"),
-            pl.len().alias("rounds"),
-        )
-        .with_columns(pl.when(pl.col("rounds") > 1).then(pl.col("latest_score") - pl.col("first_score")).alias("change"))
-        .drop("rounds")
-    )
-
-
-def outcome(change: pl.LazyFrame, mentoring: pl.LazyFrame, schools: pl.LazyFrame) -> pl.LazyFrame:
-    """Every registered school with its maturity change and whether it is (or was) a mentee."""
-    mentees = mentoring.select(pl.col("mentee_school").alias("school")).unique().with_columns(pl.lit(True).alias("mentored"))
-    return (
-        schools.select(pl.col("school_id").alias("school"), pl.col("name").alias("school_name"), "hub")
-        .join(change, on="school", how="left")
-        .join(mentees, on="school", how="left")
-        .with_columns(pl.col("mentored").fill_null(False))
-        .sort("school")
-    )
-
-
-def outcome_summary(per_school: pl.LazyFrame) -> pl.LazyFrame:
-    """Per hub and group (mentored or not): schools with a change, their mean change, and
-    for the mentored row the difference to the hub's schools not mentored."""
-    groups = (
-        per_school.filter(pl.col("change").is_not_null())
-        .group_by("hub", "mentored")
-        .agg(pl.len().cast(pl.Int64).alias("schools"), pl.col("change").mean().alias("mean_change"))
-    )
-    others = groups.filter(~pl.col("mentored")).select("hub", pl.col("mean_change").alias("_other"))
-    return (
-        groups.join(others, on="hub", how="left")
-        .with_columns(pl.when(pl.col("mentored")).then(pl.col("mean_change") - pl.col("_other")).alias("difference"))
-        .drop("_other")
-        .sort("hub", "mentored", descending=[False, True])
-    )
-
-
 # --- lat compute: the mentoring family ---------------------------------------------------------
 
 EVENT_COLUMNS = ["verb", "activity_type", "object_id", "actor_key", "phase", "timestamp", "school"]
@@ -307,9 +87,9 @@ def latest_day(sources: Sources) -> dt.date | None:
     return None if latest is None else latest.astimezone(dt.UTC).date()
 
 
-# What this family reads besides the registry (pipelines/compute.py keeps its marts when no
-# new statement matches and "today" has not moved, see inputs()). The outcome marts, which
-# read survey answers, are the separate family pipelines/outcome.py.
+# What this family reads besides the registry (pipelines/core/compute.py keeps its marts when
+# no new statement matches and "today" has not moved, see inputs()). The outcome marts, which
+# read survey answers, are the separate family pipelines/mentoring/outcome_family.py.
 READS = (f"verb IN ({sql_text(*sorted({v for v, _ in EVENT_KINDS}))}) "
          f"AND activity_type IN ({sql_text(*sorted({t for _, t in EVENT_KINDS}))})")  # as compute() reads
 
@@ -323,8 +103,6 @@ def inputs(sources: Sources) -> str:
 
 def compute(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame | pl.DataFrame]:
     """mentoring_progress (monthly snapshots + today), meetings per month, stall model."""
-    from pipelines.mentoring import stall_model, stalled
-
     statements = sources.statements(EVENT_COLUMNS, verbs={v for v, _ in EVENT_KINDS}, activity_types={t for _, t in EVENT_KINDS})
     schools, people, mentoring = (sources.table(t) for t in ("schools", "people", "mentoring"))
     as_of = latest_day(sources) or sources.now.date()

@@ -1,5 +1,5 @@
 """A transparent model of stalling: does a school's first 8 weeks of mentoring predict that
-it stalls later? A supplement to the stall rule (:mod:`pipelines.stalled`), never a
+it stalls later? A supplement to the stall rule (:mod:`pipelines.mentoring.stalled`), never a
 replacement.
 
 * Features (per mentee school, from everything logged up to 55 days after its mentoring
@@ -24,7 +24,7 @@ import polars as pl
 
 from pipelines.core.catalogue import Mart, register_mart
 from pipelines.core.definitions import Indicator, register
-from pipelines.mentoring import family as m
+from pipelines.mentoring import events as m
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +103,7 @@ def fit(table: pl.DataFrame, scored: pl.DataFrame) -> dict[str, pl.DataFrame]:
 
 
 def _pipeline():  # type: ignore[no-untyped-def]
+    # lazy: sklearn takes seconds to import, and the catalogue (lat.access, docs) imports this module
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
@@ -111,6 +112,7 @@ def _pipeline():  # type: ignore[no-untyped-def]
 
 
 def _cross_validate(x, y, folds: int) -> list[float]:  # type: ignore[no-untyped-def]
+    # lazy, as in _pipeline: only a run that fits the model pays for sklearn
     from sklearn.model_selection import StratifiedKFold, cross_val_score
 
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=RANDOM_STATE)

@@ -68,7 +68,7 @@ def _rules(stalled_days: int) -> list[tuple[str, pl.Expr, pl.Expr]]:
 
 
 def stall_status(progress: pl.LazyFrame, stalled_days: int) -> pl.LazyFrame:
-    """``progress`` (see :func:`pipelines.mentoring.progress`) plus status, stall_code and stall_reason."""
+    """``progress`` (see :func:`pipelines.mentoring.progress.progress`) plus status, stall_code and stall_reason."""
     rules = _rules(stalled_days)
     codes = [pl.when(_running() & cond.fill_null(False)).then(pl.lit(code)) for code, cond, _ in rules]
     reasons = [pl.when(_running() & cond.fill_null(False)).then(text) for _, cond, text in rules]
