@@ -5,7 +5,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from pipelines.rollups.maturity import compare_hubs, maturity_rollup
+from pipelines.rollups.hub_comparison import compare_hubs
+from pipelines.rollups.maturity import maturity_rollup
 
 SCHOOLS = pl.DataFrame({"school": ["S1", "S2", "S3", "S4"], "hub": ["H1", "H1", "H1", "H2"], "country": ["EE"] * 4}).lazy()
 

@@ -7,6 +7,10 @@ Two stages, so that an update recomputes only the (school, round) partitions it 
    orchestrator between runs.
 2. :func:`derive` turns the statistics of all partitions into the published marts, applying
    the small-cell rule (:mod:`pipelines.core.suppression`).
+
+The rules are in the modules beside this one (area_scores, item_scores, rounds, reliability,
+gaps, strengths, progress) and in :mod:`pipelines.rollups`; this module wires them into the
+family and declares its marts and definitions.
 """
 
 from __future__ import annotations
@@ -18,19 +22,20 @@ from pipelines.core.answers import latest
 from pipelines.core.catalogue import Mart, register_mart
 from pipelines.core.definitions import Indicator, register
 from pipelines.core.source import Sources
-from pipelines.core.suppression import suppress
-from pipelines.maturity import gaps, progress, reliability
+from pipelines.maturity import gaps, progress, strengths
+from pipelines.maturity.area_scores import area_cells, area_state
+from pipelines.maturity.item_scores import item_cells, item_state
+from pipelines.maturity.reliability import alpha_cells
+from pipelines.maturity.rounds import round_order, round_state
+from pipelines.rollups import hub_comparison
 from pipelines.rollups import maturity as rollup
 
 FAMILY = "maturity"
 # Marts whose rows for a (school, round) come from that partition's statistics alone (no
 # other round, school or registry table): an update rewrites only the touched partitions'
-# rows of their mart_* tables (pipelines/compute.py). Progress (previous round, global round
+# rows of their mart_* tables (pipelines/core/compute.py). Progress (previous round, global round
 # order) and the roll-ups are not.
 PARTITION_MARTS = ("maturity_area", "maturity_item", "maturity_gaps", "maturity_strengths", "maturity_alpha")
-CELL = ["school", "round", "area", "group"]
-ITEM_CELL = ["school", "round", "area", "item", "group"]
-AGREE_FROM = 4  # 4 agree, 5 strongly agree
 
 
 # --- stage 0: answers ------------------------------------------------------------------
@@ -47,50 +52,6 @@ def latest_answers(latest: pl.DataFrame) -> pl.LazyFrame:
 
 # --- stage 1: sufficient statistics per partition ----------------------------------------
 
-def area_state(answers: pl.LazyFrame) -> pl.LazyFrame:
-    """Per school, round, area, group: respondents (n), answers, sums, agreeing answers, and
-    the sum and sum of squares of respondents' area means (for progress and roll-up CIs)."""
-    scored = answers.filter(pl.col("score").is_not_null())
-    # one pass over the answers per respondent; the cell figures add those up
-    per_respondent = scored.group_by([*CELL, "respondent"]).agg(
-        pl.len().alias("answers"),
-        pl.col("score").sum().alias("score_sum"),
-        (pl.col("score") >= AGREE_FROM).sum().alias("agree"),
-    )
-    rmean = pl.col("score_sum") / pl.col("answers")
-    cells = per_respondent.group_by(CELL).agg(
-        pl.len().alias("n"),
-        pl.col("answers").sum(),
-        pl.col("score_sum").sum(),
-        pl.col("agree").sum(),
-        rmean.sum().alias("rmean_sum"),
-        (rmean**2).sum().alias("rmean_sumsq"),
-    )
-    alpha = reliability.cronbach_alpha(scored, CELL)
-    return (
-        cells.join(alpha, on=CELL, how="left")
-        .select(*CELL, "n", "answers", "score_sum", "agree", "rmean_sum", "rmean_sumsq", "alpha", "alpha_n", "alpha_k")
-    )
-
-
-def item_state(answers: pl.LazyFrame) -> pl.LazyFrame:
-    """Per school, round, item, group: respondents scoring it (n), sum, agreeing answers."""
-    return (
-        answers.filter(pl.col("score").is_not_null())
-        .group_by(ITEM_CELL)
-        .agg(
-            pl.len().alias("n"),
-            pl.col("score").sum().alias("score_sum"),
-            (pl.col("score") >= AGREE_FROM).sum().alias("agree"),
-        )
-    )
-
-
-def round_state(answers: pl.LazyFrame) -> pl.LazyFrame:
-    """When each school's round started (its first answer): rounds are ordered by it."""
-    return answers.group_by(["school", "round"]).agg(pl.col("timestamp").min().alias("first_answer"))
-
-
 def state(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame]:
     """Stage 1 for the partitions ``sources`` reads (all, or the touched ones)."""
     answers = latest_answers(latest(sources))
@@ -105,57 +66,6 @@ def state(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame]:
 
 # --- stage 2: published marts -------------------------------------------------------------
 
-def area_cells(area: pl.LazyFrame, min_cell_size: int) -> pl.LazyFrame:
-    """maturity_area: mean of all answers 1-5 and share agreeing, small cells suppressed."""
-    return suppress(
-        area.select(
-            *CELL,
-            "n",
-            (pl.col("score_sum") / pl.col("answers")).alias("mean"),
-            (pl.col("agree") / pl.col("answers")).alias("share_agree"),
-        ),
-        n="n",
-        values=["mean", "share_agree"],
-        min_cell_size=min_cell_size,
-    )
-
-
-def item_cells(items: pl.LazyFrame, min_cell_size: int) -> pl.LazyFrame:
-    """maturity_item: the same per item."""
-    return suppress(
-        items.select(
-            *ITEM_CELL,
-            "n",
-            (pl.col("score_sum") / pl.col("n")).alias("mean"),
-            (pl.col("agree") / pl.col("n")).alias("share_agree"),
-        ),
-        n="n",
-        values=["mean", "share_agree"],
-        min_cell_size=min_cell_size,
-    )
-
-
-def alpha_cells(area: pl.LazyFrame, min_cell_size: int) -> pl.LazyFrame:
-    """maturity_alpha: Cronbach's alpha of the area's items per school, round and group."""
-    return suppress(
-        area.select(*CELL, pl.col("alpha_n").fill_null(0).alias("n"), pl.col("alpha_k").fill_null(0).alias("items"), "alpha"),
-        n="n",
-        values=["alpha"],
-        min_cell_size=min_cell_size,
-    )
-
-
-def round_order(rounds: pl.LazyFrame) -> pl.LazyFrame:
-    """round -> order (0, 1, ...), by the first answer of the round anywhere, then label."""
-    return (
-        rounds.group_by("round")
-        .agg(pl.col("first_answer").min())
-        .sort(["first_answer", "round"])
-        .with_row_index("round_order")
-        .select("round", pl.col("round_order").cast(pl.Int64))
-    )
-
-
 def derive(st: dict[str, pl.DataFrame], sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame]:
     """Stage 2: every maturity mart from the statistics of all partitions."""
     k = settings.min_cell_size
@@ -168,12 +78,12 @@ def derive(st: dict[str, pl.DataFrame], sources: Sources, settings: Settings) ->
         "maturity_area": cells,
         "maturity_item": item_marts,
         "maturity_gaps": gaps.group_gaps(cells),
-        "maturity_strengths": gaps.strengths_weaknesses(item_marts),
+        "maturity_strengths": strengths.strengths_weaknesses(item_marts),
         "maturity_progress": progress.between_rounds(area, order, k),
         "maturity_alpha": alpha_cells(area, k),
         "maturity_hub": rollup.maturity_rollup(area, schools, "hub", k),
         "maturity_country": rollup.maturity_rollup(area, schools, "country", k),
-        "maturity_hub_comparison": rollup.compare_hubs(area, schools, k),
+        "maturity_hub_comparison": hub_comparison.compare_hubs(area, schools, k),
     }
 
 

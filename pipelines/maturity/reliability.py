@@ -17,6 +17,9 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from pipelines.core.suppression import suppress
+from pipelines.maturity.cells import CELL
+
 
 def cronbach_alpha(scores: pl.LazyFrame, keys: Sequence[str]) -> pl.LazyFrame:
     """``scores`` (keys..., respondent, item, score not null) -> keys, alpha, alpha_n, alpha_k.
@@ -48,4 +51,14 @@ def cronbach_alpha(scores: pl.LazyFrame, keys: Sequence[str]) -> pl.LazyFrame:
         total_var.join(item_var, on=cell, how="left")
         .with_columns(pl.when(usable).then(alpha).otherwise(None).alias("alpha"))
         .select(*cell, "alpha", pl.col("alpha_n").cast(pl.Int64), pl.col("alpha_k").cast(pl.Int64))
+    )
+
+
+def alpha_cells(area: pl.LazyFrame, min_cell_size: int) -> pl.LazyFrame:
+    """maturity_alpha: Cronbach's alpha of the area's items per school, round and group."""
+    return suppress(
+        area.select(*CELL, pl.col("alpha_n").fill_null(0).alias("n"), pl.col("alpha_k").fill_null(0).alias("items"), "alpha"),
+        n="n",
+        values=["alpha"],
+        min_cell_size=min_cell_size,
     )

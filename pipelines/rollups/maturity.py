@@ -1,4 +1,4 @@
-"""Hub and country roll-ups of school cells, weighting schools or respondents.
+"""Hub and country roll-ups of maturity school cells, weighting schools or respondents.
 
 - ``weighting = school``: every school whose cell is *not* suppressed counts once: mean of
   the school means with a 95% t interval over schools, median and quartiles of the school
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.maturity.progress import mean_var, t_quantile, welch
+from pipelines.core.intervals import mean_var, t_quantile
 
 CELL = ["round", "area", "group"]
 OUTPUT = [
@@ -28,7 +28,7 @@ OUTPUT = [
 ]
 
 
-def _with_registry(area_state: pl.LazyFrame, schools: pl.LazyFrame, level: str) -> pl.LazyFrame:
+def with_registry(area_state: pl.LazyFrame, schools: pl.LazyFrame, level: str) -> pl.LazyFrame:
     extra = ["country"] if level == "hub" else []
     return area_state.join(schools.select("school", level, *extra), on="school").filter(pl.col(level).is_not_null())
 
@@ -96,7 +96,7 @@ def respondent_weighted(cells: pl.LazyFrame, keys: list[str], min_cell_size: int
 def maturity_rollup(area_state: pl.LazyFrame, schools: pl.LazyFrame, level: str, min_cell_size: int) -> pl.LazyFrame:
     """maturity_hub / maturity_country: both weightings, one row each per cell."""
     keys = [level, *(["country"] if level == "hub" else []), *CELL]
-    cells = _with_registry(area_state, schools, level)
+    cells = with_registry(area_state, schools, level)
     return pl.concat(
         [
             school_weighted(cells, keys, min_cell_size).select(*keys, *OUTPUT),
@@ -105,27 +105,3 @@ def maturity_rollup(area_state: pl.LazyFrame, schools: pl.LazyFrame, level: str,
     )
 
 
-def compare_hubs(area_state: pl.LazyFrame, schools: pl.LazyFrame, min_cell_size: int) -> pl.LazyFrame:
-    """maturity_hub_comparison: each pair of hubs of a country, school-weighted.
-
-    difference = hub_a's mean of school means minus hub_b's, with a 95% Welch interval over
-    the two hubs' unsuppressed school means. Suppressed when either hub has fewer than two
-    such schools (no spread to estimate).
-    """
-    cells = _with_registry(area_state, schools, "hub").filter(pl.col("n") >= min_cell_size)
-    per_hub = cells.group_by(["country", "hub", *CELL]).agg(
-        pl.len().cast(pl.Int64).alias("schools"),
-        (pl.col("score_sum") / pl.col("answers")).mean().alias("mean"),
-        (pl.col("score_sum") / pl.col("answers")).var(ddof=1).alias("var"),
-    )
-    a = per_hub.rename({"hub": "hub_a", "schools": "schools_a", "mean": "mean_a", "var": "var_a"})
-    b = per_hub.rename({"hub": "hub_b", "schools": "schools_b", "mean": "mean_b", "var": "var_b"})
-    hidden = (pl.col("schools_a") < 2) | (pl.col("schools_b") < 2)
-    figures = ["difference", "ci_low", "ci_high", "significant"]
-    return (
-        a.join(b, on=["country", *CELL])
-        .filter(pl.col("hub_a") < pl.col("hub_b"))
-        .with_columns(welch("mean_a", "var_a", "schools_a", "mean_b", "var_b", "schools_b", name="difference"))
-        .with_columns(*[pl.when(hidden).then(None).otherwise(pl.col(c)).alias(c) for c in figures], hidden.alias("suppressed"))
-        .select("country", *CELL, "hub_a", "hub_b", "schools_a", "schools_b", *figures, "suppressed")
-    )
