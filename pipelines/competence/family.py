@@ -8,6 +8,10 @@ A teacher's *area level* is the lower median of their levels on the area's compe
 (A1=1 .. C2=6); the distribution counts teachers by area level. Like maturity this is a
 partitioned family: :func:`state` keeps counts per (school, round, area), :func:`derive`
 publishes the marts with the small-cell rule on the number of teachers.
+
+The rules are in the modules beside this one (teacher_levels, area_figures,
+level_distribution, progress) and in :mod:`pipelines.rollups.competence`; this module reads
+the self-assessments, wires the rules into the family and declares its marts and definitions.
 """
 
 from __future__ import annotations
@@ -16,18 +20,18 @@ import polars as pl
 
 from lat import vocab
 from lat.config import Settings
+from pipelines.competence.area_figures import area_cells
+from pipelines.competence.level_distribution import level_distribution
+from pipelines.competence.progress import between_rounds
+from pipelines.competence.teacher_levels import CELL, COUNT_COLUMNS, area_levels, latest_levels
 from pipelines.core.catalogue import Mart, register_mart
 from pipelines.core.definitions import Indicator, register
 from pipelines.core.source import Sources, sql_text
-from pipelines.core.suppression import is_small
+from pipelines.rollups.competence import rollup
 
 FAMILY = "competence"
 # per (school, round) from that partition alone: updated in place in mart_* (see maturity)
 PARTITION_MARTS = ("competence_area", "competence_levels")
-CELL = ["school", "round", "area"]
-LEVELS = list(vocab.DIGCOMP_LEVELS)
-B1 = 3  # index of B1 (Integrator)
-COUNT_COLUMNS = [f"level_{lv.lower()}" for lv in LEVELS]
 
 
 # The competence code: the object id without the DigCompEdu base (as polars' strip_prefix).
@@ -51,26 +55,6 @@ def read_latest_assessments(sources: Sources) -> pl.LazyFrame:
     )
 
 
-def latest_levels(latest: pl.LazyFrame) -> pl.LazyFrame:
-    """school, round, area, competence, teacher, level (1..6) from the latest self-assessments."""
-    from_response = pl.col("response").str.to_uppercase().replace_strict(
-        {lv: i + 1 for i, lv in enumerate(LEVELS)}, default=None, return_dtype=pl.Int64
-    )
-    from_raw = pl.when(pl.col("score_raw").is_in([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])).then(pl.col("score_raw").cast(pl.Int64))
-    return latest.select(
-        "school", "round", pl.col("competence").str.split(".").list.first().alias("area"),
-        "competence", "teacher", pl.coalesce(from_response, from_raw).alias("level"), "timestamp",
-    ).filter(pl.col("level").is_not_null())
-
-
-def area_levels(levels: pl.LazyFrame) -> pl.LazyFrame:
-    """Each teacher's area level: the lower median of their competence levels in the area."""
-    return levels.group_by([*CELL, "teacher"]).agg(
-        pl.col("level").quantile(0.5, interpolation="lower").cast(pl.Int64).alias("level"),
-        pl.col("timestamp").min().alias("first_answer"),
-    )
-
-
 def state(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame]:
     teachers = area_levels(latest_levels(read_latest_assessments(sources)))
     counts = [(pl.col("level") == i + 1).sum().cast(pl.Int64).alias(c) for i, c in enumerate(COUNT_COLUMNS)]
@@ -80,95 +64,6 @@ def state(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame]:
             pl.col("first_answer").min(),
         )
     }
-
-
-def _figures(frame: pl.LazyFrame, k: int) -> pl.LazyFrame:
-    b1_plus = pl.sum_horizontal(COUNT_COLUMNS[B1 - 1:])
-    hidden = is_small("n", k)
-    return frame.with_columns(
-        pl.when(hidden).then(None).otherwise(pl.col("level_sum") / pl.col("n")).alias("mean_level"),
-        pl.when(hidden).then(None).otherwise(b1_plus / pl.col("n")).alias("share_b1_plus"),
-        hidden.alias("suppressed"),
-    )
-
-
-def area_cells(st: pl.LazyFrame, k: int) -> pl.LazyFrame:
-    return _figures(st, k).select(*CELL, "n", "mean_level", "share_b1_plus", "suppressed")
-
-
-def level_distribution(st: pl.LazyFrame, k: int) -> pl.LazyFrame:
-    """Long table: teachers and share at each level; counts blanked in small cells."""
-    long = st.unpivot(index=[*CELL, "n"], on=COUNT_COLUMNS, variable_name="competence_level", value_name="teachers")
-    hidden = is_small("n", k)
-    return long.select(
-        *CELL,
-        pl.col("competence_level").str.strip_prefix("level_").str.to_uppercase(),
-        "n",
-        pl.when(hidden).then(None).otherwise(pl.col("teachers")).alias("teachers"),
-        pl.when(hidden).then(None).otherwise(pl.col("teachers") / pl.col("n")).alias("share"),
-        hidden.alias("suppressed"),
-    )
-
-
-def between_rounds(st: pl.LazyFrame, k: int) -> pl.LazyFrame:
-    """Change of share at B1+ and of mean level from the school's previous round (same area)."""
-    order = (
-        st.group_by("round").agg(pl.col("first_answer").min()).sort(["first_answer", "round"])
-        .with_row_index("round_order").select("round", "round_order")
-    )
-    cells = _figures(st.join(order, on="round"), 1).sort("round_order")
-    keys = ["school", "area"]
-    prev = cells.with_columns(pl.col("round").shift(-1).over(keys).alias("_next")).filter(pl.col("_next").is_not_null())
-    paired = cells.join(
-        prev.select(*keys, pl.col("_next").alias("round"), pl.col("round").alias("previous_round"),
-                    pl.col("n").alias("n_previous"), pl.col("share_b1_plus").alias("share_b1_plus_previous"),
-                    pl.col("mean_level").alias("mean_level_previous")),
-        on=[*keys, "round"],
-    )
-    hidden = is_small("n", k) | is_small("n_previous", k)
-    figures = {
-        "share_b1_plus": pl.col("share_b1_plus"), "share_b1_plus_previous": pl.col("share_b1_plus_previous"),
-        "change_share_b1_plus": pl.col("share_b1_plus") - pl.col("share_b1_plus_previous"),
-        "mean_level": pl.col("mean_level"), "mean_level_previous": pl.col("mean_level_previous"),
-        "change_mean_level": pl.col("mean_level") - pl.col("mean_level_previous"),
-    }
-    return paired.select(
-        "school", "round", "previous_round", "area", "n", "n_previous",
-        *[pl.when(hidden).then(None).otherwise(e).alias(name) for name, e in figures.items()],
-        hidden.alias("suppressed"),
-    )
-
-
-def rollup(st: pl.LazyFrame, schools: pl.LazyFrame, level: str, k: int) -> pl.LazyFrame:
-    """competence_hub / competence_country: school-weighted (unsuppressed schools) and pooled teachers."""
-    keys = [level, *(["country"] if level == "hub" else []), "round", "area"]
-    cells = _figures(st.join(schools.select("school", *dict.fromkeys([level, "country"])), on="school"), k)
-    cells = cells.filter(pl.col(level).is_not_null())
-    shown = ~pl.col("suppressed")
-    share = pl.col("share_b1_plus").filter(shown)
-    by_school = cells.group_by(keys).agg(
-        shown.sum().cast(pl.Int64).alias("schools"), (~shown).sum().cast(pl.Int64).alias("schools_excluded"),
-        pl.col("n").filter(shown).sum().cast(pl.Int64).alias("n"),
-        share.mean().alias("share_b1_plus"), pl.col("mean_level").filter(shown).mean().alias("mean_level"),
-        share.median().alias("median"), share.quantile(0.25, interpolation="linear").alias("q1"),
-        share.quantile(0.75, interpolation="linear").alias("q3"),
-    ).with_columns(pl.lit("school").alias("weighting"), (pl.col("schools") == 0).alias("suppressed"))
-    b1_plus = pl.sum_horizontal(COUNT_COLUMNS[B1 - 1:])
-    pooled = cells.with_columns(b1_plus.alias("_b1")).group_by(keys).agg(
-        pl.len().cast(pl.Int64).alias("schools"), pl.col("n").sum().cast(pl.Int64).alias("n"),
-        pl.col("n").filter(is_small("n", k)).sum().alias("_hidden"),
-        pl.col("_b1").sum(), pl.col("level_sum").sum(),
-    )
-    hidden = is_small("n", k) | ((pl.col("_hidden") > 0) & (pl.col("_hidden") < k))
-    pooled = pooled.with_columns(
-        pl.lit("respondent").alias("weighting"), pl.lit(0, dtype=pl.Int64).alias("schools_excluded"),
-        pl.when(hidden).then(None).otherwise(pl.col("_b1") / pl.col("n")).alias("share_b1_plus"),
-        pl.when(hidden).then(None).otherwise(pl.col("level_sum") / pl.col("n")).alias("mean_level"),
-        *[pl.lit(None, dtype=pl.Float64).alias(c) for c in ("median", "q1", "q3")],
-        hidden.alias("suppressed"),
-    )
-    out = [*keys, "weighting", "schools", "schools_excluded", "n", "share_b1_plus", "mean_level", "median", "q1", "q3", "suppressed"]
-    return pl.concat([by_school.select(out), pooled.select(out)])
 
 
 def derive(st: dict[str, pl.DataFrame], sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame]:
