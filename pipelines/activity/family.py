@@ -17,6 +17,10 @@ Moodle's logstore_xapi output, H5P and other classroom tools.
 * Small cells: a week in which fewer than ``LAT_MIN_CELL_SIZE`` (but some) students were
   active has its student count and share withheld (``students_suppressed``), so single
   students' activity cannot be read off. Teacher counts are staff activity and shown.
+
+This module picks the activity statements and reads them (aggregating inside DuckDB); the
+rules are in the modules beside it (weekly, tools, completions). It declares the family's
+marts and definitions.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ import polars as pl
 
 from lat import vocab
 from lat.config import Settings
+from pipelines.activity.tools import tools_from_types
+from pipelines.activity.weekly import WEEKLY_COLUMNS, weekly_from_counts
 from pipelines.core.catalogue import Mart, register_mart
 from pipelines.core.definitions import Indicator, register
 from pipelines.core.source import Sources, sql_text
@@ -33,7 +39,6 @@ from pipelines.mentoring.events import EVENT_KINDS, live
 ACTIVITY_COLUMNS = ["actor_key", "verb", "activity_type", "completion", "timestamp", "school"]
 NOT_ACTIVITY_TYPES = (vocab.CMI_INTERACTION, vocab.COMPETENCE, vocab.INITIATIVE, vocab.BADGE)
 NOT_ACTIVITY_VERBS = (vocab.VOIDED, vocab.EARNED)
-TREND_WEEKS = 4
 
 
 def activity_statements(statements: pl.LazyFrame) -> pl.LazyFrame:
@@ -43,102 +48,6 @@ def activity_statements(statements: pl.LazyFrame) -> pl.LazyFrame:
         mentoring = mentoring | ((pl.col("verb") == verb) & (pl.col("activity_type") == activity_type))
     other = pl.col("activity_type").is_in(list(NOT_ACTIVITY_TYPES)).fill_null(False) | pl.col("verb").is_in(list(NOT_ACTIVITY_VERBS))
     return live(statements).filter(pl.col("school").is_not_null() & ~mentoring & ~other)
-
-
-def with_roles(activity: pl.LazyFrame, people: pl.LazyFrame) -> pl.LazyFrame:
-    """Activity with the actor's registry role (null when the registry does not know the actor)."""
-    roles = people.filter(pl.col("actor").is_not_null()).group_by(pl.col("actor").alias("actor_key")).agg(pl.col("role").min())
-    return activity.join(roles, on="actor_key", how="left")
-
-
-def _active(role: str) -> pl.Expr:
-    return pl.col("actor_key").filter(pl.col("role") == role).drop_nulls().n_unique().cast(pl.Int64)
-
-
-def _completed() -> pl.Expr:
-    return ((pl.col("verb") == vocab.COMPLETED) | pl.col("completion").fill_null(False)).sum().cast(pl.Int64)
-
-
-def weekly_counts(activity: pl.LazyFrame, people: pl.LazyFrame) -> pl.LazyFrame:
-    """Per school and week with activity: active teachers, active students, completions.
-    (``lat compute`` gets the same from DuckDB: :func:`weekly_counts_sql`.)"""
-    dated = with_roles(activity, people).with_columns(pl.col("timestamp").dt.truncate("1w").dt.date().alias("week"))
-    return dated.group_by("school", "week").agg(
-        _active("teacher").alias("active_teachers"), _active("student").alias("active_students"), _completed().alias("completions")
-    )
-
-
-def weekly(activity: pl.LazyFrame, people: pl.LazyFrame, schools: pl.LazyFrame, min_cell_size: int) -> pl.LazyFrame:
-    """Per school and week: active teachers/students, shares, completions, 4-week changes."""
-    return weekly_from_counts(weekly_counts(activity, people), schools, min_cell_size)
-
-
-def weekly_from_counts(counts: pl.LazyFrame, schools: pl.LazyFrame, min_cell_size: int) -> pl.LazyFrame:
-    """:func:`weekly` from the per-week counts: every registered school, every week from the
-    first to the last week with activity (zeros where none), shares, suppression, trends."""
-    bounds = counts.select(pl.col("week").min().alias("first"), pl.col("week").max().alias("last"))
-    weeks = bounds.select(pl.date_ranges("first", "last", "1w").alias("week")).explode("week").drop_nulls()
-    registered = schools.select(pl.col("school_id").alias("school"), "hub", pl.col("teachers").cast(pl.Int64), pl.col("students").cast(pl.Int64))
-    grid = registered.join(weeks, how="cross").join(counts, on=["school", "week"], how="left")
-    return _trends(_suppress(_shares(grid.with_columns(pl.col("active_teachers", "active_students", "completions").fill_null(0))), min_cell_size))
-
-
-def _shares(frame: pl.LazyFrame) -> pl.LazyFrame:
-    def share(n: str, d: str) -> pl.Expr:
-        return pl.when(pl.col(d) > 0).then(pl.col(n) / pl.col(d))
-
-    return frame.with_columns(share("active_teachers", "teachers").alias("teacher_share"), share("active_students", "students").alias("student_share"))
-
-
-def _suppress(frame: pl.LazyFrame, min_cell_size: int) -> pl.LazyFrame:
-    small = pl.col("active_students").is_between(1, min_cell_size - 1)
-    return frame.with_columns(
-        small.alias("students_suppressed"),
-        pl.when(small).then(None).otherwise(pl.col("active_students")).alias("active_students"),
-        pl.when(small).then(None).otherwise(pl.col("student_share")).alias("student_share"),
-    )
-
-
-def _trends(frame: pl.LazyFrame) -> pl.LazyFrame:
-    ordered = frame.sort("school", "week")
-    return ordered.with_columns(
-        (pl.col(c) - pl.col(c).shift(TREND_WEEKS).over("school")).alias(f"{c}_change_4w") for c in ("teacher_share", "student_share")
-    ).select(WEEKLY_COLUMNS)
-
-
-WEEKLY_COLUMNS = [
-    "school", "hub", "week", "active_teachers", "teachers", "teacher_share", "active_students", "students",
-    "student_share", "students_suppressed", "completions", "teacher_share_change_4w", "student_share_change_4w",
-]  # fmt: skip
-
-
-def monthly_types(activity: pl.LazyFrame) -> pl.LazyFrame:
-    """Per school, month and activity type (not null): completions.
-    (``lat compute`` gets the same from DuckDB: :func:`monthly_types_sql`.)"""
-    return (
-        activity.filter(pl.col("activity_type").is_not_null())
-        .group_by("school", pl.col("timestamp").dt.month_start().dt.date().alias("month"), "activity_type")
-        .agg(_completed().alias("completions"))
-    )
-
-
-def tools_monthly(activity: pl.LazyFrame) -> pl.LazyFrame:
-    """Per school and month: distinct activity types in use, and their short names."""
-    return tools_from_types(monthly_types(activity))
-
-
-def tools_from_types(types: pl.LazyFrame) -> pl.LazyFrame:
-    """:func:`tools_monthly` from the per-type completions of each school and month."""
-    short = pl.col("activity_type").str.strip_chars_end("/").str.split("/").list.last()
-    return (
-        types.group_by("school", "month")
-        .agg(
-            pl.col("activity_type").n_unique().cast(pl.Int64).alias("tools"),
-            short.unique().sort().str.join(", ").alias("tool_list"),
-            pl.col("completions").sum().cast(pl.Int64),
-        )
-        .sort("school", "month")
-    )
 
 
 def _activity_where() -> str:
@@ -155,10 +64,10 @@ _UTC = "timezone('UTC', \"timestamp\")"  # TIMESTAMPTZ -> the UTC wall clock, as
 
 
 def weekly_counts_sql(sources: Sources) -> pl.LazyFrame:
-    """:func:`weekly_counts` of the store's activity statements, aggregated inside DuckDB
-    (millions of LMS statements never cross into Arrow). Actors are grouped per school and
-    week first and their roles looked up once per active actor: much cheaper than
-    count(DISTINCT) over every statement."""
+    """:func:`pipelines.activity.weekly.weekly_counts` of the store's activity statements,
+    aggregated inside DuckDB (millions of LMS statements never cross into Arrow). Actors are
+    grouped per school and week first and their roles looked up once per active actor: much
+    cheaper than count(DISTINCT) over every statement."""
     per_actor, params = sources.statements_query(
         f"school, date_trunc('week', {_UTC})::DATE AS week, actor_key, sum({_COMPLETED_SQL})::BIGINT AS completions",
         extra_where=_activity_where(),
@@ -178,7 +87,8 @@ def weekly_counts_sql(sources: Sources) -> pl.LazyFrame:
 
 
 def monthly_types_sql(sources: Sources) -> pl.LazyFrame:
-    """:func:`monthly_types` of the store's activity statements, aggregated inside DuckDB."""
+    """:func:`pipelines.activity.tools.monthly_types` of the store's activity statements,
+    aggregated inside DuckDB."""
     return sources.statements_sql(
         f"school, date_trunc('month', {_UTC})::DATE AS month, activity_type, sum({_COMPLETED_SQL})::BIGINT AS completions",
         extra_where=f"{_activity_where()} AND activity_type IS NOT NULL",
@@ -186,7 +96,7 @@ def monthly_types_sql(sources: Sources) -> pl.LazyFrame:
     )
 
 
-# What this family reads (pipelines/compute.py keeps its marts when no new statement matches).
+# What this family reads (pipelines/core/compute.py keeps its marts when no new statement matches).
 READS = _activity_where()
 
 
