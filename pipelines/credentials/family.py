@@ -5,6 +5,9 @@ Reads the live *earned* statements on badge activities (Open Badges xAPI vocabul
 platform sends. A credential counts once per earner and achievement (the first earned
 statement). Imported credentials (statement source ``credential import: <issuer>``) count
 like issued ones and are also shown apart.
+
+This module reads the statements and declares the family's marts and definitions; the
+rules are :mod:`pipelines.credentials.earned` and :mod:`pipelines.credentials.counts`.
 """
 
 from __future__ import annotations
@@ -16,20 +19,8 @@ from lat.config import Settings
 from pipelines.core.catalogue import Mart, register_mart
 from pipelines.core.definitions import Indicator, register, register_dimension
 from pipelines.core.source import Sources
-
-IMPORT_PREFIX = "credential import: "
-AWARD_SOURCE = "lat credentials award"  # lat.credentials.award.SOURCE
-
-
-def earned(statements: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per earner and achievement: the first earned statement, with its school."""
-    return (
-        statements.sort("timestamp")
-        .group_by("actor_key", "object_id")
-        .agg(pl.col("school").drop_nulls().first(), pl.col("timestamp").first(), pl.col("source").first())
-        .with_columns(pl.col("source").fill_null("").str.starts_with(IMPORT_PREFIX).alias("imported"))
-        .rename({"object_id": "achievement"})
-    )
+from pipelines.credentials.counts import counts
+from pipelines.credentials.earned import earned, issued_by
 
 
 def _names(sources: Sources) -> pl.LazyFrame:
@@ -40,23 +31,7 @@ def _names(sources: Sources) -> pl.LazyFrame:
         [vocab.EARNED, vocab.BADGE])
 
 
-def _issued_by() -> pl.Expr:
-    """'this hub' for awards, the issuer id for imports, 'xAPI source' for badges other tools reported."""
-    return (pl.when(pl.col("source") == AWARD_SOURCE).then(pl.lit("this hub"))
-            .when(pl.col("imported")).then(pl.col("source").str.strip_prefix(IMPORT_PREFIX))
-            .otherwise(pl.lit("xAPI source")))
-
-
-def _counts(frame: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
-    return frame.group_by(*keys, "achievement").agg(
-        pl.col("achievement_name").drop_nulls().first(),
-        pl.len().cast(pl.Int64).alias("earned"),
-        pl.col("imported").sum().cast(pl.Int64).alias("imported"),
-        pl.col("school").n_unique().cast(pl.Int64).alias("schools"),
-    ).sort(*keys, "achievement")
-
-
-# What this family reads (pipelines/compute.py keeps its marts when no new statement matches).
+# What this family reads (pipelines/core/compute.py keeps its marts when no new statement matches).
 READS = f"verb = '{vocab.EARNED}' AND activity_type = '{vocab.BADGE}'"
 
 
@@ -70,12 +45,12 @@ def compute(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame]:
     people = sources.table("people").filter(pl.col("actor").is_not_null()).select(pl.col("actor").alias("actor_key"), pl.col("person_id").alias("person"))
     person = (placed.join(people.unique("actor_key"), on="actor_key", how="inner")
               .select("school", "person", "achievement", "achievement_name", pl.col("timestamp").dt.date().alias("earned_on"),
-                      _issued_by().alias("issued_by"))
+                      issued_by().alias("issued_by"))
               .sort("school", "person", "earned_on", "achievement"))
     return {
-        "credentials_school": _counts(placed, ["school"]).drop("schools"),
-        "credentials_hub": _counts(placed, ["hub"]),
-        "credentials_country": _counts(placed, ["country"]),
+        "credentials_school": counts(placed, ["school"]).drop("schools"),
+        "credentials_hub": counts(placed, ["hub"]),
+        "credentials_country": counts(placed, ["country"]),
         "credentials_person": person,
     }
 

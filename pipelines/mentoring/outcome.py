@@ -13,7 +13,7 @@ def maturity_change(area_scores: pl.LazyFrame) -> pl.LazyFrame:
     """school, first_round, latest_round, first_score, latest_score, change (rounds in label order).
 
     A round's overall score is the mean of the school's unsuppressed area scores (see
-    :func:`pipelines.profiles.area_scores`); schools with one round have no change.
+    :func:`pipelines.profiles.area_scores.area_scores`); schools with one round have no change.
     """
     overall = area_scores.group_by("school", "round").agg(pl.col("score").mean().alias("overall"))
     return (

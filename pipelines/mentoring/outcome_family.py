@@ -17,11 +17,11 @@ from lat.config import Settings
 from pipelines.core.source import Sources
 from pipelines.mentoring import family  # noqa: F401  (declares this family's marts and definitions)
 from pipelines.mentoring.outcome import maturity_change, outcome, outcome_summary
-from pipelines.profiles import family as profiles
+from pipelines.profiles.area_scores import area_scores
 
 
 def compute(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame | pl.DataFrame]:
     """mentoring_outcome and mentoring_outcome_summary."""
     schools, pairs = sources.table("schools"), sources.table("mentoring")
-    per_school = outcome(maturity_change(profiles.area_scores(sources, settings)), pairs, schools)
+    per_school = outcome(maturity_change(area_scores(sources, settings)), pairs, schools)
     return {"mentoring_outcome": per_school, "mentoring_outcome_summary": outcome_summary(per_school)}

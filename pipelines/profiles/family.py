@@ -12,150 +12,35 @@
   *beginning*; it is *strong* in the (at most two) areas that lie at least 0.3 above the
   centre's own mean over the areas, and *weak* in those 0.3 or more below it (the shape
   of the profile: where it stands out, not only how high it is).
+
+This module is the profiles family: the profile tables, each profile in words, from the
+clustering (:mod:`pipelines.profiles.clustering`) of the school area scores
+(:mod:`pipelines.profiles.area_scores`, its partitioned statistics), and its marts and
+definitions.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import Any
 
 import polars as pl
 
 from lat import vocab
 from lat.config import Settings
-from pipelines.core import answers
 from pipelines.core.catalogue import Mart, register_mart
 from pipelines.core.definitions import Indicator, register, register_dimension
 from pipelines.core.source import Sources
+from pipelines.profiles.area_scores import STATE, latest_round_matrix, shown_scores, state
+from pipelines.profiles.clustering import cluster, fill_missing
 
 log = logging.getLogger(__name__)
 
-K_RANGE = range(2, 7)
-RANDOM_STATE = 0
 DEVIATION = 0.3  # area centre minus the centre mean that makes an area a strength or a weakness
 LEVELS = ((3.5, "advanced"), (2.5, "developing"), (float("-inf"), "beginning"))
 
 
-# Imported ahead by the orchestrator while it reads the store (pipelines/compute.py).
+# Imported ahead by the orchestrator while it reads the store (pipelines/core/compute.py).
 PRELOAD = ("sklearn.cluster", "threadpoolctl")
-
-
-def area_state(scores: pl.LazyFrame) -> pl.LazyFrame:
-    """Per school, round and area (a partition's own figures, whatever the small-cell rule):
-    score = mean of the groups' mean scores, respondents = distinct respondents.
-    ``scores``: school, round, area, group, respondent, score (not null)."""
-    cell = ["school", "round", "area"]
-    groups = scores.group_by(*cell, "group").agg(pl.col("score").mean())
-    respondents = scores.group_by(cell).agg(pl.col("respondent").n_unique().cast(pl.Int64).alias("respondents"))
-    return groups.group_by(cell).agg(pl.col("score").mean()).join(respondents, on=cell)
-
-
-def shown_scores(state_frame: pl.LazyFrame, min_cell_size: int) -> pl.LazyFrame:
-    """school, round, area, score, respondents of the cells with enough respondents, sorted."""
-    return state_frame.filter(pl.col("respondents") >= min_cell_size).sort("school", "round", "area")
-
-
-def area_scores(sources: Sources, settings: Settings) -> pl.LazyFrame:
-    """school, round, area, score (mean of group means), respondents of the whole store;
-    small cells left out. From this run's profiles state when the orchestrator has computed
-    it (mentoring and pairing reuse it), else from :func:`pipelines.core.answers.latest`."""
-    frame = sources.states.get(STATE)
-    if frame is None:
-        frame = state(sources, settings)[STATE].collect()
-    return shown_scores(frame.lazy(), settings.min_cell_size)
-
-
-def latest_round_matrix(area_scores: pl.DataFrame) -> pl.DataFrame:
-    """One row per school (its latest round in label order), one column per area."""
-    if area_scores.is_empty():
-        return pl.DataFrame(schema={"school": pl.String, "round": pl.String})
-    latest = area_scores.filter(pl.col("round") == pl.col("round").max().over("school"))
-    wide = latest.pivot(on="area", index=["school", "round"], values="score", sort_columns=True)
-    areas = [a for a in vocab.AREAS if a in wide.columns]
-    return wide.select("school", "round", *areas).sort("school")
-
-
-def fill_missing(matrix: pl.DataFrame, areas: list[str]) -> pl.DataFrame:
-    """A school's missing area takes the mean of the schools that have it (clustering needs all)."""
-    return matrix.with_columns(pl.col(a).fill_null(pl.col(a).mean()) for a in areas)
-
-
-def choose_k(values: list[list[float]]) -> tuple[int, list[tuple[int, float]]]:
-    """The k with the best mean silhouette over ``K_RANGE`` (ties: the smaller k), and every score."""
-    k, scores, _ = _select_k(values)
-    return k, scores
-
-
-def _select_k(values: list[list[float]]) -> tuple[int, list[tuple[int, float]], dict[int, Any]]:
-    """:func:`choose_k`, plus the fitted model of each k tried (the chosen one is reused)."""
-    from threadpoolctl import threadpool_limits
-
-    n = len(values)
-    scores, models = [], {}
-    # A few thousand schools x 8 areas is far too small to gain from thread pools, and on a
-    # busy machine OpenMP's waiting threads made each KMeans fit tens of times slower.
-    with threadpool_limits(limits=1):
-        silhouette = _silhouette(values)
-        for k in K_RANGE:
-            if k >= n:
-                break
-            models[k] = _kmeans(values, k)
-            labels = models[k].labels_
-            # identical rows can collapse two centres into one label; silhouette then is undefined
-            score = silhouette(labels) if len(set(labels)) > 1 else float("-inf")
-            scores.append((k, score))
-    if not scores:
-        return 1, [], models
-    best = max(scores, key=lambda ks: (ks[1], -ks[0]))
-    return best[0], scores, models
-
-
-PRECOMPUTED_UP_TO = 10_000  # schools; their distance matrix takes n * n * 8 bytes (800 MB)
-
-
-def _silhouette(values: list[list[float]]) -> Callable[[Any], float]:
-    """labels -> mean silhouette of ``values`` (pipelines/silhouette.py: sklearn's formula in
-    numpy, so that only k-means imports sklearn). The distances between schools are computed
-    once for every k tried."""
-    from pipelines.profiles import silhouette
-
-    return silhouette.scorer(values, keep_up_to=PRECOMPUTED_UP_TO)
-
-
-def _kmeans(values: list[list[float]], k: int):  # type: ignore[no-untyped-def]
-    from sklearn.cluster import KMeans
-
-    return KMeans(n_clusters=k, n_init=10, random_state=RANDOM_STATE).fit(values)
-
-
-def cluster(matrix: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """(school -> profile, profile centres in long form, k selection) for a filled area matrix.
-
-    Profiles are numbered 1..k from the highest centre mean down, so numbers are stable
-    across runs on the same data.
-    """
-    areas = [a for a in vocab.AREAS if a in matrix.columns]
-    values = matrix.select(areas).rows()
-    k, scores, models = _select_k([list(r) for r in values])
-    if k == 1:
-        raw = [0] * len(values)
-        centres = [[sum(col) / len(col) for col in zip(*values, strict=True)]] if values else []
-    else:
-        model = models[k]  # the same fit choose_k scored (same data, same random_state)
-        raw, centres = [int(x) for x in model.labels_], [list(map(float, c)) for c in model.cluster_centers_]
-    order = sorted(range(len(centres)), key=lambda i: -sum(centres[i]) / len(areas))
-    renumber = {old: new + 1 for new, old in enumerate(order)}
-    assignment = matrix.select("school", "round").with_columns(pl.Series("profile", [renumber[r] for r in raw], dtype=pl.Int64))
-    centre_rows = [
-        {"profile": renumber[i], "area": a, "centre": centres[i][j]} for i in range(len(centres)) for j, a in enumerate(areas)
-    ]
-    centre_frame = pl.DataFrame(centre_rows, schema={"profile": pl.Int64, "area": pl.String, "centre": pl.Float64})
-    selection = pl.DataFrame(
-        {"k": [ks[0] for ks in scores], "silhouette": [ks[1] for ks in scores], "chosen": [ks[0] == k for ks in scores]},
-        schema={"k": pl.Int64, "silhouette": pl.Float64, "chosen": pl.Boolean},
-    )
-    return assignment, centre_frame.sort("profile", "area"), selection
 
 
 def _level(mean: float) -> str:
@@ -238,22 +123,7 @@ def _empty() -> dict[str, pl.DataFrame]:
 
 
 # --- lat compute: the profiles family ----------------------------------------------------------
-
-STATE = "profiles_area_state"
-
-
-def state(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame]:
-    """Area scores per (school, round) partition, before the small-cell rule (partitioned:
-    an update recomputes only the touched partitions; clustering runs on all of them)."""
-    rows = answers.latest(sources).lazy().filter(pl.col("for_profiles") & pl.col("score").is_not_null())
-    frame = area_state(rows.select("school", "round", "area", "group", "respondent", "score"))
-    return {STATE: frame.with_columns(pl.col(pl.Categorical).cast(pl.String))}
-
-
-def area_matrix(sources: Sources, settings: Settings) -> pl.DataFrame:
-    """Latest-round area scores of every school, one column per area (shared with pairing)."""
-    return latest_round_matrix(area_scores(sources, settings).collect())
-
+# (its partitioned statistics, state(), are the school area scores: pipelines/profiles/area_scores.py)
 
 def derive(st: dict[str, pl.DataFrame], sources: Sources, settings: Settings) -> dict[str, pl.DataFrame]:
     """school_profiles, maturity_profiles, maturity_profile_centres, profile_selection."""

@@ -44,7 +44,7 @@ register_mart(Mart("registry_mentoring", "registry", "Mentoring pairs: mentor (p
 
 
 # Reads no statements, only the registry (whose change forces a full run): an update keeps
-# these marts (pipelines/compute.py).
+# these marts (pipelines/core/compute.py).
 READS = "FALSE"
 
 
