@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from lat import marts
-from pipelines.core import compute
+from pipelines.core import compute, families
 from pipelines.core.catalogue import MARTS
 from pipelines.core.definitions import describe
 from pipelines.core.docs import render
@@ -17,7 +17,7 @@ DOCS = Path(__file__).resolve().parents[1] / "docs" / "indicators.md"
 
 
 def test_every_declared_column_has_a_definition() -> None:
-    compute.load_catalogue()
+    families.load_catalogue()
     undefined = [f"{m.name}.{c} -> {k}" for m in MARTS.values() for c, k in m.columns.items() if describe(k) is None]
     assert undefined == []
 

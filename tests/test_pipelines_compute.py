@@ -9,7 +9,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from lat import marts
-from pipelines.core import compute
+from pipelines.core import compute, tables
 from pipeline_fixtures import FIXTURES, answer, load, load_case, open_store, registry, settings_for, voiding
 
 SCHOOLS = {"S1": ("H1", "EE"), "S2": ("H1", "EE"), "S3": ("H2", "EE")}
@@ -85,12 +85,12 @@ def test_an_update_rewrites_only_the_touched_partitions_of_partition_marts(tmp_p
     settings = settings_for(tmp_path, monkeypatch)
     con = open_store(settings)
     rows = {"school": ["S1", "S1", "S2"], "round": ["R1", "R2", "R1"], "n": [1, 2, 3]}
-    compute._publish_tables(con, {"p": pl.DataFrame(rows), "whole": pl.DataFrame(rows)})
+    tables.publish_tables(con, {"p": pl.DataFrame(rows), "whole": pl.DataFrame(rows)})
     con.execute("UPDATE mart_p SET n = 30 WHERE school = 'S2'")  # marks the row an in-place update must keep
     con.execute("UPDATE mart_whole SET n = 30 WHERE school = 'S2'")
     new = pl.DataFrame({"school": ["S1", "S2", "S3"], "round": ["R2", "R1", "R1"], "n": [20, 3, 4]})  # (S1, R1) gone
     touched = pl.DataFrame({"school": ["S1", "S1", "S3"], "round": ["R1", "R2", "R1"]})
-    compute._publish_tables(con, {"p": new, "whole": new}, touched, {"p"})
+    tables.publish_tables(con, {"p": new, "whole": new}, touched, {"p"})
     p = sorted(con.execute("SELECT * FROM mart_p").fetchall())
     whole = sorted(con.execute("SELECT * FROM mart_whole").fetchall())
     con.close()

@@ -6,8 +6,8 @@ A test regenerates it and fails when the committed page differs.
 from __future__ import annotations
 
 from pipelines.core.catalogue import MARTS
-from pipelines.core.compute import load_catalogue
 from pipelines.core.definitions import DIMENSIONS, INDICATORS
+from pipelines.core.families import load_catalogue
 
 HEADER = """# Indicators
 
