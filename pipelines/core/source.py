@@ -22,7 +22,7 @@ STATEMENT_COLUMNS: frozenset[str] = frozenset(
 )
 T = TypeVar("T")
 PREFILTER_SCHOOLS = 1000  # up to this many touched schools, also filter by a literal list
-# what Sources.table reads (pipelines/compute.py fingerprints them all, in this order)
+# what Sources.table reads (pipelines/core/update.py fingerprints them all, in this order)
 REGISTRY_TABLES: tuple[str, ...] = ("countries", "hubs", "schools", "people", "mentoring")
 _JSON_COLUMNS = frozenset({"context_extensions", "result_extensions"})
 _UUID_COLUMNS = frozenset({"id", "registration"})
