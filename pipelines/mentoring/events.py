@@ -29,8 +29,6 @@ EVENT_KINDS: dict[tuple[str, str], str] = {
     (vocab.COMPLETED, vocab.OBJECTIVE): STEP_COMPLETED,
     (vocab.OBSERVED, vocab.LESSON): OBSERVATION,
 }
-
-
 PHASE_INDEX: dict[str, int] = {phase: i + 1 for i, phase in enumerate(vocab.PHASES)}
 
 
