@@ -21,7 +21,7 @@ def build_store(home: Path) -> Settings:
     from lat.registry import organisation as registry
     from lat.store import database as store
     from lat.ingest.engine import ingest_paths
-    from pipelines import compute
+    from pipelines.core import compute
 
     settings = Settings(home=home)
     with store.session(settings) as con:

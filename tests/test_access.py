@@ -18,7 +18,7 @@ from lat.config import Settings
 from lat.errors import LatError
 from lat.access import roles
 from lat.access.roles import User
-from pipelines import catalogue as cat
+from pipelines.core import catalogue as cat
 
 TEST_MARTS = {
     "t_reg_schools": cat.Mart("t_reg_schools", "registry", "schools", {"school": "school", "name": "name", "hub": "hub", "country": "country"}),

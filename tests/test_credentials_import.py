@@ -18,7 +18,7 @@ from lat.credentials.achievements import Issuer, Round, load
 from lat.credentials.criteria import Outcome
 from lat.credentials.importing import import_credential
 from lat.errors import LatError
-from pipelines.compute import run
+from pipelines.core.compute import run
 from tests.credentials_support import A, ACHIEVEMENTS, make_store
 
 T0 = dt.datetime(2026, 1, 10, 12, 0, tzinfo=dt.UTC)

@@ -16,7 +16,7 @@ from lat.config import Settings
 from lat.errors import LatError
 from lat.access.roles import User
 from lat.store.marts import CATALOGUE_FILE
-from pipelines import catalogue, compute
+from pipelines.core import catalogue, families
 
 W1, W2, W3, W4 = date(2025, 9, 1), date(2025, 9, 8), date(2025, 9, 29), date(2025, 10, 6)
 
@@ -59,7 +59,7 @@ def settings(tmp_path: Path) -> Settings:
     }).write_parquet(current / "credentials_person.parquet")
     pl.DataFrame({"school": ["A", "A", "B"], "achievement": ["x", "y", "x"], "achievement_name": ["Coding", None, "Coding"],
                   "earned": [1, 3, 1], "imported": [0, 1, 0]}).write_parquet(current / "credentials_school.parquet")
-    compute.load_catalogue()  # the marts as lat compute describes them beside its marts
+    families.load_catalogue()  # the marts as lat compute describes them beside its marts
     (current / CATALOGUE_FILE).write_text(json.dumps(catalogue.as_data(catalogue.MARTS)), encoding="utf-8")
     return Settings(home=tmp_path, min_cell_size=5)
 

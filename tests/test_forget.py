@@ -157,7 +157,7 @@ def test_the_deleted_bytes_leave_the_database_file(settings: Settings) -> None:
 
 
 def test_marts_are_recomputed_and_older_versions_removed(settings: Settings) -> None:
-    from pipelines.compute import run
+    from pipelines.core.compute import run
 
     run(settings)
     run(settings, full=True)

@@ -16,8 +16,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipelines import activity
-from pipelines.source import Sources
+from pipelines.activity.family import ACTIVITY_COLUMNS, activity_statements, compute
+from pipelines.activity.tools import tools_monthly
+from pipelines.activity.weekly import weekly
+from pipelines.core.source import Sources
 from tests.pipeline_fixtures import FIXTURES, assert_frame_matches, expected, load_case, open_store, settings_for
 
 CASE = FIXTURES / "activity" / "basic"
@@ -32,31 +34,31 @@ def sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Sources:
 
 
 def _activity(sources: Sources) -> pl.LazyFrame:
-    return activity.activity_statements(sources.statements(activity.ACTIVITY_COLUMNS))
+    return activity_statements(sources.statements(ACTIVITY_COLUMNS))
 
 
 def test_weekly_active_shares_suppression_and_trend(sources: Sources) -> None:
-    got = activity.weekly(_activity(sources), sources.table("people"), sources.table("schools"), min_cell_size=5).collect()
+    got = weekly(_activity(sources), sources.table("people"), sources.table("schools"), min_cell_size=5).collect()
     want = expected(CASE / "weekly.csv").with_columns(pl.col("week").str.to_date(), pl.col("students_suppressed").cast(pl.Boolean))
     assert_frame_matches(got, want, keys=["school", "week"])
 
 
 def test_a_smaller_cell_size_shows_the_two_students(sources: Sources) -> None:
-    got = activity.weekly(_activity(sources), sources.table("people"), sources.table("schools"), min_cell_size=2).collect()
+    got = weekly(_activity(sources), sources.table("people"), sources.table("schools"), min_cell_size=2).collect()
     row = got.filter((pl.col("school") == "a1") & (pl.col("week") == dt.date(2025, 3, 10))).row(0, named=True)
     assert (row["active_students"], row["student_share"], row["students_suppressed"]) == (2, 0.2, False)
 
 
 def test_tools_in_use_per_month(sources: Sources) -> None:
-    got = activity.tools_monthly(_activity(sources)).collect()
+    got = tools_monthly(_activity(sources)).collect()
     want = expected(CASE / "tools-monthly.csv").with_columns(pl.col("month").str.to_date())
     assert_frame_matches(got, want, keys=["school", "month"])
 
 
 def test_compute_returns_both_marts_with_catalogue_columns(sources: Sources) -> None:
-    from pipelines.catalogue import MARTS
+    from pipelines.core.catalogue import MARTS
 
-    marts = {name: frame.collect() for name, frame in activity.compute(sources, sources.settings).items()}
+    marts = {name: frame.collect() for name, frame in compute(sources, sources.settings).items()}
     assert set(marts) == {"activity_weekly", "activity_tools_monthly"}
     for name, frame in marts.items():
         assert set(frame.columns) == set(MARTS[name].columns)
@@ -65,8 +67,8 @@ def test_compute_returns_both_marts_with_catalogue_columns(sources: Sources) -> 
 
 def test_compute_aggregating_in_duckdb_equals_the_polars_reading(sources: Sources) -> None:
     people, schools = sources.table("people"), sources.table("schools")
-    marts = {name: frame.collect() for name, frame in activity.compute(sources, sources.settings).items()}
-    weekly = activity.weekly(_activity(sources), people, schools, sources.settings.min_cell_size).collect()
-    tools = activity.tools_monthly(_activity(sources)).collect()
-    assert marts["activity_weekly"].sort("school", "week").equals(weekly.sort("school", "week"))
-    assert marts["activity_tools_monthly"].equals(tools)
+    marts = {name: frame.collect() for name, frame in compute(sources, sources.settings).items()}
+    by_week = weekly(_activity(sources), people, schools, sources.settings.min_cell_size).collect()
+    in_use = tools_monthly(_activity(sources)).collect()
+    assert marts["activity_weekly"].sort("school", "week").equals(by_week.sort("school", "week"))
+    assert marts["activity_tools_monthly"].equals(in_use)

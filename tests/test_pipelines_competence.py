@@ -11,7 +11,7 @@ import pytest
 
 from lat.store import marts
 from lat.xapi import vocab
-from pipelines import compute
+from pipelines.core import compute
 from pipeline_fixtures import T0, load, open_store, registry, settings_for
 
 

@@ -20,8 +20,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipelines import mentoring, stall_model, stalled
-from pipelines.source import Sources
+from pipelines.core.source import Sources
+from pipelines.mentoring import family, meetings, outcome, progress, stall_model, stalled
 from tests.pipeline_fixtures import FIXTURES, assert_frame_matches, expected, load_case, open_store, settings_for
 
 CASE = FIXTURES / "mentoring" / "basic"
@@ -37,12 +37,12 @@ def sources(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Sources:
 
 
 def _inputs(sources: Sources) -> tuple[pl.LazyFrame, ...]:
-    statements = sources.statements(mentoring.EVENT_COLUMNS)
+    statements = sources.statements(family.EVENT_COLUMNS)
     return statements, sources.table("schools"), sources.table("people"), sources.table("mentoring")
 
 
 def _progress(sources: Sources, as_of: dt.date) -> pl.DataFrame:
-    return mentoring.progress(*_inputs(sources), as_of).collect()
+    return progress.progress(*_inputs(sources), as_of).collect()
 
 
 def test_progress_counts_meetings_teachers_goals_steps_and_phase(sources: Sources) -> None:
@@ -62,40 +62,40 @@ def test_goal_achieved_counts_from_its_day(sources: Sources) -> None:
 
 def test_stall_rule_codes_and_reasons(sources: Sources) -> None:
     dates = [D(2025, 1, 8), D(2025, 3, 31), D(2025, 5, 15), D(2025, 7, 15)]
-    series = mentoring.progress_series(*_inputs(sources), dates)
+    series = family.progress_series(*_inputs(sources), dates)
     got = stalled.stall_status(series, stalled_days=30).collect()
     want = expected(CASE / "stall.csv").with_columns(pl.col("stalled").cast(pl.Boolean))
     assert_frame_matches(got, want, keys=["as_of", "school"])
 
 
 def test_a_longer_limit_clears_no_contact(sources: Sources) -> None:
-    got = stalled.stall_status(mentoring.progress(*_inputs(sources), D(2025, 5, 15)), stalled_days=45).collect()
+    got = stalled.stall_status(progress.progress(*_inputs(sources), D(2025, 5, 15)), stalled_days=45).collect()
     assert got.filter(pl.col("school") == "s1")["status"].item() == "on_track"  # 44 days < 45
     assert got.filter(pl.col("school") == "s3")["stall_code"].item() == "never_contacted"  # 75 days >= 45
 
 
 def test_meetings_per_month_include_zero_months(sources: Sources) -> None:
     statements, _, _, pairs = _inputs(sources)
-    got = mentoring.meetings_monthly(statements, pairs, D(2025, 3, 31)).collect()
+    got = meetings.meetings_monthly(statements, pairs, D(2025, 3, 31)).collect()
     want = expected(CASE / "meetings-monthly.csv").with_columns(pl.col("month").str.to_date())
     assert_frame_matches(got, want, keys=["school", "month"])
 
 
 def test_default_today_is_the_latest_statement_and_snapshots_are_month_ends(sources: Sources) -> None:
-    today = mentoring.latest_day(sources)
+    today = family.latest_day(sources)
     assert today == D(2025, 5, 15)
     statements, _, _, pairs = _inputs(sources)
-    assert mentoring.snapshot_dates(statements, pairs, today) == [D(2025, 1, 31), D(2025, 2, 28), D(2025, 3, 31), D(2025, 4, 30), D(2025, 5, 15)]
+    assert family.snapshot_dates(statements, pairs, today) == [D(2025, 1, 31), D(2025, 2, 28), D(2025, 3, 31), D(2025, 4, 30), D(2025, 5, 15)]
 
 
 def test_empty_log_gives_rows_of_zeros() -> None:
-    statements = pl.LazyFrame(schema={c: pl.String for c in mentoring.EVENT_COLUMNS} | {"timestamp": pl.Datetime("us", "UTC")})
+    statements = pl.LazyFrame(schema={c: pl.String for c in family.EVENT_COLUMNS} | {"timestamp": pl.Datetime("us", "UTC")})
     schools = pl.LazyFrame({"school_id": ["a"], "name": ["A"], "hub": ["h"], "teachers": [0]})
     people = pl.LazyFrame(schema={"person_id": pl.String, "school": pl.String, "role": pl.String, "actor": pl.String})
     pairs = pl.LazyFrame({"mentor": ["m"], "mentee_school": ["a"], "start": [D(2025, 1, 1)], "end": [None]}, schema_overrides={"end": pl.Date})
-    row = mentoring.progress(statements, schools, people, pairs, D(2025, 1, 31)).collect().row(0, named=True)
+    row = progress.progress(statements, schools, people, pairs, D(2025, 1, 31)).collect().row(0, named=True)
     assert (row["meetings"], row["teacher_share"], row["steps_share"], row["last_contact"], row["phase_reached"]) == (0, None, None, None, None)
-    assert mentoring.snapshot_dates(statements, pairs, D(2025, 3, 10)) == [D(2025, 1, 31), D(2025, 2, 28), D(2025, 3, 10)]
+    assert family.snapshot_dates(statements, pairs, D(2025, 3, 10)) == [D(2025, 1, 31), D(2025, 2, 28), D(2025, 3, 10)]
 
 
 def _model_table(stalls: list[int]) -> pl.DataFrame:
@@ -146,7 +146,7 @@ def test_outcome_compares_maturity_change_of_mentored_and_other_schools() -> Non
     )  # fmt: skip
     schools = pl.LazyFrame({"school_id": ["a", "b", "c", "d"], "name": ["A", "B", "C", "D"], "hub": ["h1", "h1", "h1", "h2"]})
     pairs = pl.LazyFrame({"mentor": ["m", "m"], "mentee_school": ["a", "d"]})
-    per_school = mentoring.outcome(mentoring.maturity_change(area_scores), pairs, schools).collect()
+    per_school = outcome.outcome(outcome.maturity_change(area_scores), pairs, schools).collect()
     got = per_school.select("school", "mentored", "first_round", "first_score", "latest_score", "change").rows()
     assert got == [
         ("a", True, "2025-autumn", 2.5, 3.25, 0.75),
@@ -154,7 +154,7 @@ def test_outcome_compares_maturity_change_of_mentored_and_other_schools() -> Non
         ("c", False, "2026-spring", 4.0, 4.0, None),  # one round: no change
         ("d", True, "2025-autumn", 2.0, 2.5, 0.5),
     ]
-    summary = mentoring.outcome_summary(per_school.lazy()).collect()
+    summary = outcome.outcome_summary(per_school.lazy()).collect()
     assert summary.rows() == [
         ("h1", True, 1, 0.75, pytest.approx(0.55)),
         ("h1", False, 1, pytest.approx(0.2), None),

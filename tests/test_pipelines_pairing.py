@@ -14,8 +14,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipelines import pairing
-from pipelines.source import Sources
+from pipelines.core.source import Sources
+from pipelines.pairing import family as pairing
+from pipelines.pairing.score import pair_score
 from tests.pipeline_fixtures import FIXTURES, answer, assert_frame_matches, expected, load, open_store, settings_for
 
 CASE = FIXTURES / "pairing" / "hub"
@@ -37,8 +38,8 @@ def test_capacity_one_leaves_the_least_complementary_mentee_unpaired() -> None:
 
 def test_pair_score_by_hand() -> None:
     mentor, mentee = {"A": 4.0, "C": 3.0, "G": 4.5}, {"A": 2.0, "C": 3.5, "G": 1.5, "H": 1.0}
-    assert pairing.pair_score(mentor, mentee) == pytest.approx((0.75 * 2 + 0 + 0.875 * 3) / 3)  # H is not shared
-    assert pairing.pair_score({}, mentee) == 0.0
+    assert pair_score(mentor, mentee) == pytest.approx((0.75 * 2 + 0 + 0.875 * 3) / 3)  # H is not shared
+    assert pair_score({}, mentee) == 0.0
 
 
 def test_a_mentor_leading_nowhere_is_no_pair() -> None:

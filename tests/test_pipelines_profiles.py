@@ -8,8 +8,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipelines import profiles
-from pipelines.source import Sources
+from pipelines.core.source import Sources
+from pipelines.profiles import area_scores, clustering
+from pipelines.profiles import family as profiles
 from tests.pipeline_fixtures import FIXTURES, answer, assert_frame_matches, expected, load, open_store, registry, settings_for, voiding
 
 CASE = FIXTURES / "profiles" / "two-groups"
@@ -33,11 +34,11 @@ def test_area_score_is_the_mean_of_group_means_with_small_cells_left_out(tmp_pat
     registry(con, {"P1": ("h", "EE")})
     load(con, _answers())
     sources = Sources(con, settings, now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
-    state = profiles.state(sources, settings)[profiles.STATE]
-    got = profiles.shown_scores(state, min_cell_size=5).collect()
+    state = area_scores.state(sources, settings)[area_scores.STATE]
+    got = area_scores.shown_scores(state, min_cell_size=5).collect()
     # teachers (5 + 4 * 4) / 5 = 4.2, leaders 2.0 -> 3.1; C has 3 respondents -> left out
     assert got.rows() == [("P1", "2025-spring", "A", pytest.approx(3.1), 7)]
-    looser = profiles.shown_scores(state, min_cell_size=3).collect()
+    looser = area_scores.shown_scores(state, min_cell_size=3).collect()
     assert looser.filter(pl.col("area") == "C").select("score", "respondents").row(0) == (3.0, 3)
 
 
@@ -65,7 +66,7 @@ def test_the_same_data_gives_the_same_profiles() -> None:
 
 def test_a_missing_area_takes_the_mean_of_the_other_schools() -> None:
     matrix = _matrix().with_columns(pl.when(pl.col("school") == "S4").then(None).otherwise(pl.col("G")).alias("G"))
-    filled = profiles.fill_missing(matrix, ["A", "C", "G"])
+    filled = clustering.fill_missing(matrix, ["A", "C", "G"])
     assert filled.filter(pl.col("school") == "S4")["G"].item() == pytest.approx((3.0 + 3.1 + 2.9 + 2.0 + 1.8) / 5)
 
 

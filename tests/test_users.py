@@ -16,7 +16,7 @@ from lat.store import marts
 from lat.config import Settings
 from lat.errors import LatError
 from lat.access.users import add_user, create_demo_accounts, get_user, list_users, remove_user, set_password
-from pipelines import catalogue as cat
+from pipelines.core import catalogue as cat
 
 PW = "correct horse battery"
 REPO = Path(__file__).resolve().parents[1]

@@ -8,7 +8,7 @@ import click
 
 if TYPE_CHECKING:  # heavy modules: imported by the command itself, when it runs
     from lat.config import Settings
-    from pipelines.compute import ComputeResult
+    from pipelines.core.compute import ComputeResult
 
 
 @click.command("compute")
@@ -23,7 +23,7 @@ def compute(full: bool) -> None:
     """
     from lat.config import get_settings
     from lat.store import database as store
-    from pipelines import compute as pipeline
+    from pipelines.core import compute as pipeline
 
     settings = get_settings()
     result = _delegated(settings, full) if store.live_writer(settings) else pipeline.run(settings, full=full)
@@ -42,7 +42,7 @@ def _delegated(settings: Settings, full: bool) -> ComputeResult:
     from pathlib import Path
 
     from lat.store import database as store
-    from pipelines.compute import ComputeResult
+    from pipelines.core.compute import ComputeResult
 
     done = store.delegate("compute", settings, full=full)
     assert isinstance(done, dict)

@@ -58,7 +58,7 @@ def prepare(settings: Settings, say: Say) -> list[Login]:
     from lat.registry import organisation as reg
     from lat.store import database as store
     from lat.ingest.engine import ingest_paths
-    from pipelines import compute
+    from pipelines.core import compute
 
     settings.home.mkdir(parents=True, exist_ok=True)
     steps = 5

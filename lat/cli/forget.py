@@ -22,7 +22,7 @@ def forget(actor: str, no_recompute: bool, yes: bool) -> None:
     too; the marts are recomputed. See docs/access-control.md.
     """
     from lat.privacy.forget import forget as erase
-    from pipelines.compute import run as compute  # the composition root hands the pipelines in
+    from pipelines.core.compute import run as compute  # the composition root hands the pipelines in
 
     if not yes:
         click.confirm(f"Erase {actor} and everything derived from them? This cannot be undone", abort=True)

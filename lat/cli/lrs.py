@@ -28,7 +28,7 @@ def lrs(ctx: click.Context, host: str | None, port: int | None) -> None:
         return
     from lat.config import get_settings
     from lat.lrs.server import serve
-    from pipelines.compute import run as compute  # the composition root hands the pipelines in
+    from pipelines.core.compute import run as compute  # the composition root hands the pipelines in
 
     settings = get_settings()
     serve(settings, host or settings.lrs_host, settings.lrs_port if port is None else port, compute=compute)

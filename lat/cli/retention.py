@@ -21,7 +21,7 @@ def apply(dry_run: bool, no_recompute: bool) -> None:
     Run it regularly (cron, a systemd timer) when the retention period is set.
     """
     from lat.privacy.retention import apply as run_retention
-    from pipelines.compute import run as compute  # the composition root hands the pipelines in
+    from pipelines.core.compute import run as compute  # the composition root hands the pipelines in
 
     run = run_retention(get_settings(), dry_run=dry_run, recompute=None if no_recompute else compute)
     verb = "Would delete" if dry_run else "Deleted"

@@ -29,7 +29,7 @@ CATALOGUE_FILE = "catalogue.json"
 
 
 class Compute(Protocol):
-    """What computes and publishes every mart (``pipelines.compute.run``). The command line
+    """What computes and publishes every mart (``pipelines.core.compute.run``). The command line
     hands it to the parts of ``lat`` that must recompute (erasure, retention, the LRS's admin
     job): ``lat`` itself never imports the pipelines."""
 

@@ -1,0 +1,1 @@
+"""The activity family: digital activity in schools from LMS and classroom statements."""

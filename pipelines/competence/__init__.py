@@ -1,0 +1,1 @@
+"""The competence family: teachers' DigCompEdu self-assessments per school, round and area."""

@@ -1,0 +1,1 @@
+"""The credentials family: micro-credentials earned per school, hub, country and person."""

@@ -1,0 +1,1 @@
+"""The maturity family: SELFIE-style maturity per school, round, area, item and group."""

@@ -1,0 +1,51 @@
+"""Progress between self-assessment rounds, with a 95% Welch confidence interval.
+
+For each school, area and group, a round is compared with the same cell's previous round
+(rounds ordered by when they started, see :func:`pipelines.maturity.rounds.round_order`). The
+compared quantity is the mean of respondents' area means (each respondent counts once,
+whatever number of items they answered); the two rounds' respondents are treated as
+independent samples (answers are anonymous, so people cannot be linked across rounds):
+
+    change = m1 - m0,  se = sqrt(s1^2/n1 + s0^2/n0),
+    df = se^4 / ((s1^2/n1)^2/(n1-1) + (s0^2/n0)^2/(n0-1))   (Welch-Satterthwaite),
+    CI = change -/+ t(0.975, df) * se.
+
+A comparison is suppressed when either round's cell has fewer than LAT_MIN_CELL_SIZE
+respondents.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipelines.core.intervals import mean_var, welch
+
+
+def between_rounds(area_state: pl.LazyFrame, order: pl.LazyFrame, min_cell_size: int) -> pl.LazyFrame:
+    """maturity_progress: each cell against the same school, area and group's previous round."""
+    keys = ["school", "area", "group"]
+    mean, var = mean_var("n", "rmean_sum", "rmean_sumsq")
+    cells = (
+        area_state.join(order, on="round")
+        .select(*keys, "round", "round_order", "n", mean.alias("mean"), var.alias("var"))
+        .sort("round_order")
+    )
+    previous = cells.with_columns(pl.col("round").shift(-1).over(keys).alias("_next")).filter(pl.col("_next").is_not_null())
+    paired = cells.join(
+        previous.select(
+            *keys,
+            pl.col("_next").alias("round"),
+            pl.col("round").alias("previous_round"),
+            pl.col("n").alias("n_previous"),
+            pl.col("mean").alias("mean_previous"),
+            pl.col("var").alias("var_previous"),
+        ),
+        on=[*keys, "round"],
+    )
+    hidden = (pl.col("n") < min_cell_size) | (pl.col("n_previous") < min_cell_size)
+    figures = ["mean", "mean_previous", "change", "ci_low", "ci_high", "significant"]
+    return (
+        paired.with_columns(welch("mean", "var", "n", "mean_previous", "var_previous", "n_previous"))
+        .with_columns(*[pl.when(hidden).then(None).otherwise(pl.col(c)).alias(c) for c in figures], hidden.alias("suppressed"))
+        .select("school", "round", "previous_round", "area", "group", "n", "n_previous", *figures, "suppressed")
+    )

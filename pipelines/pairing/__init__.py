@@ -1,0 +1,1 @@
+"""The pairing family: which advanced school should mentor which less advanced one."""

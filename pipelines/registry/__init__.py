@@ -1,0 +1,1 @@
+"""The registry family: the organisation (schools, hubs, countries, mentoring pairs) as marts."""
