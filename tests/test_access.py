@@ -17,6 +17,7 @@ from lat.access.policy import AccessDenied, DataAccess, PublishedRegistry, one_o
 from lat.config import Settings
 from lat.errors import LatError
 from lat.access import roles
+from lat.cli import main
 from lat.access.roles import User
 from pipelines.core import catalogue as cat
 
@@ -217,3 +218,14 @@ def test_what_each_role_may_do_besides_reading_marts() -> None:
     for role, allowed in expected.items():
         assert {a for a in actions if roles.may(role, a)} == allowed, role
     assert not any(roles.may("nobody", a) for a in actions)  # an unknown role may nothing
+
+
+def test_marts_of_an_older_lat_get_their_catalogue_on_the_next_command(settings: Settings) -> None:
+    """An existing LAT_HOME keeps working: marts published before the catalogue existed get one."""
+    current = marts.current_dir(settings)
+    (current / marts.CATALOGUE_FILE).unlink()
+    assert DataAccess(HEAD, settings).marts() == []  # without a catalogue the policy refuses everything
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert (current / marts.CATALOGUE_FILE).exists()
+    assert marts.read_catalogue(current)["t_school"]["level"] == "school"

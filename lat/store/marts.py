@@ -67,6 +67,23 @@ def read_catalogue(directory: Path) -> dict[str, dict[str, Any]]:
     return entries
 
 
+def undescribed(settings: Settings) -> Path | None:
+    """The current marts directory when it has no catalogue (published by an older LAT), else None."""
+    link = settings.marts_dir / "current"
+    if not link.exists() or (link / CATALOGUE_FILE).exists():
+        return None
+    return link.resolve()
+
+
+def describe(directory: Path, catalogue: Mapping[str, Mapping[str, Any]]) -> None:
+    """Write the catalogue of the marts in ``directory`` beside them (atomically)."""
+    held = {p.stem for p in directory.glob("*.parquet")}
+    text = json.dumps({k: dict(v) for k, v in sorted(catalogue.items()) if k in held}, indent=1, sort_keys=True)
+    tmp = directory / f".{CATALOGUE_FILE}.tmp"
+    tmp.write_text(text + "\n", encoding="utf-8")
+    os.replace(tmp, directory / CATALOGUE_FILE)
+
+
 def publish(frames: dict[str, pl.DataFrame], settings: Settings | None = None, *, unchanged: Iterable[str] = (),
             catalogue: Mapping[str, Mapping[str, Any]] | None = None) -> Path:
     """Write all ``frames`` as a new version and make it current atomically.
@@ -93,9 +110,7 @@ def publish(frames: dict[str, pl.DataFrame], settings: Settings | None = None, *
         assert previous is not None
         _carry(previous / f"{name}.parquet", staging / f"{name}.parquet")
     entries = (read_catalogue(previous) if previous else {}) | {k: dict(v) for k, v in (catalogue or {}).items()}
-    held = set(frames) | set(carried)
-    text = json.dumps({k: v for k, v in sorted(entries.items()) if k in held}, indent=1, sort_keys=True)
-    (staging / CATALOGUE_FILE).write_text(text + "\n", encoding="utf-8")
+    describe(staging, entries)
     _fsync_dir(staging)
     staging.rename(version)
     tmp_link = root / f".current-{version.name}"
