@@ -172,12 +172,16 @@ def get(call: Call) -> Response:
     return _respond(call, body, statements if query.attachments else [], headers)
 
 
-def _mine(call: Call) -> str | None:
-    """The source a statements/read/mine credential is limited to (None: it may read all)."""
+def _mine(call: Call) -> queries.Mine | None:
+    """What a statements/read/mine credential is limited to (None: it may read all): the
+    statements written with its *key*. Names are not unique (a new credential may be named
+    like an existing source), so the name alone, kept in ``source``, would let one read the
+    other's statements; the key is in every statement the LRS stored, as the account of its
+    ``authority`` (set by :func:`_authority`, whatever the client sent)."""
     credential = call.credential
     if credential is None or credential.allows("statements/read", "all/read"):
         return None
-    return _source(call)
+    return queries.Mine(_source(call), credential.key)
 
 
 def _get_one(call: Call, headers: dict[str, str]) -> Response:
@@ -196,9 +200,10 @@ def _get_one(call: Call, headers: dict[str, str]) -> Response:
     if attachments not in ("true", "false"):
         raise bad_request(f"attachments: expected true or false, got {attachments!r}")
     rows = call.service.cursor().execute(
-        "SELECT raw::VARCHAR, voided, stored, source FROM statements WHERE id = CAST(? AS UUID)", [sid]).fetchall()
-    if rows and (mine := _mine(call)) is not None and rows[0][3] != mine:
-        rows = []  # statements/read/mine: another source's statement does not exist for this credential
+        f"SELECT raw::VARCHAR, voided, stored, {queries.MINE_COLUMNS} FROM statements WHERE id = CAST(? AS UUID)",
+        [sid]).fetchall()
+    if rows and (mine := _mine(call)) is not None and (rows[0][3], rows[0][4]) != (mine.source, mine.key):
+        rows = []  # statements/read/mine: another key's statement does not exist for this credential
     if not rows or rows[0][1] != voided:
         what = "voided statement" if voided else "statement"
         raise ApiError(404, f"no {what} with id {sid}" + ("" if not rows else " (it is voided: use voidedStatementId)"
