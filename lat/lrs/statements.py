@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 from werkzeug.wrappers import Response
 
-from lat.lrs import formats, multipart, queries, signatures
+from lat.lrs import formats, jsonbody, multipart, queries, signatures
 from lat.lrs.context import Call, empty, json_response
 from lat.lrs.errors import ApiError, bad_request
 from lat.lrs.committer import Attachment
@@ -68,17 +68,15 @@ def _read(call: Call) -> tuple[Any, dict[str, multipart.Part]]:
         parts = multipart.parse(call.body, call.content_type)
         if parts[0].headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
             raise bad_request("the first part of a multipart/mixed request must be application/json statements")
-        return _json(parts[0].body), multipart.attachment_parts(parts[1:], call.version)
+        return _json(call, parts[0].body), multipart.attachment_parts(parts[1:], call.version)
     if call.media_type != "application/json":
         raise bad_request(f"Content-Type must be application/json or multipart/mixed, got {call.content_type!r}")
-    return _json(call.body), {}
+    return _json(call, call.body), {}
 
 
-def _json(body: bytes) -> Any:
-    try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        raise bad_request(f"the body is not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+def _json(call: Call, body: bytes) -> Any:
+    """The statements; 400 when not JSON or nested deeper than LAT_LRS_MAX_DEPTH (they could not be stored)."""
+    return jsonbody.parse(body, "the body", call.service.settings.lrs_max_depth)
 
 
 def _prepare_all(call: Call, statements: list[Any], parts: dict[str, multipart.Part]) -> list[dict[str, Any]]:
