@@ -31,6 +31,10 @@ _DASHBOARD_CSP = ("default-src 'self'; script-src 'self'{hashes}; style-src 'sel
 # The LRS answers JSON (and attachments): nothing in it is ever to be run or framed by a browser.
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 
+# Dash's static files (its JavaScript libraries, the app's stylesheet and icon): no data in
+# them, so the caching Dash chose for them stays; everything else gets no-store.
+STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
+
 COMMON: Mapping[str, str] = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
