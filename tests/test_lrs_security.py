@@ -133,7 +133,7 @@ def test_an_authorised_large_body_is_asked_for(lrs: Lrs) -> None:
 
 
 def test_a_small_body_without_credentials_still_gets_a_clean_401(lrs: Lrs) -> None:
-    status, headers, body = lrs.request("POST", "/statements", [statement(3)], who="nobody")
+    status, _, body = lrs.request("POST", "/statements", [statement(3)], who="nobody")
     assert status == 401 and body == {"error": "unknown key or wrong secret"}
 
 

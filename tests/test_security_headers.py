@@ -20,7 +20,7 @@ from lat.config import Settings
 
 pytestmark = pytest.mark.slow
 
-ASSET = sorted(p.name for p in (Path(__file__).resolve().parents[1] / "dashboards" / "assets").iterdir())[0]
+ASSET = min(p.name for p in (Path(__file__).resolve().parents[1] / "dashboards" / "assets").iterdir())
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def _requests(site: Site, session: requests.Session) -> dict[str, list[tuple[str
         "/<path:path>": [("GET", "/school", {})],
         "/login": [("GET", "/login", {}), ("POST", "/login", {"data": {"username": "x", "password": "y"}})],  # 400: no token
         "/logout": [("GET", "/logout", {}), ("POST", "/logout", {"data": {}})],  # 400: no token
-        "/download/<name>.<fmt>": [("GET", f"/download/{sorted(VIEWS)[0]}.csv", {}), ("GET", "/download/nothing.csv", {})],
+        "/download/<name>.<fmt>": [("GET", f"/download/{min(VIEWS)}.csv", {}), ("GET", "/download/nothing.csv", {})],
         "/export/research.zip": [("GET", "/export/research.zip?k=x", {})],  # 400: k is no number
         "extra": [("POST", "/download/nothing.csv", {})],  # 405: no such method on a route
     }

@@ -20,7 +20,6 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
-import orjson
 from waitress.channel import HTTPChannel
 from waitress.parser import HTTPRequestParser
 from waitress.utilities import Error, RequestEntityTooLarge
