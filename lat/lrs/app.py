@@ -93,12 +93,11 @@ class LrsApp:
         """The xAPI version an answer names: the request's, else LAT_LRS_DEFAULT_VERSION."""
         return "2.0.0" if asked.startswith("2.") else "1.0.3" if asked.startswith("1.") else self.default_version
 
-    def refuse_early(self, method: str, target: str, headers: Headers, length: int | None) -> ApiError | None:
+    def refuse_early(self, method: str, path: str, query: str, headers: Headers, length: int | None) -> ApiError | None:
         """What the request line and headers alone refuse, for :mod:`lat.lrs.gate` to answer
         before the body is received: the same checks, in the same order, as :meth:`_xapi`
         (404, 400 for the version, 401, 403), then 413 for a body over the maximum. None when
         the body is needed to decide (the alternate syntax carries its credentials in it)."""
-        path, _, query = target.partition("?")
         if path.startswith("/admin/") or "method" in dict(parse_qsl(query, keep_blank_values=True)):
             return None
         try:

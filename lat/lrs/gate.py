@@ -71,7 +71,7 @@ def channel_class(app: LrsApp) -> type[HTTPChannel]:
                 return
             headers = Headers([(name.replace("_", "-"), value) for name, value in self.headers.items()])
             try:
-                refused = app.refuse_early(self.command, f"{self.path}?{self.query}", headers, self.content_length or None)
+                refused = app.refuse_early(self.command, self.path, self.query, headers, self.content_length or None)
             except Exception:  # never break the server's loop: the application checks again
                 log.exception("early check of %s %s failed", self.command, self.path)
                 return
