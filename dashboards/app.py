@@ -19,7 +19,7 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 
 def create_app(settings: Settings | None = None) -> Dash:
     """A new app (its own Flask server), guarded by the login blueprint."""
-    from lat.access.webauth import current_access, init_app
+    from lat.access.webauth import current_access, init_app, set_script_hashes
 
     settings = settings or get_settings()
     app = Dash(__name__, title="LAT", assets_folder=str(ASSETS), suppress_callback_exceptions=True,
@@ -32,4 +32,5 @@ def create_app(settings: Settings | None = None) -> Dash:
     for page in PAGES:
         owners.update(dict.fromkeys(guard.register_owned(app, page.module.register), page))
     guard.install(app.server, owners, current_access)  # after the login guard: the user is known
+    set_script_hashes(app.server, app.csp_hashes())  # Dash's inline scripts, once every callback is registered
     return app

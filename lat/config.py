@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     lrs_host: str = Field("127.0.0.1", description="Host the xAPI Statement API listens on.")
     lrs_port: int = Field(8100, description="Port the xAPI Statement API listens on.")
     lrs_default_version: Literal["1.0.3", "2.0.0"] = Field("2.0.0", description="xAPI version the LRS names in its answer to a request without X-Experience-API-Version (which it rejects).")
+    lrs_max_depth: int = Field(64, ge=2, le=200, description="Deepest JSON nesting the LRS accepts in a request body (the outermost object or array is level 1); deeper bodies get 400.")
+    lrs_max_body_mb: int = Field(64, ge=1, description="Largest request body the LRS accepts, in MiB; larger ones get 413 before they are read.")
     dashboard_host: str = Field("127.0.0.1", description="Host the dashboard listens on.")
     dashboard_port: int = Field(8050, description="Port the dashboard listens on.")
     retention_months: int | None = Field(None, ge=1, description="Drop statements older than this many months; unset keeps everything.")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import stat
 import time
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -128,3 +131,32 @@ def test_csrf_tokens_are_compared_exactly(settings: Settings) -> None:
     assert not auth.csrf_matches("abc", "abd")
     assert not auth.csrf_matches("abc", None)
     assert not auth.csrf_matches("abc", "")
+
+
+def _guess_after(barrier: Any, results: Any, home: str, name: str, ip: str) -> None:
+    """One wrong login in its own process, started together with the others."""
+    barrier.wait()
+    try:
+        auth.login(Settings(home=Path(home)), name, "wrong password", ip)
+        results.put("accepted")
+    except auth.LockedOut:
+        results.put("locked")
+    except auth.LoginRefused:
+        results.put("checked")
+
+
+def test_processes_guessing_at_once_get_at_most_the_limit_of_password_checks(settings: Settings) -> None:
+    # Several dashboard processes share auth.sqlite: the lockout must hold across processes, not
+    # only across one server's threads (the check and the record are one SQLite write transaction).
+    context = multiprocessing.get_context("fork")  # the barrier and queue are inherited
+    parties = 12
+    barrier, queue = context.Barrier(parties), context.Queue()
+    processes = [context.Process(target=_guess_after, args=(barrier, queue, str(settings.home), "ada", f"10.1.0.{i}"))
+                 for i in range(parties)]
+    for process in processes:
+        process.start()
+    results = Counter(queue.get(timeout=120) for _ in processes)
+    for process in processes:
+        process.join(timeout=60)
+    assert results["accepted"] == 0 and results["checked"] + results["locked"] == parties
+    assert 1 <= results["checked"] <= settings.login_max_failures, results

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import uuid
 from collections.abc import Iterator
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.lrs_support import Lrs, start, statement
+from tests.lrs_support import Lrs, credential, start, statement
 
 
 @pytest.fixture(scope="module")
@@ -163,3 +164,20 @@ def test_read_mine_sees_only_its_own_statements(lrs: Lrs) -> None:
     assert lrs.request("GET", f"/statements?statementId={other}", who="tool")[0] == 404
     status, _, page = lrs.request("GET", "/statements", who="tool")
     assert status == 200 and [s["id"] for s in page["statements"]] == [mine]
+
+
+def test_read_mine_is_bound_to_the_key_not_the_name(lrs: Lrs) -> None:
+    ids = {}
+    for who in ("first", "second"):  # two credentials both named "tool"
+        key, secret = credential(lrs.home, "tool", "statements/write", "statements/read/mine")
+        lrs.auth[who] = "Basic " + base64.b64encode(f"{key}:{secret}".encode()).decode()
+        ids[who] = str(uuid.uuid4())
+        assert lrs.request("POST", "/statements", statement(40, id=ids[who]), who=who)[0] == 200
+    for who, other in (("first", "second"), ("second", "first")):
+        assert lrs.request("GET", f"/statements?statementId={ids[who]}", who=who)[0] == 200
+        assert lrs.request("GET", f"/statements?statementId={ids[other]}", who=who)[0] == 404
+        status, _, page = lrs.request("GET", "/statements", who=who)
+        assert status == 200 and [s["id"] for s in page["statements"]] == [ids[who]]
+    # both are stored under the same source name: lat status still groups them as "lrs:tool"
+    status, _, got = lrs.request("GET", f"/statements?statementId={ids['first']}")
+    assert got["authority"]["name"] == "tool"

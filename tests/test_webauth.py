@@ -183,3 +183,24 @@ def test_login_required_guards_single_views(settings: Settings) -> None:
         assert client.get(base + "/guarded", allow_redirects=False).status_code == 302
         _login(client, base)
         assert client.get(base + "/guarded").text == "guarded for hal"
+
+
+def test_errors_and_guard_refusals_carry_the_security_headers(settings: Settings) -> None:
+    app = _app(settings)
+
+    @app.get("/broken")
+    def broken() -> str:
+        raise RuntimeError("a bug")  # Flask answers 500; after_request still runs
+
+    for base in _serve(app):
+        client = requests.Session()
+        _login(client, base)
+        answers = [client.get(base + "/broken"), client.get(base + "/nowhere"), requests.get(base + "/", allow_redirects=False),
+                   requests.post(base + "/login", data={}), client.get(base + "/login"), client.get(base + "/")]
+        assert [a.status_code for a in answers] == [500, 404, 302, 400, 200, 200]
+        for answer in answers:
+            assert answer.headers["X-Content-Type-Options"] == "nosniff"
+            assert answer.headers["X-Frame-Options"] == "DENY"
+            assert answer.headers["Referrer-Policy"] == "no-referrer"
+            assert answer.headers["Cache-Control"] == "no-store"
+            assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"]

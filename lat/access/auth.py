@@ -52,23 +52,37 @@ def login(settings: Settings, name: str, password: str, ip: str) -> User:
     Raises :class:`LockedOut` while ``login_max_failures`` failures for this user name or
     from this address lie within the last ``login_lockout_minutes`` (checked *before* the
     password, so a locked account gives no hint whether a guess was right).
+
+    The attempt is counted as a failure *before* the password is checked, in the same
+    write transaction as the lockout check (:func:`_reserve`); a right password turns it
+    into a success afterwards. So parallel guesses (threads of one server, or several
+    dashboard processes sharing ``auth.sqlite``) cannot all pass the check before any of
+    them is recorded: at most ``login_max_failures`` passwords are ever checked per window.
+    The argon2 check itself runs outside any transaction, so a login of another user does
+    not wait for it.
     """
     now = time.time()
     with authdb.session(settings) as con:
-        if _locked(con, settings, name, ip, now):
-            _attempt(con, settings, name, ip, now, ok=False, action=audit.LOGIN_LOCKED)
-            raise LockedOut(
-                f"Too many failed logins: try again in {settings.login_lockout_minutes} minutes."
-            )
-        row = con.execute("SELECT password_hash FROM users WHERE name = ?", (name,)).fetchone()
-        if not verify_password(row["password_hash"] if row else None, password):
-            _attempt(con, settings, name, ip, now, ok=False, action=audit.LOGIN_FAILED)
+        reserved = _reserve(con, settings, name, ip, now)
+        if reserved is None:
+            raise LockedOut(f"Too many failed logins: try again in {settings.login_lockout_minutes} minutes.")
+        attempt, stored_hash = reserved
+        ok = verify_password(stored_hash, password)
+        # argon2 again, only when the parameters were raised since it was set; outside the transaction too
+        new_hash = hash_password(password) if ok and stored_hash and needs_rehash(stored_hash) else None
+        with authdb.transaction(con):
+            if ok:
+                # a success forgives this user's failures (its own reservation becomes the success)
+                con.execute("DELETE FROM login_attempts WHERE user = ? AND ok = 0 AND rowid <> ?", (name, attempt))
+                con.execute("UPDATE login_attempts SET ok = 1 WHERE rowid = ?", (attempt,))
+                if new_hash is not None:
+                    con.execute("UPDATE users SET password_hash = ? WHERE name = ?", (new_hash, name))
+            audit.record(settings, name, audit.LOGIN if ok else audit.LOGIN_FAILED, ip=ip, con=con)
+        if not ok:
             raise LoginRefused("Wrong user name or password.")
-        if needs_rehash(row["password_hash"]):  # parameters raised since it was set
-            con.execute("UPDATE users SET password_hash = ? WHERE name = ?", (hash_password(password), name))
-        _attempt(con, settings, name, ip, now, ok=True, action=audit.LOGIN)
         user = get_user(settings, name, con=con)
-    assert user is not None
+    if user is None:  # removed between the check and now
+        raise LoginRefused("Wrong user name or password.")
     return user
 
 
@@ -112,24 +126,31 @@ def csrf_matches(expected: str, given: str | None) -> bool:
     return bool(given) and hmac.compare_digest(expected.encode(), (given or "").encode())
 
 
-def _locked(con: sqlite3.Connection, settings: Settings, name: str, ip: str, now: float) -> bool:
+def _reserve(con: sqlite3.Connection, settings: Settings, name: str, ip: str, now: float) -> tuple[int, str | None] | None:
+    """In one write transaction: check the lockout and, when not locked, record this attempt
+    as a failure. Returns (the attempt's rowid, the user's password hash or None), or None
+    when locked out (that refusal is audited and not counted: refused attempts do not extend
+    the lockout).
+
+    ``BEGIN IMMEDIATE`` takes SQLite's write lock before the counts are read, so no other
+    thread or process can count the same failures before this attempt is among them.
+    """
     since = now - settings.login_lockout_minutes * 60
     limit = settings.login_max_failures
-    failures = con.execute(
-        "SELECT (SELECT count(*) FROM login_attempts WHERE user = ? AND ok = 0 AND at > ?),"
-        "       (SELECT count(*) FROM login_attempts WHERE ip = ? AND ok = 0 AND at > ?)",
-        (name, since, ip, since),
-    ).fetchone()
-    return failures[0] >= limit or failures[1] >= limit
-
-
-def _attempt(con: sqlite3.Connection, settings: Settings, name: str, ip: str, now: float, *, ok: bool, action: str) -> None:
-    if action != audit.LOGIN_LOCKED:  # refused attempts do not extend the lockout
-        con.execute("INSERT INTO login_attempts (user, ip, at, ok) VALUES (?, ?, ?, ?)", (name, ip, now, int(ok)))
-    if ok:  # a success forgives this user's earlier failures
-        con.execute("DELETE FROM login_attempts WHERE user = ? AND ok = 0", (name,))
-    con.execute("DELETE FROM login_attempts WHERE at < ?", (now - 86400,))
-    audit.record(settings, name, action, ip=ip, con=con)
+    with authdb.transaction(con):
+        con.execute("DELETE FROM login_attempts WHERE at < ?", (now - 86400,))
+        failures = con.execute(
+            "SELECT (SELECT count(*) FROM login_attempts WHERE user = ? AND ok = 0 AND at > ?),"
+            "       (SELECT count(*) FROM login_attempts WHERE ip = ? AND ok = 0 AND at > ?)",
+            (name, since, ip, since),
+        ).fetchone()
+        if failures[0] >= limit or failures[1] >= limit:
+            audit.record(settings, name, audit.LOGIN_LOCKED, ip=ip, con=con)
+            return None
+        attempt = con.execute("INSERT INTO login_attempts (user, ip, at, ok) VALUES (?, ?, ?, 0)", (name, ip, now)).lastrowid
+        row = con.execute("SELECT password_hash FROM users WHERE name = ?", (name,)).fetchone()
+    assert attempt is not None
+    return attempt, row["password_hash"] if row else None
 
 
 def _digest(session_id: str) -> str:

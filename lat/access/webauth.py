@@ -25,7 +25,7 @@ import hashlib
 import hmac
 import html
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
@@ -37,11 +37,13 @@ from lat.access import audit
 from lat.access import auth
 from lat.access.policy import DataAccess
 from lat.config import Settings
+from lat.access.http_headers import COMMON, NO_STORE, STATIC_PREFIXES, dashboard_csp
 from lat.access.oidc import register_routes
 from lat.access.roles import User
 from lat.access.web_session import LOGIN_NONCE_COOKIE, SESSION_COOKIE, client_ip, safe_next, start_session
 
 CSRF_FIELD = "csrf_token"
+CSP_CONFIG = "LAT_CSP"  # app.config key: the Content-Security-Policy of this app (set_script_hashes)
 CSRF_HEADER = "X-CSRF-Token"
 # Endpoints reachable without a session.
 PUBLIC_ENDPOINTS = frozenset({"lat_auth.login_form", "lat_auth.login_submit", "lat_auth.oidc_start", "lat_auth.oidc_callback"})
@@ -50,12 +52,29 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def init_app(app: Flask, settings: Settings, *, protect_all: bool = True) -> None:
-    """Register /login and /logout on ``app``; with ``protect_all`` every other route needs a login."""
+    """Register /login and /logout on ``app``; with ``protect_all`` every other route needs a login.
+    Every response of ``app`` gets the security headers (:mod:`lat.access.http_headers`)."""
     app.config["LAT_SETTINGS"] = settings
     app.secret_key = auth.session_secret(settings)
     app.register_blueprint(create_blueprint(settings))
     if protect_all:
         app.before_request(_guard)
+    app.after_request(_security_headers)
+
+
+def set_script_hashes(app: Flask, hashes: Sequence[str]) -> None:
+    """Allow the app's own inline scripts (CSP hashes, e.g. Dash's ``app.csp_hashes()``)."""
+    app.config[CSP_CONFIG] = dashboard_csp(tuple(hashes))
+
+
+def _security_headers(response: Response) -> Response:
+    """After every response: pages, JSON, downloads, static files, redirects and errors alike
+    (Flask runs after_request for the answers of before_request guards and error handlers too)."""
+    response.headers.update(COMMON)
+    response.headers["Content-Security-Policy"] = current_app.config.get(CSP_CONFIG) or dashboard_csp()
+    if not (request.path.startswith(STATIC_PREFIXES) and response.status_code in (200, 304)):
+        response.headers["Cache-Control"] = NO_STORE  # data, or an answer that depends on who is signed in
+    return response
 
 
 def login_required(view: F) -> F:
@@ -201,10 +220,7 @@ def _login_page(settings: Settings, target: str, *, error: str | None = None, st
 def _page(title: str, body: str, status: int = 200) -> Response:
     text = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title} - LAT</title></head>'
             f"<body><main><h1>{title}</h1>{body}</main></body></html>")
-    response = Response(text, status=status, mimetype="text/html")
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Frame-Options"] = "DENY"  # no clickjacking of the login form
-    return response
+    return Response(text, status=status, mimetype="text/html")  # no-store and DENY framing: _security_headers
 
 
 # --- helpers -----------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl
 from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Request, Response
 
+from lat.access.http_headers import api_headers
 from lat.lrs import admin, documents, resources, statements
 from lat.lrs.context import Call, Service, json_response
 from lat.lrs.source_keys import Credential, Verifier
@@ -25,7 +26,6 @@ from lat.lrs.errors import ApiError, bad_request
 log = logging.getLogger("lat.lrs")
 
 PREFIX = "/xapi"
-MAX_BODY = 64 << 20  # bytes: larger requests get 413
 _HEADER_FIELDS = {"authorization": "Authorization", "x-experience-api-version": "X-Experience-API-Version",
                   "content-type": "Content-Type", "content-length": "Content-Length", "if-match": "If-Match",
                   "if-none-match": "If-None-Match"}
@@ -64,24 +64,23 @@ class LrsApp:
         self.admin_token = admin_token
         # the version named in answers to requests that did not say theirs (LAT_LRS_DEFAULT_VERSION)
         self.default_version = service.settings.lrs_default_version
+        self.max_body = service.settings.lrs_max_body_mb << 20  # bytes (LAT_LRS_MAX_BODY_MB)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         request = Request(environ)
-        asked = request.headers.get("X-Experience-API-Version", "")
-        version_text: str = "2.0.0" if asked.startswith("2.") else "1.0.3" if asked.startswith("1.") else self.default_version
+        version_text = self.answer_version(request.headers.get("X-Experience-API-Version", ""))
         try:
             if request.path.startswith("/admin/"):
                 response = admin.handle(request, self.service, self.admin_token)
             else:
                 version_text, response = self._xapi(request)
         except ApiError as exc:
-            response = json_response({"error": exc.message}, exc.status)
-            if exc.status == 401:
-                response.headers["WWW-Authenticate"] = 'Basic realm="LAT xAPI"'
+            response = error_response(exc)
         except Exception:  # a bug, not the client's fault: log it, answer 500 without details
             log.exception("error serving %s %s", request.method, request.path)
             response = json_response({"error": "internal error; see the LRS log"}, 500)
         response.headers["X-Experience-API-Version"] = version_text
+        response.headers.update(api_headers())
         if request.path.rstrip("/") == PREFIX + "/statements" and "X-Experience-API-Consistent-Through" not in response.headers:
             response.headers["X-Experience-API-Consistent-Through"] = self.service.writer.consistent_through()
         if request.method == "HEAD":
@@ -90,30 +89,69 @@ class LrsApp:
             response.headers["Content-Length"] = response.headers.get("Content-Length", "0")
         return response(environ, start_response)
 
+    def answer_version(self, asked: str) -> str:
+        """The xAPI version an answer names: the request's, else LAT_LRS_DEFAULT_VERSION."""
+        return "2.0.0" if asked.startswith("2.") else "1.0.3" if asked.startswith("1.") else self.default_version
+
+    def refuse_early(self, method: str, path: str, query: str, headers: Headers, length: int | None) -> ApiError | None:
+        """What the request line and headers alone refuse, for :mod:`lat.lrs.gate` to answer
+        before the body is received: the same checks, in the same order, as :meth:`_xapi`
+        (404, 400 for the version, 401, 403), then 413 for a body over the maximum. None when
+        the body is needed to decide (the alternate syntax carries its credentials in it)."""
+        if path.startswith("/admin/") or "method" in dict(parse_qsl(query, keep_blank_values=True)):
+            return None
+        try:
+            self._admit(_resource(path), method, headers)
+            self._check_length(length)
+        except ApiError as exc:
+            return exc
+        return None
+
     def _xapi(self, request: Request) -> tuple[str, Response]:
-        if not request.path.startswith(PREFIX + "/"):
-            raise ApiError(404, f"no resource at {request.path}; the xAPI endpoint is {PREFIX}/")
-        path = request.path[len(PREFIX):].rstrip("/")
-        method, params, headers, body = _unpack(request)
+        path = _resource(request.path)
+        params = dict(parse_qsl(request.query_string.decode(), keep_blank_values=True))
+        if "method" in params:  # 1.0.3 alternate syntax: the headers, credentials included, are in the form body
+            method, params, headers, body = _alternate(request, params, Headers(request.headers), self._body(request))
+            version, version_text, credential = self._admit(path, method, headers)
+        else:
+            method, headers = request.method, Headers(request.headers)
+            version, version_text, credential = self._admit(path, method, headers)
+            # only now: the body of a request refused above is never read (About needs none)
+            body = b"" if path == "/about" else self._body(request)
+        call = Call(method, path, params, headers, body, version, version_text, credential, self.service)
+        if path == "/about":
+            return version_text, resources.about(call)
+        return version_text, ROUTES[path][0](call)
+
+    def _admit(self, path: str, method: str, headers: Headers) -> tuple[int, str, Credential | None]:
+        """Version and credential of a request to ``path`` (below /xapi), from its headers only:
+        400 (version), 405, 404, 401 or 403 when refused. The credential is None for About."""
         version, version_text = _version(headers, required=path != "/about")
         if path == "/about":
             if method not in ("GET", "HEAD"):
                 raise ApiError(405, "About answers GET only")
-            return version_text, resources.about(self._call(method, path, params, headers, body, version, version_text, None))
+            return version, version_text, None
         route = ROUTES.get(path)
         if route is None:
             raise ApiError(404, f"no xAPI resource {path}")
-        handler, read_scopes, write_scopes = route
+        _, read_scopes, write_scopes = route
         credential = self._authenticate(headers)
         reading = method in ("GET", "HEAD")
         if not credential.allows(*(read_scopes if reading else write_scopes)):
             raise ApiError(403, f"credential {credential.key} may not {'read' if reading else 'write'} {path}")
-        call = self._call(method, path, params, headers, body, version, version_text, credential)
-        return version_text, handler(call)
+        return version, version_text, credential
 
-    def _call(self, method: str, path: str, params: dict[str, str], headers: Headers, body: bytes, version: int,
-              version_text: str, credential: Credential | None) -> Call:
-        return Call(method, path, params, headers, body, version, version_text, credential, self.service)
+    def _check_length(self, length: int | None) -> None:
+        if length is not None and length > self.max_body:
+            raise ApiError(413, f"request body of {length} bytes is over the maximum of {self.max_body >> 20} MiB "
+                                "(LAT_LRS_MAX_BODY_MB)")
+
+    def _body(self, request: Request) -> bytes:
+        """The request body, refused with 413 before it is read when it says it is too large."""
+        self._check_length(request.content_length)
+        body = request.get_data(cache=False)
+        self._check_length(len(body))  # a body without Content-Length (chunked)
+        return body
 
     def _authenticate(self, headers: Headers) -> Credential:
         header = headers.get("Authorization", "")
@@ -130,6 +168,21 @@ class LrsApp:
         return credential
 
 
+def _resource(target: str) -> str:
+    """The resource below /xapi a request path names (404 for paths outside the endpoint)."""
+    if not target.startswith(PREFIX + "/"):
+        raise ApiError(404, f"no resource at {target}; the xAPI endpoint is {PREFIX}/")
+    return target[len(PREFIX):].rstrip("/")
+
+
+def error_response(exc: ApiError) -> Response:
+    """``{"error": message}`` with the status (and the Basic challenge for 401)."""
+    response = json_response({"error": exc.message}, exc.status)
+    if exc.status == 401:
+        response.headers["WWW-Authenticate"] = 'Basic realm="LAT xAPI"'
+    return response
+
+
 def _version(headers: Headers, *, required: bool) -> tuple[int, str]:
     value = headers.get("X-Experience-API-Version")
     if value is None:
@@ -144,18 +197,6 @@ def _version(headers: Headers, *, required: bool) -> tuple[int, str]:
         if parts[:2] == ["2", "0"]:
             return 2, "2.0.0"
     raise bad_request(f"X-Experience-API-Version {value!r} is not supported: use 1.0.3 or 2.0.0")
-
-
-def _unpack(request: Request) -> tuple[str, dict[str, str], Headers, bytes]:
-    """Method, query parameters, headers and body; the alternate request syntax undone."""
-    params = dict(parse_qsl(request.query_string.decode(), keep_blank_values=True))
-    body = request.get_data(cache=False)
-    if len(body) > MAX_BODY:
-        raise ApiError(413, f"request body over {MAX_BODY >> 20} MiB")
-    headers = Headers(request.headers)
-    if "method" not in params:
-        return request.method, params, headers, body
-    return _alternate(request, params, headers, body)
 
 
 def _alternate(request: Request, params: dict[str, str], headers: Headers, body: bytes

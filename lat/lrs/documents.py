@@ -17,6 +17,7 @@ import orjson
 from werkzeug.wrappers import Response
 
 from lat.xapi.fields import actor_key
+from lat.lrs import jsonbody
 from lat.lrs.context import Call, empty, json_response
 from lat.lrs.errors import ApiError, bad_request
 from lat.lrs.queries import agent_param
@@ -135,9 +136,9 @@ def _write(call: Call, kind: Kind, key: Key) -> Response:
         row = _find(cursor, kind, key)
         _preconditions(call, kind, row)
         if call.method == "POST" and row is not None:
-            body, content_type = _merged(row, body, content_type)
+            body, content_type = _merged(row, body, content_type, call.service.settings.lrs_max_depth)
         elif call.method == "POST" and _is_json(content_type):
-            _json_object(body)
+            _json_object(body, "the body", call.service.settings.lrs_max_depth)
         etag = '"' + hashlib.sha1(body).hexdigest() + '"'
         cursor.execute("INSERT OR REPLACE INTO lrs_documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        [*_args(kind, key), key.doc_id, body, content_type, etag, datetime.now(UTC)])
@@ -170,22 +171,24 @@ def _is_json(content_type: str) -> bool:
     return content_type.split(";")[0].strip().lower() == "application/json"
 
 
-def _json_object(body: bytes) -> dict[str, Any]:
+def _json_object(body: bytes, what: str, max_depth: int) -> dict[str, Any]:
     try:
         value = orjson.loads(body)
     except orjson.JSONDecodeError:
-        raise bad_request("POST merges JSON documents: the body is not JSON") from None
+        raise bad_request(f"POST merges JSON documents: {what} is not JSON") from None
     if not isinstance(value, dict):
-        raise bad_request("POST merges JSON documents: the body must be a JSON object")
+        raise bad_request(f"POST merges JSON documents: {what} must be a JSON object")
+    # the merge is serialised again: a deeper document would fail there (orjson writes at most 254 levels)
+    jsonbody.check_depth(value, f"POST merges JSON documents: {what}", max_depth, body)
     return value
 
 
-def _merged(row: tuple[Any, ...], body: bytes, content_type: str) -> tuple[bytes, str]:
+def _merged(row: tuple[Any, ...], body: bytes, content_type: str, max_depth: int) -> tuple[bytes, str]:
     """POST to an existing document: both must be JSON objects; top-level keys are merged."""
     if not (_is_json(content_type) and _is_json(row[1])):
         raise bad_request("POST merges JSON documents: both the stored document and the body must be application/json")
-    stored = _json_object(bytes(row[0]))
-    return orjson.dumps({**stored, **_json_object(body)}), "application/json"
+    stored = _json_object(bytes(row[0]), "the stored document", max_depth)
+    return orjson.dumps({**stored, **_json_object(body, "the body", max_depth)}), "application/json"
 
 
 def _delete(call: Call, kind: Kind, key: Key) -> Response:

@@ -119,18 +119,31 @@ def agent_param(text: str) -> dict[str, Any]:
     return agent
 
 
-def run(con: duckdb.DuckDBPyConnection, query: Query, until: str, source: str | None = None
+@dataclass(frozen=True)
+class Mine:
+    """A statements/read/mine credential's statements: its ``source`` (``lrs:<name>``, which
+    narrows the scan) and its ``key`` (the account name of the statements' ``authority``)."""
+
+    source: str
+    key: str
+
+
+AUTHORITY_KEY = "json_extract_string(raw, '$.authority.account.name')"  # the key that stored a statement
+MINE_COLUMNS = f"source, {AUTHORITY_KEY}"  # what is compared with a Mine
+
+
+def run(con: duckdb.DuckDBPyConnection, query: Query, until: str, mine: Mine | None = None
         ) -> tuple[list[dict[str, Any]], str | None]:
     """One page: the statements and the ``more`` token (None on the last page).
 
     ``until`` caps ``stored`` at the consistent-through moment, so a page never shows a
-    group that is still being written. ``source`` (statements/read/mine) keeps only the
-    statements that credential sent; it comes from the credential, never from a ``more`` token.
+    group that is still being written. ``mine`` (statements/read/mine) keeps only the
+    statements that credential's key sent; it comes from the credential, never from a ``more`` token.
     """
     limit = min(query.limit or MAX_LIMIT, MAX_LIMIT)
     where, args = _where(query, until)
-    if source is not None:
-        where, args = where + " AND source = ?", [*args, source]
+    if mine is not None:
+        where, args = where + f" AND source = ? AND {AUTHORITY_KEY} = ?", [*args, mine.source, mine.key]
     order = "ASC" if query.ascending else "DESC"
     exact = query.agent is None and not query.related_activities
     found: list[tuple[dict[str, Any], str, str]] = []

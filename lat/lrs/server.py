@@ -17,6 +17,7 @@ from types import FrameType
 
 from lat.store import database as store
 from lat.config import Settings
+from lat.lrs import gate
 from lat.lrs.app import LrsApp
 from lat.lrs.context import Service
 from lat.lrs.source_keys import Verifier
@@ -38,8 +39,10 @@ def serve(settings: Settings, host: str, port: int, *, compute: Compute | None =
     server = None
     try:
         service = Service(settings, con, writer, "", compute=compute)
-        server = create_server(LrsApp(service, Verifier(settings), token), host=host, port=port, threads=THREADS,
-                               ident="LAT")
+        app = LrsApp(service, Verifier(settings), token)
+        server = create_server(app, host=host, port=port, threads=THREADS, ident="LAT",
+                               max_request_body_size=gate.waitress_max_body(app))
+        server.channel_class = gate.channel_class(app)  # large bodies are refused from their headers
         real_port = server.effective_port  # type: ignore[union-attr]
         url = f"http://{host}:{real_port}"
         service.base_url = url

@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 from werkzeug.wrappers import Response
 
-from lat.lrs import formats, multipart, queries, signatures
+from lat.lrs import formats, jsonbody, multipart, queries, signatures
 from lat.lrs.context import Call, empty, json_response
 from lat.lrs.errors import ApiError, bad_request
 from lat.lrs.committer import Attachment
@@ -68,17 +68,15 @@ def _read(call: Call) -> tuple[Any, dict[str, multipart.Part]]:
         parts = multipart.parse(call.body, call.content_type)
         if parts[0].headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
             raise bad_request("the first part of a multipart/mixed request must be application/json statements")
-        return _json(parts[0].body), multipart.attachment_parts(parts[1:], call.version)
+        return _json(call, parts[0].body), multipart.attachment_parts(parts[1:], call.version)
     if call.media_type != "application/json":
         raise bad_request(f"Content-Type must be application/json or multipart/mixed, got {call.content_type!r}")
-    return _json(call.body), {}
+    return _json(call, call.body), {}
 
 
-def _json(body: bytes) -> Any:
-    try:
-        return orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        raise bad_request(f"the body is not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+def _json(call: Call, body: bytes) -> Any:
+    """The statements; 400 when not JSON or nested deeper than LAT_LRS_MAX_DEPTH (they could not be stored)."""
+    return jsonbody.parse(body, "the body", call.service.settings.lrs_max_depth)
 
 
 def _prepare_all(call: Call, statements: list[Any], parts: dict[str, multipart.Part]) -> list[dict[str, Any]]:
@@ -172,12 +170,16 @@ def get(call: Call) -> Response:
     return _respond(call, body, statements if query.attachments else [], headers)
 
 
-def _mine(call: Call) -> str | None:
-    """The source a statements/read/mine credential is limited to (None: it may read all)."""
+def _mine(call: Call) -> queries.Mine | None:
+    """What a statements/read/mine credential is limited to (None: it may read all): the
+    statements written with its *key*. Names are not unique (a new credential may be named
+    like an existing source), so the name alone, kept in ``source``, would let one read the
+    other's statements; the key is in every statement the LRS stored, as the account of its
+    ``authority`` (set by :func:`_authority`, whatever the client sent)."""
     credential = call.credential
     if credential is None or credential.allows("statements/read", "all/read"):
         return None
-    return _source(call)
+    return queries.Mine(_source(call), credential.key)
 
 
 def _get_one(call: Call, headers: dict[str, str]) -> Response:
@@ -196,9 +198,10 @@ def _get_one(call: Call, headers: dict[str, str]) -> Response:
     if attachments not in ("true", "false"):
         raise bad_request(f"attachments: expected true or false, got {attachments!r}")
     rows = call.service.cursor().execute(
-        "SELECT raw::VARCHAR, voided, stored, source FROM statements WHERE id = CAST(? AS UUID)", [sid]).fetchall()
-    if rows and (mine := _mine(call)) is not None and rows[0][3] != mine:
-        rows = []  # statements/read/mine: another source's statement does not exist for this credential
+        f"SELECT raw::VARCHAR, voided, stored, {queries.MINE_COLUMNS} FROM statements WHERE id = CAST(? AS UUID)",
+        [sid]).fetchall()
+    if rows and (mine := _mine(call)) is not None and (rows[0][3], rows[0][4]) != (mine.source, mine.key):
+        rows = []  # statements/read/mine: another key's statement does not exist for this credential
     if not rows or rows[0][1] != voided:
         what = "voided statement" if voided else "statement"
         raise ApiError(404, f"no {what} with id {sid}" + ("" if not rows else " (it is voided: use voidedStatementId)"
