@@ -91,9 +91,9 @@ def build_real(home: Path, env: dict[str, str]) -> None:
 
 def build_synthetic(home: Path) -> None:
     sys.path.insert(0, str(ROOT))
+    from lat.config import Settings
     from lat.store import database as store
     from lat.xapi import vocab
-    from lat.config import Settings
 
     with store.session(Settings(home=home)) as con:
         con.execute(SYNTHETIC_SQL.format(answered=vocab.ANSWERED, item_base=vocab.SELFIE_ITEM_BASE,

@@ -102,8 +102,8 @@ def main() -> None:
         note = f"pilot marts x{copies}"
     os.environ["LAT_HOME"] = str(home)
     from dashboards.app import create_app
-    from lat.config import get_settings
     from lat.access.users import add_user, get_user, remove_user
+    from lat.config import get_settings
 
     settings = get_settings()
     current = home / "marts" / "current"

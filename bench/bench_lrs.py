@@ -103,8 +103,8 @@ def latency(post: Post, count: int, pid: int) -> tuple[float, float, float]:
 
 def seed(home: Path, rows: int) -> None:
     """A store holding ``rows`` generated statements (schema from lat.store.database, rows from SQL)."""
-    from lat.store import database as store
     from lat.config import get_settings
+    from lat.store import database as store
 
     with store.session(get_settings(home=home)) as con:
         con.execute("""

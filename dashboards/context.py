@@ -14,9 +14,9 @@ from flask import current_app
 from dashboards import components as ui
 from dashboards.i18n import language_or_default, t
 from lat.access.policy import AccessDenied, DataAccess
+from lat.access.roles import User
 from lat.config import Settings
 from lat.errors import LatError
-from lat.access.roles import User
 
 T = TypeVar("T")
 

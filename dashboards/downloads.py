@@ -58,8 +58,8 @@ def render(frame: pl.DataFrame, fmt: str) -> bytes:
 
 def research_export() -> Response:
     """The research export as a zip: admins and researchers only (403 for others), audited by lat.export."""
-    from lat.export import build_zip
     from lat.access.webauth import current_access
+    from lat.export import build_zip
 
     access = current_access()
     try:

@@ -10,8 +10,8 @@ from typing import cast
 import polars as pl
 
 from dashboards.i18n import t
-from dashboards.views import round_key
 from dashboards.theme import GROUP_COLOURS, OKABE_ITO, STATUS_COLOURS, Figure, base_layout, empty_figure
+from dashboards.views import round_key
 from lat.xapi import vocab
 
 SCALE_MAX = 5.0  # the SELFIE agreement scale runs 1..5

@@ -17,8 +17,8 @@ from typing import Any
 import polars as pl
 
 from lat.access.policy import AccessDenied, DataAccess, one_of
-from lat.errors import LatError
 from lat.access.roles import BADGE_LIST, SCHOOL_ROWS
+from lat.errors import LatError
 
 GROUP_ORDER = ("leader", "teacher", "student")
 

@@ -11,13 +11,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from lat.access import audit
-from lat.store import marts
+from lat.access import audit, roles
 from lat.access.policy import AccessDenied, DataAccess, PublishedRegistry, one_of
+from lat.access.roles import User
 from lat.config import Settings
 from lat.errors import LatError
-from lat.access import roles
-from lat.access.roles import User
+from lat.store import marts
 from pipelines.core import catalogue as cat
 
 TEST_MARTS = {

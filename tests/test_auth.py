@@ -8,11 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from lat.access import audit
-from lat.access import auth
-from lat.access import authdb
-from lat.config import Settings
+from lat.access import audit, auth, authdb
 from lat.access.users import add_user
+from lat.config import Settings
 
 PW = "correct horse battery"
 

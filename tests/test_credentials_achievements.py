@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from lat.xapi import vocab
 from lat.credentials import achievements
 from lat.credentials.achievements import Group, StatementRule
 from lat.errors import LatError
+from lat.xapi import vocab
 from tests.credentials_support import ACHIEVEMENTS
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "achievements.toml"

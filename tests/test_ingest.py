@@ -15,12 +15,12 @@ import duckdb
 import orjson
 import pytest
 
-from lat.ingest import readers
 from lat.config import Settings
 from lat.errors import LatError
-from lat.xapi.ids import derived_id
+from lat.ingest import readers
 from lat.ingest.engine import IngestSummary, Record, ingest_paths, ingest_records, prepare
 from lat.store.database import connect
+from lat.xapi.ids import derived_id
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "ingest"
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "moodle-logstore-xapi"

@@ -8,8 +8,8 @@ import polars as pl
 import pytest
 
 from lat.store import marts
-from pipelines.core import compute
 from pipeline_fixtures import FIXTURES, answer, assert_frame_matches, expected, load, open_store, read_ndjson, registry, settings_for
+from pipelines.core import compute
 
 KEYS = {
     "maturity_area": ["group"],

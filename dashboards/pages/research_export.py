@@ -15,8 +15,8 @@ from dash import Dash, Input, Output, dcc, html
 from dashboards import components as ui
 from dashboards.context import access, run_safely, settings
 from dashboards.i18n import t
-from lat.access.roles import RESEARCH_EXPORT
 from dashboards.views import Params
+from lat.access.roles import RESEARCH_EXPORT
 from lat.errors import LatError
 
 PATH = "/export"

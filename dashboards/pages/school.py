@@ -15,7 +15,6 @@ from dashboards import components as ui
 from dashboards import figures
 from dashboards.context import access, min_cell, run_safely
 from dashboards.i18n import t
-from lat.access.roles import BADGE_LIST
 from dashboards.views import (
     Params,
     grain,
@@ -30,8 +29,9 @@ from dashboards.views import (
     school_strengths,
     school_timeline,
 )
-from lat.xapi import vocab
 from lat.access.policy import DataAccess
+from lat.access.roles import BADGE_LIST
+from lat.xapi import vocab
 
 PATH = "/school"
 FILTERS = ("school-select", "school-round", "school-area")

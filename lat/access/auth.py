@@ -14,14 +14,14 @@ import sqlite3
 import time
 from dataclasses import dataclass
 
-from lat.access import audit
-from lat.access import authdb
 from lat import keyfiles as keys
-from lat.config import Settings
-from lat.errors import LatError
+from lat.access import audit, authdb
 from lat.access.passwords import hash_password, needs_rehash, verify_password
 from lat.access.roles import User
 from lat.access.users import get_user
+from lat.config import Settings
+from lat.errors import LatError
+
 
 class LoginRefused(LatError):
     """Wrong user name or password (deliberately not saying which)."""

@@ -32,10 +32,10 @@ from typing import Any
 import polars as pl
 
 from lat.access import audit
-from lat.store import marts
+from lat.access.roles import ADMIN, HOME, HUB_COORDINATOR, MENTOR, RESEARCHER, SCHOOL_HEAD, SCHOOL_ROWS, VIEW_COMPARE, User, may
 from lat.config import Settings
 from lat.errors import LatError
-from lat.access.roles import ADMIN, HOME, HUB_COORDINATOR, MENTOR, RESEARCHER, SCHOOL_HEAD, SCHOOL_ROWS, VIEW_COMPARE, User, may
+from lat.store import marts
 
 # Definition keys (pipelines.definitions.DIMENSIONS) whose values identify a school or a person.
 IDENTIFYING = frozenset({"school", "school_name", "mentee_school", "mentor_school", "mentor"})

@@ -13,8 +13,7 @@ import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from lat.access import audit
-from lat.access import authdb
+from lat.access import audit, authdb
 from lat.access.passwords import hash_password
 from lat.access.policy import PublishedRegistry
 from lat.access.roles import ADMIN, HUB_COORDINATOR, MENTOR, RESEARCHER, ROLES, SCHOOL_HEAD, User

@@ -33,13 +33,12 @@ from urllib.parse import quote, urlsplit
 from flask import Blueprint, Flask, Response, abort, current_app, g, redirect, request
 from werkzeug.wrappers import Response as BaseResponse  # what redirect() returns; flask's Response is one
 
-from lat.access import audit
-from lat.access import auth
-from lat.access.policy import DataAccess
-from lat.config import Settings
+from lat.access import audit, auth
 from lat.access.oidc import register_routes
+from lat.access.policy import DataAccess
 from lat.access.roles import User
 from lat.access.web_session import LOGIN_NONCE_COOKIE, SESSION_COOKIE, client_ip, safe_next, start_session
+from lat.config import Settings
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"

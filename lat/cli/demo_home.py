@@ -55,9 +55,9 @@ def sample_source(settings: Settings, say: Say) -> Path:
 
 def prepare(settings: Settings, say: Say) -> list[Login]:
     """Load the sample into an empty LAT_HOME and create the demo accounts; returns the logins."""
+    from lat.ingest.engine import ingest_paths
     from lat.registry import organisation as reg
     from lat.store import database as store
-    from lat.ingest.engine import ingest_paths
     from pipelines.core import compute
 
     settings.home.mkdir(parents=True, exist_ok=True)

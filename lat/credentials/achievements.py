@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
-from lat.xapi import vocab
 from lat.errors import LatError
+from lat.xapi import vocab
 
 # Short names accepted in rules, besides full IRIs.
 VERBS: dict[str, str] = {

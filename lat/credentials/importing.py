@@ -16,12 +16,12 @@ from typing import Any
 
 import duckdb
 
-from lat.store import database as store
 from lat.config import Settings
 from lat.credentials import earned, signing
 from lat.credentials.verify import Verdict, issuer_id, verify
 from lat.errors import LatError
 from lat.ingest.engine import Record, ingest_records
+from lat.store import database as store
 
 
 @dataclass(frozen=True)

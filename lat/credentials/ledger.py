@@ -13,6 +13,7 @@ from typing import Any
 
 import duckdb
 
+
 @dataclass(frozen=True)
 class Issued:
     """One row of ``credentials_issued``."""

@@ -24,10 +24,9 @@ from typing import Any
 from joserfc import jwk
 
 from lat.config import Settings
-from lat.credentials import dids, signing_key, signing, revocation
+from lat.credentials import dids, revocation, signing, signing_key
 from lat.credentials.award import urls
 from lat.errors import LatError
-
 
 DATE_CLAIMS = ("nbf", "exp")
 

@@ -21,7 +21,6 @@ import polars as pl
 from lat.errors import LatError
 
 
-
 def write_frame(frame: pl.DataFrame, path: Path, fmt: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "parquet":

@@ -30,9 +30,9 @@ from typing import Any
 
 import duckdb
 
-from lat.xapi import vocab
 from lat.config import Settings
 from lat.errors import LatError
+from lat.xapi import vocab
 from lat.xapi.fields import actor_key
 
 REQUIRED = ("respondent", "school", "group")
@@ -436,9 +436,9 @@ def _epoch_us(moment: datetime) -> int:
 
 def import_survey(path: Path, round_label: str, when: datetime, settings: Settings) -> SurveyImport:
     """Check ``path`` whole, then store its new or changed answers in one transaction."""
-    from lat.store import database as store
     from lat.ingest.engine import Record, ingest_records
     from lat.pseudonym import pseudonym, pseudonym_key
+    from lat.store import database as store
 
     round_label = check_round(round_label)
     survey = read_survey(path, default_time=when)

@@ -19,8 +19,8 @@ from werkzeug.wrappers import Request, Response
 
 from lat.lrs import admin, documents, resources, statements
 from lat.lrs.context import Call, Service, json_response
-from lat.lrs.source_keys import Credential, Verifier
 from lat.lrs.errors import ApiError, bad_request
+from lat.lrs.source_keys import Credential, Verifier
 
 log = logging.getLogger("lat.lrs")
 

@@ -12,8 +12,8 @@ from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Response
 
 from lat.config import Settings
-from lat.lrs.source_keys import Credential
 from lat.lrs.committer import Writer
+from lat.lrs.source_keys import Credential
 from lat.store.marts import Compute
 
 

@@ -16,10 +16,10 @@ from typing import Any
 import orjson
 from werkzeug.wrappers import Response
 
-from lat.xapi.fields import actor_key
 from lat.lrs.context import Call, empty, json_response
 from lat.lrs.errors import ApiError, bad_request
 from lat.lrs.queries import agent_param
+from lat.xapi.fields import actor_key
 from lat.xapi.rules.formats import iri_error, timestamp_error, uuid_error
 
 

@@ -16,8 +16,8 @@ from typing import Any
 import duckdb
 import orjson
 
-from lat.xapi.fields import actor_key
 from lat.lrs.errors import bad_request
+from lat.xapi.fields import actor_key
 from lat.xapi.rules.agents import agent_error, group_error
 from lat.xapi.rules.formats import iri_error, timestamp_error, uuid_error
 

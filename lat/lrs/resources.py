@@ -8,10 +8,10 @@ import orjson
 from werkzeug.wrappers import Response
 
 from lat import __version__
-from lat.xapi.fields import actor_key
 from lat.lrs.context import Call, json_response
 from lat.lrs.documents import agent_key_of
 from lat.lrs.errors import bad_request
+from lat.xapi.fields import actor_key
 from lat.xapi.rules.formats import iri_error
 
 SUPPORTED = ("1.0.3", "2.0.0")

@@ -16,11 +16,11 @@ import orjson
 from werkzeug.wrappers import Response
 
 from lat.lrs import formats, multipart, queries, signatures
+from lat.lrs.committer import Attachment
 from lat.lrs.context import Call, empty, json_response
 from lat.lrs.errors import ApiError, bad_request
-from lat.lrs.committer import Attachment
-from lat.xapi.validation import validate
 from lat.xapi.rules.formats import uuid_error
+from lat.xapi.validation import validate
 
 VERSIONS = {1: "1.0.0", 2: "2.0.0"}  # what a statement without ``version`` gets
 _SINGLE_PARAMS = frozenset(("statementId", "voidedStatementId", "format", "attachments"))

@@ -31,10 +31,10 @@ from typing import Any
 import duckdb
 
 from lat.access import audit
-from lat.store import database as store
-from lat.store.marts import Compute
 from lat.config import Settings
 from lat.errors import LatError
+from lat.store import database as store
+from lat.store.marts import Compute
 from lat.store.rows import flatten
 from lat.xapi.fields import actor_key
 

@@ -26,8 +26,8 @@ from typing import Any
 
 import duckdb
 
-from lat.xapi import vocab
 from lat.errors import LatError
+from lat.xapi import vocab
 from lat.xapi.fields import actor_key
 
 # Default school language by country id (ISO 639-1), used when schools.csv has no language.

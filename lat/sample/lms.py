@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from lat.xapi import vocab
-from lat.sample.world import Hub, School
 from lat.sample.emit import epoch, iso
+from lat.sample.world import Hub, School
+from lat.xapi import vocab
 
 TERM = (date(2025, 9, 1), date(2026, 6, 19))
 HOLIDAYS = {date(2025, 12, 22), date(2025, 12, 29), date(2026, 2, 23), date(2026, 4, 6)}  # Mondays of weeks off

@@ -17,9 +17,9 @@ import random
 from collections.abc import Iterator
 from datetime import date, timedelta
 
-from lat.xapi import vocab
-from lat.sample.world import Hub, Mentoring, School
 from lat.sample.emit import Ids, agent, epoch, iso
+from lat.sample.world import Hub, Mentoring, School
+from lat.xapi import vocab
 
 # the phase a date falls in: the first phase whose end is after it
 PHASE_ENDS: tuple[tuple[date, str], ...] = (

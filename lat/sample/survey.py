@@ -11,10 +11,10 @@ import random
 from collections.abc import Iterator
 from datetime import date, timedelta
 
-from lat.xapi import vocab
+from lat.sample.emit import Ids, epoch, iso
 from lat.sample.items import AREA_BASE, COMPETENCES, GROUP_OFFSET, ITEMS
 from lat.sample.world import School
-from lat.sample.emit import Ids, epoch, iso
+from lat.xapi import vocab
 
 ROUNDS: dict[str, tuple[date, date]] = {  # label -> first and last day a school may open it
     "2025-autumn": (date(2025, 9, 15), date(2025, 10, 10)),

@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from lat.xapi import vocab
 from lat.config import Settings
+from lat.xapi import vocab
 from pipelines.activity.tools import tools_from_types
 from pipelines.activity.weekly import WEEKLY_COLUMNS, weekly_from_counts
 from pipelines.core.catalogue import Mart, register_mart

@@ -18,16 +18,16 @@ from __future__ import annotations
 
 import polars as pl
 
-from lat.xapi import vocab
 from lat.config import Settings
+from lat.xapi import vocab
 from pipelines.competence.area_figures import area_cells
 from pipelines.competence.level_distribution import level_distribution
 from pipelines.competence.progress import between_rounds
+from pipelines.competence.rollup import rollup
 from pipelines.competence.teacher_levels import CELL, COUNT_COLUMNS, area_levels, latest_levels
 from pipelines.core.catalogue import Mart, register_mart
 from pipelines.core.definitions import Indicator, register
 from pipelines.core.source import Sources, sql_text
-from pipelines.competence.rollup import rollup
 
 FAMILY = "competence"
 # per (school, round) from that partition alone: updated in place in mart_* (see maturity)

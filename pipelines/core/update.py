@@ -12,9 +12,9 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from lat.config import Settings
 from lat.store import marts as mart_store
 from lat.xapi import vocab
-from lat.config import Settings
 from pipelines.core.families import FAMILIES, family_modules, partitioned
 from pipelines.core.source import REGISTRY_TABLES
 

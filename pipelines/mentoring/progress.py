@@ -13,7 +13,6 @@ import polars as pl
 
 from pipelines.mentoring.events import PHASE_INDEX, event_counts, mentee_schools, mentoring_events, teachers_mapped, teachers_reached
 
-
 _COUNTS = ("meetings", "meetings_this_month", "goals_set", "goals_achieved", "steps_planned", "steps_completed", "observations")
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import polars as pl
 import pytest
 from conftest import Live
+
 from dashboard_support import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
