@@ -29,12 +29,14 @@ def access() -> DataAccess:
 
 
 def user() -> User:
+    """The signed-in user of this request."""
     from lat.access.webauth import current_user
 
     return current_user()
 
 
 def settings() -> Settings:
+    """The settings the dashboard app was created with."""
     configured: Settings = current_app.config["LAT_SETTINGS"]
     return configured
 

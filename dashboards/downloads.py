@@ -21,11 +21,13 @@ MIME = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformat
 
 
 def register(server: Flask) -> None:
+    """Add the download and research-export routes to ``server``."""
     server.add_url_rule("/download/<name>.<fmt>", "lat_download", download)
     server.add_url_rule("/export/research.zip", "lat_research_export", research_export)
 
 
 def download(name: str, fmt: str) -> Response:
+    """One dashboard table as CSV or Excel, with the filters of the query string; audited as an export."""
     from lat.access.web_session import client_ip
     from lat.access.webauth import current_access
 

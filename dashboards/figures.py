@@ -18,6 +18,7 @@ SCALE_MAX = 5.0  # the SELFIE agreement scale runs 1..5
 
 
 def area_label(lang: str, area: str) -> str:
+    """An area's code and its name in ``lang``, e.g. 'A Leadership'."""
     return f"{area} {t(lang, f'area.{area}')}"
 
 

@@ -284,6 +284,7 @@ def within(frame: pl.DataFrame, column: str, p: Params) -> pl.DataFrame:
 
 
 def grain(p: Params) -> str:
+    """The chosen time grain, week by default; a LatError for anything but week or month."""
     if p.grain and p.grain not in GRAINS:
         raise LatError(f"Time grain {p.grain!r}: choose week or month.")
     return p.grain or "week"

@@ -19,6 +19,7 @@ FILTERS = ("compare-round", "compare-area", "compare-group", "compare-country")
 
 
 def layout(params: Params, lang: str) -> html.Div:
+    """Filters (round, area, group, country) and the body the callback fills."""
     data = access()
     rounds = round_choices(data)
     countries = data.mart("registry_countries").sort("country_name")
@@ -37,6 +38,7 @@ def layout(params: Params, lang: str) -> html.Div:
 
 
 def body(round_: str, area: str, group: str, country: str, lang: str) -> list[object]:
+    """Countries and hubs with their intervals, the trends, credentials per country and the drill-down links."""
     data = access()
     params = Params(round=round_, area=area, group=group, country=country)
     countries = country_maturity(data, Params(round=round_, area=area, group=group))
@@ -65,6 +67,7 @@ def body(round_: str, area: str, group: str, country: str, lang: str) -> list[ob
 
 
 def register(app: Dash) -> None:
+    """Connect the filters to the page body."""
     @app.callback(Output("compare-body", "children"), [Input(f, "value") for f in FILTERS], Input("lang", "value"))
     def update_compare(round_: str | None, area: str | None, group: str | None, country: str | None, lang: str | None) -> list[object]:
         return run_safely(lang, lambda language: body(round_ or "", area or "A", group or "teacher", country or "", language))

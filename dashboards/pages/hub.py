@@ -31,6 +31,7 @@ TIME_INPUTS = (("hub-select", "value"), ("hub-level", "value"), ("hub-period", "
 
 
 def layout(params: Params, lang: str) -> html.Div:
+    """Filters (hubs in scope, round, level, area), the body the callback fills and the over-time section."""
     data = access()
     hubs = hub_choices(data)
     if hubs.is_empty():
@@ -59,6 +60,7 @@ def layout(params: Params, lang: str) -> html.Div:
 
 
 def body(hub: str, round_: str, level: str, area: str, lang: str) -> list[object]:
+    """Everything the page shows for one hub and round (a notice when the hub is out of scope)."""
     data = access()
     if hub not in hub_choices(data)["hub"].to_list():
         return [ui.notice(t(lang, "empty.hub_not_in_scope"), "warning")]
@@ -101,6 +103,7 @@ def over_time(hub: str, level: str, start: str, end: str, chosen: str, lang: str
 
 
 def register(app: Dash) -> None:
+    """Connect the filters to the page body and to the over-time section."""
     @app.callback(Output("hub-body", "children"), [Input(f, "value") for f in FILTERS], Input("lang", "value"))
     def update_hub(hub: str | None, round_: str | None, level: str | None, area: str | None, lang: str | None) -> list[object]:
         return run_safely(lang, lambda language: body(hub or "", round_ or "", level or "", area or "", language))

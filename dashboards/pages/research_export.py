@@ -26,6 +26,7 @@ DEFAULT_K = 5
 
 
 def layout(params: Params, lang: str) -> html.Div:
+    """The export's choices (k, level, format) and the body the callback fills."""
     from lat.export import FORMATS, LEVELS
 
     return html.Div([
@@ -71,6 +72,7 @@ def body(k: object, level: str, fmt: str, lang: str) -> list[object]:
 
 
 def register(app: Dash) -> None:
+    """Connect the export's choices to the page body."""
     @app.callback(Output("export-body", "children"), [Input(i, "value") for i in INPUTS], Input("lang", "value"))
     def update_export(k: object, level: str | None, fmt: str | None, lang: str | None) -> list[object]:
         return run_safely(lang, lambda language: body(k, level or "", fmt or "", language))

@@ -153,6 +153,7 @@ def _area_matrix(areas: pl.DataFrame, lang: str) -> html.Div:
 
 
 def register(app: Dash) -> None:
+    """Connect the filters to the page body and to the over-time section."""
     @app.callback(Output("school-body", "children"), [Input(f, "value") for f in FILTERS], Input("lang", "value"))
     def update_school(school: str | None, round_: str | None, area: str | None, lang: str | None) -> list[object]:
         return run_safely(lang, lambda language: body(school or "", round_ or "", area or "", language))
