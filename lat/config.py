@@ -48,10 +48,12 @@ class Settings(BaseSettings):
 
     @property
     def db_path(self) -> Path:
+        """The DuckDB store: LAT_HOME/lat.duckdb."""
         return self.home / "lat.duckdb"
 
     @property
     def marts_dir(self) -> Path:
+        """The folder of published mart versions: LAT_HOME/marts."""
         return self.home / "marts"
 
 

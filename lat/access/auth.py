@@ -103,6 +103,7 @@ def lookup_session(settings: Settings, session_id: str | None) -> tuple[User, Se
 
 
 def end_session(settings: Settings, session_id: str) -> None:
+    """Delete the session ``session_id`` (signing out); nothing happens when it is gone already."""
     with authdb.session(settings) as con:
         con.execute("DELETE FROM sessions WHERE id_hash = ?", (_digest(session_id),))
 

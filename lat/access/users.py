@@ -34,6 +34,7 @@ _SCOPE_RULES: dict[str, tuple[set[str], str]] = {
 
 
 def validate_name(name: str) -> str:
+    """``name`` when it is a valid user name, else a LatError saying which characters are allowed."""
     if not _NAME.match(name):
         raise LatError(
             f"User name {name!r}: use 1-100 letters, digits and . _ @ + - (starting with a letter or digit)."
@@ -42,12 +43,14 @@ def validate_name(name: str) -> str:
 
 
 def validate_role(role: str) -> str:
+    """``role`` when it is one of the roles, else a LatError listing them."""
     if role not in ROLES:
         raise LatError(f"Unknown role {role!r}: choose one of {', '.join(ROLES)}.")
     return role
 
 
 def validate_password(password: str) -> str:
+    """``password`` when it is long enough, else a LatError."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise LatError(f"The password is too short: use at least {MIN_PASSWORD_LENGTH} characters.")
     return password

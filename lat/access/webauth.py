@@ -89,6 +89,7 @@ def csrf_token() -> str:
 
 
 def create_blueprint(settings: Settings) -> Blueprint:
+    """The login and logout routes (and the OpenID Connect ones when an issuer is configured)."""
     bp = Blueprint("lat_auth", __name__)
 
     @bp.get("/login")

@@ -33,6 +33,7 @@ class DemoState:
 
 
 def state(settings: Settings) -> DemoState:
+    """Whether LAT_HOME is empty (hidden files aside) and whether marts are published."""
     home = settings.home
     empty = not home.exists() or not any(p for p in home.iterdir() if not p.name.startswith("."))
     ready = (settings.marts_dir / "current").exists()
@@ -101,6 +102,7 @@ def create_logins(settings: Settings) -> list[Login]:
 
 
 def write_logins(settings: Settings, logins: list[Login]) -> Path:
+    """Save the demo logins to LAT_HOME/demo-logins.txt, readable by the owner only; returns the path."""
     path = settings.home / LOGINS_FILE
     # created 0600 from the start: the passwords are never readable by others, not even briefly
     write_private(path, (format_logins(logins) + "\n").encode("utf-8"))

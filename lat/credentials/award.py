@@ -47,10 +47,12 @@ class AwardReport:
 
 
 def urls(settings: Settings) -> issue.Urls:
+    """The hub's public credential URLs, from LAT_CREDENTIALS_BASE_URL."""
     return issue.Urls(settings.credentials_base_url.rstrip("/"))
 
 
 def issued_dir(settings: Settings) -> Path:
+    """The folder of issued credentials in LAT_HOME."""
     return settings.home / "credentials" / "issued"
 
 

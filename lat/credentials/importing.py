@@ -26,6 +26,8 @@ from lat.store import database as store
 
 @dataclass(frozen=True)
 class Imported:
+    """An imported credential: its id, issuer, achievement name, learner, whether it was new, and the verdict."""
+
     credential_id: str
     issuer: str
     achievement: str

@@ -50,20 +50,25 @@ class Urls:
 
     @property
     def issuer(self) -> str:
+        """The issuer profile's URL."""
         return f"{self.base}/issuer"
 
     @property
     def jwks(self) -> str:
+        """The URL of the issuer's public keys (JWKS)."""
         return f"{self.base}/jwks.json"
 
     @property
     def status_list(self) -> str:
+        """The URL of the revocation status list."""
         return f"{self.base}/status/revocation"
 
     def achievement(self, achievement_id: str) -> str:
+        """The URL of one achievement."""
         return f"{self.base}/achievements/{achievement_id}"
 
     def school(self, school_id: str) -> str:
+        """The URL of one school (a credential subject)."""
         return f"{self.base}/schools/{school_id}"
 
 

@@ -84,6 +84,7 @@ class IngestSummary:
         return IngestSummary(**{k: v + getattr(other, k) for k, v in asdict(self).items()})
 
     def as_dict(self) -> dict[str, int]:
+        """The counts as a dict."""
         return asdict(self)
 
 

@@ -135,6 +135,7 @@ class ItemError(Exception):
 
 
 def is_supported(path: Path) -> bool:
+    """Whether ``path`` is a JSON or NDJSON file LAT reads (.json, .ndjson, .jsonl, optionally gzipped)."""
     name = path.name.lower()
     if name.endswith(".gz"):
         name = name[:-3]

@@ -66,6 +66,7 @@ class LrsApp:
         self.default_version = service.settings.lrs_default_version
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        """Answer one WSGI request: the admin endpoint or the xAPI, errors as JSON, always with the xAPI version header."""
         request = Request(environ)
         asked = request.headers.get("X-Experience-API-Version", "")
         version_text: str = "2.0.0" if asked.startswith("2.") else "1.0.3" if asked.startswith("1.") else self.default_version

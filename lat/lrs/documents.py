@@ -41,6 +41,8 @@ AGENT_PROFILE = Kind("agent_profile", "profileId", activity=False, agent=True, r
 
 @dataclass
 class Key:
+    """Which document a request names: activity, agent, registration and the document id (None: list the ids)."""
+
     activity_id: str = ""
     agent_key: str = ""
     registration: str = ""
@@ -48,6 +50,7 @@ class Key:
 
 
 def handle(call: Call, kind: Kind) -> Response:
+    """Answer a document resource request (GET, HEAD, PUT, POST or DELETE)."""
     key = _key(call, kind)
     method = call.method
     if method in ("GET", "HEAD"):

@@ -52,6 +52,7 @@ class Query:
 
 
 def from_token(token: str) -> Query:
+    """The query a ``more`` token stands for; a 400 when the token is not one this LRS gave out."""
     try:
         state = orjson.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
         state["after"] = tuple(state["after"])

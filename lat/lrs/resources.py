@@ -18,6 +18,7 @@ SUPPORTED = ("1.0.3", "2.0.0")
 
 
 def about(call: Call) -> Response:
+    """The About resource: the xAPI versions served and LAT's version."""
     return json_response({"version": list(SUPPORTED),
                           "extensions": {"https://w3id.org/xapi/lat/extensions/lrs": {"name": "LAT", "version": __version__}}})
 

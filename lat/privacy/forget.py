@@ -99,6 +99,7 @@ def forget(settings: Settings, actor: str, *, recompute: Compute | None = None, 
 
 
 def hash_key(key: str) -> str:
+    """The SHA-256 of an actor key, in hex (what an erasure records instead of the person)."""
     return hashlib.sha256(key.encode()).hexdigest()
 
 

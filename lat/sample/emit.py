@@ -80,6 +80,7 @@ class NdjsonGz:
         self._gz = gzip.GzipFile(filename="", mode="wb", fileobj=self._raw, mtime=0, compresslevel=compresslevel)
 
     def write(self, lines: Iterable[str]) -> None:
+        """Append ``lines``, one per line, and count them."""
         batch = list(lines)
         if batch:
             self._gz.write(("\n".join(batch) + "\n").encode())

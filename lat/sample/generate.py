@@ -37,6 +37,7 @@ class Summary:
 
     @property
     def total_statements(self) -> int:
+        """The number of statements in all files."""
         return sum(self.statements.values())
 
 

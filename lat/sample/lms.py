@@ -37,6 +37,8 @@ _INFO = ('"extensions":{"http://lrs.learninglocker.net/define/extensions/info":{
 
 @dataclass(frozen=True)
 class Course:
+    """A course of a hub's LMS: its id, name and modules."""
+
     id: int
     name: str
     modules: tuple[tuple[int, str], ...]  # (course-module id, module name)

@@ -60,6 +60,7 @@ _VERBS = {
 
 
 def phase(day: date) -> str:
+    """The mentoring phase that ``day`` falls in."""
     return next(name for end, name in PHASE_ENDS if day < end)
 
 
