@@ -56,6 +56,7 @@ def read_latest_assessments(sources: Sources) -> pl.LazyFrame:
 
 
 def state(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame]:
+    """competence_state: per school, round and area, the teachers' count per level, level sum and first answer."""
     teachers = area_levels(latest_levels(read_latest_assessments(sources)))
     counts = [(pl.col("level") == i + 1).sum().cast(pl.Int64).alias(c) for i, c in enumerate(COUNT_COLUMNS)]
     return {
@@ -67,6 +68,7 @@ def state(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame]:
 
 
 def derive(st: dict[str, pl.DataFrame], sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame]:
+    """competence_area, competence_levels, competence_progress, competence_hub and competence_country from the state."""
     k = settings.min_cell_size
     frame = st["competence_state"].lazy()
     schools = sources.table("schools").select(pl.col("school_id").alias("school"), "hub", "country")
@@ -80,6 +82,7 @@ def derive(st: dict[str, pl.DataFrame], sources: Sources, settings: Settings) ->
 
 
 def compute(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame]:
+    """Full run: the state, then :func:`derive`."""
     return derive({n: f.collect() for n, f in state(sources, settings).items()}, sources, settings)
 
 
