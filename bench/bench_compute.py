@@ -102,10 +102,10 @@ def build_synthetic(home: Path) -> None:
 
 def baseline(home: Path) -> str:
     return (
-        "import duckdb; con = duckdb.connect(%r, read_only=True); "
+        f"import duckdb; con = duckdb.connect({str(home / 'lat.duckdb')!r}, read_only=True); "
         "con.execute(\"SELECT school, round, area, respondent_group, count(DISTINCT actor_key), avg(score_raw) "
         "FROM statements WHERE verb = 'http://adlnet.gov/expapi/verbs/answered' AND NOT voided "
-        "GROUP BY ALL\").fetchall()" % str(home / "lat.duckdb")
+        "GROUP BY ALL\").fetchall()"
     )
 
 

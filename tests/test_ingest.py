@@ -84,7 +84,7 @@ def test_the_moodle_corpus_is_stored_or_rejected_and_repeats_count_as_duplicates
     with connect(settings, read_only=True) as con:
         assert rows(con, "SELECT count(*), count(DISTINCT id) FROM statements") == [(summary.stored, summary.stored)]
         for reason, line in rows(con, "SELECT reason, line FROM rejected"):
-            assert line is not None and reason.startswith(f"element ")  # every rejection says where and why
+            assert line is not None and reason.startswith("element ")  # every rejection says where and why
     again = ingest_paths([CORPUS], settings)
     assert again.as_dict() == {"read": 190, "stored": 0, "duplicates": 190 - summary.rejected, "conflicts": 0,
                                "rejected": summary.rejected, "voided": 0}

@@ -23,7 +23,7 @@ def layout(params: Params, lang: str) -> html.Div:
     data = access()
     rounds = round_choices(data)
     countries = data.mart("registry_countries").sort("country_name")
-    country_options = [("", t(lang, "filter.all_countries"))] + list(zip(countries["country"].to_list(), countries["country_name"].to_list()))
+    country_options = [("", t(lang, "filter.all_countries"))] + list(zip(countries["country"].to_list(), countries["country_name"].to_list(), strict=True))
     return html.Div([
         html.H2(t(lang, "page.compare")),
         html.P(t(lang, "intro.compare"), className="intro"),
@@ -49,7 +49,7 @@ def body(round_: str, area: str, group: str, country: str, lang: str) -> list[ob
     names = data.mart("registry_hubs").select("hub", "hub_name")
     hub_rows = hubs.join(names, on="hub", how="left").with_columns(pl.col("hub_name").fill_null(pl.col("hub")))
     links = [html.Li(dcc.Link(name, href=f"/hub?hub={hub}&round={round_}") if hub in openable else html.Span(name))
-             for hub, name in sorted(set(zip(hub_rows["hub"].to_list(), hub_rows["hub_name"].to_list())), key=lambda p: p[1])]
+             for hub, name in sorted(set(zip(hub_rows["hub"].to_list(), hub_rows["hub_name"].to_list(), strict=True)), key=lambda p: p[1])]
     return [
         html.Div([
             ui.card(t(lang, "section.countries"), ui.graph(figures.comparison(countries, "country", lang, f"{t(lang, 'chart.countries')}: {label}"), "compare-countries-chart"),

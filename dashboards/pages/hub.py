@@ -45,7 +45,7 @@ def layout(params: Params, lang: str) -> html.Div:
         html.H2(t(lang, "page.hub")),
         html.P(t(lang, "intro.hub"), className="intro"),
         html.Div([
-            ui.dropdown("hub-select", list(zip(ids, hubs["hub_name"].to_list())), hub, t(lang, "filter.hub")),
+            ui.dropdown("hub-select", list(zip(ids, hubs["hub_name"].to_list(), strict=True)), hub, t(lang, "filter.hub")),
             ui.dropdown("hub-round", [(r, r) for r in rounds], chosen_round, t(lang, "filter.round")),
             ui.dropdown("hub-level", levels, params.level, t(lang, "filter.level")),
             ui.dropdown("hub-area", figures.area_options(lang), params.area, t(lang, "filter.area")),

@@ -26,7 +26,7 @@ COLUMNS = ["school_name", "status", "reason", "days_since_contact", "meetings", 
 def layout(params: Params, lang: str) -> html.Div:
     """Filters (hubs in scope, school level) and the body the callback fills."""
     hubs = hub_choices(access())
-    options = [("", t(lang, "filter.all_hubs"))] + list(zip(hubs["hub"].to_list(), hubs["hub_name"].to_list()))
+    options = [("", t(lang, "filter.all_hubs"))] + list(zip(hubs["hub"].to_list(), hubs["hub_name"].to_list(), strict=True))
     hub = params.hub if params.hub in hubs["hub"].to_list() else ""
     return html.Div([
         html.H2(t(lang, "page.mentor")),

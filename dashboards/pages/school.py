@@ -49,7 +49,7 @@ def layout(params: Params, lang: str) -> html.Div:
     school = ui.chosen(params.school, ids)
     rounds = round_choices(data, school)
     chosen_round = ui.chosen(params.round, rounds)
-    names = list(zip(ids, schools["school_name"].to_list()))
+    names = list(zip(ids, schools["school_name"].to_list(), strict=True))
     return html.Div([
         html.H2(t(lang, "page.school")),
         html.P(t(lang, "intro.school"), className="intro"),

@@ -113,7 +113,7 @@ def format_logins(logins: list[Login]) -> str:
     """The logins as an aligned table: user, role, scope, password."""
     rows = [("user", "role", "scope", "password"), *logins]
     widths = [max(len(str(row[i])) for row in rows) for i in range(4)]
-    return "\n".join("  ".join(str(v).ljust(w) for v, w in zip(row, widths)).rstrip() for row in rows)
+    return "\n".join("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in rows)
 
 
 def check_servable(settings: Settings) -> None:

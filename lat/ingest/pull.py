@@ -170,7 +170,7 @@ class LrsClient:
             raise self._http_error(exc, url) from None
         except urllib.error.URLError as exc:
             raise self._network_error(exc.reason) from None
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise LatError(f"The LRS at {self.endpoint} did not answer within {self.timeout:g} s.") from None
         except (http.client.HTTPException, ConnectionError) as exc:
             raise LatError(

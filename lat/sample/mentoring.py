@@ -38,8 +38,7 @@ BADGES: dict[str, str] = {
     "media-literacy": "Media literacy",
 }
 
-_CATEGORY = ('"category":[{"objectType":"Activity","id":"%s","definition":{"type":"%s"}}]'
-             % (vocab.PROFILE_VERSION, vocab.PROFILE_ACTIVITY_TYPE))
+_CATEGORY = f'"category":[{{"objectType":"Activity","id":"{vocab.PROFILE_VERSION}","definition":{{"type":"{vocab.PROFILE_ACTIVITY_TYPE}"}}}}]'
 _STATEMENT = (
     '{"id":"%s","actor":%s,"verb":{"id":"%s","display":{"en":"%s"}},'
     '"object":{"objectType":"Activity","id":"%s","definition":{"type":"%s","name":{"en":"%s"}}},'
