@@ -124,7 +124,8 @@ def school_gaps(access: DataAccess, p: Params) -> pl.DataFrame:
 def school_strengths(access: DataAccess, p: Params) -> pl.DataFrame:
     """The three strongest and weakest items of each group."""
     if not p.school:
-        return pl.DataFrame(schema={"group": pl.String, "kind": pl.String, "rank": pl.Int64, "item": pl.String, "area": pl.String, "n": pl.UInt32, "mean": pl.Float64})
+        return pl.DataFrame(schema={"group": pl.String, "kind": pl.String, "rank": pl.Int64, "item": pl.String, "area": pl.String, "n": pl.UInt32,
+                                    "mean": pl.Float64})
     frame = read(access, "maturity_strengths", school=p.school, round=p.round)
     if p.area:
         frame = frame.filter(pl.col("area") == p.area)
@@ -236,13 +237,15 @@ def hub_profiles(access: DataAccess, p: Params) -> pl.DataFrame:
 def country_maturity(access: DataAccess, p: Params) -> pl.DataFrame:
     """Country means (school-weighted) with 95% intervals, per round, area and group."""
     frame = read(access, "maturity_country", weighting="school", round=p.round, area=p.area, group=p.group, country=p.country)
-    return frame.select("country", "round", "area", "group", "schools", "n", "mean", "ci_low", "ci_high", "median", "q1", "q3", "suppressed").sort("country", "round", "area", "group")
+    return frame.select("country", "round", "area", "group", "schools", "n", "mean", "ci_low", "ci_high", "median", "q1", "q3",
+                        "suppressed").sort("country", "round", "area", "group")
 
 
 def hub_maturity(access: DataAccess, p: Params) -> pl.DataFrame:
     """Hub means (school-weighted) with 95% intervals, per round, area and group."""
     frame = read(access, "maturity_hub", weighting="school", round=p.round, area=p.area, group=p.group, country=p.country)
-    return frame.select("hub", "country", "round", "area", "group", "schools", "n", "mean", "ci_low", "ci_high", "suppressed").sort("country", "hub", "round", "area", "group")
+    return frame.select("hub", "country", "round", "area", "group", "schools", "n", "mean", "ci_low", "ci_high",
+                        "suppressed").sort("country", "hub", "round", "area", "group")
 
 
 def outcome_summary(access: DataAccess, p: Params) -> pl.DataFrame:

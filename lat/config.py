@@ -37,13 +37,19 @@ class Settings(BaseSettings):
     oidc_scope_claim: str = Field("lat_scope", description="ID-token claim listing the user's scope as 'hub:ID', 'school:ID' or 'person:ID' strings.")
     lrs_host: str = Field("127.0.0.1", description="Host the xAPI Statement API listens on.")
     lrs_port: int = Field(8100, description="Port the xAPI Statement API listens on.")
-    lrs_default_version: Literal["1.0.3", "2.0.0"] = Field("2.0.0", description="xAPI version the LRS names in its answer to a request without X-Experience-API-Version (which it rejects).")
+    lrs_default_version: Literal["1.0.3", "2.0.0"] = Field("2.0.0",
+                                                           description="xAPI version the LRS names in its answer to a request without X-Experience-API-Version "
+                                                                       "(which it rejects).")
     dashboard_host: str = Field("127.0.0.1", description="Host the dashboard listens on.")
     dashboard_port: int = Field(8050, description="Port the dashboard listens on.")
     retention_months: int | None = Field(None, ge=1, description="Drop statements older than this many months; unset keeps everything.")
     language: str = Field("en", description="Default language of the dashboard.")
-    credentials_base_url: str = Field("https://hub.example.org/credentials", description="Public base URL under which the hub hosts its credential files (issuer, jwks.json, status list); ids in issued credentials start with it.")
-    credentials_key: Path | None = Field(None, description="PEM file of the hub's credential signing key; defaults to LAT_HOME/keys/credentials.pem ('lat credentials keygen').")
+    credentials_base_url: str = Field("https://hub.example.org/credentials",
+                                      description="Public base URL under which the hub hosts its credential files (issuer, jwks.json, status list); ids in "
+                                                  "issued credentials start with it.")
+    credentials_key: Path | None = Field(None,
+                                         description="PEM file of the hub's credential signing key; defaults to LAT_HOME/keys/credentials.pem "
+                                                     "('lat credentials keygen').")
     credentials_achievements: Path | None = Field(None, description="Default achievements file for 'lat credentials award' (TOML, see docs/credentials.md).")
 
     @property

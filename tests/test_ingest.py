@@ -264,7 +264,8 @@ def test_voiding_marks_its_target_in_either_order(con: duckdb.DuckDBPyConnection
 def test_a_voiding_statement_cannot_void_a_voiding_statement(con: duckdb.DuckDBPyConnection) -> None:
     first = voiding(uid(1), 1)
     ingest_records(con, records(statement(1, id=uid(1)), first))
-    summary = ingest_records(con, records(voiding(first["id"], 2), voiding(uid(9), 3), voiding(uid(9) , 4) | {"object": {"objectType": "StatementRef", "id": voiding(uid(9), 3)["id"]}}))
+    summary = ingest_records(con, records(voiding(first["id"], 2), voiding(uid(9), 3),
+                                          voiding(uid(9) , 4) | {"object": {"objectType": "StatementRef", "id": voiding(uid(9), 3)["id"]}}))
     assert (summary.stored, summary.rejected) == (1, 2)
     reasons = sorted(r[0] for r in rows(con, "SELECT reason FROM rejected"))
     assert reasons == [f"voiding statement targets {first['id']}, which is itself a voiding statement "

@@ -52,17 +52,22 @@ def body(round_: str, area: str, group: str, country: str, lang: str) -> list[ob
              for hub, name in sorted(set(zip(hub_rows["hub"].to_list(), hub_rows["hub_name"].to_list(), strict=True)), key=lambda p: p[1])]
     return [
         html.Div([
-            ui.card(t(lang, "section.countries"), ui.graph(figures.comparison(countries, "country", lang, f"{t(lang, 'chart.countries')}: {label}"), "compare-countries-chart"),
+            ui.card(t(lang, "section.countries"), ui.graph(figures.comparison(countries, "country", lang, f"{t(lang, 'chart.countries')}: {label}"),
+                                                           "compare-countries-chart"),
                     ui.table(countries, "country-maturity", Params(round=round_, area=area, group=group), lang,
                              columns=["country", "schools", "n", "mean", "ci_low", "ci_high", "suppressed"])),
-            ui.card(t(lang, "section.hubs"), ui.graph(figures.comparison(hub_rows, "hub_name", lang, f"{t(lang, 'chart.hubs')}: {label}"), "compare-hubs-chart"),
+            ui.card(t(lang, "section.hubs"), ui.graph(figures.comparison(hub_rows, "hub_name", lang, f"{t(lang, 'chart.hubs')}: {label}"),
+                                                      "compare-hubs-chart"),
                     ui.table(hubs, "hub-maturity", params, lang, columns=["hub", "country", "schools", "n", "mean", "ci_low", "ci_high", "suppressed"])),
         ], className="grid-2"),
-        ui.card(t(lang, "section.trends"), ui.graph(figures.trend(country_maturity(data, all_rounds), "country", lang, f"{t(lang, 'chart.trend')}: {label}"), "compare-trend-chart")),
+        ui.card(t(lang, "section.trends"), ui.graph(figures.trend(country_maturity(data, all_rounds), "country", lang, f"{t(lang, 'chart.trend')}: {label}"),
+                                                    "compare-trend-chart")),
         ui.card(t(lang, "section.credentials_country"),
-                ui.graph(figures.credentials(credentials := country_credentials(data, Params(country=country)), lang, t(lang, "chart.credentials_country")), "compare-credentials-chart"),
+                ui.graph(figures.credentials(credentials := country_credentials(data, Params(country=country)), lang, t(lang, "chart.credentials_country")),
+                         "compare-credentials-chart"),
                 ui.table(credentials, "country-credentials", Params(country=country), lang), note=t(lang, "note.credentials_country")),
-        ui.card(t(lang, "section.drilldown"), html.Ul(links, className="links") if links else ui.notice(t(lang, "empty.no_aggregates")), note=t(lang, "note.drilldown")),
+        ui.card(t(lang, "section.drilldown"), html.Ul(links, className="links") if links else ui.notice(t(lang, "empty.no_aggregates")),
+                note=t(lang, "note.drilldown")),
     ]
 
 

@@ -81,7 +81,8 @@ def body(hub: str, round_: str, level: str, area: str, lang: str) -> list[object
                 columns=[c for c in ("school_name", "label", "overall_score") if c in profiles.columns]), note=t(lang, "note.profiles")),
         ui.card(t(lang, "section.pairs"), ui.table(pairs, "hub-pairs", params, lang,
                 columns=[c for c in ("mentor_name", "mentee_name", "score", "explanation") if c in pairs.columns]), note=t(lang, "note.pairs")),
-        ui.card(t(lang, "section.credentials"), ui.graph(figures.credentials(credentials := hub_credentials(data, params), lang, t(lang, "chart.credentials_hub")), "hub-credentials-chart"),
+        ui.card(t(lang, "section.credentials"),
+                ui.graph(figures.credentials(credentials := hub_credentials(data, params), lang, t(lang, "chart.credentials_hub")), "hub-credentials-chart"),
                 ui.table(credentials, "hub-credentials", Params(hub=hub), lang), note=t(lang, "note.credentials_hub")),
     ]
 
@@ -93,11 +94,13 @@ def over_time(hub: str, level: str, start: str, end: str, chosen: str, lang: str
         return [ui.notice(t(lang, "empty.hub_not_in_scope"), "warning")]
     params = Params(hub=hub, level=level, start=start, end=end, grain=chosen)
     activity = hub_activity(data, params)
-    note = t(lang, "note.hub_activity", min=min_cell()) + " " + t(lang, "note.activity_month" if grain(params) == "month" else "note.activity_week", min=min_cell())
+    note = t(lang, "note.hub_activity", min=min_cell()) + " " + t(lang, "note.activity_month" if grain(params) == "month" else "note.activity_week",
+                                                                  min=min_cell())
     return [
         ui.card(t(lang, "section.activity"), ui.graph(figures.activity(activity, lang, grain(params), min_cell()), "hub-activity-chart"),
                 ui.table(activity, "hub-activity", params, lang,
-                         columns=["period", "weeks", "schools", "active_teachers", "teacher_share", "active_students", "student_share", "schools_withheld", "completions"]),
+                         columns=["period", "weeks", "schools", "active_teachers", "teacher_share", "active_students", "student_share", "schools_withheld",
+                                  "completions"]),
                 note=note),
     ]
 

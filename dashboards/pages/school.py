@@ -123,7 +123,8 @@ def over_time(school: str, start: str, end: str, chosen: str, lang: str) -> list
                 note=t(lang, "note.activity_month" if grain(params) == "month" else "note.activity_week", min=min_cell())),
         ui.card(t(lang, "section.timeline"), ui.graph(figures.timeline(timeline, lang), "school-timeline-chart"),
                 ui.table(timeline, "school-timeline", params, lang,
-                         columns=["as_of", "meetings", "goals_set", "goals_achieved", "steps_planned", "steps_completed", "observations", "phase_reached", "status"])),
+                         columns=["as_of", "meetings", "goals_set", "goals_achieved", "steps_planned", "steps_completed", "observations", "phase_reached",
+                                  "status"])),
     ]
 
 

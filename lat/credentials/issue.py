@@ -9,8 +9,10 @@ Where the EU Council Recommendation (2022) mandatory elements go (docs/credentia
 | issuer country | ``issuer.address.addressCountry`` / ``addressCountryCode`` |
 | awarding body | ``issuer`` (a Profile) |
 | date | ``validFrom`` (and the round as activityStartDate / activityEndDate) |
-| learning outcomes, workload, assessment type, form of participation, quality assurance | ``achievement.euMicroCredential`` (terms defined by the inline context) and the criteria narrative |
+| learning outcomes, workload, assessment type, form of participation, quality assurance | ``achievement.euMicroCredential`` and the criteria narrative |
 | level | ``achievement.alignment`` to the EQF level, and ``euMicroCredential.level`` |
+
+The ``euMicroCredential`` terms are defined by the credential's inline context.
 """
 
 from __future__ import annotations

@@ -15,7 +15,8 @@ What happens to a statement depends on where the person appears in it:
 Rows of ``rejected`` and ``conflicts`` whose raw text (or reason) contains the identifier
 are deleted, and so are the person's ``people`` rows and the mentoring pairs in which their
 person id is the mentor. The marts are then recomputed in full, older mart versions
-removed, and the DuckDB file rewritten (:func:`compact_store`) so deleted bytes leave the disk. The audit log gets the SHA-256 of the actor key and the counts, never the data.
+removed, and the DuckDB file rewritten (:func:`compact_store`) so deleted bytes leave the
+disk. The audit log gets the SHA-256 of the actor key and the counts, never the data.
 """
 
 from __future__ import annotations

@@ -25,7 +25,8 @@ def progress(
 ) -> pl.LazyFrame:
     """The progress of every mentee school as of ``as_of`` (see docs/indicators.md)."""
     events = mentoring_events(statements)
-    registered = schools.select(pl.col("school_id").alias("school"), pl.col("name").alias("school_name"), pl.col("hub"), pl.col("teachers").cast(pl.Int64).alias("teachers_registered"))
+    registered = schools.select(pl.col("school_id").alias("school"), pl.col("name").alias("school_name"), pl.col("hub"),
+                                pl.col("teachers").cast(pl.Int64).alias("teachers_registered"))
     frame = (
         mentee_schools(mentoring, as_of)
         .join(registered, on="school", how="left")
