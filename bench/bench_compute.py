@@ -91,9 +91,9 @@ def build_real(home: Path, env: dict[str, str]) -> None:
 
 def build_synthetic(home: Path) -> None:
     sys.path.insert(0, str(ROOT))
+    from lat.config import Settings
     from lat.store import database as store
     from lat.xapi import vocab
-    from lat.config import Settings
 
     with store.session(Settings(home=home)) as con:
         con.execute(SYNTHETIC_SQL.format(answered=vocab.ANSWERED, item_base=vocab.SELFIE_ITEM_BASE,
@@ -102,10 +102,10 @@ def build_synthetic(home: Path) -> None:
 
 def baseline(home: Path) -> str:
     return (
-        "import duckdb; con = duckdb.connect(%r, read_only=True); "
+        f"import duckdb; con = duckdb.connect({str(home / 'lat.duckdb')!r}, read_only=True); "
         "con.execute(\"SELECT school, round, area, respondent_group, count(DISTINCT actor_key), avg(score_raw) "
         "FROM statements WHERE verb = 'http://adlnet.gov/expapi/verbs/answered' AND NOT voided "
-        "GROUP BY ALL\").fetchall()" % str(home / "lat.duckdb")
+        "GROUP BY ALL\").fetchall()"
     )
 
 

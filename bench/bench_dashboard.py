@@ -79,13 +79,18 @@ def cases(school: str, hub: str, round_: str) -> dict[str, tuple[str, dict[str, 
         "school": ("school-body.children", {"school-select.value": school, "school-round.value": round_, "school-area.value": "", "lang.value": "en"}),
         "mentor": ("mentor-body.children", {"mentor-hub.value": "", "mentor-level.value": "", "lang.value": "en"}),
         "hub": ("hub-body.children", {"hub-select.value": hub, "hub-round.value": round_, "hub-level.value": "", "hub-area.value": "", "lang.value": "en"}),
-        "compare": ("compare-body.children", {"compare-round.value": round_, "compare-area.value": "A", "compare-group.value": "teacher", "compare-country.value": "", "lang.value": "en"}),
+        "compare": ("compare-body.children", {"compare-round.value": round_, "compare-area.value": "A", "compare-group.value": "teacher",
+                                              "compare-country.value": "", "lang.value": "en"}),
         "research": ("research-body.children", {"research-round.value": "", "research-area.value": "", "lang.value": "en"}),
         # the over-time sections (activity trends, mentoring timeline) and the export page
-        "school-week": ("school-time.children", {"school-select.value": school, "school-period.start_date": None, "school-period.end_date": None, "school-grain.value": "week", "lang.value": "en"}),
-        "school-month": ("school-time.children", {"school-select.value": school, "school-period.start_date": "2025-10-01", "school-period.end_date": "2026-03-31", "school-grain.value": "month", "lang.value": "en"}),
-        "hub-week": ("hub-time.children", {"hub-select.value": hub, "hub-level.value": "", "hub-period.start_date": None, "hub-period.end_date": None, "hub-grain.value": "week", "lang.value": "en"}),
-        "hub-month": ("hub-time.children", {"hub-select.value": hub, "hub-level.value": "", "hub-period.start_date": None, "hub-period.end_date": None, "hub-grain.value": "month", "lang.value": "en"}),
+        "school-week": ("school-time.children", {"school-select.value": school, "school-period.start_date": None, "school-period.end_date": None,
+                                                 "school-grain.value": "week", "lang.value": "en"}),
+        "school-month": ("school-time.children", {"school-select.value": school, "school-period.start_date": "2025-10-01",
+                                                  "school-period.end_date": "2026-03-31", "school-grain.value": "month", "lang.value": "en"}),
+        "hub-week": ("hub-time.children", {"hub-select.value": hub, "hub-level.value": "", "hub-period.start_date": None, "hub-period.end_date": None,
+                                           "hub-grain.value": "week", "lang.value": "en"}),
+        "hub-month": ("hub-time.children", {"hub-select.value": hub, "hub-level.value": "", "hub-period.start_date": None, "hub-period.end_date": None,
+                                            "hub-grain.value": "month", "lang.value": "en"}),
         "export": ("export-body.children", {"export-k.value": 5, "export-level.value": "schools", "export-format.value": "csv", "lang.value": "en"}),
     }
 
@@ -102,15 +107,16 @@ def main() -> None:
         note = f"pilot marts x{copies}"
     os.environ["LAT_HOME"] = str(home)
     from dashboards.app import create_app
-    from lat.config import get_settings
     from lat.access.users import add_user, get_user, remove_user
+    from lat.config import get_settings
 
     settings = get_settings()
     current = home / "marts" / "current"
     schools = pl.read_parquet(current / "registry_schools.parquet")
     hub = schools["hub"][0]
     school = schools.filter(pl.col("hub") == hub)["school"][0]
-    pairs = pl.read_parquet(current / "registry_mentoring.parquet").filter(pl.col("mentee_school").is_in(schools.filter(pl.col("hub") == hub)["school"].implode()))
+    hub_schools = schools.filter(pl.col("hub") == hub)["school"]
+    pairs = pl.read_parquet(current / "registry_mentoring.parquet").filter(pl.col("mentee_school").is_in(hub_schools.implode()))
     mentor, mentee = pairs["mentor"][0], pairs["mentee_school"][0]
     rounds = sorted(pl.read_parquet(current / "maturity_area.parquet")["round"].unique().to_list())
     # every role, each looking at a school and hub in its own scope (the researcher: refused or empty)

@@ -5,9 +5,9 @@
 Starts real `lat lrs` processes on 127.0.0.1 and, when .venv-ralph exists (make ralph), the
 Ralph LRS (filesystem backend) in the same run, and prints our figures, Ralph's and the
 ratios. The machine is shared, so beside wall-clock figures it prints the server process's
-CPU time (from /proc): statements per server CPU-second and CPU ms per single POST. The store with one million statements is built once (rows generated in SQL, not
-through the HTTP API: it is the backdrop, not the thing measured) and cached under
-bench/out/lrs-1m/.
+CPU time (from /proc): statements per server CPU-second and CPU ms per single POST. The
+store with one million statements is built once (rows generated in SQL, not through the
+HTTP API: it is the backdrop, not the thing measured) and cached under bench/out/lrs-1m/.
 """
 
 from __future__ import annotations
@@ -103,8 +103,8 @@ def latency(post: Post, count: int, pid: int) -> tuple[float, float, float]:
 
 def seed(home: Path, rows: int) -> None:
     """A store holding ``rows`` generated statements (schema from lat.store.database, rows from SQL)."""
-    from lat.store import database as store
     from lat.config import get_settings
+    from lat.store import database as store
 
     with store.session(get_settings(home=home)) as con:
         con.execute("""

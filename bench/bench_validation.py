@@ -82,7 +82,7 @@ def main() -> None:
     print(f"baseline orjson.loads     {parse:>12,.0f} statements/s")
     for version in (None, "1.0.3", "2.0.0"):
         bad = []
-        speed = rate(len(parsed), lambda: bad.extend(r for s in parsed if (r := validate(s, version=version))))
+        speed = rate(len(parsed), lambda bad=bad, version=version: bad.extend(r for s in parsed if (r := validate(s, version=version))))
         assert not bad, bad[:3]
         label = f"validate(version={version!r})"
         print(f"{label:<26}{speed:>12,.0f} statements/s  ({speed / parse:.2f}x parse, {speed / TARGET:.2f}x the {TARGET:,}/s target)")

@@ -137,7 +137,7 @@ def _records(frame: pl.DataFrame, columns: list[str], links: dict[str, str], lan
     if links:
         ids = frame.select(list({key for key in links.values()} & set(frame.columns)))
         rows = out.to_dicts()
-        for row, id_row in zip(rows, ids.to_dicts()):
+        for row, id_row in zip(rows, ids.to_dicts(), strict=True):
             for column, key in links.items():
                 target = id_row.get(key)
                 if target is not None:

@@ -14,9 +14,9 @@ from flask import current_app
 from dashboards import components as ui
 from dashboards.i18n import language_or_default, t
 from lat.access.policy import AccessDenied, DataAccess
+from lat.access.roles import User
 from lat.config import Settings
 from lat.errors import LatError
-from lat.access.roles import User
 
 T = TypeVar("T")
 
@@ -29,12 +29,14 @@ def access() -> DataAccess:
 
 
 def user() -> User:
+    """The signed-in user of this request."""
     from lat.access.webauth import current_user
 
     return current_user()
 
 
 def settings() -> Settings:
+    """The settings the dashboard app was created with."""
     configured: Settings = current_app.config["LAT_SETTINGS"]
     return configured
 

@@ -21,11 +21,13 @@ MIME = {"csv": "text/csv; charset=utf-8", "xlsx": "application/vnd.openxmlformat
 
 
 def register(server: Flask) -> None:
+    """Add the download and research-export routes to ``server``."""
     server.add_url_rule("/download/<name>.<fmt>", "lat_download", download)
     server.add_url_rule("/export/research.zip", "lat_research_export", research_export)
 
 
 def download(name: str, fmt: str) -> Response:
+    """One dashboard table as CSV or Excel, with the filters of the query string; audited as an export."""
     from lat.access.web_session import client_ip
     from lat.access.webauth import current_access
 
@@ -58,8 +60,8 @@ def render(frame: pl.DataFrame, fmt: str) -> bytes:
 
 def research_export() -> Response:
     """The research export as a zip: admins and researchers only (403 for others), audited by lat.export."""
-    from lat.export import build_zip
     from lat.access.webauth import current_access
+    from lat.export import build_zip
 
     access = current_access()
     try:

@@ -10,14 +10,15 @@ from typing import cast
 import polars as pl
 
 from dashboards.i18n import t
-from dashboards.views import round_key
 from dashboards.theme import GROUP_COLOURS, OKABE_ITO, STATUS_COLOURS, Figure, base_layout, empty_figure
+from dashboards.views import round_key
 from lat.xapi import vocab
 
 SCALE_MAX = 5.0  # the SELFIE agreement scale runs 1..5
 
 
 def area_label(lang: str, area: str) -> str:
+    """An area's code and its name in ``lang``, e.g. 'A Leadership'."""
     return f"{area} {t(lang, f'area.{area}')}"
 
 
@@ -39,7 +40,7 @@ def areas_by_group(frame: pl.DataFrame, lang: str, min_cell: int) -> Figure:
         figure.add_bar(
             x=shown["area"].to_list(), y=shown["mean"].to_list(), name=name, offsetgroup=group, marker={"color": GROUP_COLOURS[group]},
             text=[f"n={n}" for n in shown["n"].to_list()], textposition="outside",
-            customdata=[[area_label(lang, a), n] for a, n in zip(shown["area"].to_list(), shown["n"].to_list())],
+            customdata=[[area_label(lang, a), n] for a, n in zip(shown["area"].to_list(), shown["n"].to_list(), strict=True)],
             hovertemplate=f"{name}<br>%{{customdata[0]}}<br>{t(lang, 'label.mean')}: %{{y:.2f}}<br>{t(lang, 'label.n')}: %{{customdata[1]}}<extra></extra>",
         )
         if hidden.height:
@@ -71,7 +72,7 @@ def progress_by_area(frame: pl.DataFrame, lang: str) -> Figure:
             marker={"color": GROUP_COLOURS[group], "size": 10},
             error_y={"type": "data", "symmetric": False, "array": (rows["ci_high"].cast(pl.Float64) - change).to_list(),
                      "arrayminus": (change - rows["ci_low"].cast(pl.Float64)).to_list()},
-            customdata=list(zip(rows["mean_previous"].to_list(), rows["mean"].to_list(), rows["n_previous"].to_list(), rows["n"].to_list())),
+            customdata=list(zip(rows["mean_previous"].to_list(), rows["mean"].to_list(), rows["n_previous"].to_list(), rows["n"].to_list(), strict=True)),
             hovertemplate=(f"%{{x}}<br>{t(lang, 'label.change')}: %{{y:+.2f}}<br>"
                            f"{t(lang, 'label.previous')}: %{{customdata[0]:.2f}} (n=%{{customdata[2]}})<br>"
                            f"{t(lang, 'label.now')}: %{{customdata[1]:.2f}} (n=%{{customdata[3]}})<extra></extra>"),
@@ -90,7 +91,7 @@ def timeline(frame: pl.DataFrame, lang: str) -> Figure:
     if frame.is_empty():
         return empty_figure(t(lang, "empty.no_mentoring"))
     figure = Figure()
-    for colour, series in zip((OKABE_ITO[4], OKABE_ITO[0], OKABE_ITO[2], OKABE_ITO[6]), TIMELINE_SERIES):
+    for colour, series in zip((OKABE_ITO[4], OKABE_ITO[0], OKABE_ITO[2], OKABE_ITO[6]), TIMELINE_SERIES, strict=True):
         figure.add_scatter(
             x=frame["as_of"].to_list(), y=frame[series].to_list(), mode="lines+markers", name=t(lang, f"col.{series}"),
             line={"color": colour, "width": 2}, hovertemplate=f"{t(lang, f'col.{series}')}: %{{y}}<br>%{{x|%Y-%m-%d}}<extra></extra>",
@@ -141,7 +142,7 @@ def comparison(frame: pl.DataFrame, key: str, lang: str, title: str) -> Figure:
     figure.add_bar(
         x=shown[key].to_list(), y=mean.to_list(), marker={"color": OKABE_ITO[4]},
         error_y={"type": "data", "symmetric": False, "array": (high - mean).to_list(), "arrayminus": (mean - low).to_list(), "color": "#333333"},
-        customdata=list(zip(shown["schools"].to_list(), shown["n"].to_list(), shown["ci_low"].to_list(), shown["ci_high"].to_list())),
+        customdata=list(zip(shown["schools"].to_list(), shown["n"].to_list(), shown["ci_low"].to_list(), shown["ci_high"].to_list(), strict=True)),
         hovertemplate=(f"%{{x}}<br>{t(lang, 'label.mean')}: %{{y:.2f}}<br>95% CI: %{{customdata[2]:.2f}}–%{{customdata[3]:.2f}}<br>"
                        f"{t(lang, 'label.schools')}: %{{customdata[0]}}<br>{t(lang, 'label.n')}: %{{customdata[1]}}<extra></extra>"),
     )

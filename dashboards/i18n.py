@@ -7,14 +7,14 @@ checks); no code changes. Texts may hold ``{name}`` placeholders filled by :func
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 LOCALES = Path(__file__).resolve().parent / "locales"
 DEFAULT = "en"
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue(language: str) -> dict[str, str]:
     """The messages of ``language`` (English for unknown languages)."""
     path = LOCALES / f"{language}.json"

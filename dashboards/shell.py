@@ -47,6 +47,7 @@ def route(pathname: str | None, search: str | None, lang: str | None) -> tuple[S
 
 
 def register(app: Dash) -> None:
+    """Render the navigation, the page and the user box whenever the URL or the language changes."""
     @app.callback(Output("nav", "children"), Output("page", "children"), Output("user-box", "children"),
                   Input("url", "pathname"), Input("url", "search"), Input("lang", "value"))
     def render_page(pathname: str | None, search: str | None, lang: str | None) -> tuple[Sequence[object], object, Sequence[object]]:

@@ -40,18 +40,23 @@ class Figure:
         self.layout: dict[str, Any] = {}
 
     def add_trace(self, **trace: Any) -> None:
+        """Append a trace given as plotly properties."""
         self.data.append(trace)
 
     def add_bar(self, **trace: Any) -> None:
+        """Append a bar trace."""
         self.add_trace(type="bar", **trace)
 
     def add_scatter(self, **trace: Any) -> None:
+        """Append a scatter trace."""
         self.add_trace(type="scatter", **trace)
 
     def update_layout(self, **layout: Any) -> None:
+        """Merge ``layout`` into the figure's layout (top-level keys replaced)."""
         self.layout.update(layout)
 
     def add_hline(self, y: float, *, line_color: str, line_width: float) -> None:
+        """Draw a horizontal line across the plot at ``y``."""
         line = {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": y, "y1": y, "line": {"color": line_color, "width": line_width}}
         self.layout.setdefault("shapes", []).append(line)
 

@@ -17,8 +17,8 @@ from typing import Any
 import polars as pl
 
 from lat.access.policy import AccessDenied, DataAccess, one_of
-from lat.errors import LatError
 from lat.access.roles import BADGE_LIST, SCHOOL_ROWS
+from lat.errors import LatError
 
 GROUP_ORDER = ("leader", "teacher", "student")
 
@@ -124,7 +124,8 @@ def school_gaps(access: DataAccess, p: Params) -> pl.DataFrame:
 def school_strengths(access: DataAccess, p: Params) -> pl.DataFrame:
     """The three strongest and weakest items of each group."""
     if not p.school:
-        return pl.DataFrame(schema={"group": pl.String, "kind": pl.String, "rank": pl.Int64, "item": pl.String, "area": pl.String, "n": pl.UInt32, "mean": pl.Float64})
+        return pl.DataFrame(schema={"group": pl.String, "kind": pl.String, "rank": pl.Int64, "item": pl.String, "area": pl.String, "n": pl.UInt32,
+                                    "mean": pl.Float64})
     frame = read(access, "maturity_strengths", school=p.school, round=p.round)
     if p.area:
         frame = frame.filter(pl.col("area") == p.area)
@@ -236,13 +237,15 @@ def hub_profiles(access: DataAccess, p: Params) -> pl.DataFrame:
 def country_maturity(access: DataAccess, p: Params) -> pl.DataFrame:
     """Country means (school-weighted) with 95% intervals, per round, area and group."""
     frame = read(access, "maturity_country", weighting="school", round=p.round, area=p.area, group=p.group, country=p.country)
-    return frame.select("country", "round", "area", "group", "schools", "n", "mean", "ci_low", "ci_high", "median", "q1", "q3", "suppressed").sort("country", "round", "area", "group")
+    return frame.select("country", "round", "area", "group", "schools", "n", "mean", "ci_low", "ci_high", "median", "q1", "q3",
+                        "suppressed").sort("country", "round", "area", "group")
 
 
 def hub_maturity(access: DataAccess, p: Params) -> pl.DataFrame:
     """Hub means (school-weighted) with 95% intervals, per round, area and group."""
     frame = read(access, "maturity_hub", weighting="school", round=p.round, area=p.area, group=p.group, country=p.country)
-    return frame.select("hub", "country", "round", "area", "group", "schools", "n", "mean", "ci_low", "ci_high", "suppressed").sort("country", "hub", "round", "area", "group")
+    return frame.select("hub", "country", "round", "area", "group", "schools", "n", "mean", "ci_low", "ci_high",
+                        "suppressed").sort("country", "hub", "round", "area", "group")
 
 
 def outcome_summary(access: DataAccess, p: Params) -> pl.DataFrame:
@@ -284,6 +287,7 @@ def within(frame: pl.DataFrame, column: str, p: Params) -> pl.DataFrame:
 
 
 def grain(p: Params) -> str:
+    """The chosen time grain, week by default; a LatError for anything but week or month."""
     if p.grain and p.grain not in GRAINS:
         raise LatError(f"Time grain {p.grain!r}: choose week or month.")
     return p.grain or "week"

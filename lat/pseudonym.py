@@ -38,6 +38,7 @@ def keyed_hash(key: bytes, *parts: str) -> str:
 
 
 def key_path(settings: Settings) -> Path:
+    """The pseudonym key's file: LAT_HOME/keys/pseudonym.key."""
     return keys.key_file(settings, KEY_NAME)
 
 

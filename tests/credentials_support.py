@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from lat.store import database as store
-from lat.xapi import vocab
 from lat.config import Settings
 from lat.ingest.engine import Record, ingest_records
+from lat.store import database as store
+from lat.xapi import vocab
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "credentials"
 ACHIEVEMENTS = FIXTURES / "achievements.toml"

@@ -18,9 +18,9 @@ def sample_files() -> list[Path]:
 
 def build_store(home: Path) -> Settings:
     """Registry import, ingest and compute of the two hubs into ``home``; returns its settings."""
+    from lat.ingest.engine import ingest_paths
     from lat.registry import organisation as registry
     from lat.store import database as store
-    from lat.ingest.engine import ingest_paths
     from pipelines.core import compute
 
     settings = Settings(home=home)

@@ -17,12 +17,12 @@ import duckdb
 import polars as pl
 import pytest
 
-from lat.registry import attribution
-from lat.store import database as store
-from lat.xapi import vocab
-from lat.registry import organisation as lat_registry
 from lat.config import Settings
 from lat.ingest.engine import Record, ingest_records
+from lat.registry import attribution
+from lat.registry import organisation as lat_registry
+from lat.store import database as store
+from lat.xapi import vocab
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "pipelines"
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)

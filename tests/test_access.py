@@ -11,14 +11,13 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from lat.access import audit
-from lat.store import marts
+from lat.access import audit, roles
 from lat.access.policy import AccessDenied, DataAccess, PublishedRegistry, one_of
+from lat.access.roles import User
+from lat.cli import main
 from lat.config import Settings
 from lat.errors import LatError
-from lat.access import roles
-from lat.cli import main
-from lat.access.roles import User
+from lat.store import marts
 from pipelines.core import catalogue as cat
 
 TEST_MARTS = {
@@ -171,7 +170,8 @@ def test_a_row_naming_two_schools_needs_both_in_scope(settings: Settings, monkey
     """A pairing row names a mentor school beside the mentee: the head of either sees neither's row."""
     pair = cat.Mart("t_pairs", "school", "", {"mentor_school": "mentor_school", "mentee_school": "mentee_school", "hub": "hub"})
     monkeypatch.setitem(cat.MARTS, "t_pairs", pair)
-    marts.publish({"t_pairs": pl.DataFrame({"mentor_school": ["S1", None, "S3"], "mentee_school": ["S2", "S1", "S1"], "hub": ["H1", "H1", "H1"]})}, settings, unchanged=REGISTRY, catalogue=cat.as_data(cat.MARTS))
+    marts.publish({"t_pairs": pl.DataFrame({"mentor_school": ["S1", None, "S3"], "mentee_school": ["S2", "S1", "S1"], "hub": ["H1", "H1", "H1"]})}, settings,
+                  unchanged=REGISTRY, catalogue=cat.as_data(cat.MARTS))
     assert DataAccess(HEAD, settings).mart("t_pairs").rows() == [(None, "S1", "H1")]
     assert DataAccess(COORDINATOR, settings).mart("t_pairs").rows() == [("S1", "S2", "H1"), (None, "S1", "H1")]
     assert DataAccess(ADMIN, settings).mart("t_pairs").height == 3

@@ -10,12 +10,12 @@ from typing import Any
 import duckdb
 import pytest
 
+from lat.config import get_settings
 from lat.registry import attribution
 from lat.registry import organisation as registry
 from lat.store import database as store
-from lat.xapi import vocab
-from lat.config import get_settings
 from lat.store.rows import flatten
+from lat.xapi import vocab
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "registry"
 

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from lat.access import audit
-from lat.access import authdb
+from lat.access import audit, authdb
 from lat.cli import cli
 from lat.config import Settings
 from lat.errors import LatError

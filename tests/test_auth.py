@@ -11,11 +11,9 @@ from typing import Any
 
 import pytest
 
-from lat.access import audit
-from lat.access import auth
-from lat.access import authdb
-from lat.config import Settings
+from lat.access import audit, auth, authdb
 from lat.access.users import add_user
+from lat.config import Settings
 
 PW = "correct horse battery"
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from lat.xapi import vocab
 from lat.credentials import achievements
 from lat.credentials.achievements import Group, StatementRule
 from lat.errors import LatError
+from lat.xapi import vocab
 from tests.credentials_support import ACHIEVEMENTS
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "achievements.toml"
@@ -35,7 +35,8 @@ def _with(tmp_path: Path, old: str, new: str) -> Path:
 
 @pytest.mark.parametrize(("old", "new", "message"), [
     ("at_least = 6", "atleast = 6", "achievement 'mentoring-participant': criteria.all[0]: unknown key(s) atleast"),
-    ("at_least = 6 }", "at_least = 6, at_most = 9 }", "criteria.all[0]: give exactly one comparison of at_least, at_most, more_than, less_than, equals (found at_least, at_most)"),
+    ("at_least = 6 }", "at_least = 6, at_most = 9 }",
+     "criteria.all[0]: give exactly one comparison of at_least, at_most, more_than, less_than, equals (found at_least, at_most)"),
     ('verb = "attended"', 'verb = "went"', "criteria.all[0]: 'verb' 'went' is neither a known name"),
     ('participation = "blended"', 'participation = "hybrid"', "'participation' must be one of online, onsite, blended, not 'hybrid'"),
     ('country = "EE"', 'country = "Estonia"', "issuer: 'country' must be an ISO 3166-1 alpha-2 code"),

@@ -14,11 +14,11 @@ from pathlib import Path
 import jwt
 import pytest
 
+from lat.credentials import achievements, award, revocation, signing_key
+from lat.credentials.verify import verify
 from lat.store import database as store
 from lat.xapi import vocab
-from lat.credentials import achievements, award, signing_key, revocation
-from lat.credentials.verify import verify
-from tests.credentials_support import A, ACHIEVEMENTS, make_store
+from tests.credentials_support import ACHIEVEMENTS, A, make_store
 from tests.ob3schema import official
 
 

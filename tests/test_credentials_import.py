@@ -11,15 +11,15 @@ import jwt
 import polars as pl
 import pytest
 
-from lat.store import database as store
-from lat.xapi import vocab
-from lat.credentials import dids, issue, signing_key, signing
+from lat.credentials import dids, issue, signing, signing_key
 from lat.credentials.achievements import Issuer, Round, load
 from lat.credentials.criteria import Outcome
 from lat.credentials.importing import import_credential
 from lat.errors import LatError
+from lat.store import database as store
+from lat.xapi import vocab
 from pipelines.core.compute import run
-from tests.credentials_support import A, ACHIEVEMENTS, make_store
+from tests.credentials_support import ACHIEVEMENTS, A, make_store
 
 T0 = dt.datetime(2026, 1, 10, 12, 0, tzinfo=dt.UTC)
 

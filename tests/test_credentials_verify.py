@@ -13,12 +13,12 @@ import pytest
 from joserfc import jwk
 
 from lat.config import Settings
-from lat.credentials import dids, issue, signing_key, signing
+from lat.credentials import dids, issue, signing, signing_key
 from lat.credentials.achievements import Issuer, Round, load
 from lat.credentials.criteria import Outcome
 from lat.credentials.verify import verify
 from lat.errors import LatError
-from tests.credentials_support import A, ACHIEVEMENTS
+from tests.credentials_support import ACHIEVEMENTS, A
 from tests.ob3schema import official
 
 T0 = dt.datetime(2026, 1, 10, 12, 0, tzinfo=dt.UTC)  # validFrom of every credential here

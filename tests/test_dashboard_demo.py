@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import requests
+
 from dashboard_support import LAT, REPO, free_port, login
 
 pytestmark = pytest.mark.slow

@@ -19,13 +19,13 @@ from collections.abc import Iterator
 import polars as pl
 import pytest
 import requests
-from dashboard_support import Account, call, dashboard_server, dependencies, login, prepare_home
 
+from dashboard_support import Account, call, dashboard_server, dependencies, login, prepare_home
 from dashboards.views import VIEWS
 from lat.access import audit
+from lat.access.users import get_user
 from lat.config import Settings
 from lat.export.anonymise import create_key_file, key_file
-from lat.access.users import get_user
 
 pytestmark = pytest.mark.slow
 

@@ -12,9 +12,9 @@ import pytest
 
 from dashboards.views import Params, hub_activity, school_activity, school_badges, school_credentials, school_timeline
 from lat.access.policy import AccessDenied, DataAccess
+from lat.access.roles import User
 from lat.config import Settings
 from lat.errors import LatError
-from lat.access.roles import User
 from lat.store.marts import CATALOGUE_FILE
 from pipelines.core import catalogue, families
 

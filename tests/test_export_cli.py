@@ -21,9 +21,9 @@ from pycanon import anonymity
 from export_support import SAMPLE, SURVEY_ROUND, build_store, survey_respondents
 from lat.access import audit
 from lat.access.policy import AccessDenied, DataAccess
+from lat.access.roles import RESEARCHER, SCHOOL_HEAD, User
 from lat.config import Settings
 from lat.export import build_zip
-from lat.access.roles import RESEARCHER, SCHOOL_HEAD, User
 
 KEY_A = "a-long-export-key-for-the-tests-0001"
 KEY_B = "another-export-key-for-the-tests-0002"

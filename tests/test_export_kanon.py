@@ -56,7 +56,7 @@ def test_size_bands() -> None:
 
 def test_pseudonyms_are_hmac_sha256_of_kind_and_id() -> None:
     key = b"k" * 32
-    expected = hmac.new(key, "school\x1fee-s01001".encode(), hashlib.sha256).hexdigest()[:12]
+    expected = hmac.new(key, b"school\x1fee-s01001", hashlib.sha256).hexdigest()[:12]
     assert Pseudonymiser(key).school("ee-s01001") == f"S-{expected}"
     assert Pseudonymiser(key).respondent("x").startswith("R-") and len(Pseudonymiser(key).respondent("x")) == 18
     assert Pseudonymiser(b"j" * 32).school("ee-s01001") != f"S-{expected}"

@@ -40,11 +40,11 @@ from hypothesis import strategies as st
 import lat.ingest.fastpath as fastpath
 from json_paths import changed, leaves
 from lat.ingest import _fastxapi
+from lat.ingest.readers import LineBlock
+from lat.store.rows import NAMES, ROW_SCHEMA, Columns, add_statement, statement_values
 from lat.xapi import vocab  # no skip: make test builds it
 from lat.xapi.fields import PROFILE_COLUMNS
 from lat.xapi.ids import NAMESPACE, content_digest, derived_id
-from lat.ingest.readers import LineBlock
-from lat.store.rows import NAMES, ROW_SCHEMA, Columns, add_statement, statement_values
 from lat.xapi.validation import validate
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import copy
 import functools
-import re
 import gzip
 import importlib
 import importlib.util
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Callable

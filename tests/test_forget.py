@@ -14,15 +14,15 @@ import pytest
 from click.testing import CliRunner
 
 from lat.access import audit
-from lat.store import database as store
-from lat.xapi import vocab
+from lat.access.users import add_user
 from lat.cli import cli
 from lat.config import Settings
 from lat.errors import LatError
-from lat.xapi.fields import actor_key
-from lat.privacy.forget import ERASED_AGENT, forget, resolve
 from lat.ingest.engine import ingest_paths
-from lat.access.users import add_user
+from lat.privacy.forget import ERASED_AGENT, forget, resolve
+from lat.store import database as store
+from lat.xapi import vocab
+from lat.xapi.fields import actor_key
 
 ANNA = {"objectType": "Agent", "mbox": "mailto:Anna@School.ee"}  # mixed case: keys are lower-cased
 ANNA_SHA1 = {"objectType": "Agent", "mbox_sha1sum": hashlib.sha1(b"mailto:anna@school.ee").hexdigest()}

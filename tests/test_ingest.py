@@ -15,12 +15,12 @@ import duckdb
 import orjson
 import pytest
 
-from lat.ingest import readers
 from lat.config import Settings
 from lat.errors import LatError
-from lat.xapi.ids import derived_id
+from lat.ingest import readers
 from lat.ingest.engine import IngestSummary, Record, ingest_paths, ingest_records, prepare
 from lat.store.database import connect
+from lat.xapi.ids import derived_id
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "ingest"
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "moodle-logstore-xapi"
@@ -84,7 +84,7 @@ def test_the_moodle_corpus_is_stored_or_rejected_and_repeats_count_as_duplicates
     with connect(settings, read_only=True) as con:
         assert rows(con, "SELECT count(*), count(DISTINCT id) FROM statements") == [(summary.stored, summary.stored)]
         for reason, line in rows(con, "SELECT reason, line FROM rejected"):
-            assert line is not None and reason.startswith(f"element ")  # every rejection says where and why
+            assert line is not None and reason.startswith("element ")  # every rejection says where and why
     again = ingest_paths([CORPUS], settings)
     assert again.as_dict() == {"read": 190, "stored": 0, "duplicates": 190 - summary.rejected, "conflicts": 0,
                                "rejected": summary.rejected, "voided": 0}
@@ -264,7 +264,8 @@ def test_voiding_marks_its_target_in_either_order(con: duckdb.DuckDBPyConnection
 def test_a_voiding_statement_cannot_void_a_voiding_statement(con: duckdb.DuckDBPyConnection) -> None:
     first = voiding(uid(1), 1)
     ingest_records(con, records(statement(1, id=uid(1)), first))
-    summary = ingest_records(con, records(voiding(first["id"], 2), voiding(uid(9), 3), voiding(uid(9) , 4) | {"object": {"objectType": "StatementRef", "id": voiding(uid(9), 3)["id"]}}))
+    summary = ingest_records(con, records(voiding(first["id"], 2), voiding(uid(9), 3),
+                                          voiding(uid(9) , 4) | {"object": {"objectType": "StatementRef", "id": voiding(uid(9), 3)["id"]}}))
     assert (summary.stored, summary.rejected) == (1, 2)
     reasons = sorted(r[0] for r in rows(con, "SELECT reason FROM rejected"))
     assert reasons == [f"voiding statement targets {first['id']}, which is itself a voiding statement "

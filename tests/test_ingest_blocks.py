@@ -8,11 +8,11 @@ from pathlib import Path
 import orjson
 import pytest
 
+from lat.config import Settings
+from lat.errors import LatError
 from lat.ingest import engine as ingest
 from lat.ingest import readers
 from lat.ingest.batches import build
-from lat.config import Settings
-from lat.errors import LatError
 from lat.ingest.engine import _chunks, _file_parts, _units
 from lat.ingest.readers import LineBlock
 from lat.store.database import connect

@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 import requests
-from dashboard_support import PASSWORD, Account, dashboard_server, prepare_home
 from requests.adapters import HTTPAdapter
 
+from dashboard_support import PASSWORD, Account, dashboard_server, prepare_home
 from lat.access import authdb
 from lat.config import Settings
 

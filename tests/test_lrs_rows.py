@@ -11,15 +11,15 @@ import duckdb
 import numpy as np
 import pytest
 
-from lat.registry import attribution
-from lat.store import database as store
-from lat.xapi import vocab
 from lat.config import get_settings
 from lat.ingest.engine import Record, ingest_records
-from lat.store import known as known_module
-from lat.lrs.errors import ApiError
-from lat.store.known import IdFilter, prefix
 from lat.lrs.committer import Writer, _Job
+from lat.lrs.errors import ApiError
+from lat.registry import attribution
+from lat.store import database as store
+from lat.store import known as known_module
+from lat.store.known import IdFilter, prefix
+from lat.xapi import vocab
 from tests.lrs_support import statement
 
 AUTHORITY = {"objectType": "Agent", "name": "moodle", "account": {"homePage": "http://127.0.0.1:1", "name": "k"}}

@@ -9,7 +9,7 @@ import pytest
 
 from lat.config import get_settings
 from lat.errors import LatError
-from lat.lrs import source_keys, formats, multipart, queries
+from lat.lrs import formats, multipart, queries, source_keys
 from lat.lrs.errors import ApiError
 
 STMT = {

@@ -70,8 +70,8 @@ def test_status_compute_and_ingest_work_while_the_lrs_holds_the_store(tmp_path: 
 
 
 def test_a_stale_run_file_is_ignored(tmp_path: Path) -> None:
-    from lat.store import database as store
     from lat.config import get_settings
+    from lat.store import database as store
 
     settings = get_settings(home=tmp_path)
     store.write_run_file(settings, {"pid": 2**22 + 12345, "url": "http://127.0.0.1:1", "token": "x"})

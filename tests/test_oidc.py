@@ -16,9 +16,9 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from lat.access import audit
-from lat.config import Settings
 from lat.access.users import add_user, get_user
 from lat.access.webauth import current_user, init_app
+from lat.config import Settings
 
 OIDC_DIR = Path(__file__).resolve().parent / "oidc"
 SECRET = "a-client-secret-for-tests-only-0123456789"

@@ -11,8 +11,8 @@ import pytest
 
 from lat.store import marts
 from lat.xapi import vocab
-from pipelines.core import compute
 from pipeline_fixtures import T0, load, open_store, registry, settings_for
+from pipelines.core import compute
 
 
 def assessment(teacher: str, code: str, level: str, *, round: str = "2025-spring", school: str = "S1", minutes: int = 0) -> dict[str, Any]:

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from lat.store import marts
+from pipeline_fixtures import FIXTURES, load, open_store, read_ndjson, registry, settings_for
 from pipelines.core import compute, families
 from pipelines.core.catalogue import MARTS
 from pipelines.core.definitions import DIMENSIONS, INDICATORS, Indicator, describe
 from pipelines.core.docs import render
-from pipeline_fixtures import FIXTURES, load, open_store, read_ndjson, registry, settings_for
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "indicators.md"
 # A definition says the rule in words; these are signs that it points at code instead.

@@ -9,8 +9,8 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from lat.store import marts
-from pipelines.core import compute, tables
 from pipeline_fixtures import FIXTURES, answer, load, load_case, open_store, registry, settings_for, voiding
+from pipelines.core import compute, tables
 
 SCHOOLS = {"S1": ("H1", "EE"), "S2": ("H1", "EE"), "S3": ("H2", "EE")}
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import polars as pl
 import pytest
 
 from lat.store import marts
+from pipeline_fixtures import FIXTURES, answer, assert_frame_matches, expected, load, open_store, read_ndjson, settings_for
 from pipelines.core import compute
-from pipeline_fixtures import FIXTURES, answer, assert_frame_matches, expected, load, open_store, read_ndjson, registry, settings_for
 
 KEYS = {
     "maturity_area": ["group"],

@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from lat.store import database as store
-from lat.xapi import vocab
 from lat.config import get_settings
 from lat.errors import LatError
 from lat.ingest.pull import LrsClient, check_since, newest, normalise_endpoint
+from lat.store import database as store
+from lat.xapi import vocab
 from ralph_lrs import DroppingProxy, Ralph, free_port, running_ralph
 
 LAT = str(Path(sys.executable).parent / "lat")

@@ -12,10 +12,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from lat.registry import organisation as registry
-from lat.store import database as store
 from lat.config import get_settings
 from lat.errors import LatError
+from lat.registry import organisation as registry
+from lat.store import database as store
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "registry"
 GOOD = FIXTURES / "good"

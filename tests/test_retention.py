@@ -10,13 +10,13 @@ import pytest
 from click.testing import CliRunner
 
 from lat.access import audit
-from lat.store import database as store
-from lat.xapi import vocab
 from lat.cli import cli
 from lat.config import Settings
 from lat.errors import LatError
 from lat.ingest.engine import ingest_paths
 from lat.privacy.retention import apply, cutoff
+from lat.store import database as store
+from lat.xapi import vocab
 
 NOW = datetime(2025, 7, 15, 12, 0, tzinfo=UTC)
 

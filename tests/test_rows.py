@@ -13,11 +13,10 @@ import orjson
 import pytest
 
 from lat.config import Settings
-from lat.store.rows import flatten
-from lat.xapi.ids import NAMESPACE, content_digest
 from lat.ingest.engine import Record, ingest_paths, ingest_records
-from lat.store.rows import NAMES, STATEMENT_COLUMNS, Columns, statement_values
 from lat.store.database import connect
+from lat.store.rows import NAMES, STATEMENT_COLUMNS, Columns, flatten, statement_values
+from lat.xapi.ids import NAMESPACE, content_digest
 
 CASES = json.loads((Path(__file__).parent / "fixtures" / "rows" / "cases.json").read_text(encoding="utf-8"))
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "moodle-logstore-xapi"

@@ -16,11 +16,11 @@ from typing import Any
 import orjson
 import pytest
 
-from lat.xapi import vocab
 from lat.errors import LatError
+from lat.sample import generate
+from lat.xapi import vocab
 from lat.xapi.fields import actor_key
 from lat.xapi.profile import match_template
-from lat.sample import generate
 
 REPO = Path(__file__).resolve().parents[1]
 COMMITTED = REPO / "data" / "sample"

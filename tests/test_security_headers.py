@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 import requests
-from dashboard_support import Account, call, dashboard_server, dependencies, login, prepare_home
 
+from dashboard_support import Account, call, dashboard_server, dependencies, login, prepare_home
 from dashboards.app import create_app
 from dashboards.views import VIEWS
 from lat.access.http_headers import STATIC_PREFIXES

@@ -14,8 +14,8 @@ import pytest
 from lat.config import Settings
 from lat.errors import LatError
 from lat.ingest.engine import Record, ingest_records
-from lat.store.status import gather, render
 from lat.store.database import connect
+from lat.store.status import gather, render
 
 VOIDED = "http://adlnet.gov/expapi/verbs/voided"
 

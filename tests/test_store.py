@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from lat.store import database as store
 from lat.config import Settings
 from lat.errors import LatError
+from lat.store import database as store
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPECTED = {

@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 
-from lat.store import database as store
-from lat.xapi import vocab
 from lat.config import get_settings
 from lat.errors import LatError
-from lat.xapi.profile import match_template
-from lat.pseudonym import pseudonym, pseudonym_key
 from lat.ingest.survey import answer_statement, check_round, check_schools, parse_value, read_survey
+from lat.pseudonym import pseudonym, pseudonym_key
+from lat.store import database as store
+from lat.xapi import vocab
+from lat.xapi.profile import match_template
 from lat.xapi.validation import validate
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "survey"

@@ -10,12 +10,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from lat.access import audit
-from lat.access import auth
-from lat.store import marts
+from lat.access import audit, auth
+from lat.access.users import add_user, create_demo_accounts, get_user, list_users, remove_user, set_password
 from lat.config import Settings
 from lat.errors import LatError
-from lat.access.users import add_user, create_demo_accounts, get_user, list_users, remove_user, set_password
+from lat.store import marts
 from pipelines.core import catalogue as cat
 
 PW = "correct horse battery"

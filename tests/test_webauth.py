@@ -13,9 +13,9 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from lat.access import audit
-from lat.config import Settings
 from lat.access.users import add_user
 from lat.access.webauth import current_access, current_user, init_app, login_required
+from lat.config import Settings
 
 PW = "correct horse battery"
 

@@ -13,16 +13,16 @@ import orjson
 import pyarrow as pa
 import pytest
 
+from lat.config import get_settings
+from lat.ingest.batches import build
+from lat.ingest.readers import LineBlock
 from lat.registry import attribution
 from lat.registry import organisation as registry
 from lat.store import database as store
-from lat.xapi import vocab
 from lat.store import writer
-from lat.ingest.batches import build
 from lat.store.batch import Batch, combine
-from lat.config import get_settings
 from lat.store.known import Known
-from lat.ingest.readers import LineBlock
+from lat.xapi import vocab
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "registry"
 STORED = "2025-06-01T12:30:00.000000Z"

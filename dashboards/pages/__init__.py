@@ -16,6 +16,8 @@ from lat.access.roles import VIEW_COMPARE, VIEW_EXPORT, VIEW_HUB, VIEW_MENTORING
 
 @dataclass(frozen=True)
 class Page:
+    """A dashboard page: its path, title key, the action that opens it and its module."""
+
     path: str
     title_key: str
     view: str  # the action that opens it (lat.access.roles)

@@ -19,10 +19,11 @@ FILTERS = ("compare-round", "compare-area", "compare-group", "compare-country")
 
 
 def layout(params: Params, lang: str) -> html.Div:
+    """Filters (round, area, group, country) and the body the callback fills."""
     data = access()
     rounds = round_choices(data)
     countries = data.mart("registry_countries").sort("country_name")
-    country_options = [("", t(lang, "filter.all_countries"))] + list(zip(countries["country"].to_list(), countries["country_name"].to_list()))
+    country_options = [("", t(lang, "filter.all_countries"))] + list(zip(countries["country"].to_list(), countries["country_name"].to_list(), strict=True))
     return html.Div([
         html.H2(t(lang, "page.compare")),
         html.P(t(lang, "intro.compare"), className="intro"),
@@ -37,6 +38,7 @@ def layout(params: Params, lang: str) -> html.Div:
 
 
 def body(round_: str, area: str, group: str, country: str, lang: str) -> list[object]:
+    """Countries and hubs with their intervals, the trends, credentials per country and the drill-down links."""
     data = access()
     params = Params(round=round_, area=area, group=group, country=country)
     countries = country_maturity(data, Params(round=round_, area=area, group=group))
@@ -47,24 +49,30 @@ def body(round_: str, area: str, group: str, country: str, lang: str) -> list[ob
     names = data.mart("registry_hubs").select("hub", "hub_name")
     hub_rows = hubs.join(names, on="hub", how="left").with_columns(pl.col("hub_name").fill_null(pl.col("hub")))
     links = [html.Li(dcc.Link(name, href=f"/hub?hub={hub}&round={round_}") if hub in openable else html.Span(name))
-             for hub, name in sorted(set(zip(hub_rows["hub"].to_list(), hub_rows["hub_name"].to_list())), key=lambda p: p[1])]
+             for hub, name in sorted(set(zip(hub_rows["hub"].to_list(), hub_rows["hub_name"].to_list(), strict=True)), key=lambda p: p[1])]
     return [
         html.Div([
-            ui.card(t(lang, "section.countries"), ui.graph(figures.comparison(countries, "country", lang, f"{t(lang, 'chart.countries')}: {label}"), "compare-countries-chart"),
+            ui.card(t(lang, "section.countries"), ui.graph(figures.comparison(countries, "country", lang, f"{t(lang, 'chart.countries')}: {label}"),
+                                                           "compare-countries-chart"),
                     ui.table(countries, "country-maturity", Params(round=round_, area=area, group=group), lang,
                              columns=["country", "schools", "n", "mean", "ci_low", "ci_high", "suppressed"])),
-            ui.card(t(lang, "section.hubs"), ui.graph(figures.comparison(hub_rows, "hub_name", lang, f"{t(lang, 'chart.hubs')}: {label}"), "compare-hubs-chart"),
+            ui.card(t(lang, "section.hubs"), ui.graph(figures.comparison(hub_rows, "hub_name", lang, f"{t(lang, 'chart.hubs')}: {label}"),
+                                                      "compare-hubs-chart"),
                     ui.table(hubs, "hub-maturity", params, lang, columns=["hub", "country", "schools", "n", "mean", "ci_low", "ci_high", "suppressed"])),
         ], className="grid-2"),
-        ui.card(t(lang, "section.trends"), ui.graph(figures.trend(country_maturity(data, all_rounds), "country", lang, f"{t(lang, 'chart.trend')}: {label}"), "compare-trend-chart")),
+        ui.card(t(lang, "section.trends"), ui.graph(figures.trend(country_maturity(data, all_rounds), "country", lang, f"{t(lang, 'chart.trend')}: {label}"),
+                                                    "compare-trend-chart")),
         ui.card(t(lang, "section.credentials_country"),
-                ui.graph(figures.credentials(credentials := country_credentials(data, Params(country=country)), lang, t(lang, "chart.credentials_country")), "compare-credentials-chart"),
+                ui.graph(figures.credentials(credentials := country_credentials(data, Params(country=country)), lang, t(lang, "chart.credentials_country")),
+                         "compare-credentials-chart"),
                 ui.table(credentials, "country-credentials", Params(country=country), lang), note=t(lang, "note.credentials_country")),
-        ui.card(t(lang, "section.drilldown"), html.Ul(links, className="links") if links else ui.notice(t(lang, "empty.no_aggregates")), note=t(lang, "note.drilldown")),
+        ui.card(t(lang, "section.drilldown"), html.Ul(links, className="links") if links else ui.notice(t(lang, "empty.no_aggregates")),
+                note=t(lang, "note.drilldown")),
     ]
 
 
 def register(app: Dash) -> None:
+    """Connect the filters to the page body."""
     @app.callback(Output("compare-body", "children"), [Input(f, "value") for f in FILTERS], Input("lang", "value"))
     def update_compare(round_: str | None, area: str | None, group: str | None, country: str | None, lang: str | None) -> list[object]:
         return run_safely(lang, lambda language: body(round_ or "", area or "A", group or "teacher", country or "", language))

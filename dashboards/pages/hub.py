@@ -31,6 +31,7 @@ TIME_INPUTS = (("hub-select", "value"), ("hub-level", "value"), ("hub-period", "
 
 
 def layout(params: Params, lang: str) -> html.Div:
+    """Filters (hubs in scope, round, level, area), the body the callback fills and the over-time section."""
     data = access()
     hubs = hub_choices(data)
     if hubs.is_empty():
@@ -44,7 +45,7 @@ def layout(params: Params, lang: str) -> html.Div:
         html.H2(t(lang, "page.hub")),
         html.P(t(lang, "intro.hub"), className="intro"),
         html.Div([
-            ui.dropdown("hub-select", list(zip(ids, hubs["hub_name"].to_list())), hub, t(lang, "filter.hub")),
+            ui.dropdown("hub-select", list(zip(ids, hubs["hub_name"].to_list(), strict=True)), hub, t(lang, "filter.hub")),
             ui.dropdown("hub-round", [(r, r) for r in rounds], chosen_round, t(lang, "filter.round")),
             ui.dropdown("hub-level", levels, params.level, t(lang, "filter.level")),
             ui.dropdown("hub-area", figures.area_options(lang), params.area, t(lang, "filter.area")),
@@ -59,6 +60,7 @@ def layout(params: Params, lang: str) -> html.Div:
 
 
 def body(hub: str, round_: str, level: str, area: str, lang: str) -> list[object]:
+    """Everything the page shows for one hub and round (a notice when the hub is out of scope)."""
     data = access()
     if hub not in hub_choices(data)["hub"].to_list():
         return [ui.notice(t(lang, "empty.hub_not_in_scope"), "warning")]
@@ -79,7 +81,8 @@ def body(hub: str, round_: str, level: str, area: str, lang: str) -> list[object
                 columns=[c for c in ("school_name", "label", "overall_score") if c in profiles.columns]), note=t(lang, "note.profiles")),
         ui.card(t(lang, "section.pairs"), ui.table(pairs, "hub-pairs", params, lang,
                 columns=[c for c in ("mentor_name", "mentee_name", "score", "explanation") if c in pairs.columns]), note=t(lang, "note.pairs")),
-        ui.card(t(lang, "section.credentials"), ui.graph(figures.credentials(credentials := hub_credentials(data, params), lang, t(lang, "chart.credentials_hub")), "hub-credentials-chart"),
+        ui.card(t(lang, "section.credentials"),
+                ui.graph(figures.credentials(credentials := hub_credentials(data, params), lang, t(lang, "chart.credentials_hub")), "hub-credentials-chart"),
                 ui.table(credentials, "hub-credentials", Params(hub=hub), lang), note=t(lang, "note.credentials_hub")),
     ]
 
@@ -91,16 +94,19 @@ def over_time(hub: str, level: str, start: str, end: str, chosen: str, lang: str
         return [ui.notice(t(lang, "empty.hub_not_in_scope"), "warning")]
     params = Params(hub=hub, level=level, start=start, end=end, grain=chosen)
     activity = hub_activity(data, params)
-    note = t(lang, "note.hub_activity", min=min_cell()) + " " + t(lang, "note.activity_month" if grain(params) == "month" else "note.activity_week", min=min_cell())
+    note = t(lang, "note.hub_activity", min=min_cell()) + " " + t(lang, "note.activity_month" if grain(params) == "month" else "note.activity_week",
+                                                                  min=min_cell())
     return [
         ui.card(t(lang, "section.activity"), ui.graph(figures.activity(activity, lang, grain(params), min_cell()), "hub-activity-chart"),
                 ui.table(activity, "hub-activity", params, lang,
-                         columns=["period", "weeks", "schools", "active_teachers", "teacher_share", "active_students", "student_share", "schools_withheld", "completions"]),
+                         columns=["period", "weeks", "schools", "active_teachers", "teacher_share", "active_students", "student_share", "schools_withheld",
+                                  "completions"]),
                 note=note),
     ]
 
 
 def register(app: Dash) -> None:
+    """Connect the filters to the page body and to the over-time section."""
     @app.callback(Output("hub-body", "children"), [Input(f, "value") for f in FILTERS], Input("lang", "value"))
     def update_hub(hub: str | None, round_: str | None, level: str | None, area: str | None, lang: str | None) -> list[object]:
         return run_safely(lang, lambda language: body(hub or "", round_ or "", level or "", area or "", language))

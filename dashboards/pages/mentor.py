@@ -24,8 +24,9 @@ COLUMNS = ["school_name", "status", "reason", "days_since_contact", "meetings", 
 
 
 def layout(params: Params, lang: str) -> html.Div:
+    """Filters (hubs in scope, school level) and the body the callback fills."""
     hubs = hub_choices(access())
-    options = [("", t(lang, "filter.all_hubs"))] + list(zip(hubs["hub"].to_list(), hubs["hub_name"].to_list()))
+    options = [("", t(lang, "filter.all_hubs"))] + list(zip(hubs["hub"].to_list(), hubs["hub_name"].to_list(), strict=True))
     hub = params.hub if params.hub in hubs["hub"].to_list() else ""
     return html.Div([
         html.H2(t(lang, "page.mentor")),
@@ -55,6 +56,7 @@ def _values(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def body(hub: str, level: str, lang: str) -> list[object]:
+    """The mentee schools' progress, with the reason for each status, and the status counts."""
     params = Params(hub=hub, level=level)
     frame = mentee_progress(access(), params)
     if frame.is_empty():
@@ -74,6 +76,7 @@ def body(hub: str, level: str, lang: str) -> list[object]:
 
 
 def register(app: Dash) -> None:
+    """Connect the filters to the page body."""
     @app.callback(Output("mentor-body", "children"), Input("mentor-hub", "value"), Input("mentor-level", "value"), Input("lang", "value"))
     def update_mentor(hub: str | None, level: str | None, lang: str | None) -> list[object]:
         return run_safely(lang, lambda language: body(hub or "", level or "", language))

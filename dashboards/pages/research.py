@@ -17,6 +17,7 @@ PATH = "/research"
 
 
 def layout(params: Params, lang: str) -> html.Div:
+    """Filters (round, area) and the body the callback fills."""
     rounds = round_choices(access())
     options = [("", t(lang, "filter.all_rounds"))] + [(r, r) for r in rounds]
     return html.Div([
@@ -32,6 +33,7 @@ def layout(params: Params, lang: str) -> html.Div:
 
 
 def body(round_: str, area: str, lang: str) -> list[object]:
+    """The country and hub aggregate tables and the outcome summary, each downloadable."""
     data = access()
     params = Params(round=round_, area=area)
     return [
@@ -42,6 +44,7 @@ def body(round_: str, area: str, lang: str) -> list[object]:
 
 
 def register(app: Dash) -> None:
+    """Connect the filters to the page body."""
     @app.callback(Output("research-body", "children"), Input("research-round", "value"), Input("research-area", "value"), Input("lang", "value"))
     def update_research(round_: str | None, area: str | None, lang: str | None) -> list[object]:
         return run_safely(lang, lambda language: body(round_ or "", area or "", language))

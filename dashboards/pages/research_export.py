@@ -15,8 +15,8 @@ from dash import Dash, Input, Output, dcc, html
 from dashboards import components as ui
 from dashboards.context import access, run_safely, settings
 from dashboards.i18n import t
-from lat.access.roles import RESEARCH_EXPORT
 from dashboards.views import Params
+from lat.access.roles import RESEARCH_EXPORT
 from lat.errors import LatError
 
 PATH = "/export"
@@ -26,6 +26,7 @@ DEFAULT_K = 5
 
 
 def layout(params: Params, lang: str) -> html.Div:
+    """The export's choices (k, level, format) and the body the callback fills."""
     from lat.export import FORMATS, LEVELS
 
     return html.Div([
@@ -71,6 +72,7 @@ def body(k: object, level: str, fmt: str, lang: str) -> list[object]:
 
 
 def register(app: Dash) -> None:
+    """Connect the export's choices to the page body."""
     @app.callback(Output("export-body", "children"), [Input(i, "value") for i in INPUTS], Input("lang", "value"))
     def update_export(k: object, level: str | None, fmt: str | None, lang: str | None) -> list[object]:
         return run_safely(lang, lambda language: body(k, level or "", fmt or "", language))

@@ -15,7 +15,6 @@ from dashboards import components as ui
 from dashboards import figures
 from dashboards.context import access, min_cell, run_safely
 from dashboards.i18n import t
-from lat.access.roles import BADGE_LIST
 from dashboards.views import (
     Params,
     grain,
@@ -30,8 +29,9 @@ from dashboards.views import (
     school_strengths,
     school_timeline,
 )
-from lat.xapi import vocab
 from lat.access.policy import DataAccess
+from lat.access.roles import BADGE_LIST
+from lat.xapi import vocab
 
 PATH = "/school"
 FILTERS = ("school-select", "school-round", "school-area")
@@ -49,7 +49,7 @@ def layout(params: Params, lang: str) -> html.Div:
     school = ui.chosen(params.school, ids)
     rounds = round_choices(data, school)
     chosen_round = ui.chosen(params.round, rounds)
-    names = list(zip(ids, schools["school_name"].to_list()))
+    names = list(zip(ids, schools["school_name"].to_list(), strict=True))
     return html.Div([
         html.H2(t(lang, "page.school")),
         html.P(t(lang, "intro.school"), className="intro"),
@@ -123,7 +123,8 @@ def over_time(school: str, start: str, end: str, chosen: str, lang: str) -> list
                 note=t(lang, "note.activity_month" if grain(params) == "month" else "note.activity_week", min=min_cell())),
         ui.card(t(lang, "section.timeline"), ui.graph(figures.timeline(timeline, lang), "school-timeline-chart"),
                 ui.table(timeline, "school-timeline", params, lang,
-                         columns=["as_of", "meetings", "goals_set", "goals_achieved", "steps_planned", "steps_completed", "observations", "phase_reached", "status"])),
+                         columns=["as_of", "meetings", "goals_set", "goals_achieved", "steps_planned", "steps_completed", "observations", "phase_reached",
+                                  "status"])),
     ]
 
 
@@ -153,6 +154,7 @@ def _area_matrix(areas: pl.DataFrame, lang: str) -> html.Div:
 
 
 def register(app: Dash) -> None:
+    """Connect the filters to the page body and to the over-time section."""
     @app.callback(Output("school-body", "children"), [Input(f, "value") for f in FILTERS], Input("lang", "value"))
     def update_school(school: str | None, round_: str | None, area: str | None, lang: str | None) -> list[object]:
         return run_safely(lang, lambda language: body(school or "", round_ or "", area or "", language))

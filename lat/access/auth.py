@@ -14,14 +14,14 @@ import sqlite3
 import time
 from dataclasses import dataclass
 
-from lat.access import audit
-from lat.access import authdb
 from lat import keyfiles as keys
-from lat.config import Settings
-from lat.errors import LatError
+from lat.access import audit, authdb
 from lat.access.passwords import hash_password, needs_rehash, verify_password
 from lat.access.roles import User
 from lat.access.users import get_user
+from lat.config import Settings
+from lat.errors import LatError
+
 
 class LoginRefused(LatError):
     """Wrong user name or password (deliberately not saying which)."""
@@ -117,6 +117,7 @@ def lookup_session(settings: Settings, session_id: str | None) -> tuple[User, Se
 
 
 def end_session(settings: Settings, session_id: str) -> None:
+    """Delete the session ``session_id`` (signing out); nothing happens when it is gone already."""
     with authdb.session(settings) as con:
         con.execute("DELETE FROM sessions WHERE id_hash = ?", (_digest(session_id),))
 

@@ -31,13 +31,12 @@ from typing import Any, cast
 from flask import Blueprint, Response, abort, redirect, request
 from werkzeug.wrappers import Response as BaseResponse  # what redirect() returns; flask's Response is one
 
-from lat.access import audit
-from lat.access import auth
+from lat.access import audit, auth
+from lat.access.roles import ROLES, User
+from lat.access.users import update_external_user
+from lat.access.web_session import start_session
 from lat.config import Settings
 from lat.errors import LatError
-from lat.access.users import update_external_user
-from lat.access.roles import ROLES, User
-from lat.access.web_session import start_session
 
 STATE_COOKIE = "lat_oidc"
 STATE_SECONDS = 600

@@ -32,10 +32,10 @@ from typing import Any
 import polars as pl
 
 from lat.access import audit
-from lat.store import marts
+from lat.access.roles import ADMIN, HOME, HUB_COORDINATOR, MENTOR, RESEARCHER, SCHOOL_HEAD, SCHOOL_ROWS, VIEW_COMPARE, User, may
 from lat.config import Settings
 from lat.errors import LatError
-from lat.access.roles import ADMIN, HOME, HUB_COORDINATOR, MENTOR, RESEARCHER, SCHOOL_HEAD, SCHOOL_ROWS, VIEW_COMPARE, User, may
+from lat.store import marts
 
 # Definition keys (pipelines.definitions.DIMENSIONS) whose values identify a school or a person.
 IDENTIFYING = frozenset({"school", "school_name", "mentee_school", "mentor_school", "mentor"})
@@ -112,23 +112,29 @@ class PublishedRegistry:
 
     @property
     def school_ids(self) -> set[str]:
+        """Every school in the registry."""
         return set(self.schools["school"].to_list())
 
     @property
     def hub_ids(self) -> set[str]:
+        """Every hub that has a school."""
         return set(self.schools["hub"].drop_nulls().to_list())
 
     @property
     def mentors(self) -> set[str]:
+        """Every mentor of a mentoring pair."""
         return set(self.pairs["mentor"].to_list())
 
     def schools_of_hubs(self, hubs: Iterable[str]) -> set[str]:
+        """The schools of ``hubs``."""
         return set(self.schools.filter(one_of("hub", hubs))["school"].to_list())
 
     def hubs_of_schools(self, schools: Iterable[str]) -> set[str]:
+        """The hubs of ``schools``."""
         return set(self.schools.filter(one_of("school", schools))["hub"].drop_nulls().to_list())
 
     def mentees_of(self, mentors: Iterable[str]) -> set[str]:
+        """The mentee schools of ``mentors``."""
         return set(self.pairs.filter(one_of("mentor", mentors))["mentee_school"].to_list())
 
 
@@ -241,6 +247,7 @@ class DataAccess:
         return frame.collect()
 
     def registry(self) -> PublishedRegistry:
+        """The published registry, read once; a LatError when no registry marts are published."""
         if self._registry is None:
             registry = _load_registry(self._dir())
             if registry is None:

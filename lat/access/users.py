@@ -13,8 +13,7 @@ import sqlite3
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from lat.access import audit
-from lat.access import authdb
+from lat.access import audit, authdb
 from lat.access.passwords import hash_password
 from lat.access.policy import PublishedRegistry
 from lat.access.roles import ADMIN, HUB_COORDINATOR, MENTOR, RESEARCHER, ROLES, SCHOOL_HEAD, User
@@ -35,6 +34,7 @@ _SCOPE_RULES: dict[str, tuple[set[str], str]] = {
 
 
 def validate_name(name: str) -> str:
+    """``name`` when it is a valid user name, else a LatError saying which characters are allowed."""
     if not _NAME.match(name):
         raise LatError(
             f"User name {name!r}: use 1-100 letters, digits and . _ @ + - (starting with a letter or digit)."
@@ -43,12 +43,14 @@ def validate_name(name: str) -> str:
 
 
 def validate_role(role: str) -> str:
+    """``role`` when it is one of the roles, else a LatError listing them."""
     if role not in ROLES:
         raise LatError(f"Unknown role {role!r}: choose one of {', '.join(ROLES)}.")
     return role
 
 
 def validate_password(password: str) -> str:
+    """``password`` when it is long enough, else a LatError."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise LatError(f"The password is too short: use at least {MIN_PASSWORD_LENGTH} characters.")
     return password

@@ -33,14 +33,13 @@ from urllib.parse import quote, urlsplit
 from flask import Blueprint, Flask, Response, abort, current_app, g, redirect, request
 from werkzeug.wrappers import Response as BaseResponse  # what redirect() returns; flask's Response is one
 
-from lat.access import audit
-from lat.access import auth
-from lat.access.policy import DataAccess
-from lat.config import Settings
+from lat.access import audit, auth
 from lat.access.http_headers import COMMON, NO_STORE, STATIC_PREFIXES, dashboard_csp
 from lat.access.oidc import register_routes
+from lat.access.policy import DataAccess
 from lat.access.roles import User
 from lat.access.web_session import LOGIN_NONCE_COOKIE, SESSION_COOKIE, client_ip, safe_next, start_session
+from lat.config import Settings
 
 CSRF_FIELD = "csrf_token"
 CSP_CONFIG = "LAT_CSP"  # app.config key: the Content-Security-Policy of this app (set_script_hashes)
@@ -109,6 +108,7 @@ def csrf_token() -> str:
 
 
 def create_blueprint(settings: Settings) -> Blueprint:
+    """The login and logout routes (and the OpenID Connect ones when an issuer is configured)."""
     bp = Blueprint("lat_auth", __name__)
 
     @bp.get("/login")

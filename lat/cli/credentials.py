@@ -40,7 +40,8 @@ def award(path: Path | None, rounds: tuple[str, ...], dry_run: bool) -> None:
     Idempotent: a learner (or school) gets one credential per achievement and round. Each
     award is also recorded as an xAPI 'earned' statement.
     """
-    from lat.credentials import achievements, award as awarding
+    from lat.credentials import achievements
+    from lat.credentials import award as awarding
 
     settings = get_settings()
     path = path or settings.credentials_achievements
@@ -60,9 +61,9 @@ def award(path: Path | None, rounds: tuple[str, ...], dry_run: bool) -> None:
 @click.option("--reason", required=True, help="Why (kept in the store, not in the public list).")
 def revoke(credential_id: str, reason: str) -> None:
     """Revoke an issued credential and republish the status list."""
-    from lat.store import database as store
     from lat.credentials import award as awarding
-    from lat.credentials import signing_key, revocation
+    from lat.credentials import revocation, signing_key
+    from lat.store import database as store
 
     settings = get_settings()
     key = signing_key.load(settings)
@@ -107,8 +108,8 @@ def import_(file: Path, learner: str, jwks: Path | None, status_list: Path | Non
 @credentials.command("list")
 def list_() -> None:
     """List issued credentials (id, achievement, round, subject, revoked)."""
-    from lat.store import database as store
     from lat.credentials import ledger
+    from lat.store import database as store
 
     with store.session(get_settings()) as con:
         revoked = ledger.revoked(con)

@@ -28,7 +28,7 @@ def demo(host: str | None, port: int | None) -> None:
     if prep.state(settings).empty:
         click.echo(f"Preparing the demo in {settings.home} ...")
         logins = prep.prepare(settings, lambda line: click.echo(line))
-        shown = "\nDemo logins (saved to {}):\n{}\n".format(logins_file, prep.format_logins(logins))
+        shown = f"\nDemo logins (saved to {logins_file}):\n{prep.format_logins(logins)}\n"
     elif logins_file.exists():
         shown = f"\n{settings.home} is prepared. Demo logins are in {logins_file}; 'lat users demo' makes new ones.\n"
     else:

@@ -33,6 +33,7 @@ class DemoState:
 
 
 def state(settings: Settings) -> DemoState:
+    """Whether LAT_HOME is empty (hidden files aside) and whether marts are published."""
     home = settings.home
     empty = not home.exists() or not any(p for p in home.iterdir() if not p.name.startswith("."))
     ready = (settings.marts_dir / "current").exists()
@@ -55,9 +56,9 @@ def sample_source(settings: Settings, say: Say) -> Path:
 
 def prepare(settings: Settings, say: Say) -> list[Login]:
     """Load the sample into an empty LAT_HOME and create the demo accounts; returns the logins."""
+    from lat.ingest.engine import ingest_paths
     from lat.registry import organisation as reg
     from lat.store import database as store
-    from lat.ingest.engine import ingest_paths
     from pipelines.core import compute
 
     settings.home.mkdir(parents=True, exist_ok=True)
@@ -101,6 +102,7 @@ def create_logins(settings: Settings) -> list[Login]:
 
 
 def write_logins(settings: Settings, logins: list[Login]) -> Path:
+    """Save the demo logins to LAT_HOME/demo-logins.txt, readable by the owner only; returns the path."""
     path = settings.home / LOGINS_FILE
     # created 0600 from the start: the passwords are never readable by others, not even briefly
     write_private(path, (format_logins(logins) + "\n").encode("utf-8"))
@@ -111,7 +113,7 @@ def format_logins(logins: list[Login]) -> str:
     """The logins as an aligned table: user, role, scope, password."""
     rows = [("user", "role", "scope", "password"), *logins]
     widths = [max(len(str(row[i])) for row in rows) for i in range(4)]
-    return "\n".join("  ".join(str(v).ljust(w) for v, w in zip(row, widths)).rstrip() for row in rows)
+    return "\n".join("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() for row in rows)
 
 
 def check_servable(settings: Settings) -> None:

@@ -34,9 +34,9 @@ def export(out: Path, k: int, level: str, fmt: str, dp_epsilon: float | None) ->
     """
     from lat.access import audit
     from lat.access.policy import DataAccess
+    from lat.access.roles import ADMIN, User
     from lat.export import export as run_export
     from lat.export import summary
-    from lat.access.roles import ADMIN, User
 
     settings = get_settings()
     # Whoever runs the CLI can read the store directly: they act as an admin, audited by OS user.

@@ -33,9 +33,9 @@ def indicators(family: str, level: str, fmt: str, out: Path | None) -> None:
     Suppressed cells (fewer than LAT_MIN_CELL_SIZE respondents) have empty figures and
     suppressed = true. Example: lat indicators maturity --level hub --format json --out hub.json
     """
-    from lat.store import marts
     from lat.config import get_settings
     from lat.errors import LatError
+    from lat.store import marts
 
     name = MARTS.get((family, level))
     if name is None:

@@ -44,8 +44,8 @@ def ingest(paths: tuple[Path, ...], batch_size: int | None, workers: int | None,
     def note(path: Path, why: str) -> None:
         click.echo(f"skipped {path}: {why}", err=True)
 
-    from lat.store import database as store
     from lat.ingest.engine import IngestSummary
+    from lat.store import database as store
 
     if store.live_writer(settings):  # `lat lrs` holds the store: it ingests for us
         summary = IngestSummary(**store.delegate("ingest", settings, paths=[str(p.resolve()) for p in paths]))

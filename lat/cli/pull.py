@@ -25,10 +25,10 @@ def pull(endpoint: str, key: str, secret: str, since: str | None, limit: int, ti
     interrupted pull resumes with nothing lost or duplicated. Statements keep their ids;
     voiding statements void what they target. The source recorded is the endpoint URL.
     """
-    from lat.store import database as store
     from lat.config import get_settings
     from lat.ingest.pull import LrsClient, PullSummary, check_since
     from lat.ingest.pull import pull as run_pull
+    from lat.store import database as store
 
     client = LrsClient(endpoint, key, secret, timeout=timeout)
     start = check_since(since) if since else None

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
-from lat.xapi import vocab
 from lat.errors import LatError
+from lat.xapi import vocab
 
 # Short names accepted in rules, besides full IRIs.
 VERBS: dict[str, str] = {
@@ -76,6 +76,7 @@ class Comparison:
     threshold: float | bool
 
     def holds(self, value: float | bool | None) -> bool:
+        """Whether ``value`` meets the comparison; a missing value never does."""
         if value is None:
             return False
         if self.key == "equals":
@@ -84,6 +85,7 @@ class Comparison:
         return {"at_least": v >= t, "at_most": v <= t, "more_than": v > t, "less_than": v < t}[self.key]
 
     def words(self) -> str:
+        """The comparison in words, e.g. 'at least 3'."""
         threshold = self.threshold
         shown = str(threshold).lower() if isinstance(threshold, bool) else f"{threshold:g}"
         return f"{COMPARISONS[self.key][1]} {shown}"
@@ -101,6 +103,7 @@ class StatementRule:
     label: str = ""
 
     def describe(self) -> str:
+        """The rule in words: its label, else e.g. "at least 3 statements 'attended' within the round"."""
         what = "distinct activities" if self.distinct else "statements"
         verb = _short(self.verb, VERBS)
         target = f" on {_short(self.activity_type, ACTIVITY_TYPES)} activities" if self.activity_type else ""
@@ -120,6 +123,7 @@ class IndicatorRule:
     where: tuple[tuple[str, str | int | float | bool], ...] = ()  # column = value filters (area = "A")
 
     def describe(self) -> str:
+        """The rule in words: its label, else the indicator and the comparison."""
         return self.label or f"indicator {self.mart}.{self.column} {self.comparison.words()}"
 
 
@@ -131,6 +135,7 @@ class Group:
     rules: tuple[Rule, ...]
 
     def describe(self) -> str:
+        """The rules in words, joined by 'and' (all) or 'or' (any), in parentheses."""
         joiner = " and " if self.mode == "all" else " or "
         return "(" + joiner.join(r.describe() for r in self.rules) + ")"
 
@@ -175,6 +180,7 @@ class Definitions:
     achievements: tuple[Achievement, ...] = field(default_factory=tuple)
 
     def achievement(self, achievement_id: str) -> Achievement:
+        """The achievement with id ``achievement_id``; a LatError naming the known ones when there is none."""
         for achievement in self.achievements:
             if achievement.id == achievement_id:
                 return achievement

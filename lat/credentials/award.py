@@ -15,12 +15,12 @@ from pathlib import Path
 
 import duckdb
 
-from lat.store import database as store
 from lat.config import Settings
-from lat.credentials import criteria, earned, issue, signing_key, ledger, signing, revocation
+from lat.credentials import criteria, earned, issue, ledger, revocation, signing, signing_key
 from lat.credentials.achievements import Achievement, Definitions, Round
 from lat.errors import LatError
 from lat.ingest.engine import IngestSummary, Record, ingest_records
+from lat.store import database as store
 
 SOURCE = "lat credentials award"
 
@@ -47,10 +47,12 @@ class AwardReport:
 
 
 def urls(settings: Settings) -> issue.Urls:
+    """The hub's public credential URLs, from LAT_CREDENTIALS_BASE_URL."""
     return issue.Urls(settings.credentials_base_url.rstrip("/"))
 
 
 def issued_dir(settings: Settings) -> Path:
+    """The folder of issued credentials in LAT_HOME."""
     return settings.home / "credentials" / "issued"
 
 

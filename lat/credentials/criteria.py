@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 import duckdb
 import polars as pl
 
-from lat.store import marts
 from lat.config import Settings
 from lat.credentials.achievements import Achievement, Group, IndicatorRule, Round, Rule, StatementRule
 from lat.errors import LatError
+from lat.store import marts
 
 MAX_EVIDENCE_STATEMENTS = 50  # per rule: enough to check, small enough for a wallet
 

@@ -39,6 +39,7 @@ def did_jwk(public: dict[str, Any]) -> str:
 
 
 def did_key_ed25519(raw_public: bytes) -> str:
+    """The did:key of a raw Ed25519 public key (multicodec prefix, base58btc)."""
     return "did:key:z" + _b58encode(_ED25519 + raw_public)
 
 

@@ -18,6 +18,7 @@ SCHOOL_HOMEPAGE = "https://w3id.org/xapi/lat/schools"  # account homePage of a s
 
 
 def statement_id(credential_id: str) -> str:
+    """The id of the 'earned' statement that records ``credential_id`` (the same id each time)."""
     return str(uuid.uuid5(NAMESPACE, f"credential:{credential_id}"))
 
 

@@ -16,16 +16,18 @@ from typing import Any
 
 import duckdb
 
-from lat.store import database as store
 from lat.config import Settings
 from lat.credentials import earned, signing
 from lat.credentials.verify import Verdict, issuer_id, verify
 from lat.errors import LatError
 from lat.ingest.engine import Record, ingest_records
+from lat.store import database as store
 
 
 @dataclass(frozen=True)
 class Imported:
+    """An imported credential: its id, issuer, achievement name, learner, whether it was new, and the verdict."""
+
     credential_id: str
     issuer: str
     achievement: str

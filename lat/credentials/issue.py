@@ -9,8 +9,10 @@ Where the EU Council Recommendation (2022) mandatory elements go (docs/credentia
 | issuer country | ``issuer.address.addressCountry`` / ``addressCountryCode`` |
 | awarding body | ``issuer`` (a Profile) |
 | date | ``validFrom`` (and the round as activityStartDate / activityEndDate) |
-| learning outcomes, workload, assessment type, form of participation, quality assurance | ``achievement.euMicroCredential`` (terms defined by the inline context) and the criteria narrative |
+| learning outcomes, workload, assessment type, form of participation, quality assurance | ``achievement.euMicroCredential`` and the criteria narrative |
 | level | ``achievement.alignment`` to the EQF level, and ``euMicroCredential.level`` |
+
+The ``euMicroCredential`` terms are defined by the credential's inline context.
 """
 
 from __future__ import annotations
@@ -50,20 +52,25 @@ class Urls:
 
     @property
     def issuer(self) -> str:
+        """The issuer profile's URL."""
         return f"{self.base}/issuer"
 
     @property
     def jwks(self) -> str:
+        """The URL of the issuer's public keys (JWKS)."""
         return f"{self.base}/jwks.json"
 
     @property
     def status_list(self) -> str:
+        """The URL of the revocation status list."""
         return f"{self.base}/status/revocation"
 
     def achievement(self, achievement_id: str) -> str:
+        """The URL of one achievement."""
         return f"{self.base}/achievements/{achievement_id}"
 
     def school(self, school_id: str) -> str:
+        """The URL of one school (a credential subject)."""
         return f"{self.base}/schools/{school_id}"
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import duckdb
 
+
 @dataclass(frozen=True)
 class Issued:
     """One row of ``credentials_issued``."""
@@ -32,21 +33,25 @@ class Issued:
 
 
 def exists(con: duckdb.DuckDBPyConnection, achievement: str, round_: str, subject: str) -> bool:
+    """Whether a credential for ``achievement`` and ``round_`` was issued to ``subject`` already."""
     return bool(con.execute("SELECT count(*) FROM credentials_issued WHERE achievement = ? AND round = ? AND subject = ?",
                             [achievement, round_, subject]).fetchall()[0][0])
 
 
 def next_index(con: duckdb.DuckDBPyConnection) -> int:
+    """The next free index in the status list."""
     return int(con.execute("SELECT coalesce(max(status_index) + 1, 0) FROM credentials_issued").fetchall()[0][0])
 
 
 def insert(con: duckdb.DuckDBPyConnection, row: Issued) -> None:
+    """Record one issued credential."""
     con.execute("INSERT INTO credentials_issued VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
         row.credential_id, row.achievement, row.achievement_name, row.achievement_url, row.round, row.subject_kind,
         row.subject, row.school, row.status_index, row.issued_at, row.statement_id, row.jwt])
 
 
 def issued(con: duckdb.DuckDBPyConnection, where: str = "true", params: list[object] | None = None) -> list[Issued]:
+    """The issued credentials matching the SQL condition ``where``, in status-list order."""
     rows = con.execute(f"SELECT * FROM credentials_issued WHERE {where} ORDER BY status_index", params or []).fetchall()
     return [_issued(r) for r in rows]
 

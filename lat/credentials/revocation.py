@@ -55,6 +55,7 @@ def is_set(encoded: str, index: int) -> bool:
 
 
 def list_credential(urls: Urls, issuer_id: str, encoded: str, now: dt.datetime) -> dict[str, Any]:
+    """The unsigned BitstringStatusListCredential for the encoded list, valid from ``now``."""
     return {
         "@context": [VC_CONTEXT],
         "id": urls.status_list,
@@ -67,6 +68,7 @@ def list_credential(urls: Urls, issuer_id: str, encoded: str, now: dt.datetime) 
 
 
 def revoked_indices(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """The status-list indices of revoked credentials, ascending."""
     return [r[0] for r in con.execute("SELECT i.status_index FROM credentials_issued i "
                                       "JOIN credentials_revoked r USING (credential_id) ORDER BY 1").fetchall()]
 

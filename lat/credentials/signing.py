@@ -61,6 +61,7 @@ def payload_of(credential: dict[str, Any], signed_at: dt.datetime) -> dict[str, 
 
 
 def looks_like_jwt(text: str) -> bool:
+    """Whether ``text`` has the shape of a compact JWS (three dot-separated parts, header and payload not empty)."""
     parts = text.strip().split(".")
     return len(parts) == 3 and all(parts[:2])
 

@@ -34,6 +34,7 @@ class SigningKey:
     kid: str
 
     def public_jwk(self) -> dict[str, Any]:
+        """The public half as a JWK, with its key id, algorithm and use."""
         return {**self.key.as_dict(private=False), "kid": self.kid, "alg": self.alg, "use": "sig"}
 
 

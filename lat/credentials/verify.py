@@ -24,10 +24,9 @@ from typing import Any
 from joserfc import jwk
 
 from lat.config import Settings
-from lat.credentials import dids, signing_key, signing, revocation
+from lat.credentials import dids, revocation, signing, signing_key
 from lat.credentials.award import urls
 from lat.errors import LatError
-
 
 DATE_CLAIMS = ("nbf", "exp")
 
@@ -44,6 +43,7 @@ class Verdict:
 
     @property
     def ok(self) -> bool:
+        """True when no check failed."""
         return not self.problems
 
 
@@ -91,6 +91,7 @@ def verify(value: str, settings: Settings, *, jwks: Path | None = None, status_l
 
 
 def issuer_id(credential: dict[str, Any]) -> str:
+    """The issuer's id: the ``issuer`` string, or its ``id`` when it is an object ('' when absent)."""
     issuer = credential.get("issuer")
     return str(issuer.get("id") if isinstance(issuer, dict) else issuer or "")
 

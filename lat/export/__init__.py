@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lat.access import audit
-from lat.errors import LatError
 from lat.access.roles import RESEARCH_EXPORT
+from lat.errors import LatError
 
 if TYPE_CHECKING:
     import polars as pl
@@ -111,7 +111,7 @@ def _check_role(access: DataAccess, level: str) -> None:
 
 def _write(access: DataAccess, root: Path, key: bytes, *, k: int, level: str, fmt: str,
            dp_epsilon: float | None) -> dict[str, Any]:
-    from lat.export import codebook, dp, manifest, readme, source, tables, package
+    from lat.export import codebook, dp, manifest, package, readme, source, tables
     from lat.export.anonymise import Pseudonymiser
 
     settings = access.settings

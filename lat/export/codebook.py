@@ -10,8 +10,8 @@ from typing import Any
 
 import polars as pl
 
-from lat.xapi import vocab
 from lat.export import generalise as gen
+from lat.xapi import vocab
 
 _BANDS = ", ".join(label for _, label in gen.SIZE_BANDS) + f", {gen.SIZE_BAND_TOP}"
 _COARSE = ", ".join(label for _, label in gen.COARSE_SIZE_BANDS) + f", {gen.COARSE_SIZE_TOP}"
@@ -67,7 +67,7 @@ def build(files: dict[str, pl.DataFrame]) -> dict[str, Any]:
     """{file: {column: {meaning, type, values}}} for the exported files."""
     return {
         path: {
-            column: dict(zip(("meaning", "values"), describe(column)), type=str(dtype))
+            column: dict(zip(("meaning", "values"), describe(column), strict=True), type=str(dtype))
             for column, dtype in frame.schema.items()
         }
         for path, frame in files.items()

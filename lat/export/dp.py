@@ -51,7 +51,7 @@ def noisy_cells(frame: pl.DataFrame, pairs: list[tuple[str, str]], epsilon: floa
     for count_col, mean_col in pairs:
         counts: list[float | int | None] = []
         means: list[float | int | None] = []
-        for n, mean in zip(frame[count_col].to_list(), frame[mean_col].to_list()):
+        for n, mean in zip(frame[count_col].to_list(), frame[mean_col].to_list(), strict=True):
             n = n or 0
             noisy_n = count_noise(n)
             total = sum_noise((mean - 1.0) * n if mean is not None else 0.0)

@@ -38,6 +38,7 @@ class Hierarchy:
 
     @property
     def top(self) -> int:
+        """The index of the last (most general) level."""
         return len(self.levels) - 1
 
 
@@ -50,6 +51,7 @@ def band(value: pl.Expr, bands: tuple[tuple[int, str], ...], last: str) -> pl.Ex
 
 
 def top() -> pl.Expr:
+    """The withheld value ('*'), as a literal."""
     return pl.lit(TOP)
 
 

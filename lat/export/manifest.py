@@ -17,6 +17,7 @@ from lat import __version__
 
 
 def sha256(path: Path) -> str:
+    """The SHA-256 of the file at ``path``, in hex."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
@@ -25,6 +26,7 @@ def sha256(path: Path) -> str:
 
 
 def file_entry(root: Path, relative: str, rows: int, quasi_identifiers: list[str], k: int) -> dict[str, Any]:
+    """The manifest entry of one data file: rows, SHA-256, quasi-identifiers and k."""
     return {"rows": rows, "sha256": sha256(root / relative), "quasi_identifiers": quasi_identifiers, "k": k}
 
 

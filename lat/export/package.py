@@ -21,8 +21,8 @@ import polars as pl
 from lat.errors import LatError
 
 
-
 def write_frame(frame: pl.DataFrame, path: Path, fmt: str) -> None:
+    """Write ``frame`` to ``path`` as Parquet (zstd) or CSV, creating its folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "parquet":
         frame.write_parquet(path, compression="zstd", statistics=False)
@@ -37,6 +37,7 @@ def check_target(out: Path) -> None:
 
 
 def staging(out: Path) -> Path:
+    """A fresh hidden folder next to ``out`` to build the export in."""
     out.parent.mkdir(parents=True, exist_ok=True)
     return Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
 
@@ -49,10 +50,12 @@ def finish(stage: Path, out: Path) -> None:
 
 
 def discard(stage: Path) -> None:
+    """Remove a staging folder and what is in it."""
     shutil.rmtree(stage, ignore_errors=True)
 
 
 def write_json(path: Path, document: dict[str, Any]) -> None:
+    """Write ``document`` to ``path`` as indented UTF-8 JSON."""
     path.write_text(json.dumps(document, indent=2, sort_keys=False, ensure_ascii=False) + "\n", encoding="utf-8")
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 
 def render(manifest: dict[str, Any]) -> str:
+    """The README.md of an export, from its manifest: files, parameters, privacy and what was lost."""
     params, loss = manifest["parameters"], manifest["information_lost"]
     files = "\n".join(f"- `{path}`: {entry['rows']} rows, k = {entry['k']} over {', '.join(entry['quasi_identifiers'])}"
                       for path, entry in manifest["files"].items())

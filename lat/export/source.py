@@ -11,14 +11,13 @@ import warnings
 from dataclasses import dataclass
 
 import duckdb
-
 import polars as pl
 
-from lat.store import marts
-from lat.store import database as store
-from lat.xapi import vocab
 from lat.config import Settings
 from lat.errors import LatError
+from lat.store import database as store
+from lat.store import marts
+from lat.xapi import vocab
 
 # The answers a SELFIE-style item may have; anything else (free text) never leaves.
 RESPONSES = (*vocab.LIKERT, vocab.NOT_APPLICABLE, vocab.PREFER_NOT_TO_SAY)

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from lat.xapi import vocab
 from lat.export import generalise as gen
 from lat.export.anonymise import Pseudonymiser
 from lat.export.kanon import KResult, enforce
 from lat.export.source import PROGRESS, Source
+from lat.xapi import vocab
 
 SCHOOL_QIS = ("hub", "country", "school_level", "size_band", "mentored")
 RECORD_QIS = ("school", *SCHOOL_QIS, "round", "group", "period")

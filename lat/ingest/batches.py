@@ -16,9 +16,8 @@ hands back the others. Those, and every other record, take the Python path: pars
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,11 +26,11 @@ import orjson
 import pyarrow as pa
 
 from lat.ingest import fastpath
-from lat.xapi import vocab
-from lat.xapi.ids import derived_id
 from lat.ingest.readers import LineBlock
 from lat.store.batch import REJECT_SCHEMA, Batch, located
 from lat.store.rows import DEFAULT_VERSION, Columns, add_statement
+from lat.xapi import vocab
+from lat.xapi.ids import derived_id
 from lat.xapi.validation import validate
 
 # (source, line, index in a JSON array, raw text / bytes / parsed dict, reason if already rejected)

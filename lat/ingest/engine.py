@@ -36,13 +36,13 @@ from typing import Any
 
 import duckdb
 
+from lat.config import Settings, get_settings
 from lat.ingest import readers
+from lat.ingest.batches import Part, build, gc_paused, iso
+from lat.ingest.batches import prepare as prepare
 from lat.store import database as store
 from lat.store import writer
-from lat.ingest.batches import Part, build, gc_paused, iso
 from lat.store.batch import Batch, combine
-from lat.ingest.batches import prepare as prepare
-from lat.config import Settings, get_settings
 from lat.store.known import Known
 
 INGEST_MEMORY_LIMIT = "512MB"  # DuckDB buffer pool of a file ingest (see docs/ingest.md)
@@ -84,6 +84,7 @@ class IngestSummary:
         return IngestSummary(**{k: v + getattr(other, k) for k, v in asdict(self).items()})
 
     def as_dict(self) -> dict[str, int]:
+        """The counts as a dict."""
         return asdict(self)
 
 

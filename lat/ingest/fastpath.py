@@ -37,11 +37,11 @@ from typing import Any
 import orjson
 import pyarrow as pa
 
+from lat.ingest.readers import LineBlock
+from lat.store.rows import NAMES, ROW_SCHEMA
 from lat.xapi import vocab
 from lat.xapi.fields import PROFILE_COLUMNS
 from lat.xapi.ids import NAMESPACE, content_digest
-from lat.ingest.readers import LineBlock
-from lat.store.rows import NAMES, ROW_SCHEMA
 
 # (seq, line, text) of a record left to the Python path
 Pending = tuple[int, int, bytes]

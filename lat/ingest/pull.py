@@ -139,6 +139,7 @@ class LrsClient:
         }
 
     def first_url(self, since: str | None, limit: int) -> str:
+        """The URL of the first page: statements in stored order, from ``since`` when given."""
         params = {"ascending": "true", "limit": str(limit)}
         if since:
             params["since"] = since
@@ -149,6 +150,7 @@ class LrsClient:
         return urllib.parse.urljoin(self.endpoint + "/", more)
 
     def get_page(self, url: str) -> Page:
+        """One page of statements and its ``more`` link; a LatError when the answer is no StatementResult."""
         body = self._get(url)
         try:
             result = json.loads(body)
@@ -168,7 +170,7 @@ class LrsClient:
             raise self._http_error(exc, url) from None
         except urllib.error.URLError as exc:
             raise self._network_error(exc.reason) from None
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise LatError(f"The LRS at {self.endpoint} did not answer within {self.timeout:g} s.") from None
         except (http.client.HTTPException, ConnectionError) as exc:
             raise LatError(
@@ -205,11 +207,13 @@ class HttpStatusError(LatError):
 # --- the cursor --------------------------------------------------------------------------------
 
 def load_cursor(con: duckdb.DuckDBPyConnection, endpoint: str) -> Cursor | None:
+    """The saved cursor of ``endpoint``, or None before its first pull."""
     row = con.execute("SELECT since, more FROM pull_cursors WHERE endpoint = ?", [endpoint]).fetchall()
     return Cursor(since=row[0][0], more=row[0][1]) if row else None
 
 
 def save_cursor(con: duckdb.DuckDBPyConnection, endpoint: str, cursor: Cursor) -> None:
+    """Save (or replace) the cursor of ``endpoint``."""
     con.execute(
         "INSERT INTO pull_cursors (endpoint, since, more, updated_at) VALUES (?, ?, ?, now()) "
         "ON CONFLICT (endpoint) DO UPDATE SET since = excluded.since, more = excluded.more, updated_at = excluded.updated_at",

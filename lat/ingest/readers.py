@@ -52,11 +52,11 @@ class Item:
 
 @dataclass
 class LineBlock:
-    """Consecutive lines of an NDJSON file as one bytes-like object (cheaper to read, count and
+    r"""Consecutive lines of an NDJSON file as one bytes-like object (cheaper to read, count and
     hand to a builder thread, and to the C fast path, than an object per line). For a plain
     file it is a view of the file mapped into memory (see :func:`_mapped_blocks`).
 
-    ``data`` holds ``lines`` lines joined by ``\\n`` (no final newline); blank ones stay (they
+    ``data`` holds ``lines`` lines joined by ``\n`` (no final newline); blank ones stay (they
     keep the line numbers right) but are no records; ``records`` counts the others.
     """
 
@@ -135,6 +135,7 @@ class ItemError(Exception):
 
 
 def is_supported(path: Path) -> bool:
+    """Whether ``path`` is a JSON or NDJSON file LAT reads (.json, .ndjson, .jsonl, optionally gzipped)."""
     name = path.name.lower()
     if name.endswith(".gz"):
         name = name[:-3]

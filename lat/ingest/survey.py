@@ -30,9 +30,9 @@ from typing import Any
 
 import duckdb
 
-from lat.xapi import vocab
 from lat.config import Settings
 from lat.errors import LatError
+from lat.xapi import vocab
 from lat.xapi.fields import actor_key
 
 REQUIRED = ("respondent", "school", "group")
@@ -76,10 +76,12 @@ class Answer:
 
     @property
     def area(self) -> str:
+        """The item's area: its first letter."""
         return self.item[0]
 
     @property
     def score(self) -> int | None:
+        """The response as a score 1-5, None when not applicable or preferred not to say."""
         return int(self.response) if self.response in vocab.LIKERT else None
 
 
@@ -93,10 +95,12 @@ class Survey:
 
     @property
     def respondents(self) -> int:
+        """The number of respondents (a respondent counted once per school they answered for)."""
         return len({(a.school, a.respondent) for a in self.answers})
 
     @property
     def schools(self) -> list[str]:
+        """The schools that answered, sorted."""
         return sorted({a.school for a in self.answers})
 
 
@@ -314,6 +318,7 @@ def xapi_time(moment: datetime) -> str:
 
 
 def respondent_agent(pseudonym: str) -> dict[str, Any]:
+    """The xAPI Agent of a respondent, by pseudonym."""
     return {"objectType": "Agent", "account": {"homePage": vocab.RESPONDENT_HOMEPAGE, "name": pseudonym}}
 
 
@@ -399,6 +404,7 @@ class SurveyImport:
     rejected: int
 
     def lines(self) -> list[str]:
+        """The import's summary in two lines, as ``lat import-survey`` prints it."""
         return [
             f"{self.path}: round {self.round}, {self.respondents} respondents in {self.schools} schools, "
             f"{self.answers} answers ({self.scores} scores, {self.not_applicable} not applicable, "
@@ -436,9 +442,9 @@ def _epoch_us(moment: datetime) -> int:
 
 def import_survey(path: Path, round_label: str, when: datetime, settings: Settings) -> SurveyImport:
     """Check ``path`` whole, then store its new or changed answers in one transaction."""
-    from lat.store import database as store
     from lat.ingest.engine import Record, ingest_records
     from lat.pseudonym import pseudonym, pseudonym_key
+    from lat.store import database as store
 
     round_label = check_round(round_label)
     survey = read_survey(path, default_time=when)

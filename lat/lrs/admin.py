@@ -31,6 +31,7 @@ from lat.lrs.errors import ApiError
 
 
 def handle(request: Request, service: Service, token: str) -> Response:
+    """Run one job POSTed to /admin/run by a loopback client holding the admin token; its result as JSON."""
     if request.path != "/admin/run" or request.method != "POST":
         raise ApiError(404, "the admin endpoint is POST /admin/run")
     if request.remote_addr not in ("127.0.0.1", "::1"):

@@ -20,8 +20,8 @@ from werkzeug.wrappers import Request, Response
 from lat.access.http_headers import api_headers
 from lat.lrs import admin, documents, resources, statements
 from lat.lrs.context import Call, Service, json_response
-from lat.lrs.source_keys import Credential, Verifier
 from lat.lrs.errors import ApiError, bad_request
+from lat.lrs.source_keys import Credential, Verifier
 
 log = logging.getLogger("lat.lrs")
 
@@ -67,6 +67,7 @@ class LrsApp:
         self.max_body = service.settings.lrs_max_body_mb << 20  # bytes (LAT_LRS_MAX_BODY_MB)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        """Answer one WSGI request: the admin endpoint or the xAPI, errors as JSON, always with the xAPI version header."""
         request = Request(environ)
         version_text = self.answer_version(request.headers.get("X-Experience-API-Version", ""))
         try:

@@ -27,14 +27,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import duckdb
-
 import numpy as np
 
-from lat.store import writer
 from lat.ingest.batches import iso
+from lat.lrs.errors import ApiError
+from lat.store import writer
 from lat.store.batch import REJECT_SCHEMA, Batch
 from lat.store.known import Known
-from lat.lrs.errors import ApiError
 from lat.store.rows import Columns, add_statement
 
 

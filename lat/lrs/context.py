@@ -12,8 +12,8 @@ from werkzeug.datastructures import Headers
 from werkzeug.wrappers import Response
 
 from lat.config import Settings
-from lat.lrs.source_keys import Credential
 from lat.lrs.committer import Writer
+from lat.lrs.source_keys import Credential
 from lat.store.marts import Compute
 
 
@@ -55,16 +55,20 @@ class Call:
 
     @property
     def content_type(self) -> str:
+        """The Content-Type header as sent ('' when absent)."""
         return self.headers.get("Content-Type", "")
 
     @property
     def media_type(self) -> str:
+        """The media type of the Content-Type, lower case, without parameters."""
         return self.content_type.split(";")[0].strip().lower()
 
 
 def json_response(value: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """A JSON response of ``value``."""
     return Response(orjson.dumps(value), status=status, headers=headers, content_type="application/json")
 
 
 def empty(status: int = 204, headers: dict[str, str] | None = None) -> Response:
+    """A response without a body (204 No Content by default)."""
     return Response(b"", status=status, headers=headers)

@@ -16,11 +16,11 @@ from typing import Any
 import orjson
 from werkzeug.wrappers import Response
 
-from lat.xapi.fields import actor_key
 from lat.lrs import jsonbody
 from lat.lrs.context import Call, empty, json_response
 from lat.lrs.errors import ApiError, bad_request
 from lat.lrs.queries import agent_param
+from lat.xapi.fields import actor_key
 from lat.xapi.rules.formats import iri_error, timestamp_error, uuid_error
 
 
@@ -42,6 +42,8 @@ AGENT_PROFILE = Kind("agent_profile", "profileId", activity=False, agent=True, r
 
 @dataclass
 class Key:
+    """Which document a request names: activity, agent, registration and the document id (None: list the ids)."""
+
     activity_id: str = ""
     agent_key: str = ""
     registration: str = ""
@@ -49,6 +51,7 @@ class Key:
 
 
 def handle(call: Call, kind: Kind) -> Response:
+    """Answer a document resource request (GET, HEAD, PUT, POST or DELETE)."""
     key = _key(call, kind)
     method = call.method
     if method in ("GET", "HEAD"):

@@ -13,4 +13,5 @@ class ApiError(Exception):
 
 
 def bad_request(message: str) -> ApiError:
+    """A 400 Bad Request with ``message``."""
     return ApiError(400, message)

@@ -15,6 +15,8 @@ from lat.lrs.errors import bad_request
 
 @dataclass
 class Part:
+    """One part of a multipart body: its headers and bytes."""
+
     headers: dict[str, str]  # lower-case names
     body: bytes
 

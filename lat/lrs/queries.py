@@ -16,8 +16,8 @@ from typing import Any
 import duckdb
 import orjson
 
-from lat.xapi.fields import actor_key
 from lat.lrs.errors import bad_request
+from lat.xapi.fields import actor_key
 from lat.xapi.rules.agents import agent_error, group_error
 from lat.xapi.rules.formats import iri_error, timestamp_error, uuid_error
 
@@ -52,6 +52,7 @@ class Query:
 
 
 def from_token(token: str) -> Query:
+    """The query a ``more`` token stands for; a 400 when the token is not one this LRS gave out."""
     try:
         state = orjson.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
         state["after"] = tuple(state["after"])

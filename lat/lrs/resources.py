@@ -8,16 +8,17 @@ import orjson
 from werkzeug.wrappers import Response
 
 from lat import __version__
-from lat.xapi.fields import actor_key
 from lat.lrs.context import Call, json_response
 from lat.lrs.documents import agent_key_of
 from lat.lrs.errors import bad_request
+from lat.xapi.fields import actor_key
 from lat.xapi.rules.formats import iri_error
 
 SUPPORTED = ("1.0.3", "2.0.0")
 
 
 def about(call: Call) -> Response:
+    """The About resource: the xAPI versions served and LAT's version."""
     return json_response({"version": list(SUPPORTED),
                           "extensions": {"https://w3id.org/xapi/lat/extensions/lrs": {"name": "LAT", "version": __version__}}})
 

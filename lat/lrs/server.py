@@ -15,13 +15,13 @@ import signal
 import sys
 from types import FrameType
 
-from lat.store import database as store
 from lat.config import Settings
 from lat.lrs import gate
 from lat.lrs.app import LrsApp
+from lat.lrs.committer import Writer
 from lat.lrs.context import Service
 from lat.lrs.source_keys import Verifier
-from lat.lrs.committer import Writer
+from lat.store import database as store
 from lat.store.marts import Compute
 
 THREADS = 24  # request threads: enough for many clients waiting on a group commit at once

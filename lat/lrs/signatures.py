@@ -14,8 +14,8 @@ from typing import Any
 
 import orjson
 
-from lat.xapi.ids import content_digest
 from lat.lrs.multipart import Part
+from lat.xapi.ids import content_digest
 
 SIGNATURE = "http://adlnet.gov/expapi/attachments/signature"
 _ALGORITHMS = frozenset(("RS256", "RS384", "RS512"))

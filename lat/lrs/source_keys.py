@@ -57,6 +57,7 @@ class Credential:
 
 
 def path(settings: Settings) -> Path:
+    """The SQLite file of the LRS credentials, in LAT_HOME."""
     return settings.home / "lrs.sqlite"
 
 
@@ -91,6 +92,7 @@ def add(settings: Settings, name: str, scopes: list[str]) -> dict[str, str]:
 
 
 def list_all(settings: Settings) -> list[Credential]:
+    """Every credential, revoked ones too, oldest first."""
     con = _connect(settings)
     try:
         rows = con.execute("SELECT key, name, scopes, created_at, revoked_at FROM credentials ORDER BY created_at, key").fetchall()
@@ -100,6 +102,7 @@ def list_all(settings: Settings) -> list[Credential]:
 
 
 def revoke(settings: Settings, key: str) -> None:
+    """Revoke the credential ``key``; a LatError when there is no active one."""
     con = _connect(settings)
     try:
         changed = con.execute("UPDATE credentials SET revoked_at = ? WHERE key = ? AND revoked_at IS NULL",

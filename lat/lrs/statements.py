@@ -16,17 +16,18 @@ import orjson
 from werkzeug.wrappers import Response
 
 from lat.lrs import formats, jsonbody, multipart, queries, signatures
+from lat.lrs.committer import Attachment
 from lat.lrs.context import Call, empty, json_response
 from lat.lrs.errors import ApiError, bad_request
-from lat.lrs.committer import Attachment
-from lat.xapi.validation import validate
 from lat.xapi.rules.formats import uuid_error
+from lat.xapi.validation import validate
 
 VERSIONS = {1: "1.0.0", 2: "2.0.0"}  # what a statement without ``version`` gets
 _SINGLE_PARAMS = frozenset(("statementId", "voidedStatementId", "format", "attachments"))
 
 
 def post(call: Call) -> Response:
+    """Store one statement or an array of them (JSON or multipart with attachments); their ids as JSON."""
     statements, attachments = _read(call)
     if isinstance(statements, dict):
         statements = [statements]
@@ -39,6 +40,7 @@ def post(call: Call) -> Response:
 
 
 def put(call: Call) -> Response:
+    """Store one statement under the statementId of the query string (204 No Content)."""
     extra = sorted(set(call.params) - {"statementId"})
     if extra:
         raise bad_request(f"PUT statements takes only statementId, not {extra[0]!r}")
@@ -153,6 +155,7 @@ def _used(statements: list[dict[str, Any]], parts: dict[str, multipart.Part]) ->
 
 
 def get(call: Call) -> Response:
+    """One statement by id, or a page of statements matching the query (with a ``more`` link)."""
     writer = call.service.writer
     through = writer.consistent_through()
     headers = {"X-Experience-API-Consistent-Through": through}

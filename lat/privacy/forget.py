@@ -15,7 +15,8 @@ What happens to a statement depends on where the person appears in it:
 Rows of ``rejected`` and ``conflicts`` whose raw text (or reason) contains the identifier
 are deleted, and so are the person's ``people`` rows and the mentoring pairs in which their
 person id is the mentor. The marts are then recomputed in full, older mart versions
-removed, and the DuckDB file rewritten (:func:`compact_store`) so deleted bytes leave the disk. The audit log gets the SHA-256 of the actor key and the counts, never the data.
+removed, and the DuckDB file rewritten (:func:`compact_store`) so deleted bytes leave the
+disk. The audit log gets the SHA-256 of the actor key and the counts, never the data.
 """
 
 from __future__ import annotations
@@ -31,10 +32,10 @@ from typing import Any
 import duckdb
 
 from lat.access import audit
-from lat.store import database as store
-from lat.store.marts import Compute
 from lat.config import Settings
 from lat.errors import LatError
+from lat.store import database as store
+from lat.store.marts import Compute
 from lat.store.rows import flatten
 from lat.xapi.fields import actor_key
 
@@ -99,6 +100,7 @@ def forget(settings: Settings, actor: str, *, recompute: Compute | None = None, 
 
 
 def hash_key(key: str) -> str:
+    """The SHA-256 of an actor key, in hex (what an erasure records instead of the person)."""
     return hashlib.sha256(key.encode()).hexdigest()
 
 

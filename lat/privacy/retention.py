@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from lat.access import audit
-from lat.store import database as store
-from lat.store.marts import Compute
 from lat.config import Settings
 from lat.errors import LatError
 from lat.privacy.forget import compact_store, drop_old_mart_versions, recompute_marts
+from lat.store import database as store
+from lat.store.marts import Compute
 
 
 @dataclass

@@ -26,8 +26,8 @@ from typing import Any
 
 import duckdb
 
-from lat.xapi import vocab
 from lat.errors import LatError
+from lat.xapi import vocab
 from lat.xapi.fields import actor_key
 
 # Default school language by country id (ISO 639-1), used when schools.csv has no language.
@@ -45,12 +45,16 @@ _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 
 @dataclass(frozen=True)
 class Country:
+    """A country: its id and name."""
+
     country_id: str
     name: str
 
 
 @dataclass(frozen=True)
 class Hub:
+    """A hub: its id, name and country."""
+
     hub_id: str
     name: str
     country: str
@@ -58,6 +62,8 @@ class Hub:
 
 @dataclass(frozen=True)
 class School:
+    """A school: its hub and country, level, size (teachers, students) and language."""
+
     school_id: str
     name: str
     country: str
@@ -70,6 +76,8 @@ class School:
 
 @dataclass(frozen=True)
 class Person:
+    """A person of the registry: their school (if any), role and xAPI actor."""
+
     person_id: str
     school: str | None
     role: str
@@ -78,6 +86,8 @@ class Person:
 
 @dataclass(frozen=True)
 class Mentoring:
+    """A mentoring pair: mentor, mentee school and dates (an open end: still running)."""
+
     mentor: str  # a person_id or a school_id
     mentee_school: str
     start: date
@@ -95,6 +105,7 @@ class Registry:
     mentoring: list[Mentoring] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
+        """Rows per registry table."""
         return {name: len(getattr(self, name)) for name in TABLES}
 
 
@@ -182,6 +193,8 @@ class Row:
 
 @dataclass(frozen=True)
 class FileSpec:
+    """A registry CSV: its file name, required and optional columns, and whether it must be there."""
+
     name: str
     columns: tuple[str, ...]  # required columns (values may still be optional, see checks)
     optional_columns: tuple[str, ...] = ()
@@ -561,6 +574,8 @@ def _arrow_schema(columns: tuple[str, ...]) -> Any:
 
 @dataclass(frozen=True)
 class ImportResult:
+    """What a registry import did: rows per table and statements reattributed."""
+
     counts: dict[str, int]  # rows per table after the import
     reattributed: int  # statements whose school or hub changed
 

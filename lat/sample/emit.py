@@ -65,9 +65,9 @@ def _day(day: int) -> str:
 def agent(actor_key: str) -> str:
     """The JSON of the Agent with a registry actor key (``mailto:...`` or ``homePage|name``)."""
     if actor_key.startswith("mailto:"):
-        return '{"objectType":"Agent","mbox":"%s"}' % actor_key
+        return f'{{"objectType":"Agent","mbox":"{actor_key}"}}'
     home, name = actor_key.split("|", 1)
-    return '{"objectType":"Agent","account":{"homePage":"%s","name":"%s"}}' % (home, name)
+    return f'{{"objectType":"Agent","account":{{"homePage":"{home}","name":"{name}"}}}}'
 
 
 class NdjsonGz:
@@ -80,6 +80,7 @@ class NdjsonGz:
         self._gz = gzip.GzipFile(filename="", mode="wb", fileobj=self._raw, mtime=0, compresslevel=compresslevel)
 
     def write(self, lines: Iterable[str]) -> None:
+        """Append ``lines``, one per line, and count them."""
         batch = list(lines)
         if batch:
             self._gz.write(("\n".join(batch) + "\n").encode())

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lat.errors import LatError
+from lat.sample.emit import Ids, NdjsonGz
 from lat.sample.lms import lms_statements
 from lat.sample.mentoring import credential_statements, mentoring_statements
 from lat.sample.registry import write_registry
 from lat.sample.scales import SCALES, Scale
 from lat.sample.survey import survey_statements
 from lat.sample.world import Hub, World, build_world
-from lat.sample.emit import Ids, NdjsonGz
 
 KINDS = ("surveys", "mentoring", "credentials", "lms")  # one file per hub and kind
 
@@ -37,6 +37,7 @@ class Summary:
 
     @property
     def total_statements(self) -> int:
+        """The number of statements in all files."""
         return sum(self.statements.values())
 
 

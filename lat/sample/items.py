@@ -25,6 +25,7 @@ class Item:
 
     @property
     def area(self) -> str:
+        """The item's area: its code's first letter."""
         return self.code[0]
 
 

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from lat.xapi import vocab
-from lat.sample.world import Hub, School
 from lat.sample.emit import epoch, iso
+from lat.sample.world import Hub, School
+from lat.xapi import vocab
 
 TERM = (date(2025, 9, 1), date(2026, 6, 19))
 HOLIDAYS = {date(2025, 12, 22), date(2025, 12, 29), date(2026, 2, 23), date(2026, 4, 6)}  # Mondays of weeks off
@@ -37,6 +37,8 @@ _INFO = ('"extensions":{"http://lrs.learninglocker.net/define/extensions/info":{
 
 @dataclass(frozen=True)
 class Course:
+    """A course of a hub's LMS: its id, name and modules."""
+
     id: int
     name: str
     modules: tuple[tuple[int, str], ...]  # (course-module id, module name)
@@ -47,12 +49,11 @@ class _Site:
 
     def __init__(self, hub: Hub) -> None:
         self.home = hub.lms_home
-        self.category = ('"category":[{"id":"%s","definition":{"name":{"en":"%s"},"type":"%s"},"objectType":"Activity"}]'
-                         % (self.home, hub.name, vocab.LMS_SITE))
+        self.category = f'"category":[{{"id":"{self.home}","definition":{{"name":{{"en":"{hub.name}"}},"type":"{vocab.LMS_SITE}"}},"objectType":"Activity"}}]'
         self.language = hub.country.language
 
     def activity(self, iri: str, name: str, kind: str) -> str:
-        return '{"id":"%s","definition":{"name":{"en":"%s"},"type":"%s"},"objectType":"Activity"}' % (iri, name, kind)
+        return f'{{"id":"{iri}","definition":{{"name":{{"en":"{name}"}},"type":"{kind}"}},"objectType":"Activity"}}'
 
     def course(self, course: Course) -> str:
         return self.activity(f"{self.home}/course/view.php?id={course.id}", course.name, vocab.COURSE)
@@ -68,11 +69,10 @@ def _statement(site: _Site, user: str, verb: str, display: str, obj: str, parent
                ts: int, result: str = "") -> str:
     parent = f',"parent":[{",".join(parents)}]' if parents else ""
     result = f',"result":{result}' if result else ""
-    return ('{"actor":{"account":{"homePage":"%s","name":"%s"},"name":"Moodle user %s"},'
-            '"verb":{"id":"%s","display":{"en":"%s"}},"object":%s,'
-            '"context":{"contextActivities":{%s%s},%s,"language":"%s"}%s,"timestamp":"%s"}'
-            % (site.home, user, user, verb, display, obj, site.category, parent, _INFO % info, site.language, result,
-               iso(ts, "+00:00")))
+    return (f'{{"actor":{{"account":{{"homePage":"{site.home}","name":"{user}"}},"name":"Moodle user {user}"}},'
+            f'"verb":{{"id":"{verb}","display":{{"en":"{display}"}}}},"object":{obj},'
+            f'"context":{{"contextActivities":{{{site.category}{parent}}},{_INFO % info},"language":"{site.language}"}}{result},'
+            f'"timestamp":"{iso(ts, "+00:00")}"}}')
 
 
 def _courses(school: School, rng: random.Random, index: int) -> list[Course]:
@@ -143,8 +143,8 @@ def _quiz_attempt(site: _Site, rng: random.Random, user: str, cmid: int, name: s
     attempt = rng.randint(1, 10**6)
     raw = min(100, max(0, round(rng.gauss(68, 18))))
     obj = site.activity(f"{site.home}/mod/quiz/attempt.php?attempt={attempt}&cmid={cmid}", f"{name} Attempt", ATTEMPT)
-    result = ('{"score":{"raw":%d,"min":0,"max":100,"scaled":%s},"completion":true,"success":%s,"duration":"PT%dM%dS"}'
-              % (raw, raw / 100, "true" if raw >= 50 else "false", rng.randint(3, 40), rng.randint(0, 59)))
+    result = (f'{{"score":{{"raw":{raw},"min":0,"max":100,"scaled":{raw / 100}}},"completion":true,'
+              f'"success":{"true" if raw >= 50 else "false"},"duration":"PT{rng.randint(3, 40)}M{rng.randint(0, 59)}S"}}')
     return _statement(site, user, vocab.COMPLETED, "Completed", obj, [module, *parents],
                       ("\\\\src\\\\transformer\\\\events\\\\mod_quiz\\\\attempt_submitted\\\\handler",
                        "\\\\mod_quiz\\\\event\\\\attempt_submitted"), ts, result)

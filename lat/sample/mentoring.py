@@ -17,9 +17,9 @@ import random
 from collections.abc import Iterator
 from datetime import date, timedelta
 
-from lat.xapi import vocab
-from lat.sample.world import Hub, Mentoring, School
 from lat.sample.emit import Ids, agent, epoch, iso
+from lat.sample.world import Hub, Mentoring, School
+from lat.xapi import vocab
 
 # the phase a date falls in: the first phase whose end is after it
 PHASE_ENDS: tuple[tuple[date, str], ...] = (
@@ -38,8 +38,7 @@ BADGES: dict[str, str] = {
     "media-literacy": "Media literacy",
 }
 
-_CATEGORY = ('"category":[{"objectType":"Activity","id":"%s","definition":{"type":"%s"}}]'
-             % (vocab.PROFILE_VERSION, vocab.PROFILE_ACTIVITY_TYPE))
+_CATEGORY = f'"category":[{{"objectType":"Activity","id":"{vocab.PROFILE_VERSION}","definition":{{"type":"{vocab.PROFILE_ACTIVITY_TYPE}"}}}}]'
 _STATEMENT = (
     '{"id":"%s","actor":%s,"verb":{"id":"%s","display":{"en":"%s"}},'
     '"object":{"objectType":"Activity","id":"%s","definition":{"type":"%s","name":{"en":"%s"}}},'
@@ -60,6 +59,7 @@ _VERBS = {
 
 
 def phase(day: date) -> str:
+    """The mentoring phase that ``day`` falls in."""
     return next(name for end, name in PHASE_ENDS if day < end)
 
 

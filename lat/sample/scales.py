@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Country:
+    """A country of the sample world: its ISO code, name, language and cities."""
+
     id: str  # ISO 3166 alpha-2
     name: str
     language: str  # ISO 639-1, the LMS statements' context.language

@@ -11,10 +11,10 @@ import random
 from collections.abc import Iterator
 from datetime import date, timedelta
 
-from lat.xapi import vocab
+from lat.sample.emit import Ids, epoch, iso
 from lat.sample.items import AREA_BASE, COMPETENCES, GROUP_OFFSET, ITEMS
 from lat.sample.world import School
-from lat.sample.emit import Ids, epoch, iso
+from lat.xapi import vocab
 
 ROUNDS: dict[str, tuple[date, date]] = {  # label -> first and last day a school may open it
     "2025-autumn": (date(2025, 9, 15), date(2025, 10, 10)),
@@ -34,8 +34,7 @@ def round_gain(school: School, round_label: str) -> float:
     return 0.05
 
 
-_CATEGORY = ('"category":[{"objectType":"Activity","id":"%s","definition":{"type":"%s"}}]'
-             % (vocab.PROFILE_VERSION, vocab.PROFILE_ACTIVITY_TYPE))
+_CATEGORY = f'"category":[{{"objectType":"Activity","id":"{vocab.PROFILE_VERSION}","definition":{{"type":"{vocab.PROFILE_ACTIVITY_TYPE}"}}}}]'
 _ANSWER = (
     '{"id":"%s","actor":{"objectType":"Agent","account":{"homePage":"' + vocab.RESPONDENT_HOMEPAGE + '","name":"%s"}},'
     '"verb":{"id":"' + vocab.ANSWERED + '","display":{"en":"answered"}},'
@@ -48,9 +47,9 @@ _ANSWER = (
     '"' + vocab.EXT_AREA + '":"%s","' + vocab.EXT_ITEM + '":"%s","' + vocab.EXT_GROUP + '":"%s"}},'
     '"timestamp":"%s"}'
 )
-_RESULTS = {str(n): '{"response":"%d","score":{"raw":%d,"min":1,"max":5}}' % (n, n) for n in range(1, 6)}
-_RESULTS[vocab.NOT_APPLICABLE] = '{"response":"%s"}' % vocab.NOT_APPLICABLE
-_RESULTS[vocab.PREFER_NOT_TO_SAY] = '{"response":"%s"}' % vocab.PREFER_NOT_TO_SAY
+_RESULTS = {str(n): f'{{"response":"{n}","score":{{"raw":{n},"min":1,"max":5}}}}' for n in range(1, 6)}
+_RESULTS[vocab.NOT_APPLICABLE] = f'{{"response":"{vocab.NOT_APPLICABLE}"}}'
+_RESULTS[vocab.PREFER_NOT_TO_SAY] = f'{{"response":"{vocab.PREFER_NOT_TO_SAY}"}}'
 
 _SELF_ASSESSMENT = (
     '{"id":"%s","actor":{"objectType":"Agent","account":{"homePage":"' + vocab.RESPONDENT_HOMEPAGE + '","name":"%s"}},'

@@ -33,6 +33,8 @@ STALL_WEEKS = (7, 14)  # a stalled school's contact stops this many weeks after 
 
 @dataclass(frozen=True)
 class Person:
+    """A person of the sample world, with their role and xAPI actor."""
+
     person_id: str
     school: str  # empty for hub coordinators
     role: str  # leader | teacher | student | mentor | coordinator
@@ -41,6 +43,8 @@ class Person:
 
 @dataclass
 class School:
+    """A sample school: what the registry shows, the hidden traits that drive its statements, and its people."""
+
     school_id: str
     name: str
     country: Country
@@ -56,11 +60,14 @@ class School:
     people: list[Person] = field(default_factory=list)
 
     def role(self, role: str) -> list[Person]:
+        """The school's people with ``role``."""
         return [p for p in self.people if p.role == role]
 
 
 @dataclass(frozen=True)
 class Mentoring:
+    """A sample mentoring pair, with when contact really stops (hidden)."""
+
     mentor: str  # a person_id or a school_id
     mentee_school: str
     start: date
@@ -70,6 +77,8 @@ class Mentoring:
 
 @dataclass
 class Hub:
+    """A sample hub: its country, LMS site, schools, coordinators and mentoring pairs."""
+
     hub_id: str
     name: str
     country: Country
@@ -81,6 +90,8 @@ class Hub:
 
 @dataclass
 class World:
+    """The whole sample world: its seed, scale and hubs."""
+
     seed: int
     scale: Scale
     hubs: list[Hub]

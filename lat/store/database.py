@@ -77,6 +77,7 @@ def session(settings: Settings | None = None, *, read_only: bool = False) -> Ite
 
 
 def run_file(settings: Settings) -> Path:
+    """Where a live writer (``lat lrs``) announces itself: LAT_HOME/run/writer.json."""
     return settings.home / "run" / "writer.json"
 
 
@@ -86,6 +87,7 @@ def write_run_file(settings: Settings, info: dict[str, object]) -> None:
 
 
 def remove_run_file(settings: Settings) -> None:
+    """Remove the writer's announcement (nothing happens when it is gone)."""
     run_file(settings).unlink(missing_ok=True)
 
 

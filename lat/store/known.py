@@ -58,6 +58,7 @@ class IdFilter:
 
     @classmethod
     def load(cls, con: duckdb.DuckDBPyConnection) -> IdFilter:
+        """The prefixes of every id in the store."""
         keys = con.execute(f"SELECT {HIGH.format('id')} AS k FROM statements").fetchnumpy()["k"]
         return cls(np.asarray(keys, dtype=np.uint64))
 
@@ -119,6 +120,7 @@ class Known:
             self._void_targets.update(t for t in void_targets.to_pylist() if t is not None)
 
     def ids(self, con: duckdb.DuckDBPyConnection) -> IdFilter:
+        """The stored ids' filter, loaded on first use."""
         if self._ids is None:
             self._ids = IdFilter.load(con)
         return self._ids

@@ -33,7 +33,8 @@ class Compute(Protocol):
     hands it to the parts of ``lat`` that must recompute (erasure, retention, the LRS's admin
     job): ``lat`` itself never imports the pipelines."""
 
-    def __call__(self, settings: Settings, *, full: bool = False) -> Any: ...
+    def __call__(self, settings: Settings, *, full: bool = False) -> Any:
+        """Compute the marts (all of them when ``full``, else what changed) and publish them."""
 
 
 def current_dir(settings: Settings | None = None) -> Path:

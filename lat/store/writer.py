@@ -40,12 +40,12 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lat.xapi import uuids
 from lat.store import voiding
 from lat.store.batch import REJECT_SCHEMA, Batch, located
-from lat.xapi.ids import content_digest
 from lat.store.known import HIGH, LOW, Known
 from lat.store.rows import ROW_SCHEMA
+from lat.xapi import uuids
+from lat.xapi.ids import content_digest
 
 NEW, DUPLICATE, CONFLICT, REJECTED, REFUSED = 0, 1, 2, 3, 4  # what becomes of a row
 

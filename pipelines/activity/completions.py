@@ -8,4 +8,5 @@ from lat.xapi import vocab
 
 
 def completed() -> pl.Expr:
+    """The number of completions in a group (verb completed or ``result.completion`` true), as Int64."""
     return ((pl.col("verb") == vocab.COMPLETED) | pl.col("completion").fill_null(False)).sum().cast(pl.Int64)

@@ -18,16 +18,16 @@ from __future__ import annotations
 
 import polars as pl
 
-from lat.xapi import vocab
 from lat.config import Settings
+from lat.xapi import vocab
 from pipelines.competence.area_figures import area_cells
 from pipelines.competence.level_distribution import level_distribution
 from pipelines.competence.progress import between_rounds
+from pipelines.competence.rollup import rollup
 from pipelines.competence.teacher_levels import CELL, COUNT_COLUMNS, area_levels, latest_levels
 from pipelines.core.catalogue import Mart, register_mart
 from pipelines.core.definitions import Indicator, register
 from pipelines.core.source import Sources, sql_text
-from pipelines.competence.rollup import rollup
 
 FAMILY = "competence"
 # per (school, round) from that partition alone: updated in place in mart_* (see maturity)
@@ -56,6 +56,7 @@ def read_latest_assessments(sources: Sources) -> pl.LazyFrame:
 
 
 def state(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame]:
+    """competence_state: per school, round and area, the teachers' count per level, level sum and first answer."""
     teachers = area_levels(latest_levels(read_latest_assessments(sources)))
     counts = [(pl.col("level") == i + 1).sum().cast(pl.Int64).alias(c) for i, c in enumerate(COUNT_COLUMNS)]
     return {
@@ -67,6 +68,7 @@ def state(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame]:
 
 
 def derive(st: dict[str, pl.DataFrame], sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame]:
+    """competence_area, competence_levels, competence_progress, competence_hub and competence_country from the state."""
     k = settings.min_cell_size
     frame = st["competence_state"].lazy()
     schools = sources.table("schools").select(pl.col("school_id").alias("school"), "hub", "country")
@@ -80,12 +82,14 @@ def derive(st: dict[str, pl.DataFrame], sources: Sources, settings: Settings) ->
 
 
 def compute(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame]:
+    """Full run: the state, then :func:`derive`."""
     return derive({n: f.collect() for n, f in state(sources, settings).items()}, sources, settings)
 
 
 # --- definitions and marts ---------------------------------------------------------------------
 
-_STMTS = "DigCompEdu self-assessments: answered statements on DigCompEdu competence activities with school and round extensions; not voided; the latest per teacher, competence and round"
+_STMTS = ("DigCompEdu self-assessments: answered statements on DigCompEdu competence activities with school and round extensions; not voided; "
+          "the latest per teacher, competence and round")
 _SMALL = "empty when n (teachers) < LAT_MIN_CELL_SIZE"
 
 
@@ -94,12 +98,18 @@ def _c(column: str, meaning: str, unit: str, formula: str, suppression: str = _S
 
 
 register(
-    _c("n", "Teachers behind the row. A school row: the school's teachers who self-assessed at least one competence of the area in the round (n_previous: the same in previous_round). A hub or country row: the teachers of the schools counted (school weighting: the unsuppressed schools; respondent weighting: all schools).", "teachers",
+    _c("n",
+       "Teachers behind the row. A school row: the school's teachers who self-assessed at least one competence of the area in the round (n_previous: the same "
+       "in previous_round). A hub or country row: the teachers of the schools counted (school weighting: the unsuppressed schools; respondent weighting: all "
+       "schools).", "teachers",
        "count of distinct teachers (roll-ups: the sum of the school counts)", "never"),
-    _c("mean_level", "Mean of teachers' area levels (A1=1 .. C2=6) in the round (mean_level_previous: in previous_round).", "level 1-6", "sum of area levels / n",
+    _c("mean_level", "Mean of teachers' area levels (A1=1 .. C2=6) in the round (mean_level_previous: in previous_round).", "level 1-6",
+       "sum of area levels / n",
        "empty when n (teachers) < LAT_MIN_CELL_SIZE; in competence_progress, when either round's n is"),
-    _c("share_b1_plus", "Share of teachers whose area level is B1 (Integrator) or above, in the round (share_b1_plus_previous: in previous_round).", "share 0-1",
-       "teachers with area level >= B1 / n; a teacher's area level is the lower median of their competence levels in the area (of an even number of levels, the lower of the two middle ones)",
+    _c("share_b1_plus", "Share of teachers whose area level is B1 (Integrator) or above, in the round (share_b1_plus_previous: in previous_round).",
+       "share 0-1",
+       "teachers with area level >= B1 / n; a teacher's area level is the lower median of their competence levels in the area (of an even number of levels, "
+       "the lower of the two middle ones)",
        "empty when n (teachers) < LAT_MIN_CELL_SIZE; in competence_progress, when either round's n is"),
     _c("teachers", "Teachers whose area level is this level.", "teachers", "count"),
     _c("share", "Share of the school's assessed teachers at this level.", "share 0-1", "teachers at level / n"),
@@ -108,7 +118,10 @@ register(
     _c("schools", "Schools in the roll-up cell (school weighting: unsuppressed; respondent weighting: all).", "schools", "count", "never"),
     _c("schools_excluded", "Suppressed school cells left out of a school-weighted roll-up.", "schools", "count", "never"),
     _c("rollup", "Hub/country figure: school weighting = mean of school figures (unsuppressed schools); respondent weighting = pooled teachers.",
-       "as the school figure", "school weighting: the plain mean of the unsuppressed schools' share_b1_plus (or mean_level), each school once; respondent weighting: the teachers at B1 or above (or the sum of the area levels) over all the hub's or country's schools / all their teachers", "school: suppressed schools left out; respondent: pooled n < LAT_MIN_CELL_SIZE, or suppressed schools contribute 1..LAT_MIN_CELL_SIZE-1 teachers"),
+       "as the school figure",
+       "school weighting: the plain mean of the unsuppressed schools' share_b1_plus (or mean_level), each school once; respondent weighting: the teachers at "
+       "B1 or above (or the sum of the area levels) over all the hub's or country's schools / all their teachers",
+       "school: suppressed schools left out; respondent: pooled n < LAT_MIN_CELL_SIZE, or suppressed schools contribute 1..LAT_MIN_CELL_SIZE-1 teachers"),
     _c("quartiles", "Median and quartiles of the schools' shares at B1+ (school weighting only).", "share 0-1",
        "linear interpolation between order statistics", "only unsuppressed schools; empty for respondent weighting"),
 )

@@ -39,10 +39,10 @@ from types import ModuleType
 import polars as pl
 import pyarrow.parquet as pq
 
-from lat.store import marts as mart_store
-from lat.store import database as store
 from lat.config import Settings
 from lat.errors import LatError
+from lat.store import database as store
+from lat.store import marts as mart_store
 from pipelines.core import compute_state, tables, update
 from pipelines.core.catalogue import MARTS, as_data
 from pipelines.core.definitions import describe

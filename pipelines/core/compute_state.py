@@ -16,10 +16,12 @@ STATE_DIR = "compute-state"
 
 
 def state_dir(settings: Settings) -> Path:
+    """The folder of the remembered state: LAT_HOME/compute-state."""
     return settings.home / STATE_DIR
 
 
 def read_meta(settings: Settings) -> dict[str, Any] | None:
+    """The meta file of the last run; None when missing, unreadable or when a state file it names is gone."""
     path = state_dir(settings) / "meta.json"
     if not path.exists():
         return None

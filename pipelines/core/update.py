@@ -12,9 +12,9 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from lat.config import Settings
 from lat.store import marts as mart_store
 from lat.xapi import vocab
-from lat.config import Settings
 from pipelines.core.families import FAMILIES, family_modules, partitioned
 from pipelines.core.source import REGISTRY_TABLES
 
@@ -41,6 +41,7 @@ def snapshot(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, An
 def plan(
     con: duckdb.DuckDBPyConnection, now: dict[str, Any], before: dict[str, Any] | None, full: bool
 ) -> tuple[str, str, pl.DataFrame | None]:
+    """(mode, reason, touched partitions): "full" with its reason and None, or "incremental" with the partitions new statements touch."""
     if full:
         return "full", "asked for (--full)", None
     if before is None:

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from lat.xapi import vocab
 from lat.config import Settings
+from lat.xapi import vocab
 from pipelines.core.catalogue import Mart, register_mart
 from pipelines.core.definitions import Indicator, register, register_dimension
 from pipelines.core.source import Sources

@@ -95,7 +95,8 @@ def compute(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame]:
 
 # --- definitions and marts ----------------------------------------------------------------------
 
-_ANSWERS = "SELFIE-style survey answers: answered statements on cmi.interaction activities with school, round, item and respondent-group extensions; not voided; the latest answer per respondent, item and round"
+_ANSWERS = ("SELFIE-style survey answers: answered statements on cmi.interaction activities with school, round, item and respondent-group extensions; "
+            "not voided; the latest answer per respondent, item and round")
 _SMALL = "suppressed (empty) when n < LAT_MIN_CELL_SIZE"
 
 
@@ -123,13 +124,20 @@ register(
               "1-5 scale", "mean over respondents of (their scores' mean in the area)", "empty when either round's n < LAT_MIN_CELL_SIZE"),
     _maturity("change", "Change of the respondents' area mean from the previous round to this one.", "1-5 scale points",
               "respondent_mean(round) - respondent_mean(previous round)", "empty when either round's n < LAT_MIN_CELL_SIZE"),
-    _maturity("ci", "Lower (ci_low) and upper (ci_high) bound of a two-sided 95% confidence interval around the row's figure: change (maturity_progress), mean (maturity_hub, maturity_country) or difference (maturity_hub_comparison). One key for three intervals, each given under formula.",
+    _maturity("ci",
+              "Lower (ci_low) and upper (ci_high) bound of a two-sided 95% confidence interval around the row's figure: change (maturity_progress), mean "
+              "(maturity_hub, maturity_country) or difference (maturity_hub_comparison). One key for three intervals, each given under formula.",
               "same as the figure",
               "t(df) is the 97.5th percentile of Student's t distribution with df degrees of freedom; standard deviations divide by count - 1. "
-              "maturity_progress (Welch interval over respondents): change -/+ t(df) * se, se = sqrt(s1^2/n + s0^2/n_previous), where s1 and s0 are the standard deviations of the respondents' area means (each respondent's mean of their answers 1-5 in the area) in the round and in previous_round and df is the Welch-Satterthwaite value; the two rounds' respondents are taken as independent samples (answers are anonymous). "
-              "Roll-ups, school weighting (t interval over schools): mean -/+ t(schools - 1) * sd / sqrt(schools), sd = standard deviation of the unsuppressed school cells' means; empty with fewer than 2 such schools. "
-              "Roll-ups, respondent weighting (t interval over respondents): mean -/+ t(n - 1) * sd / sqrt(n), sd = standard deviation of the pooled respondents' area means and n the pooled respondents; centred on the mean of all pooled answers; empty with fewer than 2 respondents. "
-              "maturity_hub_comparison (Welch interval over schools): difference -/+ t(df) * se, se = sqrt(sd_a^2/schools_a + sd_b^2/schools_b) over each hub's unsuppressed school means, df the Welch-Satterthwaite value",
+              "maturity_progress (Welch interval over respondents): change -/+ t(df) * se, se = sqrt(s1^2/n + s0^2/n_previous), where s1 and s0 are the "
+              "standard deviations of the respondents' area means (each respondent's mean of their answers 1-5 in the area) in the round and in previous_round "
+              "and df is the Welch-Satterthwaite value; the two rounds' respondents are taken as independent samples (answers are anonymous). "
+              "Roll-ups, school weighting (t interval over schools): mean -/+ t(schools - 1) * sd / sqrt(schools), sd = standard deviation of the unsuppressed "
+              "school cells' means; empty with fewer than 2 such schools. "
+              "Roll-ups, respondent weighting (t interval over respondents): mean -/+ t(n - 1) * sd / sqrt(n), sd = standard deviation of the pooled "
+              "respondents' area means and n the pooled respondents; centred on the mean of all pooled answers; empty with fewer than 2 respondents. "
+              "maturity_hub_comparison (Welch interval over schools): difference -/+ t(df) * se, se = sqrt(sd_a^2/schools_a + sd_b^2/schools_b) over each "
+              "hub's unsuppressed school means, df the Welch-Satterthwaite value",
               "empty with the figure it bounds (suppressed rows), and when there are too few schools or respondents to measure a spread"),
     _maturity("significant", "The 95% confidence interval excludes zero.", "flag", "ci_low > 0 or ci_high < 0",
               "empty with the figure and its interval"),
@@ -145,12 +153,17 @@ register(
     _maturity("rollup_n", "Respondents behind the roll-up cell (school weighting: in the included schools; respondent weighting: all).",
               "respondents", "sum of school cells' n", "never"),
     _maturity("rollup_mean", "Hub/country mean: school weighting = mean of school means; respondent weighting = mean of all pooled answers.",
-              "1-5 scale", "school weighting: the plain mean of the unsuppressed school cells' means (a school cell's mean is the mean of all its group's answers 1-5 to the area's items), each school once; respondent weighting: the sum of all answers 1-5 in the hub's or country's school cells / their number",
-              "school weighting: suppressed school cells are left out; respondent weighting: empty when pooled n < LAT_MIN_CELL_SIZE or suppressed schools contribute 1..LAT_MIN_CELL_SIZE-1 respondents"),
+              "1-5 scale",
+              "school weighting: the plain mean of the unsuppressed school cells' means (a school cell's mean is the mean of all its group's answers 1-5 to "
+              "the area's items), each school once; respondent weighting: the sum of all answers 1-5 in the hub's or country's school cells / their number",
+              "school weighting: suppressed school cells are left out; respondent weighting: empty when pooled n < LAT_MIN_CELL_SIZE or suppressed schools "
+              "contribute 1..LAT_MIN_CELL_SIZE-1 respondents"),
     _maturity("quartiles", "Median, first and third quartile of the included school means (school weighting only).", "1-5 scale",
               "linear interpolation between order statistics", "only unsuppressed school cells; empty for respondent weighting"),
     _maturity("rollup_share_agree", "Share agreeing: mean of school shares (school weighting) or share of all pooled answers (respondent weighting).",
-              "share 0-1", "school weighting: the plain mean of the unsuppressed school cells' shares agreeing, each school once; respondent weighting: answers 4 or 5 / answers 1-5, over all the hub's or country's school cells", "as rollup_mean"),
+              "share 0-1",
+              "school weighting: the plain mean of the unsuppressed school cells' shares agreeing, each school once; respondent weighting: answers 4 or 5 / "
+              "answers 1-5, over all the hub's or country's school cells", "as rollup_mean"),
     _maturity("difference", "Difference between two hubs' school-weighted means (hub_a minus hub_b) in the same country, round, area and group.",
               "1-5 scale points", "mean of hub_a's unsuppressed school means - mean of hub_b's", "empty when either hub has fewer than 2 unsuppressed schools"),
     _maturity("hub_schools", "Unsuppressed schools behind each hub's mean in a comparison.", "schools", "count", "never"),

@@ -13,7 +13,6 @@ import polars as pl
 
 from pipelines.mentoring.events import PHASE_INDEX, event_counts, mentee_schools, mentoring_events, teachers_mapped, teachers_reached
 
-
 _COUNTS = ("meetings", "meetings_this_month", "goals_set", "goals_achieved", "steps_planned", "steps_completed", "observations")
 
 
@@ -26,7 +25,8 @@ def progress(
 ) -> pl.LazyFrame:
     """The progress of every mentee school as of ``as_of`` (see docs/indicators.md)."""
     events = mentoring_events(statements)
-    registered = schools.select(pl.col("school_id").alias("school"), pl.col("name").alias("school_name"), pl.col("hub"), pl.col("teachers").cast(pl.Int64).alias("teachers_registered"))
+    registered = schools.select(pl.col("school_id").alias("school"), pl.col("name").alias("school_name"), pl.col("hub"),
+                                pl.col("teachers").cast(pl.Int64).alias("teachers_registered"))
     frame = (
         mentee_schools(mentoring, as_of)
         .join(registered, on="school", how="left")

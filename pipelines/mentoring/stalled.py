@@ -57,7 +57,8 @@ def _rules(stalled_days: int) -> list[tuple[str, pl.Expr, pl.Expr]]:
         (
             "behind_plan",
             past_midpoint & (pl.col("steps_planned") > 0) & (pl.col("steps_share") < MIDPOINT_SHARE),
-            pl.format("Only {} of {} action-plan steps done ({}%) after the midpoint of the mentoring period ({}).", "steps_completed", "steps_planned", share_pct, _midpoint()),
+            pl.format("Only {} of {} action-plan steps done ({}%) after the midpoint of the mentoring period ({}).", "steps_completed", "steps_planned",
+                      share_pct, _midpoint()),
         ),
         (
             "no_plan",

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from lat.xapi import vocab
-from lat.config import Settings
 from lat.access.roles import ADMIN, HUB_COORDINATOR
+from lat.config import Settings
+from lat.xapi import vocab
 from pipelines.core.catalogue import Mart, register_mart
 from pipelines.core.definitions import Indicator, register, register_dimension
 from pipelines.core.source import Sources
@@ -93,16 +93,27 @@ def compute(sources: Sources, settings: Settings) -> dict[str, pl.DataFrame]:
     return {"pairing_suggestions": pairs(area_matrix(sources, settings), sources.table("schools").collect())}
 
 
-_FEEDS = "SELFIE answers (answered + cmi.interaction): each school's area scores in its latest round (label order); the school's language and hub from the registry"
+_FEEDS = ("SELFIE answers (answered + cmi.interaction): each school's area scores in its latest round (label order); "
+          "the school's language and hub from the registry")
 _SUPPRESSION = "areas with fewer than LAT_MIN_CELL_SIZE respondents are left out of the scores"
 register_dimension("mentor_school", "The suggested mentor school's id (registry).")
 register_dimension("mentor_name", "Name of the suggested mentor school (registry).")
 register_dimension("mentee_name", "Name of the mentee school (registry).")
 register(
-    Indicator("pairing.mentor_score", "pairing", "The mentor school's overall maturity (mean of its latest-round area scores).", "score 1-5", "plain mean of the school's area scores in its latest round, each area once (area scores as for mentoring.first_score)", _FEEDS, _SUPPRESSION),
-    Indicator("pairing.mentee_score", "pairing", "The mentee school's overall maturity (mean of its latest-round area scores).", "score 1-5", "as mentor_score, for the mentee school", _FEEDS, _SUPPRESSION),
-    Indicator("pairing.score", "pairing", "Complementarity of the pair: the mentor's lead in each area weighted by the mentee's weakness there.", "0-4", "mean over the areas both schools have of (5 - mentee_a) / 4 * max(0, mentor_a - mentee_a). Within each hub the top third of the schools by overall score (rounded up; none in a hub of one school; ties by school id) are mentor schools, the others mentees; each mentor school takes at most 2 mentees; a pair needs the same school language and a score above 0; the pairs chosen give the largest possible sum of scores over the hub (an exact optimal assignment). Empty on the row of a mentee left without a mentor", _FEEDS, _SUPPRESSION),
-    Indicator("pairing.explanation", "pairing", "Why the pair fits (the two areas adding most), or why a mentee is left without a mentor.", "text", "for a pair: '<mentor> is strong in <area> (<mentor's score>) where <mentee> is weakest (<mentee's score>)', naming the area that adds most to the pair's score ('scores <mentee's score>' instead of 'is weakest' when it is not the mentee's lowest area), then '; also <area> (<mentor's score> vs <mentee's score>)' for the area adding second most, if any; scores to one decimal. For a mentee without a pair: 'No mentor school in hub <hub> with language <language>, a lead in some area and a free slot.'", _FEEDS, _SUPPRESSION),
+    Indicator("pairing.mentor_score", "pairing", "The mentor school's overall maturity (mean of its latest-round area scores).", "score 1-5",
+              "plain mean of the school's area scores in its latest round, each area once (area scores as for mentoring.first_score)", _FEEDS, _SUPPRESSION),
+    Indicator("pairing.mentee_score", "pairing", "The mentee school's overall maturity (mean of its latest-round area scores).", "score 1-5",
+              "as mentor_score, for the mentee school", _FEEDS, _SUPPRESSION),
+    Indicator("pairing.score", "pairing", "Complementarity of the pair: the mentor's lead in each area weighted by the mentee's weakness there.", "0-4",
+              "mean over the areas both schools have of (5 - mentee_a) / 4 * max(0, mentor_a - mentee_a). Within each hub the top third of the schools by "
+              "overall score (rounded up; none in a hub of one school; ties by school id) are mentor schools, the others mentees; each mentor school takes at "
+              "most 2 mentees; a pair needs the same school language and a score above 0; the pairs chosen give the largest possible sum of scores over the "
+              "hub (an exact optimal assignment). Empty on the row of a mentee left without a mentor", _FEEDS, _SUPPRESSION),
+    Indicator("pairing.explanation", "pairing", "Why the pair fits (the two areas adding most), or why a mentee is left without a mentor.", "text",
+              "for a pair: '<mentor> is strong in <area> (<mentor's score>) where <mentee> is weakest (<mentee's score>)', naming the area that adds most to "
+              "the pair's score ('scores <mentee's score>' instead of 'is weakest' when it is not the mentee's lowest area), then '; also <area> (<mentor's "
+              "score> vs <mentee's score>)' for the area adding second most, if any; scores to one decimal. For a mentee without a pair: 'No mentor school in "
+              "hub <hub> with language <language>, a lead in some area and a free slot.'", _FEEDS, _SUPPRESSION),
 )
 register_mart(Mart("pairing_suggestions", "school", "Suggested mentor-mentee school pairs per hub, explained; unpaired mentees with the reason.", {
     "hub": "hub", "mentor_school": "mentor_school", "mentor_name": "mentor_name", "mentee_school": "mentee_school", "mentee_name": "mentee_name",

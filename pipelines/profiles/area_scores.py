@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from lat.xapi import vocab
 from lat.config import Settings
+from lat.xapi import vocab
 from pipelines.core import answers
 from pipelines.core.source import Sources
 

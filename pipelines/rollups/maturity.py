@@ -29,6 +29,7 @@ OUTPUT = [
 
 
 def with_registry(area_state: pl.LazyFrame, schools: pl.LazyFrame, level: str) -> pl.LazyFrame:
+    """School cells with the school's hub (or country; a hub's country too) from the registry, unknown schools left out."""
     extra = ["country"] if level == "hub" else []
     return area_state.join(schools.select("school", level, *extra), on="school").filter(pl.col(level).is_not_null())
 

@@ -13,7 +13,6 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: dashboard_support
 
 from dashboard_support import ARTIFACTS, Account, dashboard_server, prepare_home  # noqa: E402
-
 from lat.config import Settings  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"

@@ -13,6 +13,7 @@ from typing import Any
 import polars as pl
 import pytest
 from conftest import Live
+
 from dashboard_support import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -83,7 +84,7 @@ def test_school_head_sees_the_marts_numbers_and_downloads_csv(page_for: Any, liv
     for i in range(rows.count()):
         area = rows.nth(i).locator("th").inner_text().split(" ")[0]
         texts = rows.nth(i).locator("td").all_inner_texts()
-        for header, text in zip(headers[1:], texts):
+        for header, text in zip(headers[1:], texts, strict=True):
             group = group_names.get(header)
             if group is None:
                 continue
