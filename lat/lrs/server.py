@@ -40,7 +40,7 @@ def serve(settings: Settings, host: str, port: int, *, compute: Compute | None =
         service = Service(settings, con, writer, "", compute=compute)
         server = create_server(LrsApp(service, Verifier(settings), token), host=host, port=port, threads=THREADS,
                                ident="LAT")
-        real_port = server.effective_port  # type: ignore[union-attr]
+        real_port = server.effective_port
         url = f"http://{host}:{real_port}"
         service.base_url = url
         store.write_run_file(settings, {"pid": os.getpid(), "url": url, "token": token})
