@@ -52,8 +52,8 @@ def areas_by_group(frame: pl.DataFrame, lang: str, min_cell: int) -> Figure:
                 hovertemplate=f"{name}<br>%{{x}}<br>{t(lang, 'hover.suppressed', min=min_cell)}<extra></extra>",
             )
     layout = base_layout(t(lang, "chart.areas_by_group"), y_title=t(lang, "axis.mean_1_5"), x_title=t(lang, "axis.area"), height=420)
-    layout["yaxis"] = {**layout["yaxis"], "range": [0, SCALE_MAX + 0.6]}  # type: ignore[dict-item]
-    layout["xaxis"] = {**layout["xaxis"], "categoryorder": "array", "categoryarray": areas}  # type: ignore[dict-item]
+    layout["yaxis"] = {**layout["yaxis"], "range": [0, SCALE_MAX + 0.6]}
+    layout["xaxis"] = {**layout["xaxis"], "categoryorder": "array", "categoryarray": areas}
     figure.update_layout(barmode="group", **layout)
     return figure
 
@@ -126,7 +126,7 @@ def score_distribution(frame: pl.DataFrame, lang: str) -> Figure:
         hovertemplate="%{text}<br>%{x}: %{y:.2f}<extra></extra>",
     )
     layout = base_layout(t(lang, "chart.distribution"), y_title=t(lang, "axis.mean_1_5"), x_title=t(lang, "axis.area"))
-    layout["yaxis"] = {**layout["yaxis"], "range": [1, SCALE_MAX]}  # type: ignore[dict-item]
+    layout["yaxis"] = {**layout["yaxis"], "range": [1, SCALE_MAX]}
     figure.update_layout(showlegend=False, **layout)
     return figure
 
@@ -147,7 +147,7 @@ def comparison(frame: pl.DataFrame, key: str, lang: str, title: str) -> Figure:
                        f"{t(lang, 'label.schools')}: %{{customdata[0]}}<br>{t(lang, 'label.n')}: %{{customdata[1]}}<extra></extra>"),
     )
     layout = base_layout(title, y_title=t(lang, "axis.mean_1_5"))
-    layout["yaxis"] = {**layout["yaxis"], "range": [1, SCALE_MAX]}  # type: ignore[dict-item]
+    layout["yaxis"] = {**layout["yaxis"], "range": [1, SCALE_MAX]}
     figure.update_layout(**layout)
     return figure
 
@@ -193,8 +193,8 @@ def activity(frame: pl.DataFrame, lang: str, chosen_grain: str, min_cell: int) -
     layout = base_layout(title, y_title=t(lang, "axis.share_active"), x_title=t(lang, f"axis.{chosen_grain}"), height=400)
     highest = max((v for c in ("teacher_share", "student_share") for v in frame[c].to_list() if v is not None), default=0.0)
     # whole percents repeat on the ticks of a low range (1%, 1%, 2%): one decimal below 10%
-    layout["yaxis"] = {**layout["yaxis"], "tickformat": ".0%" if highest >= 0.1 else ".1%", "rangemode": "tozero"}  # type: ignore[dict-item]
-    layout["legend"] = {**layout["legend"], "y": 1.08}  # type: ignore[dict-item]
+    layout["yaxis"] = {**layout["yaxis"], "tickformat": ".0%" if highest >= 0.1 else ".1%", "rangemode": "tozero"}
+    layout["legend"] = {**layout["legend"], "y": 1.08}
     figure.update_layout(**layout)
     return figure
 
@@ -213,7 +213,7 @@ def credentials(frame: pl.DataFrame, lang: str, title: str) -> Figure:
     layout = base_layout(title, x_title=t(lang, "axis.credentials"), height=max(260, 60 + 34 * totals.height))
     most = cast(int | None, totals["earned"].max())  # polars types max() as any Python literal; counts are ints
     step = max(1, -(-int(most or 1) // 8))  # whole counts on the axis, never 0.5
-    layout["xaxis"] = {**layout["xaxis"], "dtick": step, "tick0": 0, "rangemode": "tozero"}  # type: ignore[dict-item]
+    layout["xaxis"] = {**layout["xaxis"], "dtick": step, "tick0": 0, "rangemode": "tozero"}
     layout["margin"] = {"l": 220, "r": 40, "t": 60, "b": 50}
     figure.update_layout(showlegend=False, **layout)
     return figure

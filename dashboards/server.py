@@ -21,7 +21,7 @@ def serve(settings: Settings, host: str, port: int, *, on_ready: Callable[[str],
         server = create_server(app.server, host=host, port=port, threads=THREADS, ident="LAT")
     except OSError as exc:  # port taken, host not local, ...
         raise LatError(f"Cannot listen on {host}:{port}: {exc.strerror or exc}. Choose another --port or --host.") from None
-    url = f"http://{host}:{server.effective_port}/"  # type: ignore[attr-defined]
+    url = f"http://{host}:{server.effective_port}/"
     if on_ready is not None:
         on_ready(url)
     try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
 # Fixed colours per respondent group, so a group keeps its colour on every chart.
@@ -11,7 +11,23 @@ STATUS_COLOURS = {"stalled": "#D55E00", "on_track": "#009E73", "ended": "#999999
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 
 
-def base_layout(title: str, *, y_title: str | None = None, x_title: str | None = None, height: int = 380) -> dict[str, object]:
+class Layout(TypedDict):
+    """The plotly layout properties :func:`base_layout` sets (a chart changes or adds to them)."""
+
+    title: dict[str, object]
+    colorway: list[str]
+    font: dict[str, object]
+    height: int
+    margin: dict[str, int]
+    plot_bgcolor: str
+    paper_bgcolor: str
+    yaxis: dict[str, object]
+    xaxis: dict[str, object]
+    legend: dict[str, object]
+    hoverlabel: dict[str, object]
+
+
+def base_layout(title: str, *, y_title: str | None = None, x_title: str | None = None, height: int = 380) -> Layout:
     """Shared figure layout: title, axis titles (with units), palette, readable margins."""
     return {
         "title": {"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 16}},

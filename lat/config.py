@@ -6,7 +6,7 @@ Every field here is documented in ``docs/configuration.md``; a test fails otherw
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -68,6 +68,7 @@ class Settings(BaseSettings):
         return self.home / "marts"
 
 
-def get_settings(**overrides: object) -> Settings:
-    """Fresh settings from the environment (cheap; not cached so tests can change env)."""
-    return Settings(**overrides)  # type: ignore[arg-type]
+def get_settings(**overrides: Any) -> Settings:
+    """Fresh settings from the environment (cheap; not cached so tests can change env).
+    ``overrides`` are field values of any of the fields' types (pydantic validates them)."""
+    return Settings(**overrides)

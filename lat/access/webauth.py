@@ -27,7 +27,7 @@ import html
 import secrets
 from collections.abc import Callable, Sequence
 from functools import wraps
-from typing import Any, TypeVar
+from typing import ParamSpec, TypeVar
 from urllib.parse import quote, urlsplit
 
 from flask import Blueprint, Flask, Response, abort, current_app, g, redirect, request
@@ -47,7 +47,8 @@ CSRF_HEADER = "X-CSRF-Token"
 # Endpoints reachable without a session.
 PUBLIC_ENDPOINTS = frozenset({"lat_auth.login_form", "lat_auth.login_submit", "lat_auth.oidc_start", "lat_auth.oidc_callback"})
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def init_app(app: Flask, settings: Settings, *, protect_all: bool = True) -> None:
@@ -76,15 +77,15 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
-def login_required(view: F) -> F:
+def login_required(view: Callable[P, R]) -> Callable[P, R | BaseResponse]:
     """Decorator for single views when the whole app is not guarded by :func:`init_app`."""
 
     @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | BaseResponse:
         refused = _guard()
         return refused if refused is not None else view(*args, **kwargs)
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 def current_user() -> User:

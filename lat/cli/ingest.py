@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:  # imported by the command itself, when it runs
+    from lat.config import Settings
 
 SHOWN_REJECTIONS = 10
 
@@ -61,11 +65,11 @@ def ingest(paths: tuple[Path, ...], batch_size: int | None, workers: int | None,
         _show_rejections(settings, summary.rejected)
 
 
-def _show_rejections(settings: object, count: int) -> None:
+def _show_rejections(settings: Settings, count: int) -> None:
     """The most recent rejections of this run, so the user sees why without querying."""
     from lat.store import database as store
 
-    with store.session(settings, read_only=True) as con:  # type: ignore[arg-type]
+    with store.session(settings, read_only=True) as con:
         rows = con.execute(
             "SELECT source, reason FROM rejected ORDER BY rejected_at DESC, rowid DESC LIMIT ?",
             [min(count, SHOWN_REJECTIONS)],

@@ -35,7 +35,7 @@ def import_(directory: Path, check: bool) -> None:
         return
     if store.live_writer():  # `lat lrs` holds the store: it imports for us
         done = store.delegate("registry-import", directory=str(directory.resolve()))
-        changed = done["changed"]  # type: ignore[index]
+        changed = done["changed"]
     else:
         with store.session() as con:
             changed = reg.write(con, loaded)

@@ -19,7 +19,7 @@ _ED25519 = b"\xed\x01"  # multicodec ed25519-pub
 _P256 = b"\x80\x24"  # multicodec p256-pub (compressed point)
 
 
-def key_for(did: str) -> Any | None:
+def key_for(did: str) -> jwk.Key | None:
     """The public key a did:jwk / did:key names (the fragment is ignored); None for other ids."""
     did = did.split("#", 1)[0]
     try:
@@ -43,7 +43,7 @@ def did_key_ed25519(raw_public: bytes) -> str:
     return "did:key:z" + _b58encode(_ED25519 + raw_public)
 
 
-def _multikey(data: bytes) -> Any:
+def _multikey(data: bytes) -> jwk.OKPKey | jwk.ECKey:
     if data.startswith(_ED25519) and len(data) == 34:
         x = base64.urlsafe_b64encode(data[2:]).decode().rstrip("=")
         return jwk.OKPKey.import_key({"kty": "OKP", "crv": "Ed25519", "x": x})

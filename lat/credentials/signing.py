@@ -23,7 +23,7 @@ import json
 import warnings
 from typing import Any
 
-from joserfc import jws
+from joserfc import jwk, jws
 
 from lat.credentials.signing_key import SigningKey
 from lat.errors import LatError
@@ -80,7 +80,7 @@ def unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
     return header, claims
 
 
-def signature_valid(token: str, public_key: Any, alg: str) -> bool:
+def signature_valid(token: str, public_key: jwk.Key, alg: str) -> bool:
     """Whether ``token`` is signed by ``public_key`` with ``alg`` (never 'none' or HMAC)."""
     if alg not in ACCEPTED_ALGORITHMS:
         return False

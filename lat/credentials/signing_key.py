@@ -82,10 +82,12 @@ def load(settings: Settings) -> SigningKey:
         raise LatError(f"cannot read the signing key {path}: {exc}") from None
     if not key.is_private:
         raise LatError(f"{path} holds a public key; the signing key must be private")
-    return SigningKey(key, algorithm_for(key), key.thumbprint())  # type: ignore[arg-type]
+    if not isinstance(key, Key):  # an "oct" (shared secret) key, which algorithm_for refuses as well
+        raise LatError("the signing key must be Ed25519, EC P-256 or RSA")
+    return SigningKey(key, algorithm_for(key), key.thumbprint())
 
 
-def algorithm_for(key: Any) -> str:
+def algorithm_for(key: jwk.Key) -> str:
     """The JWS algorithm LAT uses with a key of this type."""
     if isinstance(key, jwk.OKPKey) and key.as_dict(private=False).get("crv") == "Ed25519":
         return "EdDSA"

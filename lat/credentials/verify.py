@@ -138,7 +138,7 @@ def _seconds(stamp: Any) -> int | None:
         return None
 
 
-def _find_key(header: dict[str, Any], credential: dict[str, Any], settings: Settings, jwks: Path | None) -> tuple[Any, str]:
+def _find_key(header: dict[str, Any], credential: dict[str, Any], settings: Settings, jwks: Path | None) -> tuple[jwk.Key | None, str]:
     kid = str(header.get("kid") or "")
     if jwks is not None:
         return _from_jwks(jwks, kid), f"the JWKS file {jwks}"
@@ -157,7 +157,7 @@ def _find_key(header: dict[str, Any], credential: dict[str, Any], settings: Sett
     return None, "the header has no jwk, the issuer is no did:jwk/did:key, and no --jwks file was given"
 
 
-def _from_jwks(path: Path, kid: str) -> Any:
+def _from_jwks(path: Path, kid: str) -> jwk.Key:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         key_set = data["keys"]
@@ -190,7 +190,7 @@ def _check_dates(credential: dict[str, Any], claims: dict[str, Any], now: dt.dat
     verdict.facts.append(f"valid from {start}" + (f" until {until}" if until else " (no end date)"))
 
 
-def _check_status(credential: dict[str, Any], settings: Settings, status_list: Path | None, key: Any, verdict: Verdict) -> None:
+def _check_status(credential: dict[str, Any], settings: Settings, status_list: Path | None, key: jwk.Key | None, verdict: Verdict) -> None:
     entries = credential.get("credentialStatus") or []
     for entry in entries if isinstance(entries, list) else [entries]:
         if entry.get("type") != "BitstringStatusListEntry" or entry.get("statusPurpose") != "revocation":
@@ -208,7 +208,7 @@ def _check_status(credential: dict[str, Any], settings: Settings, status_list: P
             verdict.facts.append(f"not revoked (status list {url}, index {index})")
 
 
-def _encoded_list(path: Path, key: Any, verdict: Verdict) -> str | None:
+def _encoded_list(path: Path, key: jwk.Key | None, verdict: Verdict) -> str | None:
     text = path.read_text(encoding="utf-8").strip()
     if signing.looks_like_jwt(text):
         header, claims = signing.unverified(text)

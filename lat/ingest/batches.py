@@ -105,6 +105,7 @@ def _build(items: Iterable[Part], stored: str, seq: int) -> Batch:
     columns = Columns()  # rows the Python path built
     rejects = _Rejects()
     first = seq
+    line: int | None  # a pending line of a block has its number; a single item may have none
     for part in items:
         if isinstance(part, LineBlock):
             seen, table, pending = fastpath.scan_table(part, seq, stored)

@@ -21,7 +21,7 @@ import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -170,7 +170,7 @@ def read_parts(path: Path, source: str, on_progress: Callable[[int], None] | Non
     yield from _read(path, on_progress, lambda stream, counter: _ndjson_blocks(stream, source, counter))
 
 
-def _ndjson_blocks(stream: BinaryIO, source: str, progress: _Progress) -> Iterator[LineBlock]:
+def _ndjson_blocks(stream: io.BufferedIOBase, source: str, progress: _Progress) -> Iterator[LineBlock]:
     """Blocks of whole lines."""
     if stream is progress.raw and _is_plain_file(stream):
         yield from _mapped_blocks(stream, source, progress)
@@ -191,14 +191,14 @@ def _ndjson_blocks(stream: BinaryIO, source: str, progress: _Progress) -> Iterat
         yield _block(source, line, rest)
 
 
-def _is_plain_file(stream: BinaryIO) -> bool:
+def _is_plain_file(stream: io.BufferedIOBase) -> bool:
     try:
         return stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
     except (OSError, ValueError, io.UnsupportedOperation):
         return False
 
 
-def _mapped_blocks(raw: BinaryIO, source: str, progress: _Progress) -> Iterator[LineBlock]:
+def _mapped_blocks(raw: io.BufferedIOBase, source: str, progress: _Progress) -> Iterator[LineBlock]:
     """Blocks of whole lines of a plain file, as views of the file mapped into memory.
 
     Reading copied each block's text three times into fresh memory, and faulting that memory
@@ -236,10 +236,10 @@ def read_items(path: Path, on_progress: Callable[[int], None] | None = None) -> 
 
 
 def _read(path: Path, on_progress: Callable[[int], None] | None,
-          parts: Callable[[BinaryIO, _Progress], Iterator[_Part]]) -> Iterator[_Part]:
+          parts: Callable[[io.BufferedIOBase, _Progress], Iterator[_Part]]) -> Iterator[_Part]:
     """``parts`` of the file's (decompressed) bytes, with the progress reported and read errors as LatError."""
     with path.open("rb") as raw:
-        stream: BinaryIO = gzip.GzipFile(fileobj=raw) if path.name.lower().endswith(".gz") else raw
+        stream: io.BufferedIOBase = gzip.GzipFile(fileobj=raw) if path.name.lower().endswith(".gz") else raw
         counter = _Progress(raw, on_progress)
         try:
             yield from parts(stream, counter)
@@ -251,7 +251,7 @@ def _read(path: Path, on_progress: Callable[[int], None] | None,
 class _Progress:
     """Reports how far into the file (as stored on disk) the reader is."""
 
-    def __init__(self, raw: BinaryIO, callback: Callable[[int], None] | None) -> None:
+    def __init__(self, raw: io.BufferedIOBase, callback: Callable[[int], None] | None) -> None:
         self.raw, self.callback, self.seen = raw, callback, 0
 
     def tick(self) -> None:
@@ -269,7 +269,7 @@ class _Progress:
                 self.seen = end
 
 
-def _ndjson_items(stream: BinaryIO, progress: _Progress) -> Iterator[Item]:
+def _ndjson_items(stream: io.BufferedIOBase, progress: _Progress) -> Iterator[Item]:
     for number, line in enumerate(stream, start=1):
         text = line.strip()
         if text:
@@ -278,7 +278,7 @@ def _ndjson_items(stream: BinaryIO, progress: _Progress) -> Iterator[Item]:
             progress.tick()
 
 
-def _json_items(stream: BinaryIO, progress: _Progress) -> Iterator[Item | ItemError]:
+def _json_items(stream: io.BufferedIOBase, progress: _Progress) -> Iterator[Item | ItemError]:
     scanner = _ArrayScanner(stream)
     for item in scanner:
         yield item
@@ -289,7 +289,7 @@ def _json_items(stream: BinaryIO, progress: _Progress) -> Iterator[Item | ItemEr
 class _ArrayScanner:
     """Splits a JSON document into its top-level array elements (or its single object)."""
 
-    def __init__(self, stream: BinaryIO) -> None:
+    def __init__(self, stream: io.BufferedIOBase) -> None:
         self.stream = stream
         self.buf = b""
         self.eof = False

@@ -20,7 +20,7 @@ import hmac
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from werkzeug.wrappers import Request, Response
@@ -28,6 +28,9 @@ from werkzeug.wrappers import Request, Response
 from lat.errors import LatError
 from lat.lrs.context import Service, json_response
 from lat.lrs.errors import ApiError
+
+if TYPE_CHECKING:
+    from lat.store.status import StoreStatus
 
 
 def handle(request: Request, service: Service, token: str) -> Response:
@@ -53,13 +56,13 @@ def handle(request: Request, service: Service, token: str) -> Response:
         return json_response({"error": str(exc)}, 400)
 
 
-def _status(service: Service, spec: dict[str, Any]) -> Any:
+def _status(service: Service, spec: dict[str, Any]) -> StoreStatus:
     from lat.store.status import gather
 
     return gather(service.cursor())
 
 
-def _compute(service: Service, spec: dict[str, Any]) -> Any:
+def _compute(service: Service, spec: dict[str, Any]) -> dict[str, Any]:
     if service.compute is None:
         raise LatError("This LRS was started without the pipelines: run 'lat compute' yourself.")
     result = service.compute(service.settings, full=bool(spec.get("full")))
@@ -68,14 +71,14 @@ def _compute(service: Service, spec: dict[str, Any]) -> Any:
     return out
 
 
-def _ingest(service: Service, spec: dict[str, Any]) -> Any:
+def _ingest(service: Service, spec: dict[str, Any]) -> dict[str, int]:
     from lat.ingest.engine import ingest_paths
 
     paths = [Path(p) for p in spec.get("paths", [])]
     return service.writer.call(lambda con: ingest_paths(paths, service.settings).as_dict())
 
 
-def _registry_import(service: Service, spec: dict[str, Any]) -> Any:
+def _registry_import(service: Service, spec: dict[str, Any]) -> dict[str, object]:
     from lat.registry import organisation as registry
 
     loaded = registry.load(Path(spec["directory"]))
@@ -83,7 +86,7 @@ def _registry_import(service: Service, spec: dict[str, Any]) -> Any:
     return {"counts": loaded.counts(), "changed": changed}
 
 
-JOBS: dict[str, Callable[[Service, dict[str, Any]], Any]] = {
+JOBS: dict[str, Callable[[Service, dict[str, Any]], object]] = {  # job -> its result (sent as JSON)
     "status": _status,
     "compute": _compute,
     "ingest": _ingest,

@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import numpy as np
@@ -35,6 +35,8 @@ from lat.store import writer
 from lat.store.batch import REJECT_SCHEMA, Batch
 from lat.store.known import Known
 from lat.store.rows import Columns, add_statement
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -78,7 +80,7 @@ class Writer:
         """Store ``statements`` durably (raises :class:`ApiError` 409/400 when refused)."""
         self._wait(_Job(statements=statements, attachments=attachments, source=source))
 
-    def call(self, fn: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
+    def call(self, fn: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
         """Run ``fn(con)`` on the writer thread, between groups; returns its result."""
         return self._wait(_Job(call=fn)).result
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
 
+import duckdb
 import orjson
 from werkzeug.wrappers import Response
 
@@ -125,7 +126,7 @@ def _get(call: Call, kind: Kind, key: Key) -> Response:
                     headers={"ETag": etag, "Last-Modified": format_datetime(updated.astimezone(UTC), usegmt=True)})
 
 
-def _find(cursor: Any, kind: Kind, key: Key) -> tuple[Any, ...] | None:
+def _find(cursor: duckdb.DuckDBPyConnection, kind: Kind, key: Key) -> tuple[Any, ...] | None:
     rows = cursor.execute(f"SELECT content, content_type, etag, updated FROM lrs_documents WHERE {_WHERE} AND doc_id = ?",
                           [*_args(kind, key), key.doc_id]).fetchall()
     return rows[0] if rows else None

@@ -43,7 +43,7 @@ def serve(settings: Settings, host: str, port: int, *, compute: Compute | None =
         server = create_server(app, host=host, port=port, threads=THREADS, ident="LAT",
                                max_request_body_size=gate.waitress_max_body(app))
         server.channel_class = gate.channel_class(app)  # large bodies are refused from their headers
-        real_port = server.effective_port  # type: ignore[union-attr]
+        real_port = server.effective_port
         url = f"http://{host}:{real_port}"
         service.base_url = url
         store.write_run_file(settings, {"pid": os.getpid(), "url": url, "token": token})

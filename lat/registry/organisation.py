@@ -18,13 +18,16 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import duckdb
+
+if TYPE_CHECKING:  # pyarrow is imported when the registry is written (see _replace)
+    import pyarrow as pa
 
 from lat.errors import LatError
 from lat.xapi import vocab
@@ -390,12 +393,13 @@ def _school(c: _Checker, row: Row) -> School | None:
     level = c.choice(t, row, "level", vocab.SCHOOL_LEVELS)
     teachers, students = c.count(t, row, "teachers"), c.count(t, row, "students")
     language = _language(c, row, country)
-    if None in (school_id, name, country, hub, level, teachers, students) or language is False:
+    if (school_id is None or name is None or country is None or hub is None or level is None or teachers is None
+            or students is None or language is False):
         return None
-    return School(school_id, name, country, hub, level, teachers, students, language or None)  # type: ignore[arg-type]
+    return School(school_id, name, country, hub, level, teachers, students, language or None)
 
 
-def _language(c: _Checker, row: Row, country: str | None) -> str | bool | None:
+def _language(c: _Checker, row: Row, country: str | None) -> str | Literal[False] | None:
     """The school's language, defaulted from its country; ``False`` after reporting a bad code."""
     value = row["language"].lower()
     if not value:
@@ -429,10 +433,12 @@ def _person(c: _Checker, row: Row, actors: dict[str, int]) -> Person | None:
     actor = _actor(c, row, actors)
     if actor is False:
         return None
-    return Person(person_id, school, role, actor) if ok else None  # type: ignore[arg-type]
+    if not ok or person_id is None or role is None:  # ok implies both are set; mypy cannot follow it
+        return None
+    return Person(person_id, school, role, actor)
 
 
-def _actor(c: _Checker, row: Row, actors: dict[str, int]) -> str | bool | None:
+def _actor(c: _Checker, row: Row, actors: dict[str, int]) -> str | Literal[False] | None:
     """The normalised actor, ``None`` when empty, ``False`` after reporting a problem."""
     if not row["actor"]:
         return None
@@ -483,7 +489,7 @@ def _pair(c: _Checker, row: Row) -> Mentoring | None:
 
 
 # Files in dependency order: each one's references are checked against those before it.
-_VALIDATORS: dict[str, Callable[[_Checker, list[Row]], list[Any]]] = {
+_VALIDATORS: dict[str, Callable[[_Checker, list[Row]], Sequence[object]]] = {
     "countries": _countries,
     "hubs": _hubs,
     "schools": _schools,
@@ -543,7 +549,7 @@ def write(con: duckdb.DuckDBPyConnection, registry: Registry) -> int:
     return changed
 
 
-def _replace(con: duckdb.DuckDBPyConnection, table: str, rows: list[Any]) -> None:
+def _replace(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[object]) -> None:
     import pyarrow as pa
 
     key, columns = _COLUMNS[table]
@@ -565,7 +571,7 @@ def _replace(con: duckdb.DuckDBPyConnection, table: str, rows: list[Any]) -> Non
         con.unregister(view)
 
 
-def _arrow_schema(columns: tuple[str, ...]) -> Any:
+def _arrow_schema(columns: tuple[str, ...]) -> pa.Schema:
     import pyarrow as pa
 
     types = {"teachers": pa.int32(), "students": pa.int32(), "start": pa.date32(), "end": pa.date32()}

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import duckdb
 
@@ -76,12 +76,20 @@ def session(settings: Settings | None = None, *, read_only: bool = False) -> Ite
 # live_writer() first and, when there is one, hand their job to it with delegate().
 
 
+class WriterInfo(TypedDict):
+    """The run file's content: who the live writer is and how to reach it."""
+
+    pid: int
+    url: str  # http://host:port of its LRS
+    token: str  # bearer token of its /admin/run
+
+
 def run_file(settings: Settings) -> Path:
     """Where a live writer (``lat lrs``) announces itself: LAT_HOME/run/writer.json."""
     return settings.home / "run" / "writer.json"
 
 
-def write_run_file(settings: Settings, info: dict[str, object]) -> None:
+def write_run_file(settings: Settings, info: WriterInfo) -> None:
     """Announce this process as the store's writer (readable by the owner only)."""
     write_private(run_file(settings), json.dumps(info).encode())
 
@@ -91,15 +99,15 @@ def remove_run_file(settings: Settings) -> None:
     run_file(settings).unlink(missing_ok=True)
 
 
-def live_writer(settings: Settings | None = None) -> dict[str, object] | None:
+def live_writer(settings: Settings | None = None) -> WriterInfo | None:
     """The running writer's {pid, url, token}, or None (no file, or its process is gone)."""
     settings = settings or get_settings()
     try:
-        info = json.loads(run_file(settings).read_text(encoding="utf-8"))
+        info: WriterInfo = json.loads(run_file(settings).read_text(encoding="utf-8"))
         os.kill(int(info["pid"]), 0)  # signal 0: only asks whether the process exists
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return info  # type: ignore[no-any-return]
+    return info
 
 
 def delegate(job: str, settings: Settings | None = None, **args: object) -> Any:

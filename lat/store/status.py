@@ -5,7 +5,8 @@ Read-only: :func:`gather` works on a connection opened with ``read_only=True``.
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import TypedDict
 
 import duckdb
 
@@ -31,11 +32,33 @@ ORDER BY source NULLS LAST
 """
 
 
-def gather(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+class SourceStatus(TypedDict):
+    """The counts of one source (None: rows stored without a source)."""
+
+    source: str | None
+    statements: int
+    voided: int
+    rejected: int
+    conflicts: int
+    last_stored: str | None  # ISO 8601
+
+
+class StoreStatus(TypedDict):
+    """What :func:`gather` returns (and ``lat status --json`` prints)."""
+
+    statements: int
+    voided: int
+    rejected: int
+    conflicts: int
+    last_stored: str | None  # ISO 8601
+    sources: list[SourceStatus]
+
+
+def gather(con: duckdb.DuckDBPyConnection) -> StoreStatus:
     """The store's counts: ``statements`` (stored, not voided), ``voided``, ``rejected``,
     ``conflicts``, ``last_stored`` and ``sources`` (the same counts per source)."""
     statements, voided, rejected, conflicts, last = con.execute(_TOTALS).fetchall()[0]
-    sources = [
+    sources: list[SourceStatus] = [
         {"source": source, "statements": n, "voided": v, "rejected": r, "conflicts": c,
          "last_stored": _iso(stored)}
         for source, n, v, r, c, stored in con.execute(_SOURCES).fetchall()
@@ -44,11 +67,11 @@ def gather(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
             "last_stored": _iso(last), "sources": sources}
 
 
-def _iso(value: Any) -> str | None:
+def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def render(status: dict[str, Any]) -> str:
+def render(status: StoreStatus) -> str:
     """A readable table of :func:`gather`'s result."""
     lines = [
         f"statements  {status['statements']:>10}   (stored, not voided)",

@@ -42,7 +42,7 @@ def _mode(stmt: object, version: str | None) -> int:
     if mode == 0 and stmt.__class__ is dict:
         # With no version asked for, a statement that declares its own version gets that
         # version's rules (a 2.0.0 statement needs RFC 3339 timestamps, for instance).
-        declared = stmt.get("version")  # type: ignore[attr-defined]
+        declared = stmt.get("version")
         if declared.__class__ is str:
             if declared.startswith("2.0"):
                 return 2

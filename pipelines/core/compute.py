@@ -165,7 +165,7 @@ def _check(family: str, produced: dict[str, Frame]) -> dict[str, Frame]:
 def _collect(frames: dict[str, Frame]) -> dict[str, pl.DataFrame]:
     lazy = {k: v for k, v in frames.items() if isinstance(v, pl.LazyFrame)}
     done = dict(zip(lazy, pl.collect_all(list(lazy.values())), strict=True))
-    out = {k: done.get(k, v) for k, v in frames.items()}  # type: ignore[misc]
+    out = {k: done[k] if isinstance(v, pl.LazyFrame) else v for k, v in frames.items()}
     for name, frame in out.items():
         declared = MARTS[name].columns
         undeclared = [c for c in frame.columns if c not in declared or describe(declared[c]) is None]
@@ -173,7 +173,7 @@ def _collect(frames: dict[str, Frame]) -> dict[str, pl.DataFrame]:
             raise LatError(f"mart {name}: columns {undeclared or sorted(set(declared) - set(frame.columns))} "
                            "do not match its catalogue entry (pipelines/core/catalogue.py)")
         out[name] = frame.select(list(declared))
-    return out  # type: ignore[return-value]
+    return out
 
 
 def _partition_marts(families: list[tuple[str, ModuleType, str]]) -> set[str]:

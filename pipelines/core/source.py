@@ -52,7 +52,7 @@ class Sources:
         self.now = now or datetime.now(UTC)
         self.partitions = partitions
         self.states: dict[str, pl.DataFrame] = {}
-        self._shared: dict[str, Any] = {}
+        self._shared: dict[str, Any] = {}  # key -> what its build() returned (a type of its own per key)
 
     def restricted(self, partitions: pl.DataFrame | None) -> Sources:
         """The same sources, reading only the given (school, round) partitions."""
@@ -63,7 +63,7 @@ class Sources:
         answers) is read once per run."""
         if key not in self._shared:
             self._shared[key] = build()
-        return self._shared[key]  # type: ignore[no-any-return]
+        return self._shared[key]
 
     def forget_shared(self) -> None:
         """Drop what :meth:`shared` kept (its memory), e.g. once every state is computed."""
@@ -110,7 +110,8 @@ class Sources:
         tail: str = "",
     ) -> tuple[str, list[object]]:
         """The SQL (and its parameters) :meth:`statements_sql` runs, to nest in a larger query."""
-        where, params = ["NOT voided"], []
+        params: list[object] = []
+        where = ["NOT voided"]
         if verbs is not None:
             where.append(f"verb IN ({', '.join('?' for _ in _bind(verbs, params))})")
         if activity_types is not None:

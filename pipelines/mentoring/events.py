@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
+from polars.expr.whenthen import ChainedThen, Then
 
 from lat.xapi import vocab
 
@@ -40,10 +41,12 @@ def live(statements: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def _kind_expr() -> pl.Expr:
-    expr: pl.Expr | pl.When | pl.Then = pl
+    chain: Then | ChainedThen | None = None  # pl.when(...).then(...).when(...).then(...)...
     for (verb, activity_type), kind in EVENT_KINDS.items():
-        expr = expr.when((pl.col("verb") == verb) & (pl.col("activity_type") == activity_type)).then(pl.lit(kind))  # type: ignore[union-attr]
-    return expr.otherwise(None)  # type: ignore[union-attr]
+        condition = (pl.col("verb") == verb) & (pl.col("activity_type") == activity_type)
+        chain = (pl.when(condition) if chain is None else chain.when(condition)).then(pl.lit(kind))
+    assert chain is not None  # EVENT_KINDS is not empty
+    return chain.otherwise(None)
 
 
 def mentoring_events(statements: pl.LazyFrame) -> pl.LazyFrame:

@@ -19,12 +19,18 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+from typing import TYPE_CHECKING
 
+import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from pipelines.core.catalogue import Mart, register_mart
 from pipelines.core.definitions import Indicator, register
 from pipelines.mentoring import events as m
+
+if TYPE_CHECKING:  # sklearn is imported lazily (see _pipeline)
+    from sklearn.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +109,7 @@ def fit(table: pl.DataFrame, scored: pl.DataFrame) -> dict[str, pl.DataFrame]:
     return _marts(n, positives, status, (mean, std), coefficients, folds, risk)
 
 
-def _pipeline():  # type: ignore[no-untyped-def]
+def _pipeline() -> Pipeline:
     # lazy: sklearn takes seconds to import, and the catalogue (lat.access, docs) imports this module
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
@@ -112,7 +118,7 @@ def _pipeline():  # type: ignore[no-untyped-def]
     return make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=1000))
 
 
-def _cross_validate(x, y, folds: int) -> list[float]:  # type: ignore[no-untyped-def]
+def _cross_validate(x: npt.NDArray[np.float64], y: npt.NDArray[np.int64], folds: int) -> list[float]:
     # lazy, as in _pipeline: only a run that fits the model pays for sklearn
     from sklearn.model_selection import StratifiedKFold, cross_val_score
 

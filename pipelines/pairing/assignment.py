@@ -12,20 +12,20 @@ import math
 
 import numpy as np
 
-from pipelines.pairing.score import allowed_scores
+from pipelines.pairing.score import Candidate, allowed_scores
 
 MENTOR_FRACTION = 1 / 3
 _INFEASIBLE = 1e6  # larger than any total score, so the solver fills feasible slots first
 
 
-def split_roles(hub_schools: list[dict[str, object]], mentor_fraction: float = MENTOR_FRACTION) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+def split_roles(hub_schools: list[Candidate], mentor_fraction: float = MENTOR_FRACTION) -> tuple[list[Candidate], list[Candidate]]:
     """(mentors, mentees): the top ``mentor_fraction`` of a hub by overall score, rounded up."""
-    ranked = sorted(hub_schools, key=lambda s: (-float(s["overall"]), str(s["school"])))  # type: ignore[arg-type]
+    ranked = sorted(hub_schools, key=lambda s: (-float(s["overall"]), str(s["school"])))
     n_mentors = math.ceil(len(ranked) * mentor_fraction) if len(ranked) > 1 else 0
     return ranked[:n_mentors], ranked[n_mentors:]
 
 
-def assign(mentors: list[dict[str, object]], mentees: list[dict[str, object]], capacity: int) -> list[tuple[int, int, float]]:
+def assign(mentors: list[Candidate], mentees: list[Candidate], capacity: int) -> list[tuple[int, int, float]]:
     """Optimal (mentor index, mentee index, score) pairs under capacity and language."""
     # lazy: scipy.optimize takes over half a second to import, and the catalogue (lat.access, docs) imports this module
     from scipy.optimize import linear_sum_assignment

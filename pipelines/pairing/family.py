@@ -29,7 +29,7 @@ from pipelines.core.catalogue import Mart, register_mart
 from pipelines.core.definitions import Indicator, register, register_dimension
 from pipelines.core.source import Sources
 from pipelines.pairing.assignment import assign, split_roles
-from pipelines.pairing.score import explain
+from pipelines.pairing.score import Candidate, explain
 from pipelines.profiles.area_scores import area_matrix
 
 CAPACITY = 2
@@ -56,7 +56,7 @@ def pairs(matrix: pl.DataFrame, schools: pl.DataFrame, capacity: int = CAPACITY)
     return pl.DataFrame(rows, schema=PAIR_SCHEMA).sort("hub", "mentor_school", "mentee_school", nulls_last=True)
 
 
-def _candidates(matrix: pl.DataFrame, schools: pl.DataFrame) -> list[dict[str, object]]:
+def _candidates(matrix: pl.DataFrame, schools: pl.DataFrame) -> list[Candidate]:
     areas = [a for a in vocab.AREAS if a in matrix.columns]
     if not areas:
         return []
@@ -69,16 +69,16 @@ def _candidates(matrix: pl.DataFrame, schools: pl.DataFrame) -> list[dict[str, o
     ]  # fmt: skip
 
 
-def _pair_row(hub: str, mentor: dict[str, object], mentee: dict[str, object], score: float) -> dict[str, object]:
+def _pair_row(hub: str, mentor: Candidate, mentee: Candidate, score: float) -> dict[str, object]:
     return {
         "hub": hub, "mentor_school": mentor["school"], "mentor_name": mentor["name"], "mentee_school": mentee["school"],
         "mentee_name": mentee["name"], "language": mentee["language"], "mentor_score": mentor["overall"],
         "mentee_score": mentee["overall"], "score": score,
-        "explanation": explain(str(mentor["name"]), mentor["areas"], str(mentee["name"]), mentee["areas"]),  # type: ignore[arg-type]
+        "explanation": explain(str(mentor["name"]), mentor["areas"], str(mentee["name"]), mentee["areas"]),
     }  # fmt: skip
 
 
-def _unpaired_row(hub: str, mentee: dict[str, object]) -> dict[str, object]:
+def _unpaired_row(hub: str, mentee: Candidate) -> dict[str, object]:
     reason = f"No mentor school in hub {hub} with language {mentee['language'] or 'unknown'}, a lead in some area and a free slot."
     return {
         "hub": hub, "mentor_school": None, "mentor_name": None, "mentee_school": mentee["school"], "mentee_name": mentee["name"],

@@ -8,9 +8,23 @@ A mentor counts where it leads, weighted by how weak the mentee is there.
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import numpy as np
+import numpy.typing as npt
 
 from lat.xapi import vocab
+
+
+class Candidate(TypedDict):
+    """A school of a hub as the pairing sees it (one row of :func:`pipelines.pairing.family._candidates`)."""
+
+    school: str
+    name: str
+    hub: str
+    language: str | None
+    overall: float  # mean of the area scores
+    areas: dict[str, float]  # SELFIE area -> latest-round score; areas without a score are left out
 
 
 def pair_score(mentor: dict[str, float], mentee: dict[str, float]) -> float:
@@ -43,7 +57,7 @@ def explain(mentor_name: str, mentor: dict[str, float], mentee_name: str, mentee
     return text + "."
 
 
-def allowed_scores(mentors: list[dict[str, object]], mentees: list[dict[str, object]]) -> np.ndarray:
+def allowed_scores(mentors: list[Candidate], mentees: list[Candidate]) -> npt.NDArray[np.float64]:
     """mentors x mentees: :func:`pair_score` where the languages match, else 0.
 
     Vectorised over the pairs, but area by area in the same order and with the same
@@ -62,9 +76,9 @@ def allowed_scores(mentors: list[dict[str, object]], mentees: list[dict[str, obj
     return np.where(same, score, 0.0)
 
 
-def _area_array(schools: list[dict[str, object]]) -> np.ndarray:
+def _area_array(schools: list[Candidate]) -> npt.NDArray[np.float64]:
     """One row per school, one column per SELFIE area; NaN where the school has no score."""
     return np.array(
-        [[float(s["areas"][a]) if s["areas"].get(a) is not None else np.nan for a in vocab.AREAS] for s in schools],  # type: ignore[attr-defined]
+        [[float(s["areas"][a]) if s["areas"].get(a) is not None else np.nan for a in vocab.AREAS] for s in schools],
         dtype=float,
     ).reshape(len(schools), len(vocab.AREAS))

@@ -6,13 +6,17 @@ area takes the mean of the other schools. Profiles are numbered from the highest
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
+import numpy.typing as npt
 import polars as pl
 from threadpoolctl import threadpool_limits
 
 from lat.xapi import vocab
 from pipelines.profiles.silhouette import scorer
+
+if TYPE_CHECKING:  # sklearn is imported lazily (see _kmeans)
+    from sklearn.cluster import KMeans
 
 K_RANGE = range(2, 7)
 RANDOM_STATE = 0
@@ -29,7 +33,7 @@ def choose_k(values: list[list[float]]) -> tuple[int, list[tuple[int, float]]]:
     return k, scores
 
 
-def _select_k(values: list[list[float]]) -> tuple[int, list[tuple[int, float]], dict[int, Any]]:
+def _select_k(values: list[list[float]]) -> tuple[int, list[tuple[int, float]], dict[int, KMeans]]:
     """:func:`choose_k`, plus the fitted model of each k tried (the chosen one is reused)."""
     n = len(values)
     scores, models = [], {}
@@ -54,14 +58,14 @@ def _select_k(values: list[list[float]]) -> tuple[int, list[tuple[int, float]], 
 PRECOMPUTED_UP_TO = 10_000  # schools; their distance matrix takes n * n * 8 bytes (800 MB)
 
 
-def _silhouette(values: list[list[float]]) -> Callable[[Any], float]:
+def _silhouette(values: list[list[float]]) -> Callable[[npt.ArrayLike], float]:
     """labels -> mean silhouette of ``values`` (pipelines/profiles/silhouette.py: sklearn's
     formula in numpy, so that only k-means imports sklearn). The distances between schools
     are computed once for every k tried."""
     return scorer(values, keep_up_to=PRECOMPUTED_UP_TO)
 
 
-def _kmeans(values: list[list[float]], k: int):  # type: ignore[no-untyped-def]
+def _kmeans(values: list[list[float]], k: int) -> KMeans:
     # lazy: sklearn takes seconds to import (the orchestrator imports it ahead, see PRELOAD)
     from sklearn.cluster import KMeans
 

@@ -11,7 +11,7 @@ scores agree with sklearn's to about 1e-15.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import numpy.typing as npt
@@ -32,7 +32,7 @@ def distances(x: Matrix, start: int = 0, stop: int | None = None) -> Matrix:
     return np.sqrt(d, out=d)
 
 
-def scorer(values: Matrix, keep_up_to: int = 10_000) -> Callable[[npt.ArrayLike], float]:
+def scorer(values: npt.ArrayLike, keep_up_to: int = 10_000) -> Callable[[npt.ArrayLike], float]:
     """labels -> mean silhouette of ``values``. Up to ``keep_up_to`` points the distance matrix
     is computed once for every labelling scored (n * n * 8 bytes); beyond, per chunk of rows."""
     x = np.asarray(values, dtype=np.float64)
@@ -44,7 +44,7 @@ def scorer(values: Matrix, keep_up_to: int = 10_000) -> Callable[[npt.ArrayLike]
     return lambda labels: score(lambda: (distances(x, a, b) for a, b in bounds), labels)
 
 
-def score(chunks: Callable[[], object], labels: npt.ArrayLike) -> float:
+def score(chunks: Callable[[], Iterable[Matrix]], labels: npt.ArrayLike) -> float:
     """Mean silhouette from the distance matrix in row chunks (``chunks()`` yields them in order)."""
     _, codes = np.unique(np.asarray(labels), return_inverse=True)
     codes = codes.ravel()
@@ -54,7 +54,7 @@ def score(chunks: Callable[[], object], labels: npt.ArrayLike) -> float:
     members = np.zeros((codes.size, sizes.size))
     members[np.arange(codes.size), codes] = 1.0
     # per point, the sum of its distances to each cluster's points
-    sums = np.vstack([chunk @ members for chunk in chunks()])  # type: ignore[attr-defined]
+    sums = np.vstack([chunk @ members for chunk in chunks()])
     rows = np.arange(codes.size)
     own = sums[rows, codes]
     sums[rows, codes] = np.inf

@@ -227,7 +227,7 @@ def timestamp_error(value: Any, rfc3339: bool) -> str | None:
 
 
 def _rfc3339_reason(value: str) -> str:
-    if _ISO_EXTENDED.fullmatch(value) and _ISO_EXTENDED.fullmatch(value).group(7) is None:  # type: ignore[union-attr]
+    if _ISO_EXTENDED.fullmatch(value) and _ISO_EXTENDED.fullmatch(value).group(7) is None:  # type: ignore[union-attr]  # matched just before
         return f"{value!r} has no timezone offset; xAPI 2.0 timestamps are RFC 3339 and need Z or ±hh:mm"
     return f"{value!r} is not an RFC 3339 timestamp as xAPI 2.0 requires (e.g. 2024-05-04T12:00:00.000Z)"
 
