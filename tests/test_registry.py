@@ -16,6 +16,7 @@ from lat.config import get_settings
 from lat.errors import LatError
 from lat.registry import organisation as registry
 from lat.store import database as store
+from lat.xapi.fields import normalise_actor
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "registry"
 GOOD = FIXTURES / "good"
@@ -246,13 +247,13 @@ def test_person_and_mentoring_rules(tmp_path: Path) -> None:
     ],
 )
 def test_normalise_actor_matches_flatten_actor_key(given: str, key: str) -> None:
-    assert registry.normalise_actor(given) == key
+    assert normalise_actor(given) == key
 
 
 @pytest.mark.parametrize("given", ["jaan@kool.ee", "mailto:", "sha1:1234", "lms|name", "https://lms.example.org|", "jaan"])
 def test_normalise_actor_rejects_what_no_statement_could_carry(given: str) -> None:
     with pytest.raises(ValueError):
-        registry.normalise_actor(given)
+        normalise_actor(given)
 
 
 # --- CLI -----------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ from lat.errors import LatError
 from lat.store import database as store
 from lat.store.marts import Compute
 from lat.store.rows import flatten
-from lat.xapi.fields import actor_key
+from lat.xapi.fields import actor_key, normalise_actor
 
 ERASED_HOMEPAGE = "https://w3id.org/xapi/lat/erased"
 ERASED_AGENT: dict[str, Any] = {"objectType": "Agent", "account": {"homePage": ERASED_HOMEPAGE, "name": "erased"}}
@@ -111,8 +111,6 @@ def resolve(con: duckdb.DuckDBPyConnection, actor: str) -> Identity:
     """Actor keys and person ids for ``actor``: an actor string as the registry takes it
     (``mailto:``, ``sha1:``, ``homePage|name``, an openid URI), a bare email address, or a
     person id from the registry."""
-    from lat.registry.organisation import normalise_actor
-
     text = actor.strip()
     people = con.execute("SELECT person_id, actor FROM people WHERE person_id = ?", [text]).fetchall()
     if people:

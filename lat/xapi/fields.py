@@ -59,3 +59,41 @@ PROFILE_COLUMNS = (
     ("school", vocab.EXT_SCHOOL), ("hub", vocab.EXT_HUB), ("round", vocab.EXT_ROUND), ("area", vocab.EXT_AREA),
     ("item", vocab.EXT_ITEM), ("respondent_group", vocab.EXT_GROUP), ("phase", vocab.EXT_PHASE),
 )  # fmt: skip
+
+
+_SHA1 = re.compile(r"^[0-9a-fA-F]{40}$")
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
+
+
+def normalise_actor(value: str) -> str:
+    """The statement actor key (see :func:`lat.xapi.fields.actor_key`) for a registry actor string.
+
+    Accepted forms: ``mailto:name@host`` (lower-cased), ``sha1:<40 hex>`` (the mbox_sha1sum,
+    lower-cased), ``homePage|name`` (an account, kept as is) and any other URI (an openid,
+    kept as is). Raises :class:`ValueError` with the reason for anything else.
+    """
+    text = value.strip()
+    lower = text.lower()
+    if lower.startswith("mailto:"):
+        if "@" not in text[len("mailto:") :]:
+            raise ValueError(f"'{text}' has no email address after 'mailto:'")
+        return _key({"mbox": text})
+    if lower.startswith("sha1:"):
+        if not _SHA1.match(text[len("sha1:") :]):
+            raise ValueError(f"'{text}' is not 'sha1:' followed by 40 hexadecimal digits")
+        return _key({"mbox_sha1sum": text[len("sha1:") :]})
+    if "|" in text:
+        home_page, _, name = text.partition("|")
+        if not re.match(r"^https?://\S+$", home_page) or not name:
+            raise ValueError(f"'{text}' is not an account 'homePage|name' (homePage an http(s) URL, name not empty)")
+        return _key({"account": {"homePage": home_page, "name": name}})
+    if _URI.match(text):
+        return _key({"openid": text})
+    hint = f"; write an email address as 'mailto:{text}'" if "@" in text else ""
+    raise ValueError(f"'{text}' is not an xAPI actor (mailto:..., sha1:<hex>, homePage|name or an openid URI){hint}")
+
+
+def _key(agent: dict[str, Any]) -> str:
+    key = actor_key(agent)
+    assert key is not None  # every branch above passes an identified agent
+    return key
