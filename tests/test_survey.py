@@ -14,7 +14,8 @@ import pytest
 
 from lat.config import get_settings
 from lat.errors import LatError
-from lat.ingest.survey import answer_statement, check_round, check_schools, parse_value, read_survey
+from lat.ingest.survey_file import check_round, check_schools, parse_value, read_survey
+from lat.ingest.survey_statements import answer_statement
 from lat.pseudonym import pseudonym, pseudonym_key
 from lat.store import database as store
 from lat.xapi import vocab

@@ -30,7 +30,7 @@ def import_survey(file: Path, round_label: str, date_text: str | None) -> None:
     from lat.config import get_settings
     from lat.errors import LatError
     from lat.ingest.survey import import_survey as run_import
-    from lat.ingest.survey import parse_time
+    from lat.ingest.survey_file import parse_time
 
     when = datetime.now(UTC)
     if date_text:
