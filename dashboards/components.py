@@ -11,8 +11,8 @@ from dash.dash_table.Format import Format, Scheme
 from dash.development.base_component import Component
 
 from dashboards.i18n import t
+from dashboards.reading import Params
 from dashboards.theme import Figure
-from dashboards.views import Params
 
 # Columns shown with two decimals; their nulls are suppressed cells (or missing answers).
 DECIMALS = frozenset({"mean", "gap", "change", "ci_low", "ci_high", "mean_previous", "score", "median", "q1", "q3",

@@ -12,7 +12,8 @@ import io
 import polars as pl
 from flask import Flask, Response, abort, request
 
-from dashboards.views import VIEWS, Params, view
+from dashboards.reading import Params
+from dashboards.views import VIEWS, view
 from lat.access import audit
 from lat.access.policy import AccessDenied
 from lat.errors import LatError

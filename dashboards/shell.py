@@ -11,7 +11,7 @@ from dashboards import components as ui
 from dashboards.context import access, run_safely, settings, user
 from dashboards.i18n import language_or_default, languages, t
 from dashboards.pages import find, for_user
-from dashboards.views import Params
+from dashboards.reading import Params
 
 
 def layout() -> html.Div:

@@ -10,7 +10,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from dashboards.views import Params, hub_activity, school_activity, school_badges, school_credentials, school_timeline
+from dashboards.activity_views import hub_activity, school_activity, school_badges, school_credentials
+from dashboards.reading import Params
+from dashboards.views import school_timeline
 from lat.access.policy import AccessDenied, DataAccess
 from lat.access.roles import User
 from lat.config import Settings

@@ -9,9 +9,11 @@ from dash import Dash, Input, Output, dcc, html
 
 from dashboards import components as ui
 from dashboards import figures
+from dashboards.activity_views import country_credentials
 from dashboards.context import access, run_safely
 from dashboards.i18n import t
-from dashboards.views import Params, country_credentials, country_maturity, hub_choices, hub_maturity, round_choices
+from dashboards.reading import Params
+from dashboards.views import country_maturity, hub_choices, hub_maturity, round_choices
 from lat.xapi import vocab
 
 PATH = "/compare"

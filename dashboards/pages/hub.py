@@ -9,20 +9,11 @@ from dash import Dash, Input, Output, html
 
 from dashboards import components as ui
 from dashboards import figures
+from dashboards.activity_views import grain, hub_activity, hub_credentials
 from dashboards.context import access, min_cell, run_safely
 from dashboards.i18n import t
-from dashboards.views import (
-    Params,
-    grain,
-    hub_activity,
-    hub_area_scores,
-    hub_choices,
-    hub_credentials,
-    hub_pairs,
-    hub_profiles,
-    hub_schools,
-    round_choices,
-)
+from dashboards.reading import Params
+from dashboards.views import hub_area_scores, hub_choices, hub_pairs, hub_profiles, hub_schools, round_choices
 from lat.xapi import vocab
 
 PATH = "/hub"

@@ -15,7 +15,8 @@ from dashboards import components as ui
 from dashboards import figures
 from dashboards.context import access, run_safely, settings
 from dashboards.i18n import t
-from dashboards.views import Params, hub_choices, mentee_progress
+from dashboards.reading import Params
+from dashboards.views import hub_choices, mentee_progress
 from lat.xapi import vocab
 
 PATH = "/mentor"

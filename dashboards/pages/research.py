@@ -10,7 +10,8 @@ from dashboards import components as ui
 from dashboards import figures
 from dashboards.context import access, run_safely
 from dashboards.i18n import t
-from dashboards.views import Params, country_maturity, hub_maturity, outcome_summary, round_choices
+from dashboards.reading import Params
+from dashboards.views import country_maturity, hub_maturity, outcome_summary, round_choices
 from lat.xapi import vocab
 
 PATH = "/research"

@@ -15,7 +15,7 @@ from dash import Dash, Input, Output, dcc, html
 from dashboards import components as ui
 from dashboards.context import access, run_safely, settings
 from dashboards.i18n import t
-from dashboards.views import Params
+from dashboards.reading import Params
 from lat.access.roles import RESEARCH_EXPORT
 from lat.errors import LatError
 

@@ -13,22 +13,11 @@ from dash.development.base_component import Component
 
 from dashboards import components as ui
 from dashboards import figures
+from dashboards.activity_views import grain, school_activity, school_badges, school_credentials
 from dashboards.context import access, min_cell, run_safely
 from dashboards.i18n import t
-from dashboards.views import (
-    Params,
-    grain,
-    round_choices,
-    school_activity,
-    school_areas,
-    school_badges,
-    school_choices,
-    school_credentials,
-    school_gaps,
-    school_progress,
-    school_strengths,
-    school_timeline,
-)
+from dashboards.reading import Params
+from dashboards.views import round_choices, school_areas, school_choices, school_gaps, school_progress, school_strengths, school_timeline
 from lat.access.policy import DataAccess
 from lat.access.roles import BADGE_LIST
 from lat.xapi import vocab
