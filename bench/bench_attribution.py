@@ -26,12 +26,8 @@ PEOPLE = 20_000
 def build(con: duckdb.DuckDBPyConnection, rows: int) -> None:
     """Registry of SCHOOLS schools and PEOPLE people; ``rows`` statements, a third with a school extension."""
     con.execute(schema_sql())
-    con.execute(
-        f"INSERT INTO schools SELECT 'S' || i, 'School ' || i, 'EE', 'H' || (i % 5), 'primary', 20, 300, 'et' FROM range({SCHOOLS}) t(i)"
-    )
-    con.execute(
-        f"INSERT INTO people SELECT 'P' || i, 'S' || (i % {SCHOOLS}), 'teacher', 'mailto:p' || i || '@example.org' FROM range({PEOPLE}) t(i)"
-    )
+    con.execute(f"INSERT INTO schools SELECT 'S' || i, 'School ' || i, 'EE', 'H' || (i % 5), 'primary', 20, 300, 'et' FROM range({SCHOOLS}) t(i)")
+    con.execute(f"INSERT INTO people SELECT 'P' || i, 'S' || (i % {SCHOOLS}), 'teacher', 'mailto:p' || i || '@example.org' FROM range({PEOPLE}) t(i)")
     con.execute(
         f"""
         INSERT INTO statements (id, actor_key, verb, "timestamp", stored, school, context_extensions, raw)
@@ -69,9 +65,7 @@ def main() -> None:
         path = attribution._json_path("https://w3id.org/xapi/lat/extensions/school")
         base = timed(
             "baseline: scan + json_extract_string",
-            lambda: con.execute(
-                f"SELECT count(json_extract_string(context_extensions, '{path}')) FROM statements"
-            ).fetchall()[0][0],
+            lambda: con.execute(f"SELECT count(json_extract_string(context_extensions, '{path}')) FROM statements").fetchall()[0][0],
         )
         timed("apply, first time (all rows change)", lambda: attribution.apply(con), base)
         timed("apply again (nothing changes)", lambda: attribution.apply(con), base)

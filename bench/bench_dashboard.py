@@ -69,8 +69,7 @@ def timed(client: object, payload: dict[str, object]) -> float:
 def payload(output: str, inputs: dict[str, object]) -> dict[str, object]:
     items = [{"id": k.split(".")[0], "property": k.split(".")[1], "value": v} for k, v in inputs.items()]
     target = output.split(".")
-    return {"output": output, "outputs": {"id": target[0], "property": target[1]}, "inputs": items,
-            "changedPropIds": list(inputs), "state": []}
+    return {"output": output, "outputs": {"id": target[0], "property": target[1]}, "inputs": items, "changedPropIds": list(inputs), "state": []}
 
 
 def cases(school: str, hub: str, round_: str) -> dict[str, tuple[str, dict[str, object]]]:
@@ -79,18 +78,48 @@ def cases(school: str, hub: str, round_: str) -> dict[str, tuple[str, dict[str, 
         "school": ("school-body.children", {"school-select.value": school, "school-round.value": round_, "school-area.value": "", "lang.value": "en"}),
         "mentor": ("mentor-body.children", {"mentor-hub.value": "", "mentor-level.value": "", "lang.value": "en"}),
         "hub": ("hub-body.children", {"hub-select.value": hub, "hub-round.value": round_, "hub-level.value": "", "hub-area.value": "", "lang.value": "en"}),
-        "compare": ("compare-body.children", {"compare-round.value": round_, "compare-area.value": "A", "compare-group.value": "teacher",
-                                              "compare-country.value": "", "lang.value": "en"}),
+        "compare": (
+            "compare-body.children",
+            {"compare-round.value": round_, "compare-area.value": "A", "compare-group.value": "teacher", "compare-country.value": "", "lang.value": "en"},
+        ),
         "research": ("research-body.children", {"research-round.value": "", "research-area.value": "", "lang.value": "en"}),
         # the over-time sections (activity trends, mentoring timeline) and the export page
-        "school-week": ("school-time.children", {"school-select.value": school, "school-period.start_date": None, "school-period.end_date": None,
-                                                 "school-grain.value": "week", "lang.value": "en"}),
-        "school-month": ("school-time.children", {"school-select.value": school, "school-period.start_date": "2025-10-01",
-                                                  "school-period.end_date": "2026-03-31", "school-grain.value": "month", "lang.value": "en"}),
-        "hub-week": ("hub-time.children", {"hub-select.value": hub, "hub-level.value": "", "hub-period.start_date": None, "hub-period.end_date": None,
-                                           "hub-grain.value": "week", "lang.value": "en"}),
-        "hub-month": ("hub-time.children", {"hub-select.value": hub, "hub-level.value": "", "hub-period.start_date": None, "hub-period.end_date": None,
-                                            "hub-grain.value": "month", "lang.value": "en"}),
+        "school-week": (
+            "school-time.children",
+            {"school-select.value": school, "school-period.start_date": None, "school-period.end_date": None, "school-grain.value": "week", "lang.value": "en"},
+        ),
+        "school-month": (
+            "school-time.children",
+            {
+                "school-select.value": school,
+                "school-period.start_date": "2025-10-01",
+                "school-period.end_date": "2026-03-31",
+                "school-grain.value": "month",
+                "lang.value": "en",
+            },
+        ),
+        "hub-week": (
+            "hub-time.children",
+            {
+                "hub-select.value": hub,
+                "hub-level.value": "",
+                "hub-period.start_date": None,
+                "hub-period.end_date": None,
+                "hub-grain.value": "week",
+                "lang.value": "en",
+            },
+        ),
+        "hub-month": (
+            "hub-time.children",
+            {
+                "hub-select.value": hub,
+                "hub-level.value": "",
+                "hub-period.start_date": None,
+                "hub-period.end_date": None,
+                "hub-grain.value": "month",
+                "lang.value": "en",
+            },
+        ),
         "export": ("export-body.children", {"export-k.value": 5, "export-level.value": "schools", "export-format.value": "csv", "lang.value": "en"}),
     }
 

@@ -69,27 +69,46 @@ def statement(rng: random.Random, moment: datetime) -> dict[str, object]:
             "platform": "Moodle",
             "language": "en",
             "contextActivities": {
-                "grouping": [{"id": site, "definition": {"name": {"en": f"School {school}"},
-                                                         "type": "http://id.tincanapi.com/activitytype/lms"},
-                              "objectType": "Activity"}],
-                "parent": [{"id": f"{site}/course/view.php?id={course}",
-                            "definition": {"name": {"en": f"Course {course}"},
-                                           "type": "https://w3id.org/xapi/cmi5/activitytype/course"},
-                            "objectType": "Activity"}],
-                "category": [{"id": "http://moodle.org", "definition": {"name": {"en": "Moodle"},
-                              "type": "http://id.tincanapi.com/activitytype/source"}, "objectType": "Activity"}],
+                "grouping": [
+                    {
+                        "id": site,
+                        "definition": {"name": {"en": f"School {school}"}, "type": "http://id.tincanapi.com/activitytype/lms"},
+                        "objectType": "Activity",
+                    }
+                ],
+                "parent": [
+                    {
+                        "id": f"{site}/course/view.php?id={course}",
+                        "definition": {"name": {"en": f"Course {course}"}, "type": "https://w3id.org/xapi/cmi5/activitytype/course"},
+                        "objectType": "Activity",
+                    }
+                ],
+                "category": [
+                    {
+                        "id": "http://moodle.org",
+                        "definition": {"name": {"en": "Moodle"}, "type": "http://id.tincanapi.com/activitytype/source"},
+                        "objectType": "Activity",
+                    }
+                ],
             },
             "extensions": {
-                INFO: {"http://moodle.org": "4.1.0", "event_name": f"\\mod_{mod}\\event\\course_module_viewed",
-                       "event_function": f"\\src\\transformer\\events\\mod_{mod}\\course_module_viewed"},
+                INFO: {
+                    "http://moodle.org": "4.1.0",
+                    "event_name": f"\\mod_{mod}\\event\\course_module_viewed",
+                    "event_function": f"\\src\\transformer\\events\\mod_{mod}\\course_module_viewed",
+                },
                 LAT_SCHOOL: f"S{school:03d}",
             },
         },
     }
     if graded:
         raw = rng.randrange(0, 101)
-        stmt["result"] = {"score": {"raw": raw, "min": 0, "max": 100, "scaled": raw / 100},
-                          "completion": True, "success": raw >= 50, "duration": f"PT{rng.randrange(30, 3600)}S"}
+        stmt["result"] = {
+            "score": {"raw": raw, "min": 0, "max": 100, "scaled": raw / 100},
+            "completion": True,
+            "success": raw >= 50,
+            "duration": f"PT{rng.randrange(30, 3600)}S",
+        }
     return stmt
 
 
@@ -159,13 +178,11 @@ def main() -> None:
         print(fast_path())
         ratios = []
         for run in range(1, runs + 1):
-            print(f"run {run} of {runs}, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
-                  " (a shared machine skews wall times; CPU times less)")
+            print(f"run {run} of {runs}, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (a shared machine skews wall times; CPU times less)")
             ratios.append(compare(data, count, work / f"run{run}"))
         if runs > 1:
             ratios.sort()
-            print(f"ratio (b)/(a) by wall over {runs} runs: lowest {ratios[0]:.2f}, median {statistics.median(ratios):.2f},"
-                  f" highest {ratios[-1]:.2f}")
+            print(f"ratio (b)/(a) by wall over {runs} runs: lowest {ratios[0]:.2f}, median {statistics.median(ratios):.2f}, highest {ratios[-1]:.2f}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -174,15 +191,15 @@ def compare(data: Path, count: int, work: Path) -> float:
     """One run of (a) and (b) on ``data``, printed with throughput ratios by wall and by CPU time; returns the wall ratio."""
     work.mkdir()
     base, base_cpu = duckdb_baseline(data, work)
-    print(f"(a) duckdb read_json : {base:7.1f} s wall {count / base:10,.0f} statements/s   CPU {base_cpu:7.1f} s"
-          f" {count / base_cpu:10,.0f} statements/CPU-s")
+    print(f"(a) duckdb read_json : {base:7.1f} s wall {count / base:10,.0f} statements/s   CPU {base_cpu:7.1f} s {count / base_cpu:10,.0f} statements/CPU-s")
     seconds, cpu, peak_mib, summary = lat_ingest(data, work / "home")
-    print(f"(b) lat ingest       : {seconds:7.1f} s wall {count / seconds:10,.0f} statements/s   CPU {cpu:7.1f} s"
-          f" {count / cpu:10,.0f} statements/CPU-s   peak RSS {peak_mib:,.0f} MiB")
+    print(
+        f"(b) lat ingest       : {seconds:7.1f} s wall {count / seconds:10,.0f} statements/s   CPU {cpu:7.1f} s"
+        f" {count / cpu:10,.0f} statements/CPU-s   peak RSS {peak_mib:,.0f} MiB"
+    )
     print(f"    summary {summary}")
     ratio = base / seconds
-    print(f"throughput ratio (b)/(a), wall: {ratio:.2f} (target >= 0.5: {'met' if ratio >= 0.5 else 'NOT met'});"
-          f" by CPU time: {base_cpu / cpu:.2f}")
+    print(f"throughput ratio (b)/(a), wall: {ratio:.2f} (target >= 0.5: {'met' if ratio >= 0.5 else 'NOT met'}); by CPU time: {base_cpu / cpu:.2f}")
     print(f"peak RSS {peak_mib:,.0f} MiB: {'under' if peak_mib < 1536 else 'OVER'} 1.5 GB")
     shutil.rmtree(work, ignore_errors=True)
     return ratio

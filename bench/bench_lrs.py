@@ -44,8 +44,12 @@ def poster(url: str, key: str, secret: str) -> Post:
     auth = "Basic " + base64.b64encode(f"{key}:{secret}".encode()).decode()
 
     def post(statements: list[dict[str, Any]]) -> None:
-        request = urllib.request.Request(url, data=json.dumps(statements).encode(), method="POST", headers={
-            "Content-Type": "application/json", "X-Experience-API-Version": "1.0.3", "Authorization": auth})
+        request = urllib.request.Request(
+            url,
+            data=json.dumps(statements).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json", "X-Experience-API-Version": "1.0.3", "Authorization": auth},
+        )
         with urllib.request.urlopen(request, timeout=120) as response:
             assert response.status == 200, response.status
 
@@ -75,8 +79,7 @@ def child_pid(marker: str) -> int:
 def throughput(post: Post, batches_per_client: int, pid: int) -> tuple[float, float]:
     """Statements accepted per second, and per CPU-second of the server ``pid``:
     CLIENTS threads POSTing batches of BATCH at once."""
-    batches = [[statement(n, id=str(uuid.uuid4())) for n in range(BATCH)]
-               for _ in range(CLIENTS * batches_per_client)]
+    batches = [[statement(n, id=str(uuid.uuid4())) for n in range(BATCH)] for _ in range(CLIENTS * batches_per_client)]
     post(batches[0])  # warm up (imports, first transaction)
     cpu = cpu_seconds(pid)
     started = time.perf_counter()
@@ -107,7 +110,8 @@ def seed(home: Path, rows: int) -> None:
     from lat.store import database as store
 
     with store.session(get_settings(home=home)) as con:
-        con.execute("""
+        con.execute(
+            """
             INSERT INTO statements (id, actor_key, verb, object_id, object_type, "timestamp", stored, source, raw)
             SELECT id, 'mailto:t' || (i % 5000) || '@school.example.org', 'http://adlnet.gov/expapi/verbs/attended',
                    'http://hub.example.org/meetings/' || i, 'Activity', ts, ts, 'bench',
@@ -118,7 +122,9 @@ def seed(home: Path, rows: int) -> None:
                                'stored', strftime(ts, '%Y-%m-%dT%H:%M:%S.%fZ'))
             FROM (SELECT i, uuid() AS id, TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_microseconds(i * 1000) AS ts
                   FROM range(?) t(i))
-        """, [rows])
+        """,
+            [rows],
+        )
 
 
 def million_store() -> Path:
@@ -169,23 +175,30 @@ def main() -> None:
         at_1m = ours(million_store(), 0, singles)
         theirs = ralph(Path(tmp) / "ralph", per_client, singles)
         shutil.rmtree(small, ignore_errors=True)
-    print(f"\nLAT LRS, {CLIENTS} clients x batches of {BATCH}: {at_10k['statements/s']:,.0f} statements/s "
-          f"(target >= 10,000); {at_10k['statements/cpu-s']:,.0f} per server CPU-second")
-    print(f"single POST, 10k stored: p50 {at_10k['p50 ms']:.1f} ms, p99 {at_10k['p99 ms']:.1f} ms, "
-          f"server CPU {at_10k['cpu ms']:.1f} ms per POST")
-    print(f"single POST,  1M stored: p50 {at_1m['p50 ms']:.1f} ms, p99 {at_1m['p99 ms']:.1f} ms (target p99 < 50 ms), "
-          f"server CPU {at_1m['cpu ms']:.1f} ms per POST")
+    print(
+        f"\nLAT LRS, {CLIENTS} clients x batches of {BATCH}: {at_10k['statements/s']:,.0f} statements/s "
+        f"(target >= 10,000); {at_10k['statements/cpu-s']:,.0f} per server CPU-second"
+    )
+    print(f"single POST, 10k stored: p50 {at_10k['p50 ms']:.1f} ms, p99 {at_10k['p99 ms']:.1f} ms, server CPU {at_10k['cpu ms']:.1f} ms per POST")
+    print(
+        f"single POST,  1M stored: p50 {at_1m['p50 ms']:.1f} ms, p99 {at_1m['p99 ms']:.1f} ms (target p99 < 50 ms), "
+        f"server CPU {at_1m['cpu ms']:.1f} ms per POST"
+    )
     print(f"p99 1M / 10k: {at_1m['p99 ms'] / at_10k['p99 ms']:.2f}")
     if theirs is None:
         print("Ralph: .venv-ralph missing (make ralph); no comparison")
         return
-    print(f"Ralph (fs backend): {theirs['statements/s']:,.0f} statements/s ({theirs['statements/cpu-s']:,.0f} per "
-          f"server CPU-second); single POST p50 {theirs['p50 ms']:.1f} ms, p99 {theirs['p99 ms']:.1f} ms, "
-          f"server CPU {theirs['cpu ms']:.1f} ms per POST")
-    print(f"ours / Ralph: throughput x{at_10k['statements/s'] / theirs['statements/s']:.2f} "
-          f"(per CPU-second x{at_10k['statements/cpu-s'] / theirs['statements/cpu-s']:.2f}), "
-          f"p50 x{at_10k['p50 ms'] / theirs['p50 ms']:.2f}, p99 x{at_10k['p99 ms'] / theirs['p99 ms']:.2f}, "
-          f"CPU per single POST x{at_10k['cpu ms'] / theirs['cpu ms']:.2f}")
+    print(
+        f"Ralph (fs backend): {theirs['statements/s']:,.0f} statements/s ({theirs['statements/cpu-s']:,.0f} per "
+        f"server CPU-second); single POST p50 {theirs['p50 ms']:.1f} ms, p99 {theirs['p99 ms']:.1f} ms, "
+        f"server CPU {theirs['cpu ms']:.1f} ms per POST"
+    )
+    print(
+        f"ours / Ralph: throughput x{at_10k['statements/s'] / theirs['statements/s']:.2f} "
+        f"(per CPU-second x{at_10k['statements/cpu-s'] / theirs['statements/cpu-s']:.2f}), "
+        f"p50 x{at_10k['p50 ms'] / theirs['p50 ms']:.2f}, p99 x{at_10k['p99 ms'] / theirs['p99 ms']:.2f}, "
+        f"CPU per single POST x{at_10k['cpu ms'] / theirs['cpu ms']:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -41,12 +41,15 @@ def main(hubs: int) -> None:
     baseline = time.process_time() - started
 
     hubs_total = len(world.hubs)
-    print(f"generated {total:,} statements from {hubs} of {hubs_total} national hubs in {ours:.2f} CPU s "
-          f"({total / ours:,.0f} statements/CPU s)")
-    print(f"baseline json.dumps + gzip of the same statements: {baseline:.2f} CPU s "
-          f"(generator/baseline = {ours / baseline:.2f}; the generator also draws every value)")
-    print(f"projected national scale: {total * hubs_total / hubs / 1e6:.1f} M statements, "
-          f"{ours * hubs_total / hubs:.0f} CPU s (about half that in wall time on 2 cores)")
+    print(f"generated {total:,} statements from {hubs} of {hubs_total} national hubs in {ours:.2f} CPU s ({total / ours:,.0f} statements/CPU s)")
+    print(
+        f"baseline json.dumps + gzip of the same statements: {baseline:.2f} CPU s "
+        f"(generator/baseline = {ours / baseline:.2f}; the generator also draws every value)"
+    )
+    print(
+        f"projected national scale: {total * hubs_total / hubs / 1e6:.1f} M statements, "
+        f"{ours * hubs_total / hubs:.0f} CPU s (about half that in wall time on 2 cores)"
+    )
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ GRAINS = ("week", "month")
 
 def period_bounds(p: Params) -> tuple[date | None, date | None]:
     """The chosen period as dates (None = open end); a malformed date is a LatError."""
+
     def parse(name: str, value: str) -> date | None:
         if not value:
             return None
@@ -53,8 +54,18 @@ def grain(p: Params) -> str:
 
 # --- digital activity ----------------------------------------------------------------------------
 
-ACTIVITY_COLUMNS = ["period", "weeks", "active_teachers", "teachers", "teacher_share", "active_students", "students",
-                    "student_share", "students_suppressed", "completions"]
+ACTIVITY_COLUMNS = [
+    "period",
+    "weeks",
+    "active_teachers",
+    "teachers",
+    "teacher_share",
+    "active_students",
+    "students",
+    "student_share",
+    "students_suppressed",
+    "completions",
+]
 HUB_ACTIVITY_COLUMNS = [*ACTIVITY_COLUMNS, "schools", "schools_withheld"]
 
 
@@ -99,9 +110,12 @@ def hub_activity(access: DataAccess, p: Params) -> pl.DataFrame:
     shown = ~pl.col("students_suppressed")
     rows = weekly.group_by(pl.col("week").alias("period")).agg(
         pl.lit(1, pl.Int64).alias("weeks"),
-        pl.col("active_teachers").sum(), pl.col("teachers").sum().cast(pl.Int64),
-        pl.col("active_students").filter(shown).sum(), pl.col("students").filter(shown).sum().cast(pl.Int64),
-        pl.col("completions").sum(), pl.len().cast(pl.Int64).alias("schools"),
+        pl.col("active_teachers").sum(),
+        pl.col("teachers").sum().cast(pl.Int64),
+        pl.col("active_students").filter(shown).sum(),
+        pl.col("students").filter(shown).sum().cast(pl.Int64),
+        pl.col("completions").sum(),
+        pl.len().cast(pl.Int64).alias("schools"),
         pl.col("students_suppressed").sum().cast(pl.Int64).alias("schools_withheld"),
     )
     # withheld: a total of 1..min-1 students, or no school's figures shown at all (0 of 0 is no zero)
@@ -128,7 +142,11 @@ def _to_grain(weekly: pl.DataFrame, chosen: str, min_cell_size: int) -> pl.DataF
     averaged = [pl.col(c).mean() for c in ("active_teachers", "teachers", "teacher_share")]
     extra = [pl.col(c).max() for c in ("schools", "schools_withheld") if c in weekly.columns]
     months = weekly.group_by(pl.col("period").dt.month_start()).agg(
-        pl.len().cast(pl.Int64).alias("weeks"), *averaged, pl.col("students").mean(), pl.col("completions").sum(), *extra,
+        pl.len().cast(pl.Int64).alias("weeks"),
+        *averaged,
+        pl.col("students").mean(),
+        pl.col("completions").sum(),
+        *extra,
         withheld.alias("students_suppressed"),
         pl.when(withheld).then(None).otherwise(pl.col("active_students").mean()).alias("active_students"),
         pl.when(withheld).then(None).otherwise(pl.col("student_share").mean()).alias("student_share"),
@@ -146,8 +164,9 @@ def _credentials(access: DataAccess, name: str, columns: list[str], **filters: A
     if not published(access, name):
         return pl.DataFrame(schema={c: (pl.String if c in ("achievement_name", "country") else pl.Int64) for c in columns})
     frame = read(access, name, **filters).with_columns(pl.col("achievement_name").fill_null(pl.col("achievement")))
-    return frame.select(columns).sort([c for c in ("country",) if c in columns] + ["earned", "achievement_name"],
-                                      descending=[False] * ("country" in columns) + [True, False])
+    return frame.select(columns).sort(
+        [c for c in ("country",) if c in columns] + ["earned", "achievement_name"], descending=[False] * ("country" in columns) + [True, False]
+    )
 
 
 def school_credentials(access: DataAccess, p: Params) -> pl.DataFrame:

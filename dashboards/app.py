@@ -22,9 +22,15 @@ def create_app(settings: Settings | None = None) -> Dash:
     from lat.access.webauth import current_access, init_app, set_script_hashes
 
     settings = settings or get_settings()
-    app = Dash(__name__, title="LAT", assets_folder=str(ASSETS), suppress_callback_exceptions=True,
-               update_title=None,  # type: ignore[arg-type]  # documented: None keeps the tab title; dash annotates str
-               serve_locally=True, compress=False)
+    app = Dash(
+        __name__,
+        title="LAT",
+        assets_folder=str(ASSETS),
+        suppress_callback_exceptions=True,
+        update_title=None,  # type: ignore[arg-type]  # documented: None keeps the tab title; dash annotates str
+        serve_locally=True,
+        compress=False,
+    )
     init_app(app.server, settings)  # /login, /logout; every other route (callbacks included) needs a session
     downloads.register(app.server)
     app.layout = shell.layout

@@ -15,8 +15,26 @@ from dashboards.reading import Params
 from dashboards.theme import Figure
 
 # Columns shown with two decimals; their nulls are suppressed cells (or missing answers).
-DECIMALS = frozenset({"mean", "gap", "change", "ci_low", "ci_high", "mean_previous", "score", "median", "q1", "q3",
-                      "risk", "mentor_score", "mentee_score", "overall_score", "mean_change", "difference"})
+DECIMALS = frozenset(
+    {
+        "mean",
+        "gap",
+        "change",
+        "ci_low",
+        "ci_high",
+        "mean_previous",
+        "score",
+        "median",
+        "q1",
+        "q3",
+        "risk",
+        "mentor_score",
+        "mentee_score",
+        "overall_score",
+        "mean_change",
+        "difference",
+    }
+)
 SHARES = frozenset({"share_agree", "steps_share", "teacher_share", "student_share", "risk"})
 # Columns whose nulls are small-cell suppressions (too few students active), said in words.
 WITHHELD = frozenset({"student_share", "active_students"})
@@ -52,14 +70,26 @@ def download_links(view: str, params: Params, lang: str) -> html.Div:
     """CSV and Excel links for the table ``view`` with the page's filters."""
     query = urlencode(params.query())
     suffix = f"?{query}" if query else ""
-    return html.Div([
-        html.A(t(lang, "action.csv"), href=f"/download/{view}.csv{suffix}", className="download", id=f"download-{view}-csv"),
-        html.A(t(lang, "action.xlsx"), href=f"/download/{view}.xlsx{suffix}", className="download", id=f"download-{view}-xlsx"),
-    ], className="downloads")
+    return html.Div(
+        [
+            html.A(t(lang, "action.csv"), href=f"/download/{view}.csv{suffix}", className="download", id=f"download-{view}-csv"),
+            html.A(t(lang, "action.xlsx"), href=f"/download/{view}.xlsx{suffix}", className="download", id=f"download-{view}-xlsx"),
+        ],
+        className="downloads",
+    )
 
 
-def table(frame: pl.DataFrame, view: str, params: Params, lang: str, *, columns: Sequence[str] | None = None,
-          links: dict[str, str] | None = None, page_size: int = 15, filterable: bool = False) -> html.Div:
+def table(
+    frame: pl.DataFrame,
+    view: str,
+    params: Params,
+    lang: str,
+    *,
+    columns: Sequence[str] | None = None,
+    links: dict[str, str] | None = None,
+    page_size: int = 15,
+    filterable: bool = False,
+) -> html.Div:
     """A sortable table of ``frame`` with translated headers, plus its download links.
 
     ``links`` maps a column to the query key of the school page (``{"school_name": "school"}``
@@ -70,18 +100,27 @@ def table(frame: pl.DataFrame, view: str, params: Params, lang: str, *, columns:
         return html.Div([notice(t(lang, "empty.table")), download_links(view, params, lang)])
     data = _records(frame, columns, links or {}, lang)
     specs = [_column_spec(frame, column, lang, column in (links or {})) for column in columns]
-    return html.Div([
-        dash_table.DataTable(  # type: ignore[attr-defined]  # generated at import time; dash's stub misses it
-            id=f"table-{view}", data=data, columns=specs, sort_action="native", page_size=page_size,
-            filter_action="native" if filterable else "none", markdown_options={"link_target": "_self"},
-            style_table={"overflowX": "auto"}, style_as_list_view=True,
-            style_cell_conditional=[{"if": {"column_id": c}, "minWidth": w} for c, w in WIDE.items() if c in columns],
-            style_cell={"fontFamily": FONT, "padding": "6px 8px", "textAlign": "left", "whiteSpace": "normal", "height": "auto", "maxWidth": "28rem"},
-            style_header={"fontWeight": "600", "backgroundColor": "#f4f6f8"},
-            style_data_conditional=_conditional(columns, lang),
-        ),
-        download_links(view, params, lang),
-    ], className="table-wrap")
+    return html.Div(
+        [
+            dash_table.DataTable(  # type: ignore[attr-defined]  # generated at import time; dash's stub misses it
+                id=f"table-{view}",
+                data=data,
+                columns=specs,
+                sort_action="native",
+                page_size=page_size,
+                filter_action="native" if filterable else "none",
+                markdown_options={"link_target": "_self"},
+                style_table={"overflowX": "auto"},
+                style_as_list_view=True,
+                style_cell_conditional=[{"if": {"column_id": c}, "minWidth": w} for c, w in WIDE.items() if c in columns],
+                style_cell={"fontFamily": FONT, "padding": "6px 8px", "textAlign": "left", "whiteSpace": "normal", "height": "auto", "maxWidth": "28rem"},
+                style_header={"fontWeight": "600", "backgroundColor": "#f4f6f8"},
+                style_data_conditional=_conditional(columns, lang),
+            ),
+            download_links(view, params, lang),
+        ],
+        className="table-wrap",
+    )
 
 
 def chosen(value: str | None, options: Sequence[str]) -> str:
@@ -93,27 +132,43 @@ def chosen(value: str | None, options: Sequence[str]) -> str:
 
 def dropdown(component_id: str, options: Sequence[tuple[str, str]], value: str, label: str, *, clearable: bool = False) -> html.Div:
     """A labelled single-choice dropdown of (value, label) pairs."""
-    return html.Div([
-        html.Label(label, htmlFor=component_id),
-        dcc.Dropdown(id=component_id, options=[{"value": v, "label": text} for v, text in options], value=value,
-                     clearable=clearable, searchable=True),
-    ], className="filter")
+    return html.Div(
+        [
+            html.Label(label, htmlFor=component_id),
+            dcc.Dropdown(id=component_id, options=[{"value": v, "label": text} for v, text in options], value=value, clearable=clearable, searchable=True),
+        ],
+        className="filter",
+    )
 
 
 def period(component_id: str, start: str, end: str, lang: str) -> html.Div:
     """A labelled date range (either end may stay open: all dates)."""
-    return html.Div([
-        html.Label(t(lang, "filter.period"), htmlFor=component_id),
-        dcc.DatePickerRange(id=component_id, start_date=start or None, end_date=end or None, display_format="YYYY-MM-DD",
-                            clearable=True, start_date_placeholder_text=t(lang, "filter.from"),
-                            end_date_placeholder_text=t(lang, "filter.to"), first_day_of_week=1),
-    ], className="filter")
+    return html.Div(
+        [
+            html.Label(t(lang, "filter.period"), htmlFor=component_id),
+            dcc.DatePickerRange(
+                id=component_id,
+                start_date=start or None,
+                end_date=end or None,
+                display_format="YYYY-MM-DD",
+                clearable=True,
+                start_date_placeholder_text=t(lang, "filter.from"),
+                end_date_placeholder_text=t(lang, "filter.to"),
+                first_day_of_week=1,
+            ),
+        ],
+        className="filter",
+    )
 
 
 def grain(component_id: str, value: str, lang: str) -> html.Div:
     """Week or month, for the activity trends."""
-    return dropdown(component_id, [("week", t(lang, "grain.week")), ("month", t(lang, "grain.month"))],
-                    value if value in ("week", "month") else "week", t(lang, "filter.grain"))
+    return dropdown(
+        component_id,
+        [("week", t(lang, "grain.week")), ("month", t(lang, "grain.month"))],
+        value if value in ("week", "month") else "week",
+        t(lang, "filter.grain"),
+    )
 
 
 def words(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
@@ -128,8 +183,11 @@ def words(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
         pairs = {v: " – ".join(t(lang, f"group.{g}") for g in v.split("-")) for v in out["pair"].drop_nulls().unique().to_list()}
         out = out.with_columns(pl.col("pair").replace(pairs))
     yes, no = t(lang, "label.yes"), t(lang, "label.no")
-    return out.with_columns(pl.when(pl.col(c)).then(pl.lit(yes)).otherwise(pl.when(pl.col(c).is_null()).then(None).otherwise(pl.lit(no))).alias(c)
-                            for c in out.columns if out.schema[c] == pl.Boolean)
+    return out.with_columns(
+        pl.when(pl.col(c)).then(pl.lit(yes)).otherwise(pl.when(pl.col(c).is_null()).then(None).otherwise(pl.lit(no))).alias(c)
+        for c in out.columns
+        if out.schema[c] == pl.Boolean
+    )
 
 
 def _records(frame: pl.DataFrame, columns: list[str], links: dict[str, str], lang: str) -> list[dict[str, object]]:

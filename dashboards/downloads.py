@@ -42,8 +42,14 @@ def download(name: str, fmt: str) -> Response:
         abort(403)
     except LatError as exc:  # a malformed filter (e.g. a date): say which, never a traceback
         return _plain(str(exc), 400)
-    audit.record(access.settings, access.user.name, audit.EXPORT, target=f"dashboard:{name}",
-                 detail={"format": fmt, "rows": frame.height, "filters": params.query()}, ip=client_ip())
+    audit.record(
+        access.settings,
+        access.user.name,
+        audit.EXPORT,
+        target=f"dashboard:{name}",
+        detail={"format": fmt, "rows": frame.height, "filters": params.query()},
+        ip=client_ip(),
+    )
     response = Response(render(frame, fmt), mimetype=MIME[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="lat-{name}.{fmt}"'
     response.headers["Cache-Control"] = "no-store"

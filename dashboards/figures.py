@@ -38,17 +38,30 @@ def areas_by_group(frame: pl.DataFrame, lang: str, min_cell: int) -> Figure:
         shown, hidden = rows.filter(~pl.col("suppressed")), rows.filter(pl.col("suppressed"))
         name = t(lang, f"group.{group}")
         figure.add_bar(
-            x=shown["area"].to_list(), y=shown["mean"].to_list(), name=name, offsetgroup=group, marker={"color": GROUP_COLOURS[group]},
-            text=[f"n={n}" for n in shown["n"].to_list()], textposition="outside",
+            x=shown["area"].to_list(),
+            y=shown["mean"].to_list(),
+            name=name,
+            offsetgroup=group,
+            marker={"color": GROUP_COLOURS[group]},
+            text=[f"n={n}" for n in shown["n"].to_list()],
+            textposition="outside",
             customdata=[[area_label(lang, a), n] for a, n in zip(shown["area"].to_list(), shown["n"].to_list(), strict=True)],
             hovertemplate=f"{name}<br>%{{customdata[0]}}<br>{t(lang, 'label.mean')}: %{{y:.2f}}<br>{t(lang, 'label.n')}: %{{customdata[1]}}<extra></extra>",
         )
         if hidden.height:
             figure.add_bar(
-                x=hidden["area"].to_list(), y=[SCALE_MAX] * hidden.height, name=f"{name}: {t(lang, 'label.suppressed')}",
-                offsetgroup=group, marker={"color": "rgba(255,255,255,0)", "line": {"color": GROUP_COLOURS[group], "width": 1},
-                                           "pattern": {"shape": "/", "fgcolor": GROUP_COLOURS[group], "fgopacity": 0.35}},
-                text=[t(lang, "label.suppressed_n", n=n) for n in hidden["n"].to_list()], textposition="inside", textangle=-90,
+                x=hidden["area"].to_list(),
+                y=[SCALE_MAX] * hidden.height,
+                name=f"{name}: {t(lang, 'label.suppressed')}",
+                offsetgroup=group,
+                marker={
+                    "color": "rgba(255,255,255,0)",
+                    "line": {"color": GROUP_COLOURS[group], "width": 1},
+                    "pattern": {"shape": "/", "fgcolor": GROUP_COLOURS[group], "fgopacity": 0.35},
+                },
+                text=[t(lang, "label.suppressed_n", n=n) for n in hidden["n"].to_list()],
+                textposition="inside",
+                textangle=-90,
                 hovertemplate=f"{name}<br>%{{x}}<br>{t(lang, 'hover.suppressed', min=min_cell)}<extra></extra>",
             )
     layout = base_layout(t(lang, "chart.areas_by_group"), y_title=t(lang, "axis.mean_1_5"), x_title=t(lang, "axis.area"), height=420)
@@ -68,14 +81,24 @@ def progress_by_area(frame: pl.DataFrame, lang: str) -> Figure:
         rows = shown.filter(pl.col("group") == group)
         change = rows["change"].cast(pl.Float64)
         figure.add_scatter(
-            x=rows["area"].to_list(), y=change.to_list(), mode="markers", name=t(lang, f"group.{group}"), offsetgroup=group,
+            x=rows["area"].to_list(),
+            y=change.to_list(),
+            mode="markers",
+            name=t(lang, f"group.{group}"),
+            offsetgroup=group,
             marker={"color": GROUP_COLOURS[group], "size": 10},
-            error_y={"type": "data", "symmetric": False, "array": (rows["ci_high"].cast(pl.Float64) - change).to_list(),
-                     "arrayminus": (change - rows["ci_low"].cast(pl.Float64)).to_list()},
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": (rows["ci_high"].cast(pl.Float64) - change).to_list(),
+                "arrayminus": (change - rows["ci_low"].cast(pl.Float64)).to_list(),
+            },
             customdata=list(zip(rows["mean_previous"].to_list(), rows["mean"].to_list(), rows["n_previous"].to_list(), rows["n"].to_list(), strict=True)),
-            hovertemplate=(f"%{{x}}<br>{t(lang, 'label.change')}: %{{y:+.2f}}<br>"
-                           f"{t(lang, 'label.previous')}: %{{customdata[0]:.2f}} (n=%{{customdata[2]}})<br>"
-                           f"{t(lang, 'label.now')}: %{{customdata[1]:.2f}} (n=%{{customdata[3]}})<extra></extra>"),
+            hovertemplate=(
+                f"%{{x}}<br>{t(lang, 'label.change')}: %{{y:+.2f}}<br>"
+                f"{t(lang, 'label.previous')}: %{{customdata[0]:.2f}} (n=%{{customdata[2]}})<br>"
+                f"{t(lang, 'label.now')}: %{{customdata[1]:.2f}} (n=%{{customdata[3]}})<extra></extra>"
+            ),
         )
     layout = base_layout(t(lang, "chart.progress"), y_title=t(lang, "axis.change_points"), x_title=t(lang, "axis.area"))
     figure.update_layout(scattermode="group", **layout)
@@ -93,8 +116,12 @@ def timeline(frame: pl.DataFrame, lang: str) -> Figure:
     figure = Figure()
     for colour, series in zip((OKABE_ITO[4], OKABE_ITO[0], OKABE_ITO[2], OKABE_ITO[6]), TIMELINE_SERIES, strict=True):
         figure.add_scatter(
-            x=frame["as_of"].to_list(), y=frame[series].to_list(), mode="lines+markers", name=t(lang, f"col.{series}"),
-            line={"color": colour, "width": 2}, hovertemplate=f"{t(lang, f'col.{series}')}: %{{y}}<br>%{{x|%Y-%m-%d}}<extra></extra>",
+            x=frame["as_of"].to_list(),
+            y=frame[series].to_list(),
+            mode="lines+markers",
+            name=t(lang, f"col.{series}"),
+            line={"color": colour, "width": 2},
+            hovertemplate=f"{t(lang, f'col.{series}')}: %{{y}}<br>%{{x|%Y-%m-%d}}<extra></extra>",
         )
     figure.update_layout(**base_layout(t(lang, "chart.timeline"), y_title=t(lang, "axis.count_cumulative"), x_title=t(lang, "axis.date")))
     return figure
@@ -108,8 +135,12 @@ def status_counts(frame: pl.DataFrame, lang: str) -> Figure:
     statuses = counts["status"].to_list()
     figure = Figure()
     figure.add_bar(
-        x=[t(lang, f"status.{s}") for s in statuses], y=counts["len"].to_list(), text=counts["len"].to_list(), textposition="outside",
-        marker={"color": [STATUS_COLOURS.get(s, OKABE_ITO[7]) for s in statuses]}, hovertemplate="%{x}: %{y}<extra></extra>",
+        x=[t(lang, f"status.{s}") for s in statuses],
+        y=counts["len"].to_list(),
+        text=counts["len"].to_list(),
+        textposition="outside",
+        marker={"color": [STATUS_COLOURS.get(s, OKABE_ITO[7]) for s in statuses]},
+        hovertemplate="%{x}: %{y}<extra></extra>",
     )
     figure.update_layout(**base_layout(t(lang, "chart.status"), y_title=t(lang, "axis.schools"), height=320))
     return figure
@@ -121,8 +152,15 @@ def score_distribution(frame: pl.DataFrame, lang: str) -> Figure:
         return empty_figure(t(lang, "empty.no_survey"))
     figure = Figure()
     figure.add_trace(
-        type="box", x=frame["area"].to_list(), y=frame["score"].to_list(), boxpoints="all", jitter=0.4, pointpos=0, marker={"color": OKABE_ITO[4]},
-        name=t(lang, "label.schools"), text=frame["school_name"].to_list(),
+        type="box",
+        x=frame["area"].to_list(),
+        y=frame["score"].to_list(),
+        boxpoints="all",
+        jitter=0.4,
+        pointpos=0,
+        marker={"color": OKABE_ITO[4]},
+        name=t(lang, "label.schools"),
+        text=frame["school_name"].to_list(),
         hovertemplate="%{text}<br>%{x}: %{y:.2f}<extra></extra>",
     )
     layout = base_layout(t(lang, "chart.distribution"), y_title=t(lang, "axis.mean_1_5"), x_title=t(lang, "axis.area"))
@@ -140,11 +178,15 @@ def comparison(frame: pl.DataFrame, key: str, lang: str, title: str) -> Figure:
     mean, low, high = shown["mean"], shown["ci_low"].fill_null(shown["mean"]), shown["ci_high"].fill_null(shown["mean"])
     figure = Figure()
     figure.add_bar(
-        x=shown[key].to_list(), y=mean.to_list(), marker={"color": OKABE_ITO[4]},
+        x=shown[key].to_list(),
+        y=mean.to_list(),
+        marker={"color": OKABE_ITO[4]},
         error_y={"type": "data", "symmetric": False, "array": (high - mean).to_list(), "arrayminus": (mean - low).to_list(), "color": "#333333"},
         customdata=list(zip(shown["schools"].to_list(), shown["n"].to_list(), shown["ci_low"].to_list(), shown["ci_high"].to_list(), strict=True)),
-        hovertemplate=(f"%{{x}}<br>{t(lang, 'label.mean')}: %{{y:.2f}}<br>95% CI: %{{customdata[2]:.2f}}–%{{customdata[3]:.2f}}<br>"
-                       f"{t(lang, 'label.schools')}: %{{customdata[0]}}<br>{t(lang, 'label.n')}: %{{customdata[1]}}<extra></extra>"),
+        hovertemplate=(
+            f"%{{x}}<br>{t(lang, 'label.mean')}: %{{y:.2f}}<br>95% CI: %{{customdata[2]:.2f}}–%{{customdata[3]:.2f}}<br>"
+            f"{t(lang, 'label.schools')}: %{{customdata[0]}}<br>{t(lang, 'label.n')}: %{{customdata[1]}}<extra></extra>"
+        ),
     )
     layout = base_layout(title, y_title=t(lang, "axis.mean_1_5"))
     layout["yaxis"] = {**layout["yaxis"], "range": [1, SCALE_MAX]}
@@ -161,8 +203,14 @@ def trend(frame: pl.DataFrame, key: str, lang: str, title: str) -> Figure:
     for i, value in enumerate(sorted(shown[key].unique().to_list())):
         rows = shown.filter(pl.col(key) == value)
         rows = rows[sorted(range(rows.height), key=lambda i: round_key(rows["round"][i]))]
-        figure.add_scatter(x=rows["round"].to_list(), y=rows["mean"].to_list(), mode="lines+markers", name=value,
-                           line={"color": OKABE_ITO[i % len(OKABE_ITO)]}, hovertemplate=f"{value}<br>%{{x}}: %{{y:.2f}}<extra></extra>")
+        figure.add_scatter(
+            x=rows["round"].to_list(),
+            y=rows["mean"].to_list(),
+            mode="lines+markers",
+            name=value,
+            line={"color": OKABE_ITO[i % len(OKABE_ITO)]},
+            hovertemplate=f"{value}<br>%{{x}}: %{{y:.2f}}<extra></extra>",
+        )
     layout = base_layout(title, y_title=t(lang, "axis.mean_1_5"), x_title=t(lang, "axis.round"))
     figure.update_layout(**layout)
     return figure
@@ -178,14 +226,22 @@ def activity(frame: pl.DataFrame, lang: str, chosen_grain: str, min_cell: int) -
     for column, group in (("teacher_share", "teacher"), ("student_share", "student")):
         name = t(lang, f"label.{column}")
         figure.add_scatter(
-            x=period, y=frame[column].to_list(), mode="lines+markers", name=name, connectgaps=False,
-            line={"color": GROUP_COLOURS[group], "width": 2}, marker={"size": 6},
+            x=period,
+            y=frame[column].to_list(),
+            mode="lines+markers",
+            name=name,
+            connectgaps=False,
+            line={"color": GROUP_COLOURS[group], "width": 2},
+            marker={"size": 6},
             hovertemplate=f"{name}: %{{y:.1%}}<br>%{{x|%Y-%m-%d}}<extra></extra>",
         )
     withheld = frame.filter(pl.col("students_suppressed"))
     if withheld.height:
         figure.add_scatter(
-            x=withheld["period"].to_list(), y=[0] * withheld.height, mode="markers", name=t(lang, "label.students_withheld", min=min_cell),
+            x=withheld["period"].to_list(),
+            y=[0] * withheld.height,
+            mode="markers",
+            name=t(lang, "label.students_withheld", min=min_cell),
             marker={"symbol": "x-thin-open", "size": 9, "color": "#777777", "line": {"width": 2, "color": "#777777"}},
             hovertemplate=f"%{{x|%Y-%m-%d}}<br>{t(lang, 'hover.students_withheld', min=min_cell)}<extra></extra>",
         )
@@ -207,8 +263,13 @@ def credentials(frame: pl.DataFrame, lang: str, title: str) -> Figure:
     totals = frame.group_by("achievement_name").agg(pl.col("earned").sum()).sort(["earned", "achievement_name"], descending=[False, True])
     figure = Figure()
     figure.add_bar(
-        x=totals["earned"].to_list(), y=totals["achievement_name"].to_list(), orientation="h", marker={"color": OKABE_ITO[2]},
-        text=totals["earned"].to_list(), textposition="outside", hovertemplate=f"%{{y}}: %{{x}} {t(lang, 'label.earned')}<extra></extra>",
+        x=totals["earned"].to_list(),
+        y=totals["achievement_name"].to_list(),
+        orientation="h",
+        marker={"color": OKABE_ITO[2]},
+        text=totals["earned"].to_list(),
+        textposition="outside",
+        hovertemplate=f"%{{y}}: %{{x}} {t(lang, 'label.earned')}<extra></extra>",
     )
     layout = base_layout(title, x_title=t(lang, "axis.credentials"), height=max(260, 60 + 34 * totals.height))
     most = cast(int | None, totals["earned"].max())  # polars types max() as any Python literal; counts are ints

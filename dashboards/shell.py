@@ -17,19 +17,36 @@ from dashboards.reading import Params
 def layout() -> html.Div:
     """The static layout (served per request, behind the login)."""
     default = language_or_default(settings().language)
-    return html.Div([
-        dcc.Location(id="url"),
-        html.Header([
-            html.A("LAT", href="/", className="brand", title="Learning Analytics Toolbox"),
-            html.Nav(id="nav", className="nav"),
-            html.Div([
-                dcc.Dropdown(id="lang", options=[{"value": c, "label": n} for c, n in languages()], value=default, clearable=False,
-                             searchable=False, persistence=True, persistence_type="local", className="lang"),
-                html.Span(id="user-box", className="user"),
-            ], className="tools"),
-        ], className="header"),
-        dcc.Loading(html.Main(id="page", className="page"), type="dot", delay_show=300),
-    ], className="shell")
+    return html.Div(
+        [
+            dcc.Location(id="url"),
+            html.Header(
+                [
+                    html.A("LAT", href="/", className="brand", title="Learning Analytics Toolbox"),
+                    html.Nav(id="nav", className="nav"),
+                    html.Div(
+                        [
+                            dcc.Dropdown(
+                                id="lang",
+                                options=[{"value": c, "label": n} for c, n in languages()],
+                                value=default,
+                                clearable=False,
+                                searchable=False,
+                                persistence=True,
+                                persistence_type="local",
+                                className="lang",
+                            ),
+                            html.Span(id="user-box", className="user"),
+                        ],
+                        className="tools",
+                    ),
+                ],
+                className="header",
+            ),
+            dcc.Loading(html.Main(id="page", className="page"), type="dot", delay_show=300),
+        ],
+        className="shell",
+    )
 
 
 def route(pathname: str | None, search: str | None, lang: str | None) -> tuple[Sequence[object], object, Sequence[object]]:
@@ -48,7 +65,14 @@ def route(pathname: str | None, search: str | None, lang: str | None) -> tuple[S
 
 def register(app: Dash) -> None:
     """Render the navigation, the page and the user box whenever the URL or the language changes."""
-    @app.callback(Output("nav", "children"), Output("page", "children"), Output("user-box", "children"),
-                  Input("url", "pathname"), Input("url", "search"), Input("lang", "value"))
+
+    @app.callback(
+        Output("nav", "children"),
+        Output("page", "children"),
+        Output("user-box", "children"),
+        Input("url", "pathname"),
+        Input("url", "search"),
+        Input("lang", "value"),
+    )
     def render_page(pathname: str | None, search: str | None, lang: str | None) -> tuple[Sequence[object], object, Sequence[object]]:
         return route(pathname, search, lang)

@@ -85,7 +85,10 @@ def empty_figure(message: str) -> Figure:
     """A blank chart that says in words why there is nothing to show."""
     figure = Figure()
     figure.update_layout(
-        xaxis={"visible": False}, yaxis={"visible": False}, height=200, plot_bgcolor="white",
+        xaxis={"visible": False},
+        yaxis={"visible": False},
+        height=200,
+        plot_bgcolor="white",
         annotations=[{"text": message, "showarrow": False, "font": {"size": 14}, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5}],
     )
     return figure

@@ -91,8 +91,9 @@ def school_gaps(access: DataAccess, p: Params) -> pl.DataFrame:
 def school_strengths(access: DataAccess, p: Params) -> pl.DataFrame:
     """The three strongest and weakest items of each group."""
     if not p.school:
-        return pl.DataFrame(schema={"group": pl.String, "kind": pl.String, "rank": pl.Int64, "item": pl.String, "area": pl.String, "n": pl.UInt32,
-                                    "mean": pl.Float64})
+        return pl.DataFrame(
+            schema={"group": pl.String, "kind": pl.String, "rank": pl.Int64, "item": pl.String, "area": pl.String, "n": pl.UInt32, "mean": pl.Float64}
+        )
     frame = read(access, "maturity_strengths", school=p.school, round=p.round)
     if p.area:
         frame = frame.filter(pl.col("area") == p.area)
@@ -110,8 +111,19 @@ def school_progress(access: DataAccess, p: Params) -> pl.DataFrame:
 
 def school_timeline(access: DataAccess, p: Params) -> pl.DataFrame:
     """The school's mentoring log month by month: cumulative meetings, goals, steps, observations."""
-    columns = ["as_of", "meetings", "goals_set", "goals_achieved", "steps_planned", "steps_completed", "observations",
-               "phase_reached", "last_contact", "status", "stall_reason"]
+    columns = [
+        "as_of",
+        "meetings",
+        "goals_set",
+        "goals_achieved",
+        "steps_planned",
+        "steps_completed",
+        "observations",
+        "phase_reached",
+        "last_contact",
+        "status",
+        "stall_reason",
+    ]
     if not p.school:
         return pl.DataFrame(schema={c: pl.String for c in columns})
     frame = read(access, "mentoring_progress", school=p.school).select(columns)
@@ -139,9 +151,30 @@ def mentee_progress(access: DataAccess, p: Params) -> pl.DataFrame:
 
 
 def _latest_progress(frame: pl.DataFrame) -> pl.DataFrame:
-    columns = ["school", "school_name", "hub", "mentors", "as_of", "status", "stall_code", "stall_reason", "days_since_contact",
-               "last_contact", "days_in_mentoring", "mentoring_start", "meetings", "meetings_this_month", "goals_set", "goals_achieved",
-               "steps_planned", "steps_completed", "steps_share", "observations", "teacher_share", "phase_reached"]
+    columns = [
+        "school",
+        "school_name",
+        "hub",
+        "mentors",
+        "as_of",
+        "status",
+        "stall_code",
+        "stall_reason",
+        "days_since_contact",
+        "last_contact",
+        "days_in_mentoring",
+        "mentoring_start",
+        "meetings",
+        "meetings_this_month",
+        "goals_set",
+        "goals_achieved",
+        "steps_planned",
+        "steps_completed",
+        "steps_share",
+        "observations",
+        "teacher_share",
+        "phase_reached",
+    ]
     latest = frame.sort("as_of").group_by("school", maintain_order=True).last()
     return latest.select(columns)
 
@@ -204,15 +237,17 @@ def hub_profiles(access: DataAccess, p: Params) -> pl.DataFrame:
 def country_maturity(access: DataAccess, p: Params) -> pl.DataFrame:
     """Country means (school-weighted) with 95% intervals, per round, area and group."""
     frame = read(access, "maturity_country", weighting="school", round=p.round, area=p.area, group=p.group, country=p.country)
-    return frame.select("country", "round", "area", "group", "schools", "n", "mean", "ci_low", "ci_high", "median", "q1", "q3",
-                        "suppressed").sort("country", "round", "area", "group")
+    return frame.select("country", "round", "area", "group", "schools", "n", "mean", "ci_low", "ci_high", "median", "q1", "q3", "suppressed").sort(
+        "country", "round", "area", "group"
+    )
 
 
 def hub_maturity(access: DataAccess, p: Params) -> pl.DataFrame:
     """Hub means (school-weighted) with 95% intervals, per round, area and group."""
     frame = read(access, "maturity_hub", weighting="school", round=p.round, area=p.area, group=p.group, country=p.country)
-    return frame.select("hub", "country", "round", "area", "group", "schools", "n", "mean", "ci_low", "ci_high",
-                        "suppressed").sort("country", "hub", "round", "area", "group")
+    return frame.select("hub", "country", "round", "area", "group", "schools", "n", "mean", "ci_low", "ci_high", "suppressed").sort(
+        "country", "hub", "round", "area", "group"
+    )
 
 
 def outcome_summary(access: DataAccess, p: Params) -> pl.DataFrame:
@@ -266,8 +301,18 @@ def safe(function: Callable[[], pl.DataFrame]) -> tuple[pl.DataFrame | None, str
 
 
 def _empty_area() -> pl.DataFrame:
-    return pl.DataFrame(schema={"school": pl.String, "round": pl.String, "area": pl.String, "group": pl.String, "n": pl.UInt32,
-                                "mean": pl.Float64, "share_agree": pl.Float64, "suppressed": pl.Boolean})
+    return pl.DataFrame(
+        schema={
+            "school": pl.String,
+            "round": pl.String,
+            "area": pl.String,
+            "group": pl.String,
+            "n": pl.UInt32,
+            "mean": pl.Float64,
+            "share_agree": pl.Float64,
+            "suppressed": pl.Boolean,
+        }
+    )
 
 
 def _group_sorted(frame: pl.DataFrame, *first: str) -> pl.DataFrame:

@@ -41,7 +41,9 @@ class Settings(BaseSettings):
         "2.0.0", description="xAPI version the LRS names in its answer to a request without X-Experience-API-Version (which it rejects)."
     )
     lrs_max_depth: int = Field(
-        64, ge=2, le=200,
+        64,
+        ge=2,
+        le=200,
         description="Deepest JSON nesting the LRS accepts in a request body (the outermost object or array is level 1); deeper bodies get 400.",
     )
     lrs_max_body_mb: int = Field(64, ge=1, description="Largest request body the LRS accepts, in MiB; larger ones get 413 before they are read.")
@@ -49,12 +51,13 @@ class Settings(BaseSettings):
     dashboard_port: int = Field(8050, description="Port the dashboard listens on.")
     retention_months: int | None = Field(None, ge=1, description="Drop statements older than this many months; unset keeps everything.")
     language: str = Field("en", description="Default language of the dashboard.")
-    credentials_base_url: str = Field("https://hub.example.org/credentials",
-                                      description="Public base URL under which the hub hosts its credential files (issuer, jwks.json, status list); ids in "
-                                                  "issued credentials start with it.")
-    credentials_key: Path | None = Field(None,
-                                         description="PEM file of the hub's credential signing key; defaults to LAT_HOME/keys/credentials.pem "
-                                                     "('lat credentials keygen').")
+    credentials_base_url: str = Field(
+        "https://hub.example.org/credentials",
+        description="Public base URL under which the hub hosts its credential files (issuer, jwks.json, status list); ids in issued credentials start with it.",
+    )
+    credentials_key: Path | None = Field(
+        None, description="PEM file of the hub's credential signing key; defaults to LAT_HOME/keys/credentials.pem ('lat credentials keygen')."
+    )
     credentials_achievements: Path | None = Field(None, description="Default achievements file for 'lat credentials award' (TOML, see docs/credentials.md).")
 
     @property

@@ -113,8 +113,7 @@ def dashboard_server(home: Path) -> Iterator[str]:
     port = free_port()
     env = {**os.environ, "LAT_HOME": str(home)}
     log = open(home / "dashboard.log", "w")  # noqa: SIM115 - closed below
-    process = subprocess.Popen([LAT, "dashboard", "--port", str(port)], env=env, cwd=REPO,
-                               stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen([LAT, "dashboard", "--port", str(port)], env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -139,8 +138,9 @@ def login(base: str, name: str, password: str = PASSWORD) -> requests.Session:
     form = session.get(f"{base}/login", timeout=10)
     token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
     assert token, form.text
-    answer = session.post(f"{base}/login", data={"csrf_token": token.group(1), "username": name, "password": password, "next": "/"},
-                          allow_redirects=False, timeout=30)
+    answer = session.post(
+        f"{base}/login", data={"csrf_token": token.group(1), "username": name, "password": password, "next": "/"}, allow_redirects=False, timeout=30
+    )
     assert answer.status_code == 303, answer.text
     return session
 

@@ -51,8 +51,9 @@ class Lrs:
         self.auth[name] = "Basic " + base64.b64encode(f"{key}:{secret}".encode()).decode()
         return self.auth[name]
 
-    def request(self, method: str, path: str, body: Any = None, *, who: str = "admin", version: str = "1.0.3",
-                headers: dict[str, str] | None = None) -> tuple[int, Any, Any]:
+    def request(
+        self, method: str, path: str, body: Any = None, *, who: str = "admin", version: str = "1.0.3", headers: dict[str, str] | None = None
+    ) -> tuple[int, Any, Any]:
         """(status, headers, parsed JSON body or raw bytes)."""
         data = body if isinstance(body, bytes) or body is None else json.dumps(body).encode()
         request = urllib.request.Request(self.url + "/xapi" + path, data=data, method=method)
@@ -80,8 +81,7 @@ class Lrs:
 def start(home: Path) -> Lrs:
     """Start `lat lrs --port 0` and wait for its 'listening' line (the port it picked)."""
     env = {**os.environ, "LAT_HOME": str(home)}
-    process = subprocess.Popen([*LAT, "lrs", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, env=env, cwd=REPO)
+    process = subprocess.Popen([*LAT, "lrs", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO)
     assert process.stdout is not None
     line = process.stdout.readline()
     if "listening on" not in line:
@@ -93,6 +93,9 @@ def start(home: Path) -> Lrs:
 
 def statement(n: int, **extra: Any) -> dict[str, Any]:
     """A small valid statement; ``n`` makes its object unique."""
-    return {"actor": {"objectType": "Agent", "mbox": f"mailto:teacher{n % 7}@school.example.org"},
-            "verb": {"id": "http://adlnet.gov/expapi/verbs/attended", "display": {"en": "attended"}},
-            "object": {"objectType": "Activity", "id": f"http://hub.example.org/meetings/{n}"}, **extra}
+    return {
+        "actor": {"objectType": "Agent", "mbox": f"mailto:teacher{n % 7}@school.example.org"},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/attended", "display": {"en": "attended"}},
+        "object": {"objectType": "Activity", "id": f"http://hub.example.org/meetings/{n}"},
+        **extra,
+    }

@@ -121,9 +121,7 @@ def registry(con: duckdb.DuckDBPyConnection, schools: dict[str, tuple[str, str]]
     for hub, country in sorted(set(schools.values())):
         con.execute("INSERT INTO hubs VALUES (?, ?, ?)", [hub, f"Hub {hub}", country])
     for school, (hub, country) in sorted(schools.items()):
-        con.execute(
-            "INSERT INTO schools VALUES (?, ?, ?, ?, 'secondary', 30, 300, NULL)", [school, f"School {school}", country, hub]
-        )
+        con.execute("INSERT INTO schools VALUES (?, ?, ?, ?, 'secondary', 30, 300, NULL)", [school, f"School {school}", country, hub])
 
 
 def open_store(settings: Settings) -> duckdb.DuckDBPyConnection:

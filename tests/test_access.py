@@ -38,8 +38,9 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     settings = Settings(home=tmp_path)
     marts.publish(
         {
-            "t_reg_schools": pl.DataFrame({"school": ["S1", "S2", "S3"], "name": ["One", "Two", "Three"],
-                                           "hub": ["H1", "H1", "H2"], "country": ["EE", "EE", "FI"]}),
+            "t_reg_schools": pl.DataFrame(
+                {"school": ["S1", "S2", "S3"], "name": ["One", "Two", "Three"], "hub": ["H1", "H1", "H2"], "country": ["EE", "EE", "FI"]}
+            ),
             "t_reg_pairs": pl.DataFrame({"mentor": ["P1", "S1"], "mentee_school": ["S2", "S3"]}),
             "t_reg_hubs": pl.DataFrame({"hub": ["H1", "H2"], "name": ["Hub one", "Hub two"]}),
             "t_school": pl.DataFrame({"school": ["S1", "S2", "S3", "S1"], "round": ["r1", "r1", "r1", "r2"], "value": [1, 2, 3, 4]}),
@@ -170,8 +171,12 @@ def test_a_row_naming_two_schools_needs_both_in_scope(settings: Settings, monkey
     """A pairing row names a mentor school beside the mentee: the head of either sees neither's row."""
     pair = cat.Mart("t_pairs", "school", "", {"mentor_school": "mentor_school", "mentee_school": "mentee_school", "hub": "hub"})
     monkeypatch.setitem(cat.MARTS, "t_pairs", pair)
-    marts.publish({"t_pairs": pl.DataFrame({"mentor_school": ["S1", None, "S3"], "mentee_school": ["S2", "S1", "S1"], "hub": ["H1", "H1", "H1"]})}, settings,
-                  unchanged=REGISTRY, catalogue=cat.as_data(cat.MARTS))
+    marts.publish(
+        {"t_pairs": pl.DataFrame({"mentor_school": ["S1", None, "S3"], "mentee_school": ["S2", "S1", "S1"], "hub": ["H1", "H1", "H1"]})},
+        settings,
+        unchanged=REGISTRY,
+        catalogue=cat.as_data(cat.MARTS),
+    )
     assert DataAccess(HEAD, settings).mart("t_pairs").rows() == [(None, "S1", "H1")]
     assert DataAccess(COORDINATOR, settings).mart("t_pairs").rows() == [("S1", "S2", "H1"), (None, "S1", "H1")]
     assert DataAccess(ADMIN, settings).mart("t_pairs").height == 3
@@ -205,7 +210,6 @@ def test_one_of_matches_members_and_never_nulls() -> None:
 
 
 def test_what_each_role_may_do_besides_reading_marts() -> None:
-
 
     expected = {
         "admin": {"view:school", "view:mentoring", "view:hub", "view:compare", "view:research", "view:export", "school_rows", "badge_list", "research_export"},

@@ -149,8 +149,7 @@ def test_processes_guessing_at_once_get_at_most_the_limit_of_password_checks(set
     context = multiprocessing.get_context("fork")  # the barrier and queue are inherited
     parties = 12
     barrier, queue = context.Barrier(parties), context.Queue()
-    processes = [context.Process(target=_guess_after, args=(barrier, queue, str(settings.home), "ada", f"10.1.0.{i}"))
-                 for i in range(parties)]
+    processes = [context.Process(target=_guess_after, args=(barrier, queue, str(settings.home), "ada", f"10.1.0.{i}")) for i in range(parties)]
     for process in processes:
         process.start()
     results = Counter(queue.get(timeout=120) for _ in processes)

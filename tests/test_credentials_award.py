@@ -36,7 +36,9 @@ def test_dry_run_names_who_meets_the_criteria_and_writes_nothing(tmp_path: Path,
     settings = make_store(tmp_path, monkeypatch)
     report = _award(settings, dry_run=True)  # no key needed for a dry run
     assert [(a.achievement, a.subject, a.school, a.evidence) for a in report.awarded] == [
-        ("mentoring-participant", A, "S1", 2), ("school-steps", "S1", "S1", 1)]
+        ("mentoring-participant", A, "S1", 2),
+        ("school-steps", "S1", "S1", 1),
+    ]
     assert all(a.credential_id is None for a in report.awarded)
     with store.session(settings) as con:
         assert con.execute("SELECT count(*) FROM statements WHERE verb = ?", [vocab.EARNED]).fetchall() == [(0,)]
@@ -54,15 +56,17 @@ def test_award_issues_a_valid_signed_open_badge(tmp_path: Path, monkeypatch: pyt
     assert credential["iss"] == credential["issuer"]["id"] == "https://hub.test/credentials/issuer"
     assert credential["jti"] == credential["id"] == person.credential_id
     assert credential["nbf"] == int(dt.datetime.fromisoformat(credential["validFrom"]).timestamp())
-    assert credential["@context"][:2] == ["https://www.w3.org/ns/credentials/v2",
-                                          "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
+    assert credential["@context"][:2] == ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
     assert credential["issuer"]["address"]["addressCountry"] == "Estonia"
     assert credential["issuer"]["address"]["addressCountryCode"] == "EE"
     # BitstringStatusListEntry (W3C): the index is a string of digits; the first award gets bit 0
     assert credential["credentialStatus"] == {
-        "id": "https://hub.test/credentials/status/revocation#0", "type": "BitstringStatusListEntry",
-        "statusPurpose": "revocation", "statusListIndex": "0",
-        "statusListCredential": "https://hub.test/credentials/status/revocation"}
+        "id": "https://hub.test/credentials/status/revocation#0",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": "0",
+        "statusListCredential": "https://hub.test/credentials/status/revocation",
+    }
     identity = credential["credentialSubject"]["identifier"][0]
     expected = hashlib.sha256(("a@school.example" + identity["salt"]).encode()).hexdigest()
     assert identity["identityHash"] == f"sha256${expected}" and identity["identityType"] == "emailAddress"
@@ -84,10 +88,8 @@ def test_award_is_idempotent_and_recorded_as_earned_statements(tmp_path: Path, m
     assert (len(first.awarded), first.ingest.stored) == (2, 2)
     assert (len(again.awarded), again.already, again.ingest.stored) == (0, 2, 0)
     with store.session(settings) as con:
-        rows = con.execute("SELECT actor_key, school, activity_type, source FROM statements WHERE verb = ? ORDER BY 1",
-                           [vocab.EARNED]).fetchall()
-    assert rows == [("https://w3id.org/xapi/lat/schools|S1", "S1", vocab.BADGE, award.SOURCE),
-                    (A, "S1", vocab.BADGE, award.SOURCE)]
+        rows = con.execute("SELECT actor_key, school, activity_type, source FROM statements WHERE verb = ? ORDER BY 1", [vocab.EARNED]).fetchall()
+    assert rows == [("https://w3id.org/xapi/lat/schools|S1", "S1", vocab.BADGE, award.SOURCE), (A, "S1", vocab.BADGE, award.SOURCE)]
 
 
 def test_revocation_sets_the_status_bit_and_verify_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -105,10 +107,10 @@ def test_revocation_sets_the_status_bit_and_verify_fails(tmp_path: Path, monkeyp
     files = {p.stem: p for p in award.issued_dir(settings).glob("*.jwt")}
     revoked_file = files[issued[1].removeprefix("urn:uuid:")]
     verdict = verify(str(revoked_file), settings)
-    assert not verdict.ok and verdict.problems == [
-        "revoked: bit 1 of the status list https://hub.test/credentials/status/revocation is set"]
-    run = subprocess.run([str(Path(sys.executable).parent / "lat"), "credentials", "verify", str(revoked_file)],
-                         capture_output=True, text=True, env={**__import__("os").environ})
+    assert not verdict.ok and verdict.problems == ["revoked: bit 1 of the status list https://hub.test/credentials/status/revocation is set"]
+    run = subprocess.run(
+        [str(Path(sys.executable).parent / "lat"), "credentials", "verify", str(revoked_file)], capture_output=True, text=True, env={**__import__("os").environ}
+    )
     assert run.returncode == 1 and "credential NOT valid: revoked" in run.stderr
 
 

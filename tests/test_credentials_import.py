@@ -33,8 +33,15 @@ def _foreign(tmp_path: Path, learner: str, *, valid_until: str | None = None, vc
     foreign_key = signing_key.SigningKey(key, "EdDSA", key.thumbprint())
     did = dids.did_jwk(key.as_dict(private=False))
     achievement = load(ACHIEVEMENTS).achievement("mentoring-participant")
-    credential = issue.build(achievement, Outcome(learner, None), Round("r", dt.date(2025, 9, 1), dt.date(2026, 8, 31)),
-                             Issuer("Odznaka+ test", "PL"), issue.Urls("https://other.example"), status_index=0, issued_at=T0)
+    credential = issue.build(
+        achievement,
+        Outcome(learner, None),
+        Round("r", dt.date(2025, 9, 1), dt.date(2026, 8, 31)),
+        Issuer("Odznaka+ test", "PL"),
+        issue.Urls("https://other.example"),
+        status_index=0,
+        issued_at=T0,
+    )
     credential["issuer"]["id"] = did
     credential.pop("credentialStatus")
     if valid_until:

@@ -39,8 +39,7 @@ def test_the_schemas_are_the_official_draft_2019_09_files_from_the_pinned_sdist(
     schemas = official.schemas()
     assert sorted(schemas) == [official.CREDENTIAL, official.PROFILE]
     assert all(s["$schema"] == official.DRAFT for s in schemas.values())
-    assert schemas[official.CREDENTIAL]["required"] == ["@context", "id", "type", "credentialSubject", "issuer",
-                                                        "validFrom"]
+    assert schemas[official.CREDENTIAL]["required"] == ["@context", "id", "type", "credentialSubject", "issuer", "validFrom"]
 
 
 def test_every_issued_credential_and_its_issuer_conform(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -69,5 +68,4 @@ def test_the_official_schema_rejects_broken_credentials(tmp_path: Path, monkeypa
     assert [p.split(":")[0] for p in official.problems(old_context)] == ["@context"]
     no_criteria = copy.deepcopy(good)
     del no_criteria["credentialSubject"]["achievement"]["criteria"]
-    assert official.problems(no_criteria) == [
-        "credentialSubject/achievement: 'criteria' is a required property"]
+    assert official.problems(no_criteria) == ["credentialSubject/achievement: 'criteria' is a required property"]

@@ -41,9 +41,16 @@ def _credential(key: jwk.OKPKey, kind: str = "person") -> dict[str, Any]:
     """An OpenBadgeCredential from another provider whose issuer id is the did:jwk of ``key``."""
     achievement = load(ACHIEVEMENTS).achievement("school-steps" if kind == "school" else "mentoring-participant")
     outcome = Outcome("S9" if kind == "school" else A, None)
-    credential = issue.build(achievement, outcome, Round("r", dt.date(2025, 9, 1), dt.date(2026, 8, 31)),
-                             Issuer("Odznaka+ test", "PL"), issue.Urls("https://other.example"), status_index=0,
-                             issued_at=T0, credential_id="urn:uuid:6f1c3a52-0c1e-4c43-9a4e-0d3f1f0e9b11")
+    credential = issue.build(
+        achievement,
+        outcome,
+        Round("r", dt.date(2025, 9, 1), dt.date(2026, 8, 31)),
+        Issuer("Odznaka+ test", "PL"),
+        issue.Urls("https://other.example"),
+        status_index=0,
+        issued_at=T0,
+        credential_id="urn:uuid:6f1c3a52-0c1e-4c43-9a4e-0d3f1f0e9b11",
+    )
     credential["issuer"]["id"] = dids.did_jwk(key.as_dict(private=False))
     credential.pop("credentialStatus")  # no status list to reach offline
     return credential
@@ -74,8 +81,7 @@ def test_lat_signs_the_credential_as_the_payload_with_the_ob3_claims(key: jwk.OK
 def test_both_payload_shapes_verify_to_the_same_credential(settings: Settings, key: jwk.OKPKey) -> None:
     credential = _credential(key)
     current = verify(_lat(credential, key), settings, now=LATER)
-    legacy_token = _pyjwt({"vc": credential, "iss": credential["issuer"]["id"], "jti": credential["id"],
-                           "nbf": NBF}, key)
+    legacy_token = _pyjwt({"vc": credential, "iss": credential["issuer"]["id"], "jti": credential["id"], "nbf": NBF}, key)
     legacy = verify(legacy_token, settings, now=LATER)
     assert current.ok and legacy.ok, (current.problems, legacy.problems)
     assert current.credential == legacy.credential == credential
@@ -85,13 +91,12 @@ def test_both_payload_shapes_verify_to_the_same_credential(settings: Settings, k
 
 def test_a_claim_that_disagrees_with_the_credential_fails(settings: Settings, key: jwk.OKPKey) -> None:
     credential = _credential(key, "school")
-    payload = {**credential, "iss": credential["issuer"]["id"], "jti": credential["id"],
-               "sub": "https://other.example/schools/S1", "nbf": NBF + 1}
+    payload = {**credential, "iss": credential["issuer"]["id"], "jti": credential["id"], "sub": "https://other.example/schools/S1", "nbf": NBF + 1}
     verdict = verify(_pyjwt(payload, key), settings, now=LATER)
     assert verdict.problems == [
-        "the JWT claim sub (https://other.example/schools/S1) is not the credential's credentialSubject.id "
-        "(https://other.example/schools/S9)",
-        "the JWT claim nbf (2026-01-10T12:00:01Z) is not the credential's validFrom (2026-01-10T12:00:00Z)"]
+        "the JWT claim sub (https://other.example/schools/S1) is not the credential's credentialSubject.id (https://other.example/schools/S9)",
+        "the JWT claim nbf (2026-01-10T12:00:01Z) is not the credential's validFrom (2026-01-10T12:00:00Z)",
+    ]
 
 
 def test_exp_without_valid_until_still_expires_the_credential(settings: Settings, key: jwk.OKPKey) -> None:

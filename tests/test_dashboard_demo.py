@@ -19,8 +19,7 @@ pytestmark = pytest.mark.slow
 
 def _start(home: Path, port: int) -> tuple[subprocess.Popen[str], list[str]]:
     env = {k: v for k, v in os.environ.items() if k != "LAT_EXPORT_KEY"} | {"LAT_HOME": str(home)}
-    process = subprocess.Popen([LAT, "demo", "--port", str(port)], env=env, cwd=REPO, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen([LAT, "demo", "--port", str(port)], env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines: list[str] = []
     deadline = time.monotonic() + 300
     assert process.stdout is not None

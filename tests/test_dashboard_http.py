@@ -61,23 +61,50 @@ def _outside(site: Site, account: Account) -> tuple[str, str, list[str]]:
 def _values(site: Site, school: str, hub: str, page: str) -> dict[str, object]:
     rounds = sorted(pl.read_parquet(site.marts / "maturity_area.parquet")["round"].unique().to_list())
     return {
-        "url.pathname": page, "url.search": f"?school={school}&hub={hub}", "lang.value": "en",
-        "school-select.value": school, "school-round.value": rounds[-1], "school-area.value": "",
-        "mentor-hub.value": hub, "hub-select.value": hub, "hub-round.value": rounds[-1], "hub-level.value": "", "hub-area.value": "",
-        "compare-round.value": rounds[-1], "compare-area.value": "A", "compare-group.value": "teacher", "compare-country.value": "",
-        "research-round.value": "", "research-area.value": "", "mentor-level.value": "",
-        "school-period.start_date": None, "school-period.end_date": None, "school-grain.value": "week",
-        "hub-period.start_date": "2025-10-01", "hub-period.end_date": None, "hub-grain.value": "month",
-        "export-k.value": 5, "export-level.value": "schools", "export-format.value": "csv",
+        "url.pathname": page,
+        "url.search": f"?school={school}&hub={hub}",
+        "lang.value": "en",
+        "school-select.value": school,
+        "school-round.value": rounds[-1],
+        "school-area.value": "",
+        "mentor-hub.value": hub,
+        "hub-select.value": hub,
+        "hub-round.value": rounds[-1],
+        "hub-level.value": "",
+        "hub-area.value": "",
+        "compare-round.value": rounds[-1],
+        "compare-area.value": "A",
+        "compare-group.value": "teacher",
+        "compare-country.value": "",
+        "research-round.value": "",
+        "research-area.value": "",
+        "mentor-level.value": "",
+        "school-period.start_date": None,
+        "school-period.end_date": None,
+        "school-grain.value": "week",
+        "hub-period.start_date": "2025-10-01",
+        "hub-period.end_date": None,
+        "hub-grain.value": "month",
+        "export-k.value": 5,
+        "export-level.value": "schools",
+        "export-format.value": "csv",
     }
 
 
 PAGES = ("/school", "/mentor", "/hub", "/compare", "/research", "/export")
 ROLES = ("admin", "hub_coordinator", "mentor", "school_head", "researcher")
 # The page each callback output belongs to ("" for the frame every signed-in role gets).
-OUTPUT_PAGE = {"nav.children": "", "school-body.children": "/school", "school-time.children": "/school", "mentor-body.children": "/mentor",
-               "hub-body.children": "/hub", "hub-time.children": "/hub", "compare-body.children": "/compare",
-               "research-body.children": "/research", "export-body.children": "/export"}
+OUTPUT_PAGE = {
+    "nav.children": "",
+    "school-body.children": "/school",
+    "school-time.children": "/school",
+    "mentor-body.children": "/mentor",
+    "hub-body.children": "/hub",
+    "hub-time.children": "/hub",
+    "compare-body.children": "/compare",
+    "research-body.children": "/research",
+    "export-body.children": "/export",
+}
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -110,8 +137,11 @@ def test_callbacks_hold_no_data_of_out_of_scope_schools(site: Site, role: str) -
 
 
 PAGE_ROLES = {
-    "/school": {"admin", "hub_coordinator", "mentor", "school_head"}, "/mentor": {"admin", "hub_coordinator", "mentor"},
-    "/hub": {"admin", "hub_coordinator"}, "/compare": set(ROLES), "/research": {"admin", "hub_coordinator", "researcher"},
+    "/school": {"admin", "hub_coordinator", "mentor", "school_head"},
+    "/mentor": {"admin", "hub_coordinator", "mentor"},
+    "/hub": {"admin", "hub_coordinator"},
+    "/compare": set(ROLES),
+    "/research": {"admin", "hub_coordinator", "researcher"},
     "/export": {"admin", "researcher"},
 }
 
@@ -153,7 +183,7 @@ def test_heads_and_mentors_see_no_other_school_of_their_own_hub(site: Site, role
     other_ids = re.compile("|".join(rf"(?<![\w-]){re.escape(o)}(?![\w-])" for o in others["school"].to_list()))
     for where, text in texts:
         m = other_ids.search(text)
-        assert not m, (role, where, text[max(0, m.start() - 200):m.end() + 50] if m else '')
+        assert not m, (role, where, text[max(0, m.start() - 200) : m.end() + 50] if m else "")
         assert not any(name in text for name in distinct), (role, where)
     hub_dep = next(d for d in deps if d["output"] == "hub-body.children")
     assert call(session, site.base, hub_dep, _values(site, school, hub, "/hub")).status_code == 403
@@ -249,11 +279,17 @@ def test_researcher_may_download_aggregates_but_not_school_tables(site: Site) ->
     assert session.get(f"{site.base}/download/nonexistent.csv", timeout=60).status_code == 404
 
 
-@pytest.mark.parametrize(("method", "path"), [
-    ("GET", "/_dash-layout"), ("GET", "/_dash-dependencies"), ("POST", "/_dash-update-component"),
-    ("GET", "/download/country-maturity.csv"), ("GET", "/download/school-areas.xlsx"),
-    ("GET", "/export/research.zip?k=5&level=schools&format=csv"),
-])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/_dash-layout"),
+        ("GET", "/_dash-dependencies"),
+        ("POST", "/_dash-update-component"),
+        ("GET", "/download/country-maturity.csv"),
+        ("GET", "/download/school-areas.xlsx"),
+        ("GET", "/export/research.zip?k=5&level=schools&format=csv"),
+    ],
+)
 def test_requests_without_a_session_are_refused(site: Site, method: str, path: str) -> None:
     answer = requests.request(method, f"{site.base}{path}", json={} if method == "POST" else None, allow_redirects=False, timeout=30)
     assert answer.status_code in (302, 401)
@@ -264,7 +300,6 @@ def test_pages_redirect_to_the_login_without_a_session(site: Site) -> None:
     answer = requests.get(f"{site.base}/school?school=x", headers={"Accept": "text/html"}, allow_redirects=False, timeout=30)
     assert answer.status_code == 302
     assert answer.headers["Location"].startswith("/login?next=/school")
-
 
 
 def _export_body(site: Site, role: str, **values: object) -> str:
@@ -339,7 +374,8 @@ def test_badge_list_for_the_head_never_for_mentors_or_coordinators(site: Site) -
 
 def test_bad_period_in_a_download_is_a_plain_400(site: Site) -> None:
     session = login(site.base, site.accounts["school_head"].name)
-    answer = session.get(f"{site.base}/download/school-activity.csv",
-                         params={"school": site.accounts["school_head"].in_scope, "start": "last week"}, timeout=60)
+    answer = session.get(
+        f"{site.base}/download/school-activity.csv", params={"school": site.accounts["school_head"].in_scope, "start": "last week"}, timeout=60
+    )
     assert answer.status_code == 400
     assert "not a date" in answer.text and "Traceback" not in answer.text

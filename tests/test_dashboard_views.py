@@ -27,20 +27,39 @@ def _weekly() -> pl.DataFrame:
     # school A: 10 teachers, 100 students; school B: 20 teachers, 200 students (min cell 5).
     # None + True: the pipeline withheld the week's student figures (1-4 students active).
     rows = [
-        ("A", W1, 2, 10, False), ("A", W2, 4, None, True), ("A", W3, 3, 20, False), ("A", W4, 5, 6, False),
-        ("B", W1, 4, None, True), ("B", W2, 6, 40, False), ("B", W3, 2, 0, False), ("B", W4, 10, 8, False),
+        ("A", W1, 2, 10, False),
+        ("A", W2, 4, None, True),
+        ("A", W3, 3, 20, False),
+        ("A", W4, 5, 6, False),
+        ("B", W1, 4, None, True),
+        ("B", W2, 6, 40, False),
+        ("B", W3, 2, 0, False),
+        ("B", W4, 10, 8, False),
     ]
     size = {"A": (10, 100), "B": (20, 200)}
-    return pl.DataFrame({
-        "school": [r[0] for r in rows], "hub": ["H"] * len(rows), "week": [r[1] for r in rows],
-        "active_teachers": [r[2] for r in rows], "teachers": [size[r[0]][0] for r in rows],
-        "teacher_share": [r[2] / size[r[0]][0] for r in rows],
-        "active_students": [r[3] for r in rows], "students": [size[r[0]][1] for r in rows],
-        "student_share": [None if r[3] is None else r[3] / size[r[0]][1] for r in rows],
-        "students_suppressed": [r[4] for r in rows], "completions": [1] * len(rows),
-        "teacher_share_change_4w": [None] * len(rows), "student_share_change_4w": [None] * len(rows),
-    }, schema_overrides={"active_students": pl.Int64, "student_share": pl.Float64, "teacher_share_change_4w": pl.Float64,
-                         "student_share_change_4w": pl.Float64})
+    return pl.DataFrame(
+        {
+            "school": [r[0] for r in rows],
+            "hub": ["H"] * len(rows),
+            "week": [r[1] for r in rows],
+            "active_teachers": [r[2] for r in rows],
+            "teachers": [size[r[0]][0] for r in rows],
+            "teacher_share": [r[2] / size[r[0]][0] for r in rows],
+            "active_students": [r[3] for r in rows],
+            "students": [size[r[0]][1] for r in rows],
+            "student_share": [None if r[3] is None else r[3] / size[r[0]][1] for r in rows],
+            "students_suppressed": [r[4] for r in rows],
+            "completions": [1] * len(rows),
+            "teacher_share_change_4w": [None] * len(rows),
+            "student_share_change_4w": [None] * len(rows),
+        },
+        schema_overrides={
+            "active_students": pl.Int64,
+            "student_share": pl.Float64,
+            "teacher_share_change_4w": pl.Float64,
+            "student_share_change_4w": pl.Float64,
+        },
+    )
 
 
 @pytest.fixture
@@ -48,19 +67,34 @@ def settings(tmp_path: Path) -> Settings:
     current = tmp_path / "marts" / "v1"
     current.mkdir(parents=True)
     (tmp_path / "marts" / "current").symlink_to("v1")
-    pl.DataFrame({
-        "school": ["A", "B"], "school_name": ["School A", "School B"], "hub": ["H", "H"], "hub_name": ["Hub", "Hub"],
-        "country": ["EE", "EE"], "country_name": ["Estonia", "Estonia"], "level": ["primary", "secondary"], "language": ["et", "et"],
-        "teachers": [10, 20], "students": [100, 200],
-    }).write_parquet(current / "registry_schools.parquet")
+    pl.DataFrame(
+        {
+            "school": ["A", "B"],
+            "school_name": ["School A", "School B"],
+            "hub": ["H", "H"],
+            "hub_name": ["Hub", "Hub"],
+            "country": ["EE", "EE"],
+            "country_name": ["Estonia", "Estonia"],
+            "level": ["primary", "secondary"],
+            "language": ["et", "et"],
+            "teachers": [10, 20],
+            "students": [100, 200],
+        }
+    ).write_parquet(current / "registry_schools.parquet")
     _weekly().write_parquet(current / "activity_weekly.parquet")
-    pl.DataFrame({
-        "school": ["A", "A", "B"], "person": ["A-t01", "A-t02", "B-t01"], "achievement": ["x", "y", "x"],
-        "achievement_name": ["Coding", None, "Coding"], "earned_on": [date(2025, 10, 1), date(2025, 11, 1), date(2025, 10, 2)],
-        "issued_by": ["this hub", "xAPI source", "this hub"],
-    }).write_parquet(current / "credentials_person.parquet")
-    pl.DataFrame({"school": ["A", "A", "B"], "achievement": ["x", "y", "x"], "achievement_name": ["Coding", None, "Coding"],
-                  "earned": [1, 3, 1], "imported": [0, 1, 0]}).write_parquet(current / "credentials_school.parquet")
+    pl.DataFrame(
+        {
+            "school": ["A", "A", "B"],
+            "person": ["A-t01", "A-t02", "B-t01"],
+            "achievement": ["x", "y", "x"],
+            "achievement_name": ["Coding", None, "Coding"],
+            "earned_on": [date(2025, 10, 1), date(2025, 11, 1), date(2025, 10, 2)],
+            "issued_by": ["this hub", "xAPI source", "this hub"],
+        }
+    ).write_parquet(current / "credentials_person.parquet")
+    pl.DataFrame(
+        {"school": ["A", "A", "B"], "achievement": ["x", "y", "x"], "achievement_name": ["Coding", None, "Coding"], "earned": [1, 3, 1], "imported": [0, 1, 0]}
+    ).write_parquet(current / "credentials_school.parquet")
     families.load_catalogue()  # the marts as lat compute describes them beside its marts
     (current / CATALOGUE_FILE).write_text(json.dumps(catalogue.as_data(catalogue.MARTS)), encoding="utf-8")
     return Settings(home=tmp_path, min_cell_size=5)

@@ -172,14 +172,17 @@ def test_dp_epsilon_is_stated_and_noise_keeps_the_scale(home: Path, tmp_path: Pa
     assert values.len() > 0 and values.min() >= 1 and values.max() <= 5
 
 
-@pytest.mark.parametrize(("args", "key", "code", "message"), [
-    ((), None, 1, "LAT_EXPORT_KEY"),
-    (("--k", "1"), KEY_A, 1, "k must be at least 2"),
-    (("--level", "people"), KEY_A, 2, "'people' is not one of"),
-    (("--format", "xlsx"), KEY_A, 2, "'xlsx' is not one of"),
-    (("--dp-epsilon", "1"), KEY_A, 1, "use it with --level schools"),
-    (("--level", "schools", "--dp-epsilon", "0"), KEY_A, 1, "greater than 0"),
-])
+@pytest.mark.parametrize(
+    ("args", "key", "code", "message"),
+    [
+        ((), None, 1, "LAT_EXPORT_KEY"),
+        (("--k", "1"), KEY_A, 1, "k must be at least 2"),
+        (("--level", "people"), KEY_A, 2, "'people' is not one of"),
+        (("--format", "xlsx"), KEY_A, 2, "'xlsx' is not one of"),
+        (("--dp-epsilon", "1"), KEY_A, 1, "use it with --level schools"),
+        (("--level", "schools", "--dp-epsilon", "0"), KEY_A, 1, "greater than 0"),
+    ],
+)
 def test_cli_errors(home: Path, tmp_path: Path, args: tuple[str, ...], key: str | None, code: int, message: str) -> None:
     result = run(home, "--out", str(tmp_path / "out"), *args, key=key)
     assert result.returncode == code

@@ -20,17 +20,18 @@ WHEN = datetime(2025, 9, 24, 15, 0, tzinfo=UTC)  # ISO week 39
 
 
 def people() -> pl.DataFrame:
-    return pl.DataFrame({
-        "id": [1, 2, 3, 4, 5, 6],
-        "group_raw": ["leader", "leader", "teacher", "teacher", "teacher", "student"],
-        "when": [WHEN] * 6,
-    })
+    return pl.DataFrame(
+        {
+            "id": [1, 2, 3, 4, 5, 6],
+            "group_raw": ["leader", "leader", "teacher", "teacher", "teacher", "student"],
+            "when": [WHEN] * 6,
+        }
+    )
 
 
 def test_ladder_generalises_then_suppresses_what_is_still_rare() -> None:
     # leader 2, teacher 3, student 1: 3 rows below k=3 > budget 1 -> staff 5, student 1 -> suppress 1
-    result = enforce(people(), [gen.group("group", "group_raw"), gen.period("period", "when")], ["group"], 3,
-                     ids=["id"], max_suppression=0.2)
+    result = enforce(people(), [gen.group("group", "group_raw"), gen.period("period", "when")], ["group"], 3, ids=["id"], max_suppression=0.2)
     assert result.frame["group"].to_list() == ["staff"] * 5
     assert result.frame["period"].to_list() == ["2025-W39"] * 5
     assert result.suppressed_keys["id"].to_list() == [6]

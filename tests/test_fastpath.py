@@ -86,49 +86,73 @@ def bench_statements(count: int, seed: int = 3) -> list[dict[str, Any]]:
 
 # ---- canonical JSON ------------------------------------------------------------------------
 
+
 def test_module_is_built_and_used() -> None:
     assert fastpath.AVAILABLE, fastpath.REASON
     assert _fastxapi.COLUMNS == len(NAMES)
 
 
-@pytest.mark.parametrize(("line", "expected"), [
-    (b'{"b":1,"a":{"d":[],"c":{}}}', b'{"a":{"c":{},"d":[]},"b":1}'),
-    (b' \t{ "a" : [ 1 , 2.50 , -3 , 1E2, 0.0001 ] }\r\n', b'{"a":[1,2.5,-3,100.0,0.0001]}'),
-    (b'"\\u00e9\\ud83d\\ude00\\/\\b\\f\\n\\r\\t\\"\\\\\\u0001\\u001F\\u007f"',
-     '"é😀/\\b\\f\\n\\r\\t\\"\\\\\\u0001\\u001f\x7f"'.encode()),
-    (b'[true,false,null,-0.0,123456789012345678]', b'[true,false,null,-0.0,123456789012345678]'),
-    ('{"é":1,"z":2,"😀":3,"\uffff":4}'.encode(), '{"z":2,"é":1,"\uffff":4,"😀":3}'.encode()),
-])
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (b'{"b":1,"a":{"d":[],"c":{}}}', b'{"a":{"c":{},"d":[]},"b":1}'),
+        (b' \t{ "a" : [ 1 , 2.50 , -3 , 1E2, 0.0001 ] }\r\n', b'{"a":[1,2.5,-3,100.0,0.0001]}'),
+        (b'"\\u00e9\\ud83d\\ude00\\/\\b\\f\\n\\r\\t\\"\\\\\\u0001\\u001F\\u007f"', '"é😀/\\b\\f\\n\\r\\t\\"\\\\\\u0001\\u001f\x7f"'.encode()),
+        (b"[true,false,null,-0.0,123456789012345678]", b"[true,false,null,-0.0,123456789012345678]"),
+        ('{"é":1,"z":2,"😀":3,"\uffff":4}'.encode(), '{"z":2,"é":1,"\uffff":4,"😀":3}'.encode()),
+    ],
+)
 def test_canonical_examples(line: bytes, expected: bytes) -> None:
     assert _fastxapi.canonical(line) == expected == sorted_json(line)
 
 
-@pytest.mark.parametrize("line", [
-    b'{"a":1,"a":2}',  # duplicate keys (orjson keeps the last)
-    b'"\\ud800"', b'"\\udc00"', b'"\\ud800\\u0041"',  # lone surrogates
-    b'[-0]',  # orjson reads it as 0
-    b'1234567890123456789',  # more than 18 digits
-    b'1e-7', b'1e16', b'0.00001',  # floats whose text has an exponent
-    b'1e400',  # infinite
-    b'[1] x', b'{} {}', b'',  # trailing garbage, nothing
-    b'{"a":01}', b'[1.]', b'[.5]', b'[+1]', b'[NaN]', b'[Infinity]',  # not JSON numbers
-    b'"\x01"', b'"\\x"', b'"\\u12"', b'["a",]', b'{"a":1,}', b"{'a':1}",  # not JSON
-    b'"\xff"', b'"\xc0\xaf"', b'"\xed\xa0\x80"', b'"\xf4\x90\x80\x80"',  # invalid UTF-8
-    b'[' * 33 + b']' * 33,  # deeper than 32
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        b'{"a":1,"a":2}',  # duplicate keys (orjson keeps the last)
+        b'"\\ud800"',
+        b'"\\udc00"',
+        b'"\\ud800\\u0041"',  # lone surrogates
+        b"[-0]",  # orjson reads it as 0
+        b"1234567890123456789",  # more than 18 digits
+        b"1e-7",
+        b"1e16",
+        b"0.00001",  # floats whose text has an exponent
+        b"1e400",  # infinite
+        b"[1] x",
+        b"{} {}",
+        b"",  # trailing garbage, nothing
+        b'{"a":01}',
+        b"[1.]",
+        b"[.5]",
+        b"[+1]",
+        b"[NaN]",
+        b"[Infinity]",  # not JSON numbers
+        b'"\x01"',
+        b'"\\x"',
+        b'"\\u12"',
+        b'["a",]',
+        b'{"a":1,}',
+        b"{'a':1}",  # not JSON
+        b'"\xff"',
+        b'"\xc0\xaf"',
+        b'"\xed\xa0\x80"',
+        b'"\xf4\x90\x80\x80"',  # invalid UTF-8
+        b"[" * 33 + b"]" * 33,  # deeper than 32
+    ],
+)
 def test_canonical_refuses(line: bytes) -> None:
     assert _fastxapi.canonical(line) is None
 
 
 def test_depth_32_is_accepted() -> None:
-    line = b'[' * 32 + b']' * 32
+    line = b"[" * 32 + b"]" * 32
     assert _fastxapi.canonical(line) == line
 
 
 # JSON values orjson writes (64-bit ints; finite floats)
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**63), 2**64 - 1) | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(),
+    st.none() | st.booleans() | st.integers(-(2**63), 2**64 - 1) | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
     lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=8), inner, max_size=5),
     max_leaves=30,
 )
@@ -166,7 +190,7 @@ def test_mutated_bytes_never_accepted_wrongly(at: int, noise: bytes, how: int) -
     """Whatever the C parser accepts, orjson reads to the same canonical text."""
     base = orjson.dumps(bench_statements(1, seed=at)[0])
     at %= len(base)
-    line = (base[:at] + noise + base[at + (how != 1) * len(noise):]) if how < 2 else base[:at] + base[at + 1:]
+    line = (base[:at] + noise + base[at + (how != 1) * len(noise) :]) if how < 2 else base[:at] + base[at + 1 :]
     got = _fastxapi.canonical(line)
     if got is not None:
         assert got == sorted_json(line)
@@ -183,6 +207,7 @@ def test_floats_as_orjson_writes_them(x: float) -> None:
 
 
 # ---- rows ----------------------------------------------------------------------------------
+
 
 def c_table(line: bytes, stored: str = STORED) -> pa.Table | None:
     """C's one-row table of ``line`` without the xAPI rules check (the row builder alone), None when not proven."""
@@ -216,8 +241,7 @@ def assert_same_tables(got: pa.Table, expected: pa.Table) -> None:
         if pa.types.is_floating(g.type):  # (equals takes -0.0 for 0.0)
             bits = [np.asarray(c.combine_chunks().fill_null(0.0)).view(np.uint64) for c in (g, e)]
             assert (bits[0] == bits[1]).all(), name
-    raw = [[text.encode() for chunk in t.column("raw").chunks for text in chunk.storage.to_pylist()]
-           for t in (got, expected)]
+    raw = [[text.encode() for chunk in t.column("raw").chunks for text in chunk.storage.to_pylist()] for t in (got, expected)]
     assert raw[0] == raw[1]
 
 
@@ -252,8 +276,7 @@ def test_moodle_corpus_rows_equal() -> None:
 
 
 def test_sample_data_rows_equal() -> None:
-    lines = [line for path in sorted(SAMPLE.glob("*.ndjson.gz")) for line in gzip.open(path).read().splitlines()
-             if line.strip()]
+    lines = [line for path in sorted(SAMPLE.glob("*.ndjson.gz")) for line in gzip.open(path).read().splitlines() if line.strip()]
     assert len(lines) > 10_000
     outcomes = [check_statement(orjson.loads(line), line) for line in lines[::7]]
     assert outcomes.count("row") > len(outcomes) * 9 // 10
@@ -271,17 +294,20 @@ def test_statement_without_timestamp_version_and_with_odd_stored() -> None:
     assert check_statement(stmt, stored="2025-10-01T14:00:00.000+02:00") == "row"
     row = c_row(orjson.dumps(stmt), STORED)
     assert row[2] == STORED  # timestamp: the stored value
-    assert row[-1].startswith(b'{"id":"' + row[0].encode() + b'","stored":"' + STORED.encode()
-                              + b'","timestamp":"' + STORED.encode() + b'","version":"1.0.3","actor":')
+    assert row[-1].startswith(
+        b'{"id":"' + row[0].encode() + b'","stored":"' + STORED.encode() + b'","timestamp":"' + STORED.encode() + b'","version":"1.0.3","actor":'
+    )
 
 
-@pytest.mark.parametrize("change", [
-    {"authority": {"mbox": "mailto:lrs@example.org", "objectType": "Agent"}},  # head keeps input order
-    {"verb": {"id": "http://adlnet.gov/expapi/verbs/voided"},
-     "object": {"objectType": "StatementRef", "id": "6ba7b810-9dad-11d1-80b4-00c04fd430c8"}},
-    {"actor": {"objectType": "Group", "member": [{"mbox": "mailto:a@example.org"}]}},
-    {"actor": {"mbox": "mailto:ÄNNE@example.org"}},  # non-ASCII lower()
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"authority": {"mbox": "mailto:lrs@example.org", "objectType": "Agent"}},  # head keeps input order
+        {"verb": {"id": "http://adlnet.gov/expapi/verbs/voided"}, "object": {"objectType": "StatementRef", "id": "6ba7b810-9dad-11d1-80b4-00c04fd430c8"}},
+        {"actor": {"objectType": "Group", "member": [{"mbox": "mailto:a@example.org"}]}},
+        {"actor": {"mbox": "mailto:ÄNNE@example.org"}},  # non-ASCII lower()
+    ],
+)
 def test_left_to_python(change: dict[str, Any]) -> None:
     stmt = {**bench_statements(1)[0], **change}
     assert c_row(orjson.dumps(stmt), STORED) is None
@@ -297,7 +323,8 @@ def test_mbox_actor_and_durations() -> None:
 
 
 odd_strings = st.text(alphabet=st.characters(codec="utf-8"), max_size=12) | st.sampled_from(
-    ["", '"', "\\", "\x00", "\x1f\x7f", "é", "😀", "\u2028", "a/b", "Ä", "mailto:X@Y.Z", "PT1H", "P1DT2.5S"])
+    ["", '"', "\\", "\x00", "\x1f\x7f", "é", "😀", "\u2028", "a/b", "Ä", "mailto:X@Y.Z", "PT1H", "P1DT2.5S"]
+)
 odd_numbers = st.integers(-(2**63), 2**64 - 1) | st.floats(allow_nan=False, allow_infinity=False) | st.booleans()
 
 
@@ -311,9 +338,12 @@ def mutated_statements(draw: st.DrawFn) -> dict[str, Any]:
     for key in draw(st.sets(st.sampled_from(["timestamp", "context", "result"]))):
         stmt.pop(key, None)
     if draw(st.booleans()):
-        stmt["result"] = {"score": {"raw": draw(odd_numbers), "scaled": draw(st.floats(-1, 1))},
-                          "duration": draw(odd_strings), "response": draw(odd_strings),
-                          "extensions": {"http://example.org/x": draw(odd_strings | odd_numbers)}}
+        stmt["result"] = {
+            "score": {"raw": draw(odd_numbers), "scaled": draw(st.floats(-1, 1))},
+            "duration": draw(odd_strings),
+            "response": draw(odd_strings),
+            "extensions": {"http://example.org/x": draw(odd_strings | odd_numbers)},
+        }
     if draw(st.booleans()):
         stmt.setdefault("context", {})["extensions"] = {
             "https://w3id.org/xapi/lat/extensions/school": draw(odd_strings | odd_numbers),
@@ -339,6 +369,7 @@ def test_float_scores_bit_for_bit() -> None:
 
 # ---- scan_table ----------------------------------------------------------------------------
 
+
 def scan_both(data: bytes, first_line: int = 1, seq: int = 100) -> tuple[pa.Table, list[Any], pa.Table]:
     """C's scan_table of `data`, and the table Python builds for the records C proved."""
     block = LineBlock("f.ndjson", first_line, data, data.count(b"\n") + 1, 0)
@@ -356,10 +387,22 @@ def scan_both(data: bytes, first_line: int = 1, seq: int = 100) -> tuple[pa.Tabl
 
 def test_scan_numbering_blank_and_broken_lines() -> None:
     lines = [orjson.dumps(s) for s in bench_statements(6)]
-    data = b"\n".join([
-        lines[0], b"", b"  \t\x0b\x0c\r", b" " + lines[1] + b" \r", b'{"actor": broken', lines[2],
-        b"[1, 2]", lines[3] + b"x", b'\xff\xfe', lines[4], b"", lines[5],
-    ])
+    data = b"\n".join(
+        [
+            lines[0],
+            b"",
+            b"  \t\x0b\x0c\r",
+            b" " + lines[1] + b" \r",
+            b'{"actor": broken',
+            lines[2],
+            b"[1, 2]",
+            lines[3] + b"x",
+            b"\xff\xfe",
+            lines[4],
+            b"",
+            lines[5],
+        ]
+    )
     table, pending, expected = scan_both(data, first_line=41, seq=7)
     assert_same_tables(table, expected)
     assert table.column("seq").to_pylist() == [7, 8, 10, 14, 15]  # seq: blank lines are no records
@@ -447,6 +490,7 @@ def test_without_the_module_everything_is_pending(monkeypatch: pytest.MonkeyPatc
 
 
 # ---- SHA-1 ---------------------------------------------------------------------------------
+
 
 def sha1_inputs() -> list[bytes]:
     rng = random.Random(5)

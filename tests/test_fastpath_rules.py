@@ -53,8 +53,7 @@ def _compiled() -> ModuleType:
     try:
         importlib.import_module("lat.ingest._fastxapi")
     except ImportError:
-        subprocess.run([sys.executable, "setup.py", "build_ext", "--inplace"], cwd=ROOT, check=True,
-                       capture_output=True)
+        subprocess.run([sys.executable, "setup.py", "build_ext", "--inplace"], cwd=ROOT, check=True, capture_output=True)
     fastpath = importlib.import_module("lat.ingest.fastpath")
     assert fastpath.AVAILABLE, fastpath.REASON
     return importlib.import_module("lat.ingest._fastxapi")
@@ -198,8 +197,16 @@ def test_validator_fixtures_are_proven_only_when_valid() -> None:
             _assert_duckdb_reads([stmt])
     # the common shapes among the fixtures; the others carry groups, attachments, an authority,
     # a SubStatement, basic-format or offset-less timestamps, rare language tags, a voiding verb
-    assert {"minimal", "durations", "interaction_choice", "interaction_matching", "score_bounds_inclusive",
-            "single_activity_context_value", "urn_iri_activity", "uuid_version_7"} <= set(accepted)
+    assert {
+        "minimal",
+        "durations",
+        "interaction_choice",
+        "interaction_matching",
+        "score_bounds_inclusive",
+        "single_activity_context_value",
+        "urn_iri_activity",
+        "uuid_version_7",
+    } <= set(accepted)
 
 
 def test_every_generated_statement_is_proven() -> None:
@@ -226,8 +233,7 @@ def test_sample_statements_are_proven() -> None:
 
 FULL: dict[str, Any] = {
     "id": "6f1f3c2e-6a1b-4c3d-8e9f-0a1b2c3d4e5f",
-    "actor": {"objectType": "Agent", "name": "Mari Maasikas",
-              "account": {"homePage": "https://moodle.school1.example.org", "name": "42"}},
+    "actor": {"objectType": "Agent", "name": "Mari Maasikas", "account": {"homePage": "https://moodle.school1.example.org", "name": "42"}},
     "verb": {"id": "http://adlnet.gov/expapi/verbs/answered", "display": {"en": "answered", "et-EE": "vastas"}},
     "object": {
         "objectType": "Activity",
@@ -243,8 +249,14 @@ FULL: dict[str, Any] = {
             "choices": [{"id": "a", "description": {"en": "A"}}, {"id": "b"}],
         },
     },
-    "result": {"score": {"scaled": 0.5, "raw": 5, "min": 0, "max": 10}, "success": True, "completion": False,
-               "response": "a[,]b", "duration": "PT1M30.5S", "extensions": {"https://example.org/ext/tries": 3}},
+    "result": {
+        "score": {"scaled": 0.5, "raw": 5, "min": 0, "max": 10},
+        "success": True,
+        "completion": False,
+        "response": "a[,]b",
+        "duration": "PT1M30.5S",
+        "extensions": {"https://example.org/ext/tries": 3},
+    },
     "context": {
         "registration": "0a1b2c3d-4e5f-4a6b-8c7d-8e9f0a1b2c3d",
         "instructor": {"mbox": "mailto:mentor@example.org"},
@@ -262,6 +274,7 @@ FULL: dict[str, Any] = {
     "timestamp": "2025-09-01T08:00:00.123+03:00",
     "version": "1.0.3",
 }
+
 
 def _one(path: tuple[Any, ...], value: Any) -> list[Change]:
     return [(path, value)]
@@ -384,13 +397,27 @@ CASES: list[tuple[str, list[Change], bool, bool]] = [
     ("definition_type_not_iri", _one(("object", "definition", "type"), "quiz"), False, False),
     ("definition_more_info_number", _one(("object", "definition", "moreInfo"), 1), False, False),
     ("definition_extension_key", _one(("object", "definition", "extensions"), {"level": 2}), False, False),
-    ("interaction_likert_scale", [(("object", "definition", "interactionType"), "likert"),
-                                  (("object", "definition", "choices"), DELETE),
-                                  (("object", "definition", "scale"), [{"id": "1"}, {"id": "2"}])], True, True),
-    ("interaction_matching", [(("object", "definition", "interactionType"), "matching"),
-                              (("object", "definition", "choices"), DELETE),
-                              (("object", "definition", "source"), [{"id": "a"}]),
-                              (("object", "definition", "target"), [{"id": "a"}])], True, True),
+    (
+        "interaction_likert_scale",
+        [
+            (("object", "definition", "interactionType"), "likert"),
+            (("object", "definition", "choices"), DELETE),
+            (("object", "definition", "scale"), [{"id": "1"}, {"id": "2"}]),
+        ],
+        True,
+        True,
+    ),
+    (
+        "interaction_matching",
+        [
+            (("object", "definition", "interactionType"), "matching"),
+            (("object", "definition", "choices"), DELETE),
+            (("object", "definition", "source"), [{"id": "a"}]),
+            (("object", "definition", "target"), [{"id": "a"}]),
+        ],
+        True,
+        True,
+    ),
     ("interaction_unknown_type", _one(("object", "definition", "interactionType"), "essay"), False, False),
     ("interaction_list_of_other_type", _one(("object", "definition", "interactionType"), "likert"), False, False),
     ("interaction_no_type", _one(("object", "definition", "interactionType"), DELETE), False, False),
@@ -455,9 +482,7 @@ CASES: list[tuple[str, list[Change], bool, bool]] = [
     ("context_instructor_no_ifi", _one(("context", "instructor"), {"name": "x"}), False, False),
     ("context_team", _one(("context", "team"), GROUP), False, True),
     ("context_statement", _one(("context", "statement"), STATEMENT_REF), False, True),
-    ("context_agents", [(("version",), "2.0.0"),
-                        (("context", "contextAgents"), [{"objectType": "contextAgent", "agent": ACCOUNT_AGENT}])],
-     False, True),
+    ("context_agents", [(("version",), "2.0.0"), (("context", "contextAgents"), [{"objectType": "contextAgent", "agent": ACCOUNT_AGENT}])], False, True),
     ("context_extra_key", _one(("context", "school"), "S001"), False, False),
     ("context_revision_number", _one(("context", "revision"), 1), False, False),
     ("context_platform_null", _one(("context", "platform"), None), False, False),
@@ -497,8 +522,7 @@ def test_refused_lines_that_are_not_statements() -> None:
 
 # --- every property replaced by every JSON type (as tests/test_validation.py does) ---------
 
-_REPLACEMENTS: list[Any] = [None, 0, 1, -1, 2.5, True, False, "x", "", "http://example.org/x", "en",
-                            [], {}, [1], {"a": 1}, ["x"], [{}], [None], {"en": "x"}]
+_REPLACEMENTS: list[Any] = [None, 0, 1, -1, 2.5, True, False, "x", "", "http://example.org/x", "en", [], {}, [1], {"a": 1}, ["x"], [{}], [None], {"en": "x"}]
 
 
 def _bases() -> list[dict[str, Any]]:
@@ -520,30 +544,123 @@ def test_every_property_replaced_by_every_type() -> None:
 BASES = _bases()
 # characters near the formats: digits (ASCII and not), separators, designators, case, controls
 _ALPHABET = "0123456789abcdefABCDEFxXtTzZpPwWsSmMhHyY-:.,+/@?#%[]{}<>\"'\\ _~=&\x00\t\n\x7f\u00e4\u0663\u00a0\u2028\U0001f600"
-_ODD_STRINGS = ["", " ", "\x00", "\ufeff", "http://", "https://a", "https:///a", "http://?a", "HTTP://#", "http:a",
-                "urn:x", "urn:", "mailto:", "mailto:a@", "en", "EN", "x-", "en-", "P", "PT", "P1DT", "PT1.5M1S",
-                "P1W", "2025-09-01T08:00:00Z", "-00:00", "00000000-0000-0000-0000-000000000000",
-                "6f1f3c2e-6a1b-4c3d-8e9f-0a1b2c3d4e5f", "Activity", "Agent", "Group", "StatementRef",
-                "SubStatement", vocab.VOIDED, "1.0.3", "2.0.0", "\u0661.0", "choice", "likert"]
-_KEYS = ["id", "actor", "verb", "object", "result", "context", "timestamp", "stored", "authority", "version",
-         "attachments", "objectType", "name", "mbox", "mbox_sha1sum", "openid", "account", "homePage", "member",
-         "display", "definition", "description", "type", "moreInfo", "extensions", "interactionType",
-         "correctResponsesPattern", "choices", "scale", "source", "target", "steps", "score", "scaled", "raw",
-         "min", "max", "success", "completion", "response", "duration", "registration", "instructor", "team",
-         "contextActivities", "parent", "grouping", "category", "other", "revision", "platform", "language",
-         "statement", "contextAgents", "contextGroups", "en", "http://example.org/x", "", "Id", "id "]
+_ODD_STRINGS = [
+    "",
+    " ",
+    "\x00",
+    "\ufeff",
+    "http://",
+    "https://a",
+    "https:///a",
+    "http://?a",
+    "HTTP://#",
+    "http:a",
+    "urn:x",
+    "urn:",
+    "mailto:",
+    "mailto:a@",
+    "en",
+    "EN",
+    "x-",
+    "en-",
+    "P",
+    "PT",
+    "P1DT",
+    "PT1.5M1S",
+    "P1W",
+    "2025-09-01T08:00:00Z",
+    "-00:00",
+    "00000000-0000-0000-0000-000000000000",
+    "6f1f3c2e-6a1b-4c3d-8e9f-0a1b2c3d4e5f",
+    "Activity",
+    "Agent",
+    "Group",
+    "StatementRef",
+    "SubStatement",
+    vocab.VOIDED,
+    "1.0.3",
+    "2.0.0",
+    "\u0661.0",
+    "choice",
+    "likert",
+]
+_KEYS = [
+    "id",
+    "actor",
+    "verb",
+    "object",
+    "result",
+    "context",
+    "timestamp",
+    "stored",
+    "authority",
+    "version",
+    "attachments",
+    "objectType",
+    "name",
+    "mbox",
+    "mbox_sha1sum",
+    "openid",
+    "account",
+    "homePage",
+    "member",
+    "display",
+    "definition",
+    "description",
+    "type",
+    "moreInfo",
+    "extensions",
+    "interactionType",
+    "correctResponsesPattern",
+    "choices",
+    "scale",
+    "source",
+    "target",
+    "steps",
+    "score",
+    "scaled",
+    "raw",
+    "min",
+    "max",
+    "success",
+    "completion",
+    "response",
+    "duration",
+    "registration",
+    "instructor",
+    "team",
+    "contextActivities",
+    "parent",
+    "grouping",
+    "category",
+    "other",
+    "revision",
+    "platform",
+    "language",
+    "statement",
+    "contextAgents",
+    "contextGroups",
+    "en",
+    "http://example.org/x",
+    "",
+    "Id",
+    "id ",
+]
 
 _scalars = st.one_of(
-    st.none(), st.booleans(),
+    st.none(),
+    st.booleans(),
     st.integers(min_value=-(2**63), max_value=2**63 - 1),
     st.sampled_from([0, 1, -1, 2**53, 2**53 + 1, 10**15, 10**16]),
     st.floats(allow_nan=False, allow_infinity=False),
     st.sampled_from([1.0, -1.0, 1.0000000000000002, -1.0000000000000002, 0.1, 1e-7, 1e16, 5e-324]),
-    st.text(max_size=12), st.text(alphabet=_ALPHABET, max_size=40), st.sampled_from(_ODD_STRINGS),
+    st.text(max_size=12),
+    st.text(alphabet=_ALPHABET, max_size=40),
+    st.sampled_from(_ODD_STRINGS),
 )
-_values = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=3)
-                       | st.dictionaries(st.sampled_from(_KEYS) | st.text(max_size=6), inner, max_size=3),
-                       max_leaves=6)
+_values = st.recursive(
+    _scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(_KEYS) | st.text(max_size=6), inner, max_size=3), max_leaves=6
+)
 
 
 def _edit(text: str, data: st.DataObject) -> str:
@@ -555,11 +672,11 @@ def _edit(text: str, data: st.DataObject) -> str:
         if how == "insert":
             text = text[:at] + char + text[at:]
         elif how == "delete":
-            text = text[:at] + text[at + 1:]
+            text = text[:at] + text[at + 1 :]
         elif how == "replace":
-            text = text[:at] + char + text[at + 1:]
+            text = text[:at] + char + text[at + 1 :]
         else:
-            text = text.swapcase() if data.draw(st.booleans()) else text[:at] + text[at:at + 1].swapcase() + text[at + 1:]
+            text = text.swapcase() if data.draw(st.booleans()) else text[:at] + text[at : at + 1].swapcase() + text[at + 1 :]
     return text
 
 
@@ -589,8 +706,7 @@ def _mutated(base: dict[str, Any], data: st.DataObject) -> dict[str, Any]:
     return stmt
 
 
-_MANY = settings(max_examples=4000, deadline=None, derandomize=True, database=None,
-                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+_MANY = settings(max_examples=4000, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
 @_MANY
@@ -615,10 +731,11 @@ def test_edited_lines_are_proven_only_when_valid(data: st.DataObject) -> None:
     line = bytearray(_line(data.draw(st.sampled_from(BASES))))
     for _ in range(data.draw(st.integers(1, 3))):
         at = data.draw(st.integers(0, len(line) - 1))
-        piece = data.draw(st.sampled_from([b"", b" ", b"\\", b'"', b",", b":", b"{}", b"[]", b"0", b"-", b"e",
-                                           b"\\u0000", b"\\ud800", b"\xc3", b"\xe4", b'"id":"x",'])
-                          | st.binary(max_size=3))
-        line[at:at + data.draw(st.integers(0, 2))] = piece
+        piece = data.draw(
+            st.sampled_from([b"", b" ", b"\\", b'"', b",", b":", b"{}", b"[]", b"0", b"-", b"e", b"\\u0000", b"\\ud800", b"\xc3", b"\xe4", b'"id":"x",'])
+            | st.binary(max_size=3)
+        )
+        line[at : at + data.draw(st.integers(0, 2))] = piece
     try:
         parsed = orjson.loads(bytes(line))
     except orjson.JSONDecodeError:
@@ -634,11 +751,23 @@ _OFFSETS = ["", "Z", "z", "+00:00", "-00:00", "+23:59", "-23:59", "+24:00", "-05
 
 
 @settings(max_examples=150, deadline=None, derandomize=True, database=None)
-@given(st.lists(st.tuples(st.integers(0, 10000), st.integers(0, 13), st.integers(0, 32), st.integers(0, 25),
-                          st.integers(0, 61), st.integers(0, 61), st.sampled_from(["", ".", ".5", ".123", ".123456",
-                                                                                    ".1234567", ",5"]),
-                          st.sampled_from(_OFFSETS), st.sampled_from(["T", "T", "T", "t", " "])),
-                min_size=50, max_size=50))
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 10000),
+            st.integers(0, 13),
+            st.integers(0, 32),
+            st.integers(0, 25),
+            st.integers(0, 61),
+            st.integers(0, 61),
+            st.sampled_from(["", ".", ".5", ".123", ".123456", ".1234567", ",5"]),
+            st.sampled_from(_OFFSETS),
+            st.sampled_from(["T", "T", "T", "t", " "]),
+        ),
+        min_size=50,
+        max_size=50,
+    )
+)
 def test_timestamps_proven_are_the_instant_duckdb_reads(parts: list[tuple[Any, ...]]) -> None:
     """Each proven timestamp: DuckDB's instant equals the one computed here from its parts."""
     texts: list[str] = []
@@ -660,12 +789,17 @@ def _uuid_edit(parts: tuple[Any, int, str, int]) -> str:
     """A UUID's text, maybe upper-cased, with one character replaced (or none)."""
     value, at, char, how = parts
     text = str(value).upper() if how == 1 else str(value)
-    return text[:at] + char + text[at + 1:] if how == 2 else text
+    return text[:at] + char + text[at + 1 :] if how == 2 else text
 
 
 @settings(max_examples=300, deadline=None, derandomize=True, database=None)
-@given(st.lists(st.tuples(st.uuids(allow_nil=True), st.integers(0, 36), st.sampled_from("0123456789abcdefABCDEFg-{ "),
-                          st.integers(0, 2)).map(_uuid_edit), min_size=20, max_size=20))
+@given(
+    st.lists(
+        st.tuples(st.uuids(allow_nil=True), st.integers(0, 36), st.sampled_from("0123456789abcdefABCDEFg-{ "), st.integers(0, 2)).map(_uuid_edit),
+        min_size=20,
+        max_size=20,
+    )
+)
 def test_uuids_proven_are_read_by_duckdb(candidates: list[str]) -> None:
     proven_ids = [c for c in candidates if _sound(_line(changed(FULL, [(ID, c), (REG, c)])))]
     _assert_duckdb_reads([{"id": c, "context": {"registration": c}} for c in proven_ids])

@@ -31,8 +31,14 @@ MEETING = {"id": "https://hub.example/meetings/1", "definition": {"type": vocab.
 
 
 def _stmt(n: int, actor: dict[str, Any], verb: str = vocab.ATTENDED, obj: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
-    return {"id": f"00000000-0000-4000-8000-{n:012d}", "actor": actor, "verb": {"id": verb},
-            "object": obj or MEETING, "timestamp": f"2025-03-{n:02d}T10:00:00Z", **extra}
+    return {
+        "id": f"00000000-0000-4000-8000-{n:012d}",
+        "actor": actor,
+        "verb": {"id": verb},
+        "object": obj or MEETING,
+        "timestamp": f"2025-03-{n:02d}T10:00:00Z",
+        **extra,
+    }
 
 
 STATEMENTS = [
@@ -40,8 +46,9 @@ STATEMENTS = [
     _stmt(2, ANNA_SHA1),  # by Anna, as mbox_sha1sum: deleted
     _stmt(3, BOB, context={"instructor": ANNA}),  # Anna beside Bob: redacted
     _stmt(4, BOB, vocab.OBSERVED, {"objectType": "Agent", "mbox": "mailto:anna@school.ee"}),  # about Anna: deleted
-    _stmt(5, {"objectType": "Group", "member": [ANNA, BOB]}, vocab.COMPLETED,
-          {"id": "https://hub.example/steps/1", "definition": {"type": vocab.OBJECTIVE}}),  # team: redacted
+    _stmt(
+        5, {"objectType": "Group", "member": [ANNA, BOB]}, vocab.COMPLETED, {"id": "https://hub.example/steps/1", "definition": {"type": vocab.OBJECTIVE}}
+    ),  # team: redacted
     _stmt(6, BOB, result={"response": "Ask ANNA@school.ee about it"}),  # text mention: blanked
     _stmt(7, BOB),  # untouched
     _stmt(8, BOB, context={"team": {"objectType": "Group", "member": [ANNA_SHA1, BOB]}}),  # team member: redacted
@@ -62,8 +69,10 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     conflict.write_text(json.dumps(_stmt(7, BOB, result={"response": "with anna@school.ee"})) + "\n")  # same id, other content
     ingest_paths([source, conflict], settings)
     with store.session(settings) as con:
-        con.execute("INSERT INTO people VALUES ('T1', 'S1', 'teacher', 'mailto:anna@school.ee'), "
-                    "('T2', 'S1', 'teacher', 'mailto:bob@school.ee'), ('X1', 'S1', 'teacher', NULL)")
+        con.execute(
+            "INSERT INTO people VALUES ('T1', 'S1', 'teacher', 'mailto:anna@school.ee'), "
+            "('T2', 'S1', 'teacher', 'mailto:bob@school.ee'), ('X1', 'S1', 'teacher', NULL)"
+        )
         con.execute("INSERT INTO mentoring VALUES ('T1', 'S2', NULL, NULL), ('T2', 'S3', NULL, NULL)")
     return settings
 

@@ -32,8 +32,11 @@ def statement(n: int, **extra: Any) -> dict[str, Any]:
     return {
         "actor": {"objectType": "Agent", "account": {"homePage": "https://lms.example.org", "name": "mentor-1"}},
         "verb": {"id": "http://adlnet.gov/expapi/verbs/attended", "display": {"en-US": "attended"}},
-        "object": {"objectType": "Activity", "id": f"https://hub.example.org/meetings/{n}",
-                   "definition": {"type": "http://adlnet.gov/expapi/activities/meeting"}},
+        "object": {
+            "objectType": "Activity",
+            "id": f"https://hub.example.org/meetings/{n}",
+            "definition": {"type": "http://adlnet.gov/expapi/activities/meeting"},
+        },
         "timestamp": f"2025-03-{n % 28 + 1:02d}T10:00:00Z",
         **extra,
     }
@@ -75,6 +78,7 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = No
 
 # --- real input -------------------------------------------------------------------------------
 
+
 def test_the_moodle_corpus_is_stored_or_rejected_and_repeats_count_as_duplicates(settings: Settings) -> None:
     skipped: list[str] = []
     summary = ingest_paths([CORPUS], settings, on_skip=lambda p, why: skipped.append(p.name))
@@ -86,11 +90,11 @@ def test_the_moodle_corpus_is_stored_or_rejected_and_repeats_count_as_duplicates
         for reason, line in rows(con, "SELECT reason, line FROM rejected"):
             assert line is not None and reason.startswith("element ")  # every rejection says where and why
     again = ingest_paths([CORPUS], settings)
-    assert again.as_dict() == {"read": 190, "stored": 0, "duplicates": 190 - summary.rejected, "conflicts": 0,
-                               "rejected": summary.rejected, "voided": 0}
+    assert again.as_dict() == {"read": 190, "stored": 0, "duplicates": 190 - summary.rejected, "conflicts": 0, "rejected": summary.rejected, "voided": 0}
 
 
 # --- formats and rejections -------------------------------------------------------------------
+
 
 def test_bad_records_are_rejected_with_file_line_and_reason_and_good_ones_stored(settings: Settings) -> None:
     summary = ingest_paths([FIXTURES], settings)
@@ -105,8 +109,12 @@ def test_bad_records_are_rejected_with_file_line_and_reason_and_good_ones_stored
     assert rejected[1][3].startswith("line 4: timestamp: 'yesterday'")
     assert rejected[2][3].startswith("element 1 (line 10): verb")
     assert [s[0] for s in stored] == [
-        "https://hub.example.org/goals/42", "https://hub.example.org/lessons/17", "https://hub.example.org/lessons/19",
-        "https://hub.example.org/meetings/1", "https://hub.example.org/meetings/2", "https://hub.example.org/meetings/4",
+        "https://hub.example.org/goals/42",
+        "https://hub.example.org/lessons/17",
+        "https://hub.example.org/lessons/19",
+        "https://hub.example.org/meetings/1",
+        "https://hub.example.org/meetings/2",
+        "https://hub.example.org/meetings/4",
     ]
 
 
@@ -149,8 +157,7 @@ def test_a_truncated_array_keeps_its_complete_elements(settings: Settings, tmp_p
     summary = ingest_paths([path], settings)
     assert (summary.stored, summary.rejected) == (1, 1)
     with connect(settings, read_only=True) as con:
-        assert rows(con, "SELECT line, element, reason FROM rejected") == [
-            (2, 1, "element 1 (line 2): not JSON: the file ends inside the array")]
+        assert rows(con, "SELECT line, element, reason FROM rejected") == [(2, 1, "element 1 (line 2): not JSON: the file ends inside the array")]
 
 
 def test_records_that_are_not_statement_objects_are_rejected(con: duckdb.DuckDBPyConnection) -> None:
@@ -163,6 +170,7 @@ def test_records_that_are_not_statement_objects_are_rejected(con: duckdb.DuckDBP
 
 
 # --- ids, stored, timestamp, version -------------------------------------------------------------
+
 
 def test_prepare_sets_id_stored_timestamp_and_version() -> None:
     moment = datetime(2025, 6, 1, 12, 30, tzinfo=UTC)
@@ -181,7 +189,7 @@ def test_the_store_keeps_the_raw_statement_with_what_the_ingest_set(con: duckdb.
     bare = statement(1)
     del bare["timestamp"]
     ingest_records(con, records(bare))
-    (raw, stored, timestamp, version, sid), = rows(con, 'SELECT raw, stored, "timestamp", version, id::VARCHAR FROM statements')
+    ((raw, stored, timestamp, version, sid),) = rows(con, 'SELECT raw, stored, "timestamp", version, id::VARCHAR FROM statements')
     kept = orjson.loads(raw)
     assert kept == {**bare, "id": sid, "stored": kept["stored"], "timestamp": kept["stored"], "version": "1.0.0"}
     assert sid == derived_id(bare)
@@ -204,6 +212,7 @@ def test_id_less_statements_are_idempotent_and_differ_when_their_content_differs
 
 # --- duplicates and conflicts (xAPI statement comparison) ----------------------------------------
 
+
 def test_same_id_and_equivalent_content_is_a_duplicate(con: duckdb.DuckDBPyConnection) -> None:
     original = statement(1, id=uid(1))
     # Differences the xAPI comparison rules ignore: display, activity definitions, timestamp,
@@ -212,8 +221,12 @@ def test_same_id_and_equivalent_content_is_a_duplicate(con: duckdb.DuckDBPyConne
     same["id"] = uid(1).upper()
     same["verb"]["display"] = {"fr-FR": "a assisté"}
     same["object"]["definition"] = {"name": {"en-US": "Anchoring meeting"}}
-    same.update(timestamp="2025-03-02T12:00:00+02:00", version="1.0.3", stored="2020-01-01T00:00:00Z",
-                authority={"objectType": "Agent", "mbox": "mailto:lrs@example.org"})
+    same.update(
+        timestamp="2025-03-02T12:00:00+02:00",
+        version="1.0.3",
+        stored="2020-01-01T00:00:00Z",
+        authority={"objectType": "Agent", "mbox": "mailto:lrs@example.org"},
+    )
     summary = ingest_records(con, records(original, same), batch_size=1)
     assert (summary.stored, summary.duplicates, summary.conflicts) == (1, 1, 0)
     group = {"objectType": "Group", "member": [{"mbox": "mailto:a@x.org"}, {"mbox": "mailto:B@x.org"}]}
@@ -247,6 +260,7 @@ def test_a_given_id_that_equals_a_derived_id_is_compared_by_content(con: duckdb.
 
 # --- voiding --------------------------------------------------------------------------------------
 
+
 def test_voiding_marks_its_target_in_either_order(con: duckdb.DuckDBPyConnection) -> None:
     before = ingest_records(con, records(statement(1, id=uid(1)), voiding(uid(1), 1)), batch_size=1)
     assert before.voided == 1
@@ -256,26 +270,28 @@ def test_voiding_marks_its_target_in_either_order(con: duckdb.DuckDBPyConnection
     assert (arrives.stored, arrives.voided) == (1, 1)
     same_batch = ingest_records(con, records(voiding(uid(3), 3), statement(3, id=uid(3))))
     assert same_batch.voided == 1
-    assert rows(con, "SELECT id::VARCHAR, voided FROM statements WHERE verb <> ? ORDER BY id", [VOIDED]) == [
-        (uid(1), True), (uid(2), True), (uid(3), True)]
+    assert rows(con, "SELECT id::VARCHAR, voided FROM statements WHERE verb <> ? ORDER BY id", [VOIDED]) == [(uid(1), True), (uid(2), True), (uid(3), True)]
     assert rows(con, "SELECT count(*), bool_or(voided) FROM statements WHERE verb = ?", [VOIDED]) == [(3, False)]
 
 
 def test_a_voiding_statement_cannot_void_a_voiding_statement(con: duckdb.DuckDBPyConnection) -> None:
     first = voiding(uid(1), 1)
     ingest_records(con, records(statement(1, id=uid(1)), first))
-    summary = ingest_records(con, records(voiding(first["id"], 2), voiding(uid(9), 3),
-                                          voiding(uid(9) , 4) | {"object": {"objectType": "StatementRef", "id": voiding(uid(9), 3)["id"]}}))
+    summary = ingest_records(
+        con,
+        records(voiding(first["id"], 2), voiding(uid(9), 3), voiding(uid(9), 4) | {"object": {"objectType": "StatementRef", "id": voiding(uid(9), 3)["id"]}}),
+    )
     assert (summary.stored, summary.rejected) == (1, 2)
     reasons = sorted(r[0] for r in rows(con, "SELECT reason FROM rejected"))
-    assert reasons == [f"voiding statement targets {first['id']}, which is itself a voiding statement "
-                       "(xAPI forbids voiding a voiding statement)",
-                       f"voiding statement targets {voiding(uid(9), 3)['id']}, which is itself a voiding statement "
-                       "(xAPI forbids voiding a voiding statement)"]
+    assert reasons == [
+        f"voiding statement targets {first['id']}, which is itself a voiding statement (xAPI forbids voiding a voiding statement)",
+        f"voiding statement targets {voiding(uid(9), 3)['id']}, which is itself a voiding statement (xAPI forbids voiding a voiding statement)",
+    ]
     assert rows(con, "SELECT voided FROM statements WHERE id = ?", [first["id"]]) == [(False,)]
 
 
 # --- batches, builders, summary -------------------------------------------------------------------
+
 
 def test_summaries_add_up(con: duckdb.DuckDBPyConnection) -> None:
     a = IngestSummary(read=3, stored=2, duplicates=1)

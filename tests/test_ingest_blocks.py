@@ -47,8 +47,7 @@ def test_blocks_keep_line_numbers_and_skip_blank_lines(tmp_path: Path, monkeypat
     b'{"a": 1}\n\n  \t\n{"b": 2}\r\n{oops\n{"c": 3}', b'{"a": 1}\n{"b": 2}\n', b'{"a": 1}\n \t ', b"", b"\n\n",
     b"\n".join(b'{"n": %d, "pad": "%s"}' % (n, b"x" * (n * 997 % 9000)) for n in range(40)),
 ])  # fmt: skip
-def test_a_mapped_file_gives_the_blocks_of_its_stream(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                     size: int, text: bytes) -> None:
+def test_a_mapped_file_gives_the_blocks_of_its_stream(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int, text: bytes) -> None:
     """A plain file is read as mapped views, a .gz one as a stream: same records, same progress."""
     monkeypatch.setattr(readers, "BLOCK", size)  # windows grow past lines longer than a block
     plain, packed = tmp_path / "x.ndjson", tmp_path / "x.ndjson.gz"
@@ -109,8 +108,7 @@ def test_builder_tasks_number_records_from_their_place_in_the_batch(monkeypatch:
     assert [(seq, len(parts), records) for seq, parts, records in units] == [(0, 2, 2), (2, 1, 1), (3, 1, 3), (6, 2, 2)]
 
 
-def test_builder_threads_keep_batches_exact_and_the_first_record_of_an_id_wins(tmp_path: Path,
-                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_builder_threads_keep_batches_exact_and_the_first_record_of_an_id_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(readers, "BLOCK", 600)  # a few lines per block: a batch is built by several threads
     stmt = {"actor": {"mbox": "mailto:a@example.org"}, "verb": {"id": "http://adlnet.gov/expapi/verbs/attended"}}
     sid = "d0c5e7a4-6b2f-4c1e-9a3b-5f7e8d9c0b1a"
@@ -124,8 +122,7 @@ def test_builder_threads_keep_batches_exact_and_the_first_record_of_an_id_wins(t
     summary = ingest.ingest_paths([data], settings)
     assert summary.as_dict() == {"read": 20, "stored": 19, "duplicates": 0, "conflicts": 1, "rejected": 0, "voided": 0}
     with connect(settings, read_only=True) as con:
-        assert con.execute("SELECT object_id FROM statements WHERE id = ?", [sid]).fetchall() == [
-            ("https://x.example.org/first",)]
+        assert con.execute("SELECT object_id FROM statements WHERE id = ?", [sid]).fetchall() == [("https://x.example.org/first",)]
         assert con.execute("SELECT line FROM conflicts").fetchall() == [(18,)]
     again = Settings(home=tmp_path / "again", ingest_workers=2, ingest_batch_size=6)
     assert ingest.ingest_paths([data], again).stored == 19
@@ -133,8 +130,7 @@ def test_builder_threads_keep_batches_exact_and_the_first_record_of_an_id_wins(t
         assert con.execute("SELECT count(DISTINCT stored) FROM statements").fetchall() == [(4,)]
 
 
-def test_a_read_error_in_the_middle_stops_the_ingest_with_the_batches_before_it_stored(tmp_path: Path,
-                                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_read_error_in_the_middle_stops_the_ingest_with_the_batches_before_it_stored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(readers, "BLOCK", 600)  # reading goes on while the first batches are written
     stmt = {"actor": {"mbox": "mailto:a@example.org"}, "verb": {"id": "http://adlnet.gov/expapi/verbs/attended"}}
     text = b"\n".join(orjson.dumps({**stmt, "object": {"id": f"https://x.example.org/{n}"}}) for n in range(200))

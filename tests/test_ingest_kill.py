@@ -22,12 +22,17 @@ def generate(path: Path) -> None:
     """STATEMENTS id-less, distinct, valid statements (one per line)."""
     with path.open("wb") as out:
         for n in range(STATEMENTS):
-            out.write(orjson.dumps({
-                "actor": {"objectType": "Agent", "account": {"homePage": "https://lms.example.org", "name": f"u{n % 500}"}},
-                "verb": {"id": "http://id.tincanapi.com/verb/viewed", "display": {"en": "viewed"}},
-                "object": {"objectType": "Activity", "id": f"https://lms.example.org/mod/page/view.php?id={n}"},
-                "timestamp": f"2025-09-01T08:{n // 3600 % 60:02d}:{n // 60 % 60:02d}.{n % 60:03d}Z",
-            }) + b"\n")
+            out.write(
+                orjson.dumps(
+                    {
+                        "actor": {"objectType": "Agent", "account": {"homePage": "https://lms.example.org", "name": f"u{n % 500}"}},
+                        "verb": {"id": "http://id.tincanapi.com/verb/viewed", "display": {"en": "viewed"}},
+                        "object": {"objectType": "Activity", "id": f"https://lms.example.org/mod/page/view.php?id={n}"},
+                        "timestamp": f"2025-09-01T08:{n // 3600 % 60:02d}:{n // 60 % 60:02d}.{n % 60:03d}Z",
+                    }
+                )
+                + b"\n"
+            )
 
 
 def store_bytes(home: Path) -> int:
@@ -37,8 +42,7 @@ def store_bytes(home: Path) -> int:
 def run_ingest(home: Path, data: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "LAT_HOME": str(home), "LAT_INGEST_BATCH_SIZE": str(BATCH), "LAT_INGEST_WORKERS": "1"}
     lat = Path(sys.executable).with_name("lat")
-    return subprocess.Popen([str(lat), "ingest", "--json", str(data)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen([str(lat), "ingest", "--json", str(data)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
 def test_sigkill_mid_ingest_leaves_whole_batches_and_a_rerun_completes(tmp_path: Path) -> None:
@@ -65,7 +69,6 @@ def test_sigkill_mid_ingest_leaves_whole_batches_and_a_rerun_completes(tmp_path:
     out, err = rerun.communicate(timeout=600)
     assert rerun.returncode == 0, err.decode()
     summary = orjson.loads(out)
-    assert summary == {"read": STATEMENTS, "stored": STATEMENTS - partial, "duplicates": partial,
-                       "conflicts": 0, "rejected": 0, "voided": 0}
+    assert summary == {"read": STATEMENTS, "stored": STATEMENTS - partial, "duplicates": partial, "conflicts": 0, "rejected": 0, "voided": 0}
     with connect(settings, read_only=True) as con:
         assert con.execute("SELECT count(*), count(DISTINCT id) FROM statements").fetchall() == [(STATEMENTS, STATEMENTS)]

@@ -77,8 +77,7 @@ def test_processes_starting_at_once_agree_on_one_key(tmp_path: Path) -> None:
         "import sys; from lat import keyfiles; from lat.config import Settings; "
         "sys.stdout.write(keyfiles.secret(Settings(home=sys.argv[1]), 'session_secret', 'session.key').decode())"
     )
-    runs = [subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], stdout=subprocess.PIPE, text=True)
-            for _ in range(6)]
+    runs = [subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], stdout=subprocess.PIPE, text=True) for _ in range(6)]
     seen = {run.communicate(timeout=60)[0] for run in runs}
     assert seen == {(tmp_path / "keys" / "session.key").read_text().strip()}
     assert [p.name for p in (tmp_path / "keys").iterdir()] == ["session.key"]

@@ -73,8 +73,9 @@ def _storm(base: str, tries: list[tuple[str, str, str]]) -> tuple[list[int], lis
         assert token, form.text
         barrier.wait()
         started = time.monotonic()
-        answer = client.post(f"{base}/login", allow_redirects=False, timeout=120,
-                             data={"csrf_token": token.group(1), "username": name, "password": password, "next": "/"})
+        answer = client.post(
+            f"{base}/login", allow_redirects=False, timeout=120, data={"csrf_token": token.group(1), "username": name, "password": password, "next": "/"}
+        )
         statuses[i], seconds[i] = answer.status_code, time.monotonic() - started
 
     threads = [threading.Thread(target=attempt, args=(i, *t)) for i, t in enumerate(tries)]

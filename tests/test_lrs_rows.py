@@ -50,8 +50,11 @@ def column(con: duckdb.DuckDBPyConnection, name: str, sid: str) -> Any:
 
 def test_id_prefix_is_the_one_duckdb_computes_for_high_and_low_uuids() -> None:
     check = duckdb.connect()
-    for sid in ("f0f9a026-a909-429a-8324-98a6ad54cd30", "0000a026-a909-429a-8324-98a6ad54cd30",
-                "8000000000000000-0000-0000-0000-000000000000"[:8] + "-0000-4000-8000-000000000000"):
+    for sid in (
+        "f0f9a026-a909-429a-8324-98a6ad54cd30",
+        "0000a026-a909-429a-8324-98a6ad54cd30",
+        "8000000000000000-0000-0000-0000-000000000000"[:8] + "-0000-4000-8000-000000000000",
+    ):
         expected = check.execute("SELECT (CAST(? AS UUID)::UHUGEINT >> 64)::UBIGINT", [sid]).fetchall()[0][0]
         assert prefix(sid) == expected
         assert prefix(sid.upper()) == expected
@@ -82,21 +85,30 @@ def test_id_filter_buckets_only_narrow_the_search() -> None:
     assert ids.maybe_keys(neighbours).tolist() == [True, False]
 
 
-def test_the_lrs_stores_the_same_row_as_file_ingest(tmp_path: Path, con: duckdb.DuckDBPyConnection,
-                                                     writer: Writer) -> None:
-    rich = lrs_form({**statement(1), "timestamp": "2025-03-04T05:06:07.250Z",
-                     "result": {"score": {"raw": 3, "min": 0, "max": 5}, "success": True, "duration": "PT1H30M",
-                                "response": "yes", "extensions": {"http://example.org/x": [1, 2]}},
-                     "context": {"registration": str(uuid.uuid4()),
-                                 "contextActivities": {"parent": [{"id": "http://hub.example.org/surveys/1"}]},
-                                 "extensions": {vocab.EXT_SCHOOL: "ee-s01001", vocab.EXT_ROUND: 2,
-                                                vocab.EXT_AREA: "A"}}})
+def test_the_lrs_stores_the_same_row_as_file_ingest(tmp_path: Path, con: duckdb.DuckDBPyConnection, writer: Writer) -> None:
+    rich = lrs_form(
+        {
+            **statement(1),
+            "timestamp": "2025-03-04T05:06:07.250Z",
+            "result": {
+                "score": {"raw": 3, "min": 0, "max": 5},
+                "success": True,
+                "duration": "PT1H30M",
+                "response": "yes",
+                "extensions": {"http://example.org/x": [1, 2]},
+            },
+            "context": {
+                "registration": str(uuid.uuid4()),
+                "contextActivities": {"parent": [{"id": "http://hub.example.org/surveys/1"}]},
+                "extensions": {vocab.EXT_SCHOOL: "ee-s01001", vocab.EXT_ROUND: 2, vocab.EXT_AREA: "A"},
+            },
+        }
+    )
     writer.submit([rich], [], "lrs:moodle")
     other = store.connect(get_settings(home=tmp_path / "ingest"))
     ingest_records(other, [Record("lrs:moodle", None, rich)])
     names = [r[0] for r in con.execute("DESCRIBE statements").fetchall() if r[0] not in ("stored", "raw")]
-    ours = con.execute(f"SELECT {', '.join(names)}, raw->>'$.stored' = strftime(stored, '%Y-%m-%dT%H:%M:%S.%fZ'), "
-                       "json_keys(raw) FROM statements").fetchall()
+    ours = con.execute(f"SELECT {', '.join(names)}, raw->>'$.stored' = strftime(stored, '%Y-%m-%dT%H:%M:%S.%fZ'), json_keys(raw) FROM statements").fetchall()
     theirs = other.execute(f"SELECT {', '.join(names)}, true, json_keys(raw) FROM statements").fetchall()
     other.close()
     assert ours == theirs
@@ -105,8 +117,10 @@ def test_the_lrs_stores_the_same_row_as_file_ingest(tmp_path: Path, con: duckdb.
 
 
 def test_registry_attribution_matches_lat_attribution(con: duckdb.DuckDBPyConnection, writer: Writer) -> None:
-    con.execute("INSERT INTO schools (school_id, name, country, hub, level, teachers, students) VALUES "
-                "('ee-s1', 'One', 'EE', 'ee-hub', 'secondary', 10, 100), ('ee-s2', 'Two', 'EE', 'ee-hub2', 'primary', 5, 50)")
+    con.execute(
+        "INSERT INTO schools (school_id, name, country, hub, level, teachers, students) VALUES "
+        "('ee-s1', 'One', 'EE', 'ee-hub', 'secondary', 10, 100), ('ee-s2', 'Two', 'EE', 'ee-hub2', 'primary', 5, 50)"
+    )
     con.execute("INSERT INTO people VALUES ('p1', 'ee-s1', 'teacher', 'mailto:teacher1@school.example.org')")
     writer.call(lambda _: None)  # a job between groups: the writer reads the registry again
     mapped = lrs_form(statement(1))  # teacher1: the registry's school and its hub
@@ -114,10 +128,8 @@ def test_registry_attribution_matches_lat_attribution(con: duckdb.DuckDBPyConnec
     extension = lrs_form({**statement(8), "context": {"extensions": {vocab.EXT_SCHOOL: "ee-s2", vocab.EXT_HUB: "x"}}})
     hub_only = lrs_form({**statement(9), "context": {"extensions": {vocab.EXT_HUB: "lt-hub"}}})  # teacher2
     writer.submit([mapped, unmapped, extension, hub_only], [], "lrs")
-    got = {sid: (column(con, "school", sid), column(con, "hub", sid))
-           for sid in (mapped["id"], unmapped["id"], extension["id"], hub_only["id"])}
-    assert got == {mapped["id"]: ("ee-s1", "ee-hub"), unmapped["id"]: (None, None),
-                   extension["id"]: ("ee-s2", "ee-hub2"), hub_only["id"]: (None, "lt-hub")}
+    got = {sid: (column(con, "school", sid), column(con, "hub", sid)) for sid in (mapped["id"], unmapped["id"], extension["id"], hub_only["id"])}
+    assert got == {mapped["id"]: ("ee-s1", "ee-hub"), unmapped["id"]: (None, None), extension["id"]: ("ee-s2", "ee-hub2"), hub_only["id"]: (None, "lt-hub")}
     assert attribution.apply(con) == 0  # the SQL rule finds nothing to change
 
 
@@ -126,8 +138,7 @@ def test_voiding_works_in_either_order(con: duckdb.DuckDBPyConnection, writer: W
     writer.submit([first], [], "lrs")
 
     def voiding(target: str) -> dict[str, Any]:
-        return lrs_form({"actor": statement(0)["actor"], "verb": {"id": vocab.VOIDED},
-                         "object": {"objectType": "StatementRef", "id": target}})
+        return lrs_form({"actor": statement(0)["actor"], "verb": {"id": vocab.VOIDED}, "object": {"objectType": "StatementRef", "id": target}})
 
     writer.submit([voiding(first["id"]), voiding(later["id"])], [], "lrs")
     writer.submit([later], [], "lrs")  # voided by a statement stored before it
@@ -136,8 +147,7 @@ def test_voiding_works_in_either_order(con: duckdb.DuckDBPyConnection, writer: W
     assert con.execute("SELECT count(*) FROM statements WHERE voided").fetchall()[0][0] == 2
 
 
-def test_a_retry_is_stored_once_and_other_content_under_the_same_id_gets_409(con: duckdb.DuckDBPyConnection,
-                                                                              writer: Writer) -> None:
+def test_a_retry_is_stored_once_and_other_content_under_the_same_id_gets_409(con: duckdb.DuckDBPyConnection, writer: Writer) -> None:
     stmt = lrs_form(statement(1))
     writer.submit([stmt], [], "lrs")
     writer.submit([stmt], [], "lrs")
@@ -147,8 +157,7 @@ def test_a_retry_is_stored_once_and_other_content_under_the_same_id_gets_409(con
     assert con.execute("SELECT count(*) FROM statements").fetchall()[0][0] == 1
 
 
-def test_ids_stored_by_a_delegated_job_are_known_to_the_writer(con: duckdb.DuckDBPyConnection,
-                                                               writer: Writer) -> None:
+def test_ids_stored_by_a_delegated_job_are_known_to_the_writer(con: duckdb.DuckDBPyConnection, writer: Writer) -> None:
     stmt = lrs_form(statement(1))
     writer.submit([lrs_form(statement(2))], [], "lrs")  # the writer has loaded what it knows
     writer.call(lambda c: ingest_records(c, [Record("file", 1, stmt)]))  # stored by file ingest's path

@@ -52,8 +52,9 @@ def _with_extension(levels: int) -> dict[str, Any]:
 def test_a_statement_nested_900_levels_deep_gets_400_not_500(lrs: Lrs) -> None:
     status, _, body = lrs.request("POST", "/statements", _with_extension(900))
     assert status == 400, body
-    assert body["error"].startswith("the body nests JSON deeper than 64 levels (the limit, LAT_LRS_MAX_DEPTH), "
-                                    "at $.context.extensions['http://example.org/deep'].a.a")
+    assert body["error"].startswith(
+        "the body nests JSON deeper than 64 levels (the limit, LAT_LRS_MAX_DEPTH), at $.context.extensions['http://example.org/deep'].a.a"
+    )
 
 
 def test_the_depth_limit_is_exact_and_holds_in_batches_and_put(lrs: Lrs) -> None:
@@ -68,8 +69,7 @@ def test_the_depth_limit_is_exact_and_holds_in_batches_and_put(lrs: Lrs) -> None
 
 
 def test_a_deep_json_document_merge_gets_400(lrs: Lrs) -> None:
-    where = "/activities/state?activityId=http://example.org/a&stateId=s&agent=" + \
-            '{"mbox":"mailto:deep@example.org"}'.replace('"', "%22")
+    where = "/activities/state?activityId=http://example.org/a&stateId=s&agent=" + '{"mbox":"mailto:deep@example.org"}'.replace('"', "%22")
     assert lrs.request("POST", where, {"x": 1})[0] == 204
     status, _, body = lrs.request("POST", where, {"x": _nested(300)})
     assert status == 400 and "POST merges JSON documents: the body nests JSON deeper than 64 levels" in body["error"]
@@ -89,8 +89,14 @@ def _head_only(lrs: Lrs, length: int, *extra: str) -> tuple[bytes, float]:
     """Send only the headers of a POST with Content-Length ``length``; the answer (or b"" when
     the server waits for the body) and how long it took."""
     host, port = lrs.url.removeprefix("http://").split(":")
-    lines = ["POST /xapi/statements HTTP/1.1", "Host: lrs", "X-Experience-API-Version: 1.0.3",
-             "Content-Type: application/json", f"Content-Length: {length}", *extra]
+    lines = [
+        "POST /xapi/statements HTTP/1.1",
+        "Host: lrs",
+        "X-Experience-API-Version: 1.0.3",
+        "Content-Type: application/json",
+        f"Content-Length: {length}",
+        *extra,
+    ]
     with socket.create_connection((host, int(port)), timeout=10) as sock:
         started = time.monotonic()
         sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
@@ -141,8 +147,12 @@ def test_a_small_body_without_credentials_still_gets_a_clean_401(lrs: Lrs) -> No
 
 
 def test_every_answer_says_nosniff_and_no_store(lrs: Lrs) -> None:
-    answers = [lrs.request("GET", "/about"), lrs.request("GET", "/nowhere"), lrs.request("GET", "/statements", version="9"),
-               lrs.request("GET", "/statements", who="nobody")]
+    answers = [
+        lrs.request("GET", "/about"),
+        lrs.request("GET", "/nowhere"),
+        lrs.request("GET", "/statements", version="9"),
+        lrs.request("GET", "/statements", who="nobody"),
+    ]
     for path in ROUTES:  # every resource, answered 200 or 400 for missing parameters
         answers.append(lrs.request("GET", path))
     statuses = {status for status, _, _ in answers}

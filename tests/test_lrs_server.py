@@ -105,8 +105,11 @@ def test_missing_version_header_gets_400(lrs: Lrs) -> None:
 def test_voided_statement_is_found_only_by_voidedStatementId(lrs: Lrs) -> None:
     target = str(uuid.uuid4())
     lrs.request("POST", "/statements", statement(8, id=target))
-    void = {"actor": {"mbox": "mailto:admin@hub.example.org"}, "verb": {"id": "http://adlnet.gov/expapi/verbs/voided"},
-            "object": {"objectType": "StatementRef", "id": target}}
+    void = {
+        "actor": {"mbox": "mailto:admin@hub.example.org"},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/voided"},
+        "object": {"objectType": "StatementRef", "id": target},
+    }
     assert lrs.request("POST", "/statements", void)[0] == 200
     assert lrs.request("GET", f"/statements?statementId={target}")[0] == 404
     status, _, got = lrs.request("GET", f"/statements?voidedStatementId={target}")
@@ -116,13 +119,27 @@ def test_voided_statement_is_found_only_by_voidedStatementId(lrs: Lrs) -> None:
 def test_attachment_sent_as_multipart_comes_back_with_attachments_true(lrs: Lrs) -> None:
     content = b"observation notes, lesson 3"
     sha2 = hashlib.sha256(content).hexdigest()
-    stmt = statement(9, id=str(uuid.uuid4()), attachments=[{
-        "usageType": "http://id.tincanapi.com/attachment/supporting_media", "display": {"en": "notes"},
-        "contentType": "text/plain", "length": len(content), "sha2": sha2}])
+    stmt = statement(
+        9,
+        id=str(uuid.uuid4()),
+        attachments=[
+            {
+                "usageType": "http://id.tincanapi.com/attachment/supporting_media",
+                "display": {"en": "notes"},
+                "contentType": "text/plain",
+                "length": len(content),
+                "sha2": sha2,
+            }
+        ],
+    )
     boundary = "lat-test-boundary"
-    body = (f"--{boundary}\r\nContent-Type: application/json\r\n\r\n".encode() + __import__("json").dumps(stmt).encode()
-            + f"\r\n--{boundary}\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: binary\r\n"
-              f"X-Experience-API-Hash: {sha2}\r\n\r\n".encode() + content + f"\r\n--{boundary}--".encode())
+    body = (
+        f"--{boundary}\r\nContent-Type: application/json\r\n\r\n".encode()
+        + __import__("json").dumps(stmt).encode()
+        + f"\r\n--{boundary}\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: binary\r\nX-Experience-API-Hash: {sha2}\r\n\r\n".encode()
+        + content
+        + f"\r\n--{boundary}--".encode()
+    )
     multipart = {"Content-Type": f"multipart/mixed; boundary={boundary}"}
     assert lrs.request("POST", "/statements", body, headers=multipart)[0] == 200
     status, headers, raw = lrs.request("GET", f"/statements?statementId={stmt['id']}&attachments=true")

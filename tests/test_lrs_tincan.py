@@ -24,9 +24,11 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RemoteLRS]:
 
 
 def _statement(mentor: str, meeting: int) -> Statement:
-    return Statement(actor=Agent(name="Mentor", mbox=f"mailto:{mentor}@hub.example.org"),
-                     verb=Verb(id=VERB, display={"en-US": "attended"}),
-                     object=Activity(id=f"http://hub.example.org/meetings/{meeting}"))
+    return Statement(
+        actor=Agent(name="Mentor", mbox=f"mailto:{mentor}@hub.example.org"),
+        verb=Verb(id=VERB, display={"en-US": "attended"}),
+        object=Activity(id=f"http://hub.example.org/meetings/{meeting}"),
+    )
 
 
 def test_save_one_statement_and_fetch_it_by_id(client: RemoteLRS) -> None:
@@ -60,8 +62,7 @@ def test_save_a_batch_then_query_by_agent_and_follow_more(client: RemoteLRS) -> 
 def test_save_and_fetch_state(client: RemoteLRS) -> None:
     agent = Agent(mbox="mailto:anna@hub.example.org")
     activity = Activity(id="http://hub.example.org/action-plans/7")
-    document = StateDocument(id="progress", agent=agent, activity=activity, content='{"step": 3}',
-                             content_type="application/json")
+    document = StateDocument(id="progress", agent=agent, activity=activity, content='{"step": 3}', content_type="application/json")
     saved = client.save_state(document)
     assert saved.success, saved.data
     fetched = client.retrieve_state(activity=activity, agent=agent, state_id="progress")

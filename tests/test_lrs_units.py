@@ -16,8 +16,7 @@ STMT = {
     "id": "6690e6c9-3ef0-4ed3-8b37-7f3964730bee",
     "actor": {"objectType": "Agent", "name": "Anna", "mbox": "mailto:anna@example.org"},
     "verb": {"id": "http://adlnet.gov/expapi/verbs/attended", "display": {"en-US": "attended", "pl": "uczestniczył"}},
-    "object": {"objectType": "Activity", "id": "http://example.org/m/1",
-               "definition": {"name": {"en-US": "Meeting", "pl": "Spotkanie"}}},
+    "object": {"objectType": "Activity", "id": "http://example.org/m/1", "definition": {"name": {"en-US": "Meeting", "pl": "Spotkanie"}}},
 }
 
 
@@ -37,15 +36,17 @@ def test_canonical_format_keeps_the_best_language() -> None:
 
 
 def test_multipart_parts_are_read_and_hashes_checked() -> None:
-    body = (b"--b\r\nContent-Type: application/json\r\n\r\n[]\r\n"
-            b"--b\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: binary\r\nX-Experience-API-Hash: "
-            + hashlib.sha256(b"hello").hexdigest().encode() + b"\r\n\r\nhello\r\n--b--")
+    body = (
+        b"--b\r\nContent-Type: application/json\r\n\r\n[]\r\n"
+        b"--b\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: binary\r\nX-Experience-API-Hash: "
+        + hashlib.sha256(b"hello").hexdigest().encode()
+        + b"\r\n\r\nhello\r\n--b--"
+    )
     parts = multipart.parse(body, 'multipart/mixed; boundary="b"')
     assert [p.body for p in parts] == [b"[]", b"hello"]
     assert list(multipart.attachment_parts(parts[1:], 1)) == [hashlib.sha256(b"hello").hexdigest()]
     with pytest.raises(ApiError, match="not the SHA-256"):
-        multipart.attachment_parts([multipart.Part({"x-experience-api-hash": "00", "content-transfer-encoding": "binary"},
-                                                   b"hello")], 1)
+        multipart.attachment_parts([multipart.Part({"x-experience-api-hash": "00", "content-transfer-encoding": "binary"}, b"hello")], 1)
     with pytest.raises(ApiError, match="boundary"):
         multipart.parse(body, "multipart/mixed")
 
@@ -53,8 +54,12 @@ def test_multipart_parts_are_read_and_hashes_checked() -> None:
 def test_query_parameters_are_checked() -> None:
     query = queries.parse({"agent": '{"mbox": "mailto:a@example.org"}', "limit": "5", "ascending": "true"}, 1)
     assert (query.limit, query.ascending, query.agent) == (5, True, {"mbox": "mailto:a@example.org"})
-    for params, message in [({"agent": '{"name": "x"}'}, "agent:"), ({"since": "yesterday"}, "since:"),
-                            ({"format": "full"}, "format:"), ({"related_agents": "yes"}, "related_agents:")]:
+    for params, message in [
+        ({"agent": '{"name": "x"}'}, "agent:"),
+        ({"since": "yesterday"}, "since:"),
+        ({"format": "full"}, "format:"),
+        ({"related_agents": "yes"}, "related_agents:"),
+    ]:
         with pytest.raises(ApiError, match=message) as caught:
             queries.parse(params, 1)
         assert caught.value.status == 400

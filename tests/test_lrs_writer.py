@@ -34,8 +34,7 @@ def test_a_200_is_durable_kill_9_right_after_and_the_statements_are_there(tmp_pa
 def test_8_clients_posting_batches_at_once_lose_and_duplicate_nothing(tmp_path: Path) -> None:
     server = start(tmp_path)
     server.login("admin", "all")
-    batches = [[statement(c * 1000 + b * BATCH + n, id=str(uuid.uuid4())) for n in range(BATCH)]
-               for c in range(CLIENTS) for b in range(BATCHES)]
+    batches = [[statement(c * 1000 + b * BATCH + n, id=str(uuid.uuid4())) for n in range(BATCH)] for c in range(CLIENTS) for b in range(BATCHES)]
     try:
         with ThreadPoolExecutor(CLIENTS) as pool:
             answers = list(pool.map(lambda batch: server.request("POST", "/statements", batch), batches, timeout=120))

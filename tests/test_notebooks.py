@@ -25,8 +25,13 @@ def export_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     exports = tmp_path_factory.mktemp("exports")
     env = {**os.environ, "LAT_HOME": str(home), "LAT_EXPORT_KEY": "notebook-test-key-0123456789"}
     for level in ("respondents", "schools"):
-        subprocess.run([str(Path(sys.executable).parent / "lat"), "export", "--out", str(exports / level), "--level", level],
-                       env=env, check=True, capture_output=True, timeout=300)
+        subprocess.run(
+            [str(Path(sys.executable).parent / "lat"), "export", "--out", str(exports / level), "--level", level],
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
     return exports
 
 

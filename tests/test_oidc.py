@@ -38,8 +38,13 @@ def stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str
     server = make_server("127.0.0.1", 0, Flask("placeholder"))  # reserve the app's port first
     app_base = f"http://127.0.0.1:{server.server_port}"
     provider_port = _free_port()
-    node = subprocess.Popen(["node", "provider.mjs", str(provider_port), f"{app_base}/oidc/callback", SECRET],
-                            cwd=OIDC_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    node = subprocess.Popen(
+        ["node", "provider.mjs", str(provider_port), f"{app_base}/oidc/callback", SECRET],
+        cwd=OIDC_DIR,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         assert node.stdout is not None
         said = [node.stdout.readline().strip() for _ in range(1)]
@@ -47,8 +52,13 @@ def stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str
             said.append(node.stdout.readline().strip())
         assert said[-1] == "ready", said
         threading.Thread(target=node.stdout.read, daemon=True).start()  # keep draining: a full pipe would block node
-        settings = Settings(home=tmp_path, oidc_issuer=f"http://127.0.0.1:{provider_port}", oidc_client_id="lat",
-                            oidc_client_secret=SECRET, oidc_role_map={"hub-staff": "hub_coordinator"})
+        settings = Settings(
+            home=tmp_path,
+            oidc_issuer=f"http://127.0.0.1:{provider_port}",
+            oidc_client_id="lat",
+            oidc_client_secret=SECRET,
+            oidc_role_map={"hub-staff": "hub_coordinator"},
+        )
         app = Flask("lat-oidc-test")
         init_app(app, settings)
 

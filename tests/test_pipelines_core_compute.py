@@ -18,7 +18,8 @@ SCHOOLS = {"S1": ("H1", "EE"), "S2": ("H1", "EE"), "S3": ("H2", "EE")}
 def _round(school: str, round: str, shift: int) -> list[dict]:
     return [
         answer(f"{school}-{round}-r{i}", item, str(1 + (i + shift + j) % 5), school=school, round=round, minutes=i)
-        for i in range(6) for j, item in enumerate(("A1", "A2", "B1"))
+        for i in range(6)
+        for j, item in enumerate(("A1", "A2", "B1"))
     ]
 
 

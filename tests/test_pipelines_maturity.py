@@ -34,8 +34,7 @@ def test_basic_case_matches_hand_computed_tables(tmp_path: Path, monkeypatch: py
 def test_suppressed_cells_carry_no_figures_in_any_school_mart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     settings = settings_for(tmp_path, monkeypatch, min_cell_size=3)
     con = open_store(settings)
-    load(con, [answer(f"s{i}", "B1", str(1 + i % 5), group="student") for i in range(2)]
-         + [answer(f"t{i}", "B1", "4", group="teacher") for i in range(3)])
+    load(con, [answer(f"s{i}", "B1", str(1 + i % 5), group="student") for i in range(2)] + [answer(f"t{i}", "B1", "4", group="teacher") for i in range(3)])
     con.close()
     compute.run(settings)
     area = marts.read("maturity_area", settings).sort("group")
@@ -51,6 +50,6 @@ def test_marts_are_also_tables_in_the_store(tmp_path: Path, monkeypatch: pytest.
     con.close()
     compute.run(settings)
     con = open_store(settings)
-    rows = con.execute("SELECT \"group\", n, mean FROM mart_maturity_area ORDER BY \"group\"").fetchall()
+    rows = con.execute('SELECT "group", n, mean FROM mart_maturity_area ORDER BY "group"').fetchall()
     con.close()
     assert rows == [("leader", 2, None), ("teacher", 6, pytest.approx(3.3))]

@@ -12,8 +12,15 @@ from pipelines.maturity.progress import between_rounds
 
 def _state(school: str, round: str, means: list[float]) -> dict[str, object]:
     arr = np.array(means)
-    return {"school": school, "round": round, "area": "A", "group": "teacher", "n": len(arr),
-            "rmean_sum": float(arr.sum()), "rmean_sumsq": float((arr**2).sum())}
+    return {
+        "school": school,
+        "round": round,
+        "area": "A",
+        "group": "teacher",
+        "n": len(arr),
+        "rmean_sum": float(arr.sum()),
+        "rmean_sumsq": float((arr**2).sum()),
+    }
 
 
 ORDER = pl.DataFrame({"round": ["2024-autumn", "2025-spring"], "round_order": [0, 1]}).lazy()

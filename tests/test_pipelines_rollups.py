@@ -12,18 +12,30 @@ SCHOOLS = pl.DataFrame({"school": ["S1", "S2", "S3", "S4"], "hub": ["H1", "H1", 
 
 
 def _cell(school: str, n: int, answers: int, score_sum: float, agree: int, rmeans: list[float]) -> dict[str, object]:
-    return {"school": school, "round": "R1", "area": "A", "group": "teacher", "n": n, "answers": answers,
-            "score_sum": score_sum, "agree": agree, "rmean_sum": sum(rmeans), "rmean_sumsq": sum(m * m for m in rmeans)}
+    return {
+        "school": school,
+        "round": "R1",
+        "area": "A",
+        "group": "teacher",
+        "n": n,
+        "answers": answers,
+        "score_sum": score_sum,
+        "agree": agree,
+        "rmean_sum": sum(rmeans),
+        "rmean_sumsq": sum(m * m for m in rmeans),
+    }
 
 
 # S1: 5 respondents, 10 answers summing 30 (mean 3.0), 4 agreeing; S2: 6 respondents, mean 4.0;
 # S3: 2 respondents (suppressed), mean 1.0; S4 is alone in hub H2.
-AREA = pl.DataFrame([
-    _cell("S1", 5, 10, 30.0, 4, [3.0, 3.0, 2.0, 4.0, 3.0]),
-    _cell("S2", 6, 12, 48.0, 9, [4.0, 4.5, 3.5, 4.0, 4.0, 4.0]),
-    _cell("S3", 2, 4, 4.0, 0, [1.0, 1.0]),
-    _cell("S4", 7, 7, 21.0, 2, [3.0] * 7),
-]).lazy()
+AREA = pl.DataFrame(
+    [
+        _cell("S1", 5, 10, 30.0, 4, [3.0, 3.0, 2.0, 4.0, 3.0]),
+        _cell("S2", 6, 12, 48.0, 9, [4.0, 4.5, 3.5, 4.0, 4.0, 4.0]),
+        _cell("S3", 2, 4, 4.0, 0, [1.0, 1.0]),
+        _cell("S4", 7, 7, 21.0, 2, [3.0] * 7),
+    ]
+).lazy()
 
 
 def _row(frame: pl.DataFrame, hub: str, weighting: str) -> dict[str, object]:

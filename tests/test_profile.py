@@ -16,14 +16,52 @@ T = f"{vocab.PROFILE}/templates/"
 MOODLE = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "moodle-logstore-xapi"
 
 # properties the xAPI Profiles 1.0 spec allows on each kind of object (Part Two, sections 6-9)
-CONCEPT_PROPS = {"id", "type", "inScheme", "prefLabel", "definition", "deprecated", "broader", "broadMatch",
-                 "narrower", "narrowMatch", "related", "relatedMatch", "exactMatch"}
-EXTENSION_PROPS = {"id", "type", "inScheme", "prefLabel", "definition", "deprecated", "recommendedActivityTypes",
-                   "recommendedVerbs", "context", "schema", "inlineSchema"}
-TEMPLATE_PROPS = {"id", "type", "inScheme", "prefLabel", "definition", "deprecated", "verb", "objectActivityType",
-                  "contextGroupingActivityType", "contextParentActivityType", "contextOtherActivityType",
-                  "contextCategoryActivityType", "attachmentUsageType", "objectStatementRefTemplate",
-                  "contextStatementRefTemplate", "rules"}
+CONCEPT_PROPS = {
+    "id",
+    "type",
+    "inScheme",
+    "prefLabel",
+    "definition",
+    "deprecated",
+    "broader",
+    "broadMatch",
+    "narrower",
+    "narrowMatch",
+    "related",
+    "relatedMatch",
+    "exactMatch",
+}
+EXTENSION_PROPS = {
+    "id",
+    "type",
+    "inScheme",
+    "prefLabel",
+    "definition",
+    "deprecated",
+    "recommendedActivityTypes",
+    "recommendedVerbs",
+    "context",
+    "schema",
+    "inlineSchema",
+}
+TEMPLATE_PROPS = {
+    "id",
+    "type",
+    "inScheme",
+    "prefLabel",
+    "definition",
+    "deprecated",
+    "verb",
+    "objectActivityType",
+    "contextGroupingActivityType",
+    "contextParentActivityType",
+    "contextOtherActivityType",
+    "contextCategoryActivityType",
+    "attachmentUsageType",
+    "objectStatementRefTemplate",
+    "contextStatementRefTemplate",
+    "rules",
+}
 RULE_PROPS = {"location", "selector", "presence", "any", "all", "none", "scopeNote"}
 PATTERN_KINDS = {"alternates", "optional", "oneOrMore", "sequence", "zeroOrMore"}
 PATTERN_PROPS = {"id", "type", "primary", "inScheme", "prefLabel", "definition", "deprecated"} | PATTERN_KINDS
@@ -34,8 +72,15 @@ def _category() -> list[dict[str, Any]]:
 
 
 def selfie_answer(response: str = "4", **extensions: str) -> dict[str, Any]:
-    ext = {vocab.EXT_SCHOOL: "ee-s01001", vocab.EXT_HUB: "hub-ee-01", vocab.EXT_ROUND: "2025-autumn",
-           vocab.EXT_AREA: "C", vocab.EXT_ITEM: "C2", vocab.EXT_GROUP: "teacher", **extensions}
+    ext = {
+        vocab.EXT_SCHOOL: "ee-s01001",
+        vocab.EXT_HUB: "hub-ee-01",
+        vocab.EXT_ROUND: "2025-autumn",
+        vocab.EXT_AREA: "C",
+        vocab.EXT_ITEM: "C2",
+        vocab.EXT_GROUP: "teacher",
+        **extensions,
+    }
     result: dict[str, Any] = {"response": response}
     if response in vocab.LIKERT:
         result["score"] = {"raw": int(response), "min": 1, "max": 5}
@@ -44,10 +89,10 @@ def selfie_answer(response: str = "4", **extensions: str) -> dict[str, Any]:
         "verb": {"id": vocab.ANSWERED},
         "object": {"id": vocab.SELFIE_ITEM_BASE + "C2", "definition": {"type": vocab.CMI_INTERACTION, "interactionType": "likert"}},
         "result": result,
-        "context": {"contextActivities": {"parent": [{"id": vocab.SELFIE_ROUND_BASE + "2025-autumn",
-                                                       "definition": {"type": vocab.SURVEY}}],
-                                          "category": _category()},
-                    "extensions": ext},
+        "context": {
+            "contextActivities": {"parent": [{"id": vocab.SELFIE_ROUND_BASE + "2025-autumn", "definition": {"type": vocab.SURVEY}}], "category": _category()},
+            "extensions": ext,
+        },
         "timestamp": "2025-09-20T10:00:00Z",
     }
 
@@ -124,10 +169,23 @@ def test_templates_follow_the_spec_and_use_the_profiles_concepts() -> None:
     profile = load_profile()
     concepts = {c["id"]: c["type"] for c in profile["concepts"]}
     names = [t["id"].removeprefix(T) for t in profile["templates"]]
-    assert names == ["selfie-answer", "selfie-answer-unscored", "digcompedu-self-assessment", "mentoring-meeting",
-                     "goal-set", "goal-achieved", "action-step-planned", "action-step-completed", "lesson-observed",
-                     "micro-credential-earned", "lms-viewed", "lms-submitted", "lms-completed", "lms-session",
-                     "lms-activity"]
+    assert names == [
+        "selfie-answer",
+        "selfie-answer-unscored",
+        "digcompedu-self-assessment",
+        "mentoring-meeting",
+        "goal-set",
+        "goal-achieved",
+        "action-step-planned",
+        "action-step-completed",
+        "lesson-observed",
+        "micro-credential-earned",
+        "lms-viewed",
+        "lms-submitted",
+        "lms-completed",
+        "lms-session",
+        "lms-activity",
+    ]
     for template in profile["templates"]:
         assert set(template) <= TEMPLATE_PROPS, set(template) - TEMPLATE_PROPS
         assert template["type"] == "StatementTemplate" and template["inScheme"] == vocab.PROFILE_VERSION
@@ -190,10 +248,13 @@ def test_a_survey_answer_from_an_email_address_matches_nothing() -> None:
     assert "$.actor.account.homePage is required" in problems
 
 
-@pytest.mark.parametrize(("change", "problem"), [
-    ({vocab.EXT_AREA: "Z"}, f"$.context.extensions['{vocab.EXT_AREA}'] must only hold values from "),
-    ({vocab.EXT_GROUP: "parent"}, f"$.context.extensions['{vocab.EXT_GROUP}'] must only hold values from "),
-])
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({vocab.EXT_AREA: "Z"}, f"$.context.extensions['{vocab.EXT_AREA}'] must only hold values from "),
+        ({vocab.EXT_GROUP: "parent"}, f"$.context.extensions['{vocab.EXT_GROUP}'] must only hold values from "),
+    ],
+)
 def test_values_outside_the_value_sets_are_named(change: dict[str, str], problem: str) -> None:
     stmt = selfie_answer("2", **change)
     assert match_template(stmt) is None
@@ -204,8 +265,7 @@ def test_a_survey_answer_without_its_school_matches_nothing() -> None:
     stmt = selfie_answer("5")
     del stmt["context"]["extensions"][vocab.EXT_SCHOOL]
     assert match_template(stmt) is None
-    assert template_problems(stmt, template_by_name("selfie-answer")) == [
-        f"$.context.extensions['{vocab.EXT_SCHOOL}'] is required"]
+    assert template_problems(stmt, template_by_name("selfie-answer")) == [f"$.context.extensions['{vocab.EXT_SCHOOL}'] is required"]
 
 
 def test_a_singleton_parent_is_normalised_before_matching() -> None:
@@ -228,8 +288,10 @@ def test_a_self_assessment_needs_a_level_from_the_scale() -> None:
         "verb": {"id": vocab.ANSWERED},
         "object": {"id": vocab.COMPETENCE_BASE + "2.1", "definition": {"type": vocab.COMPETENCE}},
         "result": {"response": "B1", "extensions": {vocab.EXT_DIGCOMP_LEVEL: "B1"}},
-        "context": {"contextActivities": {"parent": [{"id": "https://example.org/r", "definition": {"type": vocab.SURVEY}}]},
-                    "extensions": {vocab.EXT_SCHOOL: "fi-s01002", vocab.EXT_ROUND: "2026-spring", vocab.EXT_DIGCOMP_AREA: "2"}},
+        "context": {
+            "contextActivities": {"parent": [{"id": "https://example.org/r", "definition": {"type": vocab.SURVEY}}]},
+            "extensions": {vocab.EXT_SCHOOL: "fi-s01002", vocab.EXT_ROUND: "2026-spring", vocab.EXT_DIGCOMP_AREA: "2"},
+        },
     }
     assert match_template(stmt) == T + "digcompedu-self-assessment"
     bad = copy.deepcopy(stmt)
@@ -247,14 +309,20 @@ def test_mentoring_statements_match_and_phase_is_checked() -> None:
 
 
 def test_a_badge_without_school_matches_because_the_registry_attributes_it() -> None:
-    badge = {"actor": {"mbox": "mailto:t@example.org"}, "verb": {"id": vocab.EARNED},
-             "object": {"id": "https://badges.example.org/online-safety", "definition": {"type": vocab.BADGE}}}
+    badge = {
+        "actor": {"mbox": "mailto:t@example.org"},
+        "verb": {"id": vocab.EARNED},
+        "object": {"id": "https://badges.example.org/online-safety", "definition": {"type": vocab.BADGE}},
+    }
     assert match_template(badge) == T + "micro-credential-earned"
 
 
 def test_a_statement_outside_the_profile_matches_nothing() -> None:
-    stmt = {"actor": {"mbox": "mailto:a@example.org"}, "verb": {"id": "http://adlnet.gov/expapi/verbs/experienced"},
-            "object": {"id": "https://example.org/video/1"}}
+    stmt = {
+        "actor": {"mbox": "mailto:a@example.org"},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/experienced"},
+        "object": {"id": "https://example.org/video/1"},
+    }
     assert match_template(stmt) is None
 
 

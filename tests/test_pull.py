@@ -76,6 +76,7 @@ def cursor(endpoint: str) -> tuple[Any, ...] | None:
 
 # --- against Ralph -----------------------------------------------------------------------------
 
+
 def test_first_pull_gets_everything_the_next_only_what_is_new(ralph: Ralph, home: Path) -> None:
     first = post_meetings(ralph, 0, 7)
     done = run_pull(ralph, "--limit", "3")
@@ -104,7 +105,7 @@ def test_since_is_exclusive_and_the_endpoint_may_name_statements(ralph: Ralph, h
     ids = post_meetings(ralph, 0, 6, per_post=1)
     run_pull(ralph)
     with store.session(get_settings()) as con:
-        third = con.execute("SELECT CAST(\"timestamp\" AS VARCHAR) FROM statements WHERE id = ?", [ids[2]]).fetchall()[0][0]
+        third = con.execute('SELECT CAST("timestamp" AS VARCHAR) FROM statements WHERE id = ?', [ids[2]]).fetchall()[0][0]
     other_home = home.parent / "other"
     env = {**os.environ, "LAT_HOME": str(other_home)}
     args = pull_args(ralph.endpoint + "/statements/", ralph.key, ralph.secret, "--since", third.replace(" ", "T"))
@@ -116,11 +117,15 @@ def test_since_is_exclusive_and_the_endpoint_may_name_statements(ralph: Ralph, h
 def test_voiding_statements_come_through_and_void(ralph: Ralph, home: Path) -> None:
     [target] = post_meetings(ralph, 0, 1)
     run_pull(ralph)
-    ralph.post([{
-        "actor": {"mbox": "mailto:coordinator@hub.example"},
-        "verb": {"id": vocab.VOIDED},
-        "object": {"objectType": "StatementRef", "id": target},
-    }])
+    ralph.post(
+        [
+            {
+                "actor": {"mbox": "mailto:coordinator@hub.example"},
+                "verb": {"id": vocab.VOIDED},
+                "object": {"objectType": "StatementRef", "id": target},
+            }
+        ]
+    )
     done = run_pull(ralph)
     assert "stored 1" in done.stdout and "voided 1" in done.stdout
     with store.session(get_settings()) as con:
@@ -181,9 +186,7 @@ def test_refused_credentials(ralph: Ralph, home: Path) -> None:
     post_meetings(ralph, 0, 2)
     done = subprocess.run(pull_args(ralph.endpoint, ralph.key, "wrong"), capture_output=True, text=True, timeout=120)
     assert done.returncode == 1
-    assert done.stderr.strip() == (
-        f"Error: The LRS at {ralph.endpoint} refused the credentials (HTTP 401); check --key and --secret."
-    )
+    assert done.stderr.strip() == (f"Error: The LRS at {ralph.endpoint} refused the credentials (HTTP 401); check --key and --secret.")
     assert stored_ids() == []
 
 
@@ -195,6 +198,7 @@ def test_an_unreachable_lrs(home: Path) -> None:
 
 
 # --- helpers, no server --------------------------------------------------------------------------
+
 
 def test_endpoints_are_normalised() -> None:
     assert normalise_endpoint(" https://lrs.example/xapi/ ") == "https://lrs.example/xapi"

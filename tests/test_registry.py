@@ -76,7 +76,7 @@ def test_good_import_stores_every_table(con: duckdb.DuckDBPyConnection) -> None:
         ("p-teach-2", "ee-s2", "teacher", "sha1:abcdef0123456789abcdef0123456789abcdef01"),
         ("p-teach-3", "fi-s1", "teacher", None),
     ]
-    assert rows(con, 'SELECT * FROM mentoring ORDER BY start') == [
+    assert rows(con, "SELECT * FROM mentoring ORDER BY start") == [
         ("p-mentor-1", "ee-s1", date(2025, 9, 1), None),
         ("ee-s2", "ee-s1", date(2025, 9, 15), date(2026, 6, 15)),
         ("p-mentor-1", "fi-s1", date(2025, 10, 1), None),
@@ -146,9 +146,7 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_each_error_names_file_line_column_and_nothing_is_stored(
-    case: str, tmp_path: Path, con: duckdb.DuckDBPyConnection
-) -> None:
+def test_each_error_names_file_line_column_and_nothing_is_stored(case: str, tmp_path: Path, con: duckdb.DuckDBPyConnection) -> None:
     with pytest.raises(registry.RegistryInvalid) as caught:
         registry.import_dir(con, bad_dir(tmp_path, case))
 
@@ -185,9 +183,7 @@ def test_missing_required_file_and_directory(tmp_path: Path) -> None:
     (directory / "schools.csv").unlink()
     with pytest.raises(registry.RegistryInvalid) as caught:
         registry.load(directory)
-    assert [str(i) for i in caught.value.issues] == [
-        f"{directory / 'schools.csv'}: file is missing (every registry needs schools.csv)"
-    ]
+    assert [str(i) for i in caught.value.issues] == [f"{directory / 'schools.csv'}: file is missing (every registry needs schools.csv)"]
     with pytest.raises(LatError, match="does not exist"):
         registry.load(tmp_path / "nowhere")
 

@@ -22,9 +22,13 @@ NOW = datetime(2025, 7, 15, 12, 0, tzinfo=UTC)
 
 
 def _stmt(n: int, timestamp: str) -> dict[str, object]:
-    return {"id": f"00000000-0000-4000-8000-{n:012d}", "actor": {"mbox": f"mailto:t{n}@school.ee"},
-            "verb": {"id": vocab.ATTENDED}, "timestamp": timestamp,
-            "object": {"id": "https://hub.example/meetings/1", "definition": {"type": vocab.MEETING}}}
+    return {
+        "id": f"00000000-0000-4000-8000-{n:012d}",
+        "actor": {"mbox": f"mailto:t{n}@school.ee"},
+        "verb": {"id": vocab.ATTENDED},
+        "timestamp": timestamp,
+        "object": {"id": "https://hub.example/meetings/1", "definition": {"type": vocab.MEETING}},
+    }
 
 
 @pytest.fixture
@@ -33,8 +37,13 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("LAT_RETENTION_MONTHS", "6")
     settings = Settings()
     source = tmp_path / "s.ndjson"
-    rows = [_stmt(1, "2024-01-10T00:00:00Z"), _stmt(2, "2025-01-15T11:59:59Z"), _stmt(3, "2025-01-15T12:00:00Z"),
-            _stmt(4, "2025-06-01T00:00:00Z"), {"actor": {"mbox": "mailto:x@y.ee"}}]  # the last one is rejected
+    rows = [
+        _stmt(1, "2024-01-10T00:00:00Z"),
+        _stmt(2, "2025-01-15T11:59:59Z"),
+        _stmt(3, "2025-01-15T12:00:00Z"),
+        _stmt(4, "2025-06-01T00:00:00Z"),
+        {"actor": {"mbox": "mailto:x@y.ee"}},
+    ]  # the last one is rejected
     source.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     ingest_paths([source], settings)
     with store.session(settings) as con:  # the rejected row was recorded long ago

@@ -22,22 +22,45 @@ CASES = json.loads((Path(__file__).parent / "fixtures" / "rows" / "cases.json").
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "moodle-logstore-xapi"
 STORED = "2025-06-01T12:30:00.000000Z"
 # columns the store keeps as they are in the row (id, registration, timestamp, extensions are typed there)
-PLAIN = ("actor_key", "verb", "object_id", "object_type", "activity_type", "parent_id", "score_raw", "score_scaled",
-         "score_min", "score_max", "success", "completion", "response", "duration_s", "round", "area", "item",
-         "respondent_group", "phase", "version")
+PLAIN = (
+    "actor_key",
+    "verb",
+    "object_id",
+    "object_type",
+    "activity_type",
+    "parent_id",
+    "score_raw",
+    "score_scaled",
+    "score_min",
+    "score_max",
+    "success",
+    "completion",
+    "response",
+    "duration_s",
+    "round",
+    "area",
+    "item",
+    "respondent_group",
+    "phase",
+    "version",
+)
 
 
 def expected_row(case: dict[str, Any]) -> dict[str, Any]:
     """The case's hand-written row over the usual values of the fixture's statements."""
     stmt = case["statement"]
     row: dict[str, Any] = dict.fromkeys(STATEMENT_COLUMNS)
-    row |= {"timestamp": stmt.get("timestamp"), "actor_key": "mailto:a@example.org",
-            "verb": "http://adlnet.gov/expapi/verbs/attended", "object_id": stmt["object"].get("id"),
-            "object_type": "Activity", "version": "1.0.0"}
+    row |= {
+        "timestamp": stmt.get("timestamp"),
+        "actor_key": "mailto:a@example.org",
+        "verb": "http://adlnet.gov/expapi/verbs/attended",
+        "object_id": stmt["object"].get("id"),
+        "object_type": "Activity",
+        "version": "1.0.0",
+    }
     row |= case["row"]
     members = "https://lms.example.org|t-1\nmailto:b@example.org"
-    return {k: v.replace("STORED", STORED).replace("GROUPKEY", hashlib.sha1(members.encode()).hexdigest())
-            if isinstance(v, str) else v for k, v in row.items()}
+    return {k: v.replace("STORED", STORED).replace("GROUPKEY", hashlib.sha1(members.encode()).hexdigest()) if isinstance(v, str) else v for k, v in row.items()}
 
 
 def derived(stmt: dict[str, Any]) -> str:
@@ -59,8 +82,7 @@ def test_a_statement_gives_the_row_written_by_hand(case: dict[str, Any]) -> None
     assert got == want
     if "raw" in case:
         assert raw.decode() == case["raw"].replace("ID", sid).replace("STORED", STORED)
-    stored_form = {**stmt, "id": sid, "stored": STORED, "timestamp": stmt.get("timestamp", STORED),
-                   "version": stmt.get("version", "1.0.0")}
+    stored_form = {**stmt, "id": sid, "stored": STORED, "timestamp": stmt.get("timestamp", STORED), "version": stmt.get("version", "1.0.0")}
     assert orjson.loads(raw) == stored_form
 
 
@@ -92,8 +114,9 @@ def assert_store_holds_the_rows(settings: Settings, expected_rows: int) -> None:
     """Every stored row equals lat.store.rows' row of its raw statement, in the store's types."""
     names = ", ".join(PLAIN)
     with connect(settings, read_only=True) as con:
-        rows = con.execute(f"SELECT raw, id::VARCHAR, registration::VARCHAR, context_extensions, result_extensions, "
-                           f"school, hub, {names} FROM statements").fetchall()
+        rows = con.execute(
+            f"SELECT raw, id::VARCHAR, registration::VARCHAR, context_extensions, result_extensions, school, hub, {names} FROM statements"
+        ).fetchall()
     assert len(rows) == expected_rows
     for raw, sid, registration, cext, rext, school, hub, *values in rows:
         stmt = orjson.loads(raw)
@@ -132,4 +155,5 @@ def test_a_timestamp_duckdb_cannot_read_is_rejected_with_its_line(settings: Sett
     assert (summary.read, summary.stored, summary.rejected) == (2, 1, 1)
     with connect(settings, read_only=True) as con:
         assert con.execute("SELECT line, element, reason FROM rejected").fetchall() == [
-            (3, None, "line 3: timestamp '20250301T100000Z' is not an ISO 8601 date-time")]
+            (3, None, "line 3: timestamp '20250301T100000Z' is not an ISO 8601 date-time")
+        ]

@@ -30,8 +30,12 @@ EXT = vocab.EXT
 
 def _hashes(root: Path) -> dict[str, str]:
     """Hashes of what ``lat sample`` owns: registry/ and statements/ (other files may sit beside them)."""
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for part in ("registry", "statements") for p in sorted((root / part).rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for part in ("registry", "statements")
+        for p in sorted((root / part).rglob("*"))
+        if p.is_file()
+    }
 
 
 def _csv(root: Path, name: str) -> list[dict[str, str]]:
@@ -52,13 +56,17 @@ def pilot(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def statements(pilot: Path) -> dict[str, list[dict[str, Any]]]:
     """Every statement of the pilot sample, by file name."""
-    return {p.name: [orjson.loads(line) for line in gzip.open(p, "rb")]
-            for p in sorted((pilot / "statements").glob("*.ndjson.gz"))}
+    return {p.name: [orjson.loads(line) for line in gzip.open(p, "rb")] for p in sorted((pilot / "statements").glob("*.ndjson.gz"))}
 
 
 def _answers(statements: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    return [s for name, rows in statements.items() if name.endswith("-surveys.ndjson.gz") for s in rows
-            if s["object"]["definition"]["type"] == vocab.CMI_INTERACTION]
+    return [
+        s
+        for name, rows in statements.items()
+        if name.endswith("-surveys.ndjson.gz")
+        for s in rows
+        if s["object"]["definition"]["type"] == vocab.CMI_INTERACTION
+    ]
 
 
 # --- determinism ---------------------------------------------------------------------------
@@ -181,10 +189,21 @@ def test_every_statement_follows_a_profile_template(statements: dict[str, list[d
             template = match_template(stmt)
             assert template is not None, stmt
             counts[template.removeprefix(f"{vocab.PROFILE}/templates/")] += 1
-    assert set(counts) == {"selfie-answer", "selfie-answer-unscored", "digcompedu-self-assessment",
-                           "mentoring-meeting", "goal-set", "goal-achieved", "action-step-planned",
-                           "action-step-completed", "lesson-observed", "micro-credential-earned", "lms-viewed",
-                           "lms-submitted", "lms-completed"}
+    assert set(counts) == {
+        "selfie-answer",
+        "selfie-answer-unscored",
+        "digcompedu-self-assessment",
+        "mentoring-meeting",
+        "goal-set",
+        "goal-achieved",
+        "action-step-planned",
+        "action-step-completed",
+        "lesson-observed",
+        "micro-credential-earned",
+        "lms-viewed",
+        "lms-submitted",
+        "lms-completed",
+    }
     assert 100_000 <= sum(counts.values()) <= 200_000
 
 
@@ -233,8 +252,7 @@ def test_survey_covers_both_rounds_all_areas_and_the_non_scores(statements: dict
 
 
 def test_digcompedu_self_assessments_cover_22_competences(statements: dict[str, list[dict[str, Any]]]) -> None:
-    rows = [s for name, r in statements.items() if name.endswith("-surveys.ndjson.gz") for s in r
-            if s["object"]["definition"]["type"] == vocab.COMPETENCE]
+    rows = [s for name, r in statements.items() if name.endswith("-surveys.ndjson.gz") for s in r if s["object"]["definition"]["type"] == vocab.COMPETENCE]
     competences = {s["object"]["id"].removeprefix(vocab.COMPETENCE_BASE) for s in rows}
     assert len(competences) == 22 and {c.split(".")[0] for c in competences} == set("123456")
     assert {s["result"]["response"] for s in rows} <= set(vocab.DIGCOMP_LEVELS)
@@ -256,8 +274,7 @@ def test_mentored_schools_improve_more_than_the_rest(pilot: Path, statements: di
         if "score" in a["result"]:
             e = a["context"]["extensions"]
             by_school[(e[vocab.EXT_SCHOOL], e[vocab.EXT_ROUND])].append(a["result"]["score"]["raw"])
-    change = {school: mean(by_school[(school, "2026-spring")]) - mean(by_school[(school, "2025-autumn")])
-              for school, _ in by_school}
+    change = {school: mean(by_school[(school, "2026-spring")]) - mean(by_school[(school, "2025-autumn")]) for school, _ in by_school}
     gain_mentored = mean(v for s, v in change.items() if s in mentored)
     gain_rest = mean(v for s, v in change.items() if s not in mentored)
     assert gain_mentored > gain_rest + 0.15, (gain_mentored, gain_rest)
@@ -273,8 +290,7 @@ def test_some_respondent_groups_are_too_small_to_show(statements: dict[str, list
     assert 0.1 * len(sizes) < small < 0.7 * len(sizes), (small, len(sizes))
 
 
-def test_mentoring_meetings_have_each_participant_and_some_schools_stall(
-        pilot: Path, statements: dict[str, list[dict[str, Any]]]) -> None:
+def test_mentoring_meetings_have_each_participant_and_some_schools_stall(pilot: Path, statements: dict[str, list[dict[str, Any]]]) -> None:
     rows = [s for name, r in statements.items() if name.endswith("-mentoring.ndjson.gz") for s in r]
     participants: dict[str, set[str]] = defaultdict(set)
     last_contact: dict[str, str] = {}
@@ -292,8 +308,7 @@ def test_mentoring_meetings_have_each_participant_and_some_schools_stall(
     assert phases == set(vocab.PHASES)
 
 
-def test_early_mentoring_activity_foretells_stalling_with_noise(
-        pilot: Path, statements: dict[str, list[dict[str, Any]]]) -> None:
+def test_early_mentoring_activity_foretells_stalling_with_noise(pilot: Path, statements: dict[str, list[dict[str, Any]]]) -> None:
     """Stalled schools meet less and start later in their first 8 weeks, yet some look busy."""
     starts = {p["mentee_school"]: p["start"] for p in _csv(pilot, "mentoring")}
     meetings: dict[str, set[str]] = defaultdict(set)
@@ -344,8 +359,7 @@ def test_each_mentoring_cycle_opens_with_a_meeting(statements: dict[str, list[di
     assert len(first) == 40 and {verb for _, verb in first.values()} == {vocab.ATTENDED}
 
 
-def test_micro_credentials_have_no_school_extension_and_map_through_the_registry(
-        pilot: Path, statements: dict[str, list[dict[str, Any]]]) -> None:
+def test_micro_credentials_have_no_school_extension_and_map_through_the_registry(pilot: Path, statements: dict[str, list[dict[str, Any]]]) -> None:
     teachers = {p["actor"] for p in _csv(pilot, "people") if p["role"] == "teacher"}
     badges = [s for name, r in statements.items() if name.endswith("-credentials.ndjson.gz") for s in r]
     assert len(badges) > 200
@@ -369,6 +383,5 @@ def test_fast_ids_and_timestamps_equal_the_standard_library() -> None:
     for ts in (0, 1_757_924_000, 1_781_870_399, 1_767_225_600):
         assert iso(ts) == datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert iso(1_757_924_000, "+00:00") == "2025-09-15T08:13:20+00:00"
-    assert orjson.loads(agent("https://moodle.example.org|42")) == {
-        "objectType": "Agent", "account": {"homePage": "https://moodle.example.org", "name": "42"}}
+    assert orjson.loads(agent("https://moodle.example.org|42")) == {"objectType": "Agent", "account": {"homePage": "https://moodle.example.org", "name": "42"}}
     assert orjson.loads(agent("mailto:a@example.org")) == {"objectType": "Agent", "mbox": "mailto:a@example.org"}

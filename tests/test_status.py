@@ -36,13 +36,17 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("LAT_HOME", str(tmp_path / "home"))
     settings = Settings(home=tmp_path / "home")
     with connect(settings) as con:
-        void = {**statement(90), "verb": {"id": VOIDED, "display": {"en-US": "voided"}},
-                "object": {"objectType": "StatementRef", "id": statement(2)["id"]}}
+        void = {**statement(90), "verb": {"id": VOIDED, "display": {"en-US": "voided"}}, "object": {"objectType": "StatementRef", "id": statement(2)["id"]}}
         ingest_records(con, [Record("a.ndjson", n, statement(n)) for n in (1, 2, 3)])
-        ingest_records(con, [Record("a.ndjson", 4, statement(1)),  # duplicate: not counted anywhere
-                             Record("a.ndjson", 5, statement(3, result={"success": True})),  # conflict
-                             Record("b.json", 1, b"{broken"),  # rejected
-                             Record("b.json", 2, void)])  # stored, voids statement 2
+        ingest_records(
+            con,
+            [
+                Record("a.ndjson", 4, statement(1)),  # duplicate: not counted anywhere
+                Record("a.ndjson", 5, statement(3, result={"success": True})),  # conflict
+                Record("b.json", 1, b"{broken"),  # rejected
+                Record("b.json", 2, void),
+            ],
+        )  # stored, voids statement 2
     return settings
 
 
@@ -62,8 +66,7 @@ def test_lat_status_json_reads_without_writing(settings: Settings) -> None:
     db = settings.db_path
     before = (db.stat().st_mtime_ns, db.stat().st_size)
     lat = Path(sys.executable).with_name("lat")
-    done = subprocess.run([str(lat), "status", "--json"], env={"LAT_HOME": str(settings.home)},
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run([str(lat), "status", "--json"], env={"LAT_HOME": str(settings.home)}, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert (result["statements"], result["voided"], result["rejected"], result["conflicts"]) == (3, 1, 1, 1)
@@ -75,6 +78,5 @@ def test_status_without_a_store_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(LatError, match="No store at .*run 'lat ingest'"):
         connect(Settings(home=tmp_path / "empty"), read_only=True)
     lat = Path(sys.executable).with_name("lat")
-    done = subprocess.run([str(lat), "status"], env={"LAT_HOME": str(tmp_path / "empty")},
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run([str(lat), "status"], env={"LAT_HOME": str(tmp_path / "empty")}, capture_output=True, text=True, check=False)
     assert done.returncode == 1 and done.stderr.startswith("Error: No store at")

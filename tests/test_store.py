@@ -13,10 +13,20 @@ from lat.store import database as store
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPECTED = {
-    "countries", "hubs", "schools", "people", "mentoring",
-    "statements", "rejected", "conflicts", "pull_cursors",
-    "credentials_issued", "credentials_revoked", "credentials_imported",
-    "lrs_attachments", "lrs_documents",
+    "countries",
+    "hubs",
+    "schools",
+    "people",
+    "mentoring",
+    "statements",
+    "rejected",
+    "conflicts",
+    "pull_cursors",
+    "credentials_issued",
+    "credentials_revoked",
+    "credentials_imported",
+    "lrs_attachments",
+    "lrs_documents",
 }
 
 
@@ -60,6 +70,10 @@ def test_only_lat_store_opens_duckdb_files() -> None:
     # One place opens the store, so busy-store messages and the schema stay consistent;
     # in-memory databases (duckdb.connect() with no file) are anyone's.
     opens_a_file = re.compile(r"duckdb\.connect\((?!\))")
-    offenders = [str(path.relative_to(ROOT)) for folder in ("lat", "dashboards") for path in (ROOT / folder).rglob("*.py")
-                 if opens_a_file.search(path.read_text(encoding="utf-8")) and path != ROOT / "lat" / "store" / "database.py"]
+    offenders = [
+        str(path.relative_to(ROOT))
+        for folder in ("lat", "dashboards")
+        for path in (ROOT / folder).rglob("*.py")
+        if opens_a_file.search(path.read_text(encoding="utf-8")) and path != ROOT / "lat" / "store" / "database.py"
+    ]
     assert offenders == []

@@ -28,6 +28,7 @@ WHEN = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 
 # --- values and labels -----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("cell", "response"),
     [("4", "4"), (" 1 ", "1"), ("5.0", "5"), ("", "na"), ("NA", "na"), ("n/a", "na"), ("pns", "pns"), ("PNS", "pns")],
@@ -49,6 +50,7 @@ def test_round_labels_must_fit_in_an_iri() -> None:
 
 
 # --- reading a file -------------------------------------------------------------------------
+
 
 def test_a_good_file_gives_one_answer_per_cell() -> None:
     survey = read_survey(FIXTURES / "good.csv", default_time=WHEN)
@@ -135,6 +137,7 @@ def test_unknown_schools_and_an_empty_registry() -> None:
 
 # --- statements -----------------------------------------------------------------------------
 
+
 def test_statements_follow_the_profile_and_validate() -> None:
     survey = read_survey(FIXTURES / "good.csv", default_time=WHEN)
     key = b"test-key"
@@ -191,6 +194,7 @@ def test_statement_ids_cover_the_answer_and_its_time() -> None:
 
 # --- pseudonyms -----------------------------------------------------------------------------
 
+
 def test_pseudonyms_are_keyed_stable_and_per_school() -> None:
     a = pseudonym(b"k1", "PL-KRK-01", "anna@school.example")
     assert len(a) == 64 and "anna" not in a
@@ -233,8 +237,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     with store.session(get_settings()) as con:
         for school in ("PL-KRK-01", "PL-KRK-02"):
             con.execute(
-                "INSERT INTO schools (school_id, name, country, hub, level, teachers, students) "
-                "VALUES (?, ?, 'PL', 'PL-MAL', 'secondary', 40, 400)",
+                "INSERT INTO schools (school_id, name, country, hub, level, teachers, students) VALUES (?, ?, 'PL', 'PL-MAL', 'secondary', 40, 400)",
                 [school, f"School {school}"],
             )
     return tmp_path / "home"
@@ -249,7 +252,7 @@ def _answers(home: Path) -> list[tuple[Any, ...]]:
         return con.execute(
             "SELECT actor_key, school, hub, round, area, item, respondent_group, response, score_raw, "
             "strftime(\"timestamp\" AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M'), source FROM statements "
-            "WHERE verb = ? ORDER BY \"timestamp\", item",
+            'WHERE verb = ? ORDER BY "timestamp", item',
             [vocab.ANSWERED],
         ).fetchall()
 
@@ -265,7 +268,10 @@ def test_import_stores_pseudonymous_answers(home: Path) -> None:
     anna = f"{vocab.RESPONDENT_HOMEPAGE}|{pseudonym(key, 'PL-KRK-01', 'anna@school.example')}"
     annas = [r for r in rows if r[0] == anna]
     assert [(r[5], r[6], r[7], r[8]) for r in annas] == [
-        ("A1", "teacher", "4", 4.0), ("A2", "teacher", "5", 5.0), ("C1", "teacher", "na", None), ("Cown2", "teacher", "3", 3.0)
+        ("A1", "teacher", "4", 4.0),
+        ("A2", "teacher", "5", 5.0),
+        ("C1", "teacher", "na", None),
+        ("Cown2", "teacher", "3", 3.0),
     ]
     assert {(r[1], r[2], r[3], r[9]) for r in annas} == {("PL-KRK-01", "PL-MAL", "2025-spring", "2025-03-01 00:00")}
     assert {r[4] for r in annas} == {"A", "C"}
@@ -299,7 +305,7 @@ def _latest_by_group(home: Path, school: str, item: str) -> list[str]:
     with store.session(get_settings()) as con:
         rows = con.execute(
             "SELECT respondent_group, response FROM statements WHERE school = ? AND item = ? "
-            "QUALIFY row_number() OVER (PARTITION BY actor_key ORDER BY \"timestamp\" DESC, stored DESC) = 1 "
+            'QUALIFY row_number() OVER (PARTITION BY actor_key ORDER BY "timestamp" DESC, stored DESC) = 1 '
             "ORDER BY respondent_group",
             [school, item],
         ).fetchall()

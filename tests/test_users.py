@@ -32,10 +32,14 @@ def registry(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """Publish a registry: H1 = {S1, S2}, H2 = {S3}; mentor person P1 -> S2."""
     monkeypatch.setitem(cat.MARTS, "t_reg_schools", cat.Mart("t_reg_schools", "registry", "", {"school": "school", "hub": "hub"}))
     monkeypatch.setitem(cat.MARTS, "t_reg_pairs", cat.Mart("t_reg_pairs", "registry", "", {"mentor": "mentor", "mentee_school": "mentee_school"}))
-    marts.publish({
-        "t_reg_schools": pl.DataFrame({"school": ["S1", "S2", "S3"], "hub": ["H1", "H1", "H2"]}),
-        "t_reg_pairs": pl.DataFrame({"mentor": ["P1"], "mentee_school": ["S2"]}),
-    }, settings, catalogue=cat.as_data(cat.MARTS))
+    marts.publish(
+        {
+            "t_reg_schools": pl.DataFrame({"school": ["S1", "S2", "S3"], "hub": ["H1", "H1", "H2"]}),
+            "t_reg_pairs": pl.DataFrame({"mentor": ["P1"], "mentee_school": ["S2"]}),
+        },
+        settings,
+        catalogue=cat.as_data(cat.MARTS),
+    )
     return settings
 
 
@@ -134,8 +138,7 @@ def test_demo_accounts_need_a_registry(settings: Settings) -> None:
 
 def _lat(home: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "LAT_HOME": str(home)}
-    return subprocess.run([str(Path(sys.executable).parent / "lat"), *args], input=stdin, capture_output=True, text=True,
-                          env=env, cwd=REPO, timeout=120)
+    return subprocess.run([str(Path(sys.executable).parent / "lat"), *args], input=stdin, capture_output=True, text=True, env=env, cwd=REPO, timeout=120)
 
 
 def test_the_users_command_in_a_real_process(settings: Settings) -> None:

@@ -11,8 +11,15 @@ import pytest
 
 from lat.xapi.uuids import halves
 
-MALFORMED = ["", "nope", "{12345678-1234-1234-1234-123456789abc}", "12345678x1234-1234-1234-123456789abc",
-             "12345678-1234-1234-1234-123456789abg", "123456781234123412341234567890ab", "12345678-1234-1234-1234-12345678ä"]
+MALFORMED = [
+    "",
+    "nope",
+    "{12345678-1234-1234-1234-123456789abc}",
+    "12345678x1234-1234-1234-123456789abc",
+    "12345678-1234-1234-1234-123456789abg",
+    "123456781234123412341234567890ab",
+    "12345678-1234-1234-1234-12345678ä",
+]
 
 
 def spellings(rng: random.Random, count: int) -> list[str]:
@@ -22,8 +29,7 @@ def spellings(rng: random.Random, count: int) -> list[str]:
 
 def expected(ids: list[str | None]) -> tuple[list[int], list[int], list[bool]]:
     numbers = [uuid.UUID(i).int if i is not None and i not in MALFORMED else None for i in ids]
-    return ([0 if n is None else n >> 64 for n in numbers], [0 if n is None else n & (2**64 - 1) for n in numbers],
-            [n is not None for n in numbers])
+    return ([0 if n is None else n >> 64 for n in numbers], [0 if n is None else n & (2**64 - 1) for n in numbers], [n is not None for n in numbers])
 
 
 @pytest.mark.parametrize("seed", range(5))

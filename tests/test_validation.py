@@ -57,9 +57,7 @@ def test_invalid_statement_fails_with_its_reason(path: Path) -> None:
 
 def test_reason_names_the_path_first() -> None:
     case = _load(FIXTURES / "invalid" / "actor_two_ifis.json")
-    assert validate(case["statement"]) == (
-        "actor: an Agent needs exactly one identifier of mbox, mbox_sha1sum, openid, account; found 2 (mbox, account)"
-    )
+    assert validate(case["statement"]) == ("actor: an Agent needs exactly one identifier of mbox, mbox_sha1sum, openid, account; found 2 (mbox, account)")
     case = _load(FIXTURES / "invalid" / "score_scaled_above_1.json")
     assert validate(case["statement"]) == "result.score.scaled: 1.5 is outside [-1, 1]"
 
@@ -79,9 +77,7 @@ def test_version_argument_selects_the_rules() -> None:
     stmt["context"] = {"contextAgents": [{"objectType": "contextAgent", "agent": {"mbox": "mailto:a@example.org"}}]}
     assert validate(stmt) is None
     assert validate(stmt, version="2.0.0") is None
-    assert validate(stmt, version="1.0.3") == (
-        "context.contextAgents: not a property of a Context in xAPI 1.0.3 (added in xAPI 2.0)"
-    )
+    assert validate(stmt, version="1.0.3") == ("context.contextAgents: not a property of a Context in xAPI 1.0.3 (added in xAPI 2.0)")
 
 
 def test_statement_version_picks_the_rules_when_none_is_asked() -> None:
@@ -166,11 +162,7 @@ def test_corpus_is_where_the_test_expects_it() -> None:
 
 @pytest.mark.parametrize("version", [None, "1.0.3", "2.0.0"])
 def test_moodle_corpus_is_classified_correctly(version: str | None) -> None:
-    rejected = {
-        (name, index): reason
-        for name, index, stmt in _corpus()
-        if (reason := validate(stmt, version=version)) is not None
-    }
+    rejected = {(name, index): reason for name, index, stmt in _corpus() if (reason := validate(stmt, version=version)) is not None}
     assert rejected == CORPUS_REJECTED
 
 

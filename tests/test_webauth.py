@@ -169,8 +169,7 @@ def test_the_cookie_is_secure_when_configured(settings: Settings) -> None:
         assert "Secure" in page.headers["Set-Cookie"]
         # a browser keeps Secure cookies for https; this plain-http client hands the nonce back itself
         form = dict(re.findall(r'name="(csrf_token|next)" value="([^"]*)"', page.text)) | {"username": "hal", "password": PW}
-        response = requests.post(base + "/login", data=form, cookies={"lat_login_nonce": page.cookies["lat_login_nonce"]},
-                                 allow_redirects=False)
+        response = requests.post(base + "/login", data=form, cookies={"lat_login_nonce": page.cookies["lat_login_nonce"]}, allow_redirects=False)
         assert response.status_code == 303
         session_cookie = next(c for c in response.headers["Set-Cookie"].split(", lat") if "lat_session=" in c)
         assert "Secure" in session_cookie and "HttpOnly" in session_cookie
@@ -195,8 +194,14 @@ def test_errors_and_guard_refusals_carry_the_security_headers(settings: Settings
     for base in _serve(app):
         client = requests.Session()
         _login(client, base)
-        answers = [client.get(base + "/broken"), client.get(base + "/nowhere"), requests.get(base + "/", allow_redirects=False),
-                   requests.post(base + "/login", data={}), client.get(base + "/login"), client.get(base + "/")]
+        answers = [
+            client.get(base + "/broken"),
+            client.get(base + "/nowhere"),
+            requests.get(base + "/", allow_redirects=False),
+            requests.post(base + "/login", data={}),
+            client.get(base + "/login"),
+            client.get(base + "/"),
+        ]
         assert [a.status_code for a in answers] == [500, 404, 302, 400, 200, 200]
         for answer in answers:
             assert answer.headers["X-Content-Type-Options"] == "nosniff"

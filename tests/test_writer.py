@@ -38,8 +38,7 @@ def con(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def stmt(n: int, actor: dict[str, Any] = STRANGER, sid: str | None = None, **extensions: str) -> dict[str, Any]:
-    out: dict[str, Any] = {"actor": actor, "verb": {"id": vocab.ATTENDED}, "object": {"id": f"https://example.org/m/{n}"},
-                           "timestamp": "2025-10-01T10:00:00Z"}
+    out: dict[str, Any] = {"actor": actor, "verb": {"id": vocab.ATTENDED}, "object": {"id": f"https://example.org/m/{n}"}, "timestamp": "2025-10-01T10:00:00Z"}
     if sid:
         out["id"] = sid
     if extensions:
@@ -58,14 +57,20 @@ def count(con: duckdb.DuckDBPyConnection, sql: str = "SELECT count(*) FROM state
 def test_attribution_happens_in_the_insert_and_lat_attribution_finds_nothing_to_change(con: duckdb.DuckDBPyConnection) -> None:
     registry.import_dir(con, FIXTURES / "good")
     mapped, stranger, extension, hub_only = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
-    done = writer.write(con, batch(stmt(1, MARI, mapped), stmt(2, STRANGER, stranger),
-                                   stmt(3, MARI, extension, EXT_SCHOOL="ee-s2", EXT_HUB="x"),
-                                   stmt(4, STRANGER, hub_only, EXT_HUB="lt-hub")), Known())
+    done = writer.write(
+        con,
+        batch(
+            stmt(1, MARI, mapped),
+            stmt(2, STRANGER, stranger),
+            stmt(3, MARI, extension, EXT_SCHOOL="ee-s2", EXT_HUB="x"),
+            stmt(4, STRANGER, hub_only, EXT_HUB="lt-hub"),
+        ),
+        Known(),
+    )
     assert done.stored == 4
     got = dict(con.execute("SELECT id::VARCHAR, [school, hub] FROM statements").fetchall())
     hub_of = dict(con.execute("SELECT school_id, hub FROM schools").fetchall())
-    assert got == {mapped: ["ee-s1", hub_of["ee-s1"]], stranger: [None, None],
-                   extension: ["ee-s2", hub_of["ee-s2"]], hub_only: [None, "lt-hub"]}
+    assert got == {mapped: ["ee-s1", hub_of["ee-s1"]], stranger: [None, None], extension: ["ee-s2", hub_of["ee-s2"]], hub_only: [None, "lt-hub"]}
     assert attribution.apply(con) == 0
 
 
@@ -94,8 +99,7 @@ def test_known_learns_what_was_committed_and_forgets_on_rollback(con: duckdb.Duc
     assert known._ids is None  # forgotten: it reloads from the store
 
 
-def test_lrs_policy_refuses_a_request_whole_and_a_later_one_with_the_same_id_is_judged_without_it(
-        con: duckdb.DuckDBPyConnection) -> None:
+def test_lrs_policy_refuses_a_request_whole_and_a_later_one_with_the_same_id_is_judged_without_it(con: duckdb.DuckDBPyConnection) -> None:
     held, shared = str(uuid.uuid4()), str(uuid.uuid4())
     writer.write(con, batch(stmt(1, sid=held)), Known())
     # request 0: a new statement, then other content under a held id (409); request 1: the
@@ -113,19 +117,18 @@ def test_file_policy_records_each_problem_and_stores_the_rest(con: duckdb.DuckDB
     held = str(uuid.uuid4())
     writer.write(con, batch(stmt(1, sid=held)), Known())
     voids = {"actor": STRANGER, "verb": {"id": vocab.VOIDED}, "object": {"objectType": "StatementRef", "id": held}}
-    chained = {**voids, "object": {"objectType": "StatementRef", "id": "00000000-0000-4000-8000-000000000001"},
-               "id": str(uuid.uuid4())}
+    chained = {**voids, "object": {"objectType": "StatementRef", "id": "00000000-0000-4000-8000-000000000001"}, "id": str(uuid.uuid4())}
     voiding_one = {**voids, "id": "00000000-0000-4000-8000-000000000001"}
-    done = writer.write(con, batch(stmt(2, sid=held), stmt(3, sid="not-a-uuid-but-a-string-of-36-chars"), voiding_one,
-                                   chained, stored="2025-06-01T12:31:00.000000Z"), Known())
+    done = writer.write(
+        con, batch(stmt(2, sid=held), stmt(3, sid="not-a-uuid-but-a-string-of-36-chars"), voiding_one, chained, stored="2025-06-01T12:31:00.000000Z"), Known()
+    )
     assert (done.stored, done.conflicts, done.voided) == (1, 1, 1)
     reasons = [r for (r,) in con.execute("SELECT reason FROM rejected ORDER BY line").fetchall()]
     assert len(reasons) == 2 and reasons[1].startswith("line 4: voiding statement targets 00000000-0000-4000-8000-000000000001")
     assert count(con, f"SELECT voided FROM statements WHERE id = '{held}'") is True
 
 
-def test_rows_the_fast_path_proved_skip_duckdbs_read_pass_and_the_others_take_it(
-        con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rows_the_fast_path_proved_skip_duckdbs_read_pass_and_the_others_take_it(con: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch) -> None:
     asked: list[int] = []  # rows of each _READ pass
     real_with = writer._with
 

@@ -32,6 +32,8 @@ PAGES: tuple[Page, ...] = (
     Page(research.PATH, "page.research", VIEW_RESEARCH, research),
     Page(research_export.PATH, "page.export", VIEW_EXPORT, research_export),
 )
+
+
 def for_user(access: DataAccess) -> list[Page]:
     """The pages this user may open, in navigation order."""
     return [page for page in PAGES if access.may(page.view)]

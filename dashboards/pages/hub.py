@@ -32,22 +32,30 @@ def layout(params: Params, lang: str) -> html.Div:
     rounds = round_choices(data)
     chosen_round = ui.chosen(params.round, rounds)
     levels = [("", t(lang, "filter.all_levels"))] + [(lv, t(lang, f"level.{lv}")) for lv in vocab.SCHOOL_LEVELS]
-    return html.Div([
-        html.H2(t(lang, "page.hub")),
-        html.P(t(lang, "intro.hub"), className="intro"),
-        html.Div([
-            ui.dropdown("hub-select", list(zip(ids, hubs["hub_name"].to_list(), strict=True)), hub, t(lang, "filter.hub")),
-            ui.dropdown("hub-round", [(r, r) for r in rounds], chosen_round, t(lang, "filter.round")),
-            ui.dropdown("hub-level", levels, params.level, t(lang, "filter.level")),
-            ui.dropdown("hub-area", figures.area_options(lang), params.area, t(lang, "filter.area")),
-        ], className="filters"),
-        html.Div(id="hub-body"),
-        html.Section([
-            html.H3(t(lang, "section.over_time")),
-            html.Div([ui.period("hub-period", params.start, params.end, lang), ui.grain("hub-grain", params.grain, lang)], className="filters"),
-            html.Div(id="hub-time"),
-        ], className="over-time"),
-    ])
+    return html.Div(
+        [
+            html.H2(t(lang, "page.hub")),
+            html.P(t(lang, "intro.hub"), className="intro"),
+            html.Div(
+                [
+                    ui.dropdown("hub-select", list(zip(ids, hubs["hub_name"].to_list(), strict=True)), hub, t(lang, "filter.hub")),
+                    ui.dropdown("hub-round", [(r, r) for r in rounds], chosen_round, t(lang, "filter.round")),
+                    ui.dropdown("hub-level", levels, params.level, t(lang, "filter.level")),
+                    ui.dropdown("hub-area", figures.area_options(lang), params.area, t(lang, "filter.area")),
+                ],
+                className="filters",
+            ),
+            html.Div(id="hub-body"),
+            html.Section(
+                [
+                    html.H3(t(lang, "section.over_time")),
+                    html.Div([ui.period("hub-period", params.start, params.end, lang), ui.grain("hub-grain", params.grain, lang)], className="filters"),
+                    html.Div(id="hub-time"),
+                ],
+                className="over-time",
+            ),
+        ]
+    )
 
 
 def body(hub: str, round_: str, level: str, area: str, lang: str) -> list[object]:
@@ -61,20 +69,54 @@ def body(hub: str, round_: str, level: str, area: str, lang: str) -> list[object
     pairs, profiles = hub_pairs(data, params), hub_profiles(data, params)
     return [
         html.P(t(lang, "summary.hub", schools=schools.height, scored=schools.filter(pl.col("score").is_not_null()).height), className="summary"),
-        ui.card(t(lang, "section.hub_schools"), ui.table(shown, "hub-schools", params, lang, filterable=True, page_size=20, links={"school_name": "school"},
-                columns=["school_name", "level", "teachers", "students", "respondents", "score", "cells_scored", "status"]), note=t(lang, "note.score")),
-        html.Div([
-            ui.card(t(lang, "section.distribution"), ui.graph(figures.score_distribution(hub_area_scores(data, params), lang), "hub-distribution-chart"),
-                    ui.download_links("hub-area-scores", params, lang)),
-            ui.card(t(lang, "section.status"), ui.graph(figures.status_counts(schools, lang), "hub-status-chart")),
-        ], className="grid-2"),
-        ui.card(t(lang, "section.profiles"), ui.table(profiles, "hub-profiles", params, lang, links={"school_name": "school"},
-                columns=[c for c in ("school_name", "label", "overall_score") if c in profiles.columns]), note=t(lang, "note.profiles")),
-        ui.card(t(lang, "section.pairs"), ui.table(pairs, "hub-pairs", params, lang,
-                columns=[c for c in ("mentor_name", "mentee_name", "score", "explanation") if c in pairs.columns]), note=t(lang, "note.pairs")),
-        ui.card(t(lang, "section.credentials"),
-                ui.graph(figures.credentials(credentials := hub_credentials(data, params), lang, t(lang, "chart.credentials_hub")), "hub-credentials-chart"),
-                ui.table(credentials, "hub-credentials", Params(hub=hub), lang), note=t(lang, "note.credentials_hub")),
+        ui.card(
+            t(lang, "section.hub_schools"),
+            ui.table(
+                shown,
+                "hub-schools",
+                params,
+                lang,
+                filterable=True,
+                page_size=20,
+                links={"school_name": "school"},
+                columns=["school_name", "level", "teachers", "students", "respondents", "score", "cells_scored", "status"],
+            ),
+            note=t(lang, "note.score"),
+        ),
+        html.Div(
+            [
+                ui.card(
+                    t(lang, "section.distribution"),
+                    ui.graph(figures.score_distribution(hub_area_scores(data, params), lang), "hub-distribution-chart"),
+                    ui.download_links("hub-area-scores", params, lang),
+                ),
+                ui.card(t(lang, "section.status"), ui.graph(figures.status_counts(schools, lang), "hub-status-chart")),
+            ],
+            className="grid-2",
+        ),
+        ui.card(
+            t(lang, "section.profiles"),
+            ui.table(
+                profiles,
+                "hub-profiles",
+                params,
+                lang,
+                links={"school_name": "school"},
+                columns=[c for c in ("school_name", "label", "overall_score") if c in profiles.columns],
+            ),
+            note=t(lang, "note.profiles"),
+        ),
+        ui.card(
+            t(lang, "section.pairs"),
+            ui.table(pairs, "hub-pairs", params, lang, columns=[c for c in ("mentor_name", "mentee_name", "score", "explanation") if c in pairs.columns]),
+            note=t(lang, "note.pairs"),
+        ),
+        ui.card(
+            t(lang, "section.credentials"),
+            ui.graph(figures.credentials(credentials := hub_credentials(data, params), lang, t(lang, "chart.credentials_hub")), "hub-credentials-chart"),
+            ui.table(credentials, "hub-credentials", Params(hub=hub), lang),
+            note=t(lang, "note.credentials_hub"),
+        ),
     ]
 
 
@@ -85,19 +127,40 @@ def over_time(hub: str, level: str, start: str, end: str, chosen: str, lang: str
         return [ui.notice(t(lang, "empty.hub_not_in_scope"), "warning")]
     params = Params(hub=hub, level=level, start=start, end=end, grain=chosen)
     activity = hub_activity(data, params)
-    note = t(lang, "note.hub_activity", min=min_cell()) + " " + t(lang, "note.activity_month" if grain(params) == "month" else "note.activity_week",
-                                                                  min=min_cell())
+    note = (
+        t(lang, "note.hub_activity", min=min_cell())
+        + " "
+        + t(lang, "note.activity_month" if grain(params) == "month" else "note.activity_week", min=min_cell())
+    )
     return [
-        ui.card(t(lang, "section.activity"), ui.graph(figures.activity(activity, lang, grain(params), min_cell()), "hub-activity-chart"),
-                ui.table(activity, "hub-activity", params, lang,
-                         columns=["period", "weeks", "schools", "active_teachers", "teacher_share", "active_students", "student_share", "schools_withheld",
-                                  "completions"]),
-                note=note),
+        ui.card(
+            t(lang, "section.activity"),
+            ui.graph(figures.activity(activity, lang, grain(params), min_cell()), "hub-activity-chart"),
+            ui.table(
+                activity,
+                "hub-activity",
+                params,
+                lang,
+                columns=[
+                    "period",
+                    "weeks",
+                    "schools",
+                    "active_teachers",
+                    "teacher_share",
+                    "active_students",
+                    "student_share",
+                    "schools_withheld",
+                    "completions",
+                ],
+            ),
+            note=note,
+        ),
     ]
 
 
 def register(app: Dash) -> None:
     """Connect the filters to the page body and to the over-time section."""
+
     @app.callback(Output("hub-body", "children"), [Input(f, "value") for f in FILTERS], Input("lang", "value"))
     def update_hub(hub: str | None, round_: str | None, level: str | None, area: str | None, lang: str | None) -> list[object]:
         return run_safely(lang, lambda language: body(hub or "", round_ or "", level or "", area or "", language))

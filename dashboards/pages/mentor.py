@@ -20,8 +20,19 @@ from dashboards.views import hub_choices, mentee_progress
 from lat.xapi import vocab
 
 PATH = "/mentor"
-COLUMNS = ["school_name", "status", "reason", "days_since_contact", "meetings", "goals_set", "steps_completed", "steps_planned",
-           "observations", "phase_reached", "risk"]
+COLUMNS = [
+    "school_name",
+    "status",
+    "reason",
+    "days_since_contact",
+    "meetings",
+    "goals_set",
+    "steps_completed",
+    "steps_planned",
+    "observations",
+    "phase_reached",
+    "risk",
+]
 
 
 def layout(params: Params, lang: str) -> html.Div:
@@ -29,16 +40,25 @@ def layout(params: Params, lang: str) -> html.Div:
     hubs = hub_choices(access())
     options = [("", t(lang, "filter.all_hubs"))] + list(zip(hubs["hub"].to_list(), hubs["hub_name"].to_list(), strict=True))
     hub = params.hub if params.hub in hubs["hub"].to_list() else ""
-    return html.Div([
-        html.H2(t(lang, "page.mentor")),
-        html.P(t(lang, "intro.mentor", days=settings().stalled_days), className="intro"),
-        html.Div([
-            ui.dropdown("mentor-hub", options, hub, t(lang, "filter.hub")),
-            ui.dropdown("mentor-level", [("", t(lang, "filter.all_levels"))] + [(lv, t(lang, f"level.{lv}")) for lv in vocab.SCHOOL_LEVELS],
-                        params.level if params.level in vocab.SCHOOL_LEVELS else "", t(lang, "filter.level")),
-        ], className="filters"),
-        html.Div(id="mentor-body"),
-    ])
+    return html.Div(
+        [
+            html.H2(t(lang, "page.mentor")),
+            html.P(t(lang, "intro.mentor", days=settings().stalled_days), className="intro"),
+            html.Div(
+                [
+                    ui.dropdown("mentor-hub", options, hub, t(lang, "filter.hub")),
+                    ui.dropdown(
+                        "mentor-level",
+                        [("", t(lang, "filter.all_levels"))] + [(lv, t(lang, f"level.{lv}")) for lv in vocab.SCHOOL_LEVELS],
+                        params.level if params.level in vocab.SCHOOL_LEVELS else "",
+                        t(lang, "filter.level"),
+                    ),
+                ],
+                className="filters",
+            ),
+            html.Div(id="mentor-body"),
+        ]
+    )
 
 
 def reason_text(row: dict[str, Any], lang: str, limit: int) -> str:
@@ -50,8 +70,12 @@ def reason_text(row: dict[str, Any], lang: str, limit: int) -> str:
 def _values(row: dict[str, Any]) -> dict[str, Any]:
     share = row.get("steps_share")
     return {
-        "days": row.get("days_since_contact"), "last": row.get("last_contact"), "since": row.get("days_in_mentoring"),
-        "start": row.get("mentoring_start"), "done": row.get("steps_completed"), "planned": row.get("steps_planned"),
+        "days": row.get("days_since_contact"),
+        "last": row.get("last_contact"),
+        "since": row.get("days_in_mentoring"),
+        "start": row.get("mentoring_start"),
+        "done": row.get("steps_completed"),
+        "planned": row.get("steps_planned"),
         "share": round((share or 0) * 100),
     }
 
@@ -78,6 +102,7 @@ def body(hub: str, level: str, lang: str) -> list[object]:
 
 def register(app: Dash) -> None:
     """Connect the filters to the page body."""
+
     @app.callback(Output("mentor-body", "children"), Input("mentor-hub", "value"), Input("mentor-level", "value"), Input("lang", "value"))
     def update_mentor(hub: str | None, level: str | None, lang: str | None) -> list[object]:
         return run_safely(lang, lambda language: body(hub or "", level or "", language))

@@ -21,16 +21,20 @@ def layout(params: Params, lang: str) -> html.Div:
     """Filters (round, area) and the body the callback fills."""
     rounds = round_choices(access())
     options = [("", t(lang, "filter.all_rounds"))] + [(r, r) for r in rounds]
-    return html.Div([
-        html.H2(t(lang, "page.research")),
-        html.P(t(lang, "intro.research"), className="intro"),
-        html.Div([
-            ui.dropdown("research-round", options, params.round if params.round in rounds else "", t(lang, "filter.round")),
-            ui.dropdown("research-area", figures.area_options(lang),
-                        params.area if params.area in vocab.AREAS else "", t(lang, "filter.area")),
-        ], className="filters"),
-        html.Div(id="research-body"),
-    ])
+    return html.Div(
+        [
+            html.H2(t(lang, "page.research")),
+            html.P(t(lang, "intro.research"), className="intro"),
+            html.Div(
+                [
+                    ui.dropdown("research-round", options, params.round if params.round in rounds else "", t(lang, "filter.round")),
+                    ui.dropdown("research-area", figures.area_options(lang), params.area if params.area in vocab.AREAS else "", t(lang, "filter.area")),
+                ],
+                className="filters",
+            ),
+            html.Div(id="research-body"),
+        ]
+    )
 
 
 def body(round_: str, area: str, lang: str) -> list[object]:
@@ -46,6 +50,7 @@ def body(round_: str, area: str, lang: str) -> list[object]:
 
 def register(app: Dash) -> None:
     """Connect the filters to the page body."""
+
     @app.callback(Output("research-body", "children"), Input("research-round", "value"), Input("research-area", "value"), Input("lang", "value"))
     def update_research(round_: str | None, area: str | None, lang: str | None) -> list[object]:
         return run_safely(lang, lambda language: body(round_ or "", area or "", language))

@@ -29,19 +29,27 @@ def layout(params: Params, lang: str) -> html.Div:
     """The export's choices (k, level, format) and the body the callback fills."""
     from lat.export import FORMATS, LEVELS
 
-    return html.Div([
-        html.H2(t(lang, "page.export")),
-        html.P(t(lang, "intro.export"), className="intro"),
-        html.Div([
-            html.Div([
-                html.Label(t(lang, "filter.k"), htmlFor="export-k"),
-                dcc.Input(id="export-k", type="number", min=2, step=1, value=DEFAULT_K, debounce=True, className="number"),
-            ], className="filter"),
-            ui.dropdown("export-level", [(lv, t(lang, f"export_level.{lv}")) for lv in LEVELS], "schools", t(lang, "filter.export_level")),
-            ui.dropdown("export-format", [(f, t(lang, f"format.{f}")) for f in FORMATS], "csv", t(lang, "filter.format")),
-        ], className="filters"),
-        html.Div(id="export-body"),
-    ])
+    return html.Div(
+        [
+            html.H2(t(lang, "page.export")),
+            html.P(t(lang, "intro.export"), className="intro"),
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.Label(t(lang, "filter.k"), htmlFor="export-k"),
+                            dcc.Input(id="export-k", type="number", min=2, step=1, value=DEFAULT_K, debounce=True, className="number"),
+                        ],
+                        className="filter",
+                    ),
+                    ui.dropdown("export-level", [(lv, t(lang, f"export_level.{lv}")) for lv in LEVELS], "schools", t(lang, "filter.export_level")),
+                    ui.dropdown("export-format", [(f, t(lang, f"format.{f}")) for f in FORMATS], "csv", t(lang, "filter.format")),
+                ],
+                className="filters",
+            ),
+            html.Div(id="export-body"),
+        ]
+    )
 
 
 def body(k: object, level: str, fmt: str, lang: str) -> list[object]:
@@ -62,17 +70,20 @@ def body(k: object, level: str, fmt: str, lang: str) -> list[object]:
     if key_source(settings()) is None:
         return [ui.notice(t(lang, "export.no_key", how=HOW_TO_SET), "warning")]
     href = f"{DOWNLOAD}?{urlencode({'k': number, 'level': level, 'format': fmt})}"
-    return [ui.card(
-        t(lang, "section.export"),
-        html.P(t(lang, f"export_about.{level}")),
-        html.P(t(lang, "export.k_means", k=number)),
-        html.A(t(lang, "action.export_zip"), href=href, id="export-download", className="button"),
-        note=t(lang, "note.export"),
-    )]
+    return [
+        ui.card(
+            t(lang, "section.export"),
+            html.P(t(lang, f"export_about.{level}")),
+            html.P(t(lang, "export.k_means", k=number)),
+            html.A(t(lang, "action.export_zip"), href=href, id="export-download", className="button"),
+            note=t(lang, "note.export"),
+        )
+    ]
 
 
 def register(app: Dash) -> None:
     """Connect the export's choices to the page body."""
+
     @app.callback(Output("export-body", "children"), [Input(i, "value") for i in INPUTS], Input("lang", "value"))
     def update_export(k: object, level: str | None, fmt: str | None, lang: str | None) -> list[object]:
         return run_safely(lang, lambda language: body(k, level or "", fmt or "", language))

@@ -39,21 +39,29 @@ def layout(params: Params, lang: str) -> html.Div:
     rounds = round_choices(data, school)
     chosen_round = ui.chosen(params.round, rounds)
     names = list(zip(ids, schools["school_name"].to_list(), strict=True))
-    return html.Div([
-        html.H2(t(lang, "page.school")),
-        html.P(t(lang, "intro.school"), className="intro"),
-        html.Div([
-            ui.dropdown("school-select", names, school, t(lang, "filter.school")),
-            ui.dropdown("school-round", [(r, r) for r in rounds], chosen_round, t(lang, "filter.round")),
-            ui.dropdown("school-area", figures.area_options(lang), params.area, t(lang, "filter.area")),
-        ], className="filters"),
-        html.Div(id="school-body"),
-        html.Section([
-            html.H3(t(lang, "section.over_time")),
-            html.Div([ui.period("school-period", params.start, params.end, lang), ui.grain("school-grain", params.grain, lang)], className="filters"),
-            html.Div(id="school-time"),
-        ], className="over-time"),
-    ])
+    return html.Div(
+        [
+            html.H2(t(lang, "page.school")),
+            html.P(t(lang, "intro.school"), className="intro"),
+            html.Div(
+                [
+                    ui.dropdown("school-select", names, school, t(lang, "filter.school")),
+                    ui.dropdown("school-round", [(r, r) for r in rounds], chosen_round, t(lang, "filter.round")),
+                    ui.dropdown("school-area", figures.area_options(lang), params.area, t(lang, "filter.area")),
+                ],
+                className="filters",
+            ),
+            html.Div(id="school-body"),
+            html.Section(
+                [
+                    html.H3(t(lang, "section.over_time")),
+                    html.Div([ui.period("school-period", params.start, params.end, lang), ui.grain("school-grain", params.grain, lang)], className="filters"),
+                    html.Div(id="school-time"),
+                ],
+                className="over-time",
+            ),
+        ]
+    )
 
 
 def body(school: str, round_: str, area: str, lang: str) -> list[object]:
@@ -71,14 +79,27 @@ def body(school: str, round_: str, area: str, lang: str) -> list[object]:
     areas = school_areas(data, params)
     return [
         html.H3(f"{row['school_name']} · {row['hub_name']} · {level} · {params.round}", className="subject"),
-        ui.card(t(lang, "section.areas"), _area_matrix(areas, lang), ui.graph(figures.areas_by_group(areas, lang, min_cell()), "school-areas-chart"),
-                ui.download_links("school-areas", params, lang), note=t(lang, "note.suppressed", min=min_cell())),
+        ui.card(
+            t(lang, "section.areas"),
+            _area_matrix(areas, lang),
+            ui.graph(figures.areas_by_group(areas, lang, min_cell()), "school-areas-chart"),
+            ui.download_links("school-areas", params, lang),
+            note=t(lang, "note.suppressed", min=min_cell()),
+        ),
         ui.card(t(lang, "section.gaps"), ui.table(school_gaps(data, params), "school-gaps", params, lang), note=t(lang, "note.gaps")),
         ui.card(t(lang, "section.strengths"), ui.table(school_strengths(data, params), "school-strengths", params, lang, page_size=18)),
-        ui.card(t(lang, "section.progress"), ui.graph(figures.progress_by_area(progress := school_progress(data, params), lang), "school-progress-chart"),
-                ui.table(progress, "school-progress", params, lang,
-                         columns=["area", "group", "previous_round", "mean_previous", "n_previous", "mean", "n", "change", "ci_low", "ci_high", "significant"]),
-                note=t(lang, "note.progress")),
+        ui.card(
+            t(lang, "section.progress"),
+            ui.graph(figures.progress_by_area(progress := school_progress(data, params), lang), "school-progress-chart"),
+            ui.table(
+                progress,
+                "school-progress",
+                params,
+                lang,
+                columns=["area", "group", "previous_round", "mean_previous", "n_previous", "mean", "n", "change", "ci_low", "ci_high", "significant"],
+            ),
+            note=t(lang, "note.progress"),
+        ),
         _credentials_card(data, params, lang),
     ]
 
@@ -106,14 +127,29 @@ def over_time(school: str, start: str, end: str, chosen: str, lang: str) -> list
     activity = school_activity(data, params)
     timeline = school_timeline(data, params)
     return [
-        ui.card(t(lang, "section.activity"), ui.graph(figures.activity(activity, lang, grain(params), min_cell()), "school-activity-chart"),
-                ui.table(activity, "school-activity", params, lang,
-                         columns=["period", "weeks", "active_teachers", "teacher_share", "active_students", "student_share", "completions"]),
-                note=t(lang, "note.activity_month" if grain(params) == "month" else "note.activity_week", min=min_cell())),
-        ui.card(t(lang, "section.timeline"), ui.graph(figures.timeline(timeline, lang), "school-timeline-chart"),
-                ui.table(timeline, "school-timeline", params, lang,
-                         columns=["as_of", "meetings", "goals_set", "goals_achieved", "steps_planned", "steps_completed", "observations", "phase_reached",
-                                  "status"])),
+        ui.card(
+            t(lang, "section.activity"),
+            ui.graph(figures.activity(activity, lang, grain(params), min_cell()), "school-activity-chart"),
+            ui.table(
+                activity,
+                "school-activity",
+                params,
+                lang,
+                columns=["period", "weeks", "active_teachers", "teacher_share", "active_students", "student_share", "completions"],
+            ),
+            note=t(lang, "note.activity_month" if grain(params) == "month" else "note.activity_week", min=min_cell()),
+        ),
+        ui.card(
+            t(lang, "section.timeline"),
+            ui.graph(figures.timeline(timeline, lang), "school-timeline-chart"),
+            ui.table(
+                timeline,
+                "school-timeline",
+                params,
+                lang,
+                columns=["as_of", "meetings", "goals_set", "goals_achieved", "steps_planned", "steps_completed", "observations", "phase_reached", "status"],
+            ),
+        ),
     ]
 
 
@@ -144,6 +180,7 @@ def _area_matrix(areas: pl.DataFrame, lang: str) -> html.Div:
 
 def register(app: Dash) -> None:
     """Connect the filters to the page body and to the over-time section."""
+
     @app.callback(Output("school-body", "children"), [Input(f, "value") for f in FILTERS], Input("lang", "value"))
     def update_school(school: str | None, round_: str | None, area: str | None, lang: str | None) -> list[object]:
         return run_safely(lang, lambda language: body(school or "", round_ or "", area or "", language))

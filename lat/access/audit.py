@@ -84,10 +84,7 @@ def read(settings: Settings, *, since: datetime | None = None, action: str | Non
         args.append(action)
     with authdb.session(settings) as con:
         rows = con.execute(sql + " ORDER BY seq", args).fetchall()
-    return [
-        Entry(r["seq"], r["at"], r["actor"], r["action"], r["target"], json.loads(r["detail"] or "{}"), r["ip"])
-        for r in rows
-    ]
+    return [Entry(r["seq"], r["at"], r["actor"], r["action"], r["target"], json.loads(r["detail"] or "{}"), r["ip"]) for r in rows]
 
 
 def parse_since(text: str) -> datetime:

@@ -25,9 +25,11 @@ from collections.abc import Mapping
 # - style-src 'unsafe-inline': plotly.js writes its styles into <style> elements at run time
 #   and React sets style attributes; inline styles cannot run code;
 # - img-src data: and blob:: plotly's mode-bar icons and image exports.
-_DASHBOARD_CSP = ("default-src 'self'; script-src 'self'{hashes}; style-src 'self' 'unsafe-inline'; "
-                  "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
-                  "base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+_DASHBOARD_CSP = (
+    "default-src 'self'; script-src 'self'{hashes}; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 # The LRS answers JSON (and attachments): nothing in it is ever to be run or framed by a browser.
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 

@@ -58,15 +58,26 @@ def register_routes(bp: Blueprint, settings: Settings) -> None:
             return Response(f"The identity provider cannot be reached: {exc}", status=502, mimetype="text/plain")
         state, nonce, verifier = (secrets.token_urlsafe(32) for _ in range(3))
         params = {
-            "response_type": "code", "client_id": settings.oidc_client_id, "redirect_uri": _redirect_uri(),
-            "scope": "openid profile", "state": state, "nonce": nonce,
-            "code_challenge": _challenge(verifier), "code_challenge_method": "S256",
+            "response_type": "code",
+            "client_id": settings.oidc_client_id,
+            "redirect_uri": _redirect_uri(),
+            "scope": "openid profile",
+            "state": state,
+            "nonce": nonce,
+            "code_challenge": _challenge(verifier),
+            "code_challenge_method": "S256",
         }
         response = redirect(f"{meta['authorization_endpoint']}?{urllib.parse.urlencode(params)}", code=302)
-        carried = {"state": state, "nonce": nonce, "verifier": verifier, "next": request.args.get("next", "/"),
-                   "exp": time.time() + STATE_SECONDS}
-        response.set_cookie(STATE_COOKIE, _sign(settings, carried), max_age=STATE_SECONDS, path="/oidc",
-                            httponly=True, samesite="Lax", secure=settings.cookie_secure or request.is_secure)
+        carried = {"state": state, "nonce": nonce, "verifier": verifier, "next": request.args.get("next", "/"), "exp": time.time() + STATE_SECONDS}
+        response.set_cookie(
+            STATE_COOKIE,
+            _sign(settings, carried),
+            max_age=STATE_SECONDS,
+            path="/oidc",
+            httponly=True,
+            samesite="Lax",
+            secure=settings.cookie_secure or request.is_secure,
+        )
         return response
 
     @bp.get("/oidc/callback")
@@ -108,8 +119,7 @@ def exchange(settings: Settings, code: str, verifier: str, nonce: str, redirect_
     meta = discover(settings)
     secret = settings.oidc_client_secret.get_secret_value() if settings.oidc_client_secret else ""
     basic = base64.b64encode(f"{_form(settings.oidc_client_id or '')}:{_form(secret)}".encode()).decode()
-    body = urllib.parse.urlencode({"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri,
-                                   "code_verifier": verifier}).encode()
+    body = urllib.parse.urlencode({"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri, "code_verifier": verifier}).encode()
     tokens = _post_json(meta["token_endpoint"], body, {"Authorization": f"Basic {basic}"})
     if "id_token" not in tokens:
         raise OidcError("The token endpoint returned no ID token.")
@@ -191,8 +201,9 @@ def _get_json(url: str) -> dict[str, Any]:
 
 
 def _post_json(url: str, body: bytes, headers: dict[str, str]) -> dict[str, Any]:
-    request_ = urllib.request.Request(url, data=body, method="POST", headers={
-        "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json", **headers})
+    request_ = urllib.request.Request(
+        url, data=body, method="POST", headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json", **headers}
+    )
     return _fetch(request_)
 
 

@@ -88,8 +88,7 @@ class MartInfo:
 def catalogue(directory: Path) -> dict[str, MartInfo]:
     """The marts published in ``directory``, as ``lat compute`` described them beside the marts."""
     return {
-        name: MartInfo(name, entry["level"], dict(entry["columns"]),
-                       None if entry.get("readers") is None else frozenset(entry["readers"]))
+        name: MartInfo(name, entry["level"], dict(entry["columns"]), None if entry.get("readers") is None else frozenset(entry["readers"]))
         for name, entry in marts.read_catalogue(directory).items()
     }
 
@@ -155,8 +154,7 @@ def _load_registry(directory: Path) -> PublishedRegistry | None:
             )
         elif mentor and mentee and pairs is None:
             frame = marts.read(name, directory=directory)
-            pairs = frame.select(pl.col(mentor).cast(pl.String).alias("mentor"),
-                                 pl.col(mentee).cast(pl.String).alias("mentee_school"))
+            pairs = frame.select(pl.col(mentor).cast(pl.String).alias("mentor"), pl.col(mentee).cast(pl.String).alias("mentee_school"))
     if schools is None:
         return None
     if pairs is None:

@@ -36,9 +36,7 @@ _SCOPE_RULES: dict[str, tuple[set[str], str]] = {
 def validate_name(name: str) -> str:
     """``name`` when it is a valid user name, else a LatError saying which characters are allowed."""
     if not _NAME.match(name):
-        raise LatError(
-            f"User name {name!r}: use 1-100 letters, digits and . _ @ + - (starting with a letter or digit)."
-        )
+        raise LatError(f"User name {name!r}: use 1-100 letters, digits and . _ @ + - (starting with a letter or digit).")
     return name
 
 
@@ -132,8 +130,7 @@ def update_external_user(settings: Settings, name: str, role: str, schools: Iter
     if existing is not None and not existing.external:
         raise LatError(f"User {name!r} is a local account; the identity provider may not sign in as it.")
     if existing is None:
-        return add_user(settings, name, role, password=None, schools=schools, hubs=hubs, persons=persons,
-                        external=True, actor="oidc", check_registry=False)
+        return add_user(settings, name, role, password=None, schools=schools, hubs=hubs, persons=persons, external=True, actor="oidc", check_registry=False)
     with authdb.session(settings) as con, authdb.transaction(con):
         con.execute("UPDATE users SET role = ? WHERE name = ?", (role, name))
         con.execute("DELETE FROM user_scopes WHERE user = ?", (name,))
@@ -154,8 +151,7 @@ def get_user(settings: Settings, name: str, *, con: sqlite3.Connection | None = 
     scopes: dict[str, list[str]] = {"school": [], "hub": [], "person": []}
     for kind, value in con.execute("SELECT kind, value FROM user_scopes WHERE user = ? ORDER BY value", (name,)):
         scopes[kind].append(value)
-    return User(row["name"], row["role"], tuple(scopes["school"]), tuple(scopes["hub"]), tuple(scopes["person"]),
-                bool(row["external"]), row["created_at"])
+    return User(row["name"], row["role"], tuple(scopes["school"]), tuple(scopes["hub"]), tuple(scopes["person"]), bool(row["external"]), row["created_at"])
 
 
 def list_users(settings: Settings) -> list[User]:
@@ -214,8 +210,16 @@ def create_demo_accounts(settings: Settings) -> list[tuple[str, str, str, str]]:
         if get_user(settings, name) is not None:
             remove_user(settings, name, actor="demo")
         password = generate_password()
-        user = add_user(settings, name, role, password=password, actor="demo", schools=scope.get("schools", ()),
-                        hubs=scope.get("hubs", ()), persons=scope.get("persons", ()))
+        user = add_user(
+            settings,
+            name,
+            role,
+            password=password,
+            actor="demo",
+            schools=scope.get("schools", ()),
+            hubs=scope.get("hubs", ()),
+            persons=scope.get("persons", ()),
+        )
         rows.append((user.name, user.role, user.scope_text(), password))
     return rows
 

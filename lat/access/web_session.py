@@ -22,8 +22,13 @@ def start_session(settings: Settings, user: User, target: str) -> BaseResponse:
     session = auth.create_session(settings, user.name, client_ip())
     response = redirect(safe_next(target), code=303)
     response.set_cookie(
-        SESSION_COOKIE, session.id, max_age=int(settings.session_hours * 3600), path="/",
-        httponly=True, samesite="Lax", secure=settings.cookie_secure or request.is_secure,
+        SESSION_COOKIE,
+        session.id,
+        max_age=int(settings.session_hours * 3600),
+        path="/",
+        httponly=True,
+        samesite="Lax",
+        secure=settings.cookie_secure or request.is_secure,
     )
     response.delete_cookie(LOGIN_NONCE_COOKIE, path="/login")
     return response

@@ -134,8 +134,10 @@ def create_blueprint(settings: Settings) -> Blueprint:
         refused = _guard()
         if refused is not None:
             return refused
-        body = (f'<form method="post" action="/logout"><input type="hidden" name="{CSRF_FIELD}" value="{html.escape(csrf_token())}">'
-                f'<button type="submit">Sign out {html.escape(current_user().name)}</button></form>')
+        body = (
+            f'<form method="post" action="/logout"><input type="hidden" name="{CSRF_FIELD}" value="{html.escape(csrf_token())}">'
+            f'<button type="submit">Sign out {html.escape(current_user().name)}</button></form>'
+        )
         return _page("Sign out", body)
 
     @bp.post("/logout")
@@ -213,14 +215,16 @@ def _login_page(settings: Settings, target: str, *, error: str | None = None, st
 <label>Password <input name="password" type="password" autocomplete="current-password" required></label>
 <button type="submit">Sign in</button></form>{oidc}"""
     response = _page("Sign in", body, status)
-    response.set_cookie(LOGIN_NONCE_COOKIE, nonce, max_age=3600, path="/login", httponly=True, samesite="Lax",
-                        secure=settings.cookie_secure or request.is_secure)
+    response.set_cookie(
+        LOGIN_NONCE_COOKIE, nonce, max_age=3600, path="/login", httponly=True, samesite="Lax", secure=settings.cookie_secure or request.is_secure
+    )
     return response
 
 
 def _page(title: str, body: str, status: int = 200) -> Response:
-    text = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title} - LAT</title></head>'
-            f"<body><main><h1>{title}</h1>{body}</main></body></html>")
+    text = (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title} - LAT</title></head><body><main><h1>{title}</h1>{body}</main></body></html>'
+    )
     return Response(text, status=status, mimetype="text/html")  # no-store and DENY framing: _security_headers
 
 

@@ -21,8 +21,7 @@ def audit(since: str | None, action: str | None, as_json: bool) -> None:
     entries = log.read(settings, since=log.parse_since(since) if since else None, action=action)
     for e in entries:
         if as_json:
-            click.echo(json.dumps({"at": e.at, "actor": e.actor, "action": e.action, "target": e.target,
-                                   "detail": e.detail, "ip": e.ip}, sort_keys=True))
+            click.echo(json.dumps({"at": e.at, "actor": e.actor, "action": e.action, "target": e.target, "detail": e.detail, "ip": e.ip}, sort_keys=True))
         else:
             detail = " ".join(f"{k}={v}" for k, v in sorted(e.detail.items()))
             click.echo("  ".join(x for x in (e.at, e.actor, e.action, e.target or "", e.ip or "", detail) if x))

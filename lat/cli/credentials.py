@@ -16,8 +16,13 @@ def credentials() -> None:
 
 
 @credentials.command("keygen")
-@click.option("--alg", type=click.Choice(["EdDSA", "ES256", "RS256"]), default="EdDSA", show_default=True,
-              help="Signature algorithm: Ed25519 (EdDSA), P-256 (ES256) or RSA 3072 (RS256).")
+@click.option(
+    "--alg",
+    type=click.Choice(["EdDSA", "ES256", "RS256"]),
+    default="EdDSA",
+    show_default=True,
+    help="Signature algorithm: Ed25519 (EdDSA), P-256 (ES256) or RSA 3072 (RS256).",
+)
 @click.option("--force", is_flag=True, help="Replace an existing key (credentials signed with it stop verifying).")
 def keygen(alg: str, force: bool) -> None:
     """Make the hub's signing key (LAT_HOME/keys/credentials.pem) and publish its JWKS."""
@@ -30,8 +35,7 @@ def keygen(alg: str, force: bool) -> None:
 
 
 @credentials.command("award")
-@click.option("--achievements", "path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Achievements file (TOML); default LAT_CREDENTIALS_ACHIEVEMENTS.")
+@click.option("--achievements", "path", type=click.Path(dir_okay=False, path_type=Path), help="Achievements file (TOML); default LAT_CREDENTIALS_ACHIEVEMENTS.")
 @click.option("--round", "rounds", multiple=True, metavar="LABEL", help="Only this round of the file (repeatable); default all.")
 @click.option("--dry-run", is_flag=True, help="Show who meets which criteria; issue and record nothing.")
 def award(path: Path | None, rounds: tuple[str, ...], dry_run: bool) -> None:
@@ -50,8 +54,10 @@ def award(path: Path | None, rounds: tuple[str, ...], dry_run: bool) -> None:
     report = awarding.award(settings, achievements.load(path), rounds=list(rounds), dry_run=dry_run)
     for item in report.awarded:
         who = f"{item.subject}" + (f" ({item.school})" if item.school and item.school != item.subject else "")
-        click.echo(f"{'would award' if dry_run else 'awarded'} {item.achievement} [{item.round}] to {who}"
-                   + (f": {item.credential_id}" if item.credential_id else f" ({item.evidence} evidence items)"))
+        click.echo(
+            f"{'would award' if dry_run else 'awarded'} {item.achievement} [{item.round}] to {who}"
+            + (f": {item.credential_id}" if item.credential_id else f" ({item.evidence} evidence items)")
+        )
     verb = "would be issued" if dry_run else "issued"
     click.echo(f"{len(report.awarded)} credentials {verb}; {report.already} already held.")
 
@@ -76,8 +82,11 @@ def revoke(credential_id: str, reason: str) -> None:
 @credentials.command("verify")
 @click.argument("file_or_jwt")
 @click.option("--jwks", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="JWKS file with the issuer's public key.")
-@click.option("--status-list", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A downloaded status-list credential (JWT or JSON) to check revocation against.")
+@click.option(
+    "--status-list",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A downloaded status-list credential (JWT or JSON) to check revocation against.",
+)
 def verify(file_or_jwt: str, jwks: Path | None, status_list: Path | None) -> None:
     """Check a credential's signature, issuer, dates and revocation; exit 1 when it fails."""
     from lat.credentials.verify import verify as check

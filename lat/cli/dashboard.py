@@ -23,5 +23,9 @@ def dashboard(host: str | None, port: int | None) -> None:
 
     settings = get_settings()
     current_dir(settings)  # no marts yet: say so now, not on the first page load
-    serve(settings, host or settings.dashboard_host, settings.dashboard_port if port is None else port,
-          on_ready=lambda url: click.echo(f"LAT dashboard on {url} (Ctrl+C stops it)", err=False))
+    serve(
+        settings,
+        host or settings.dashboard_host,
+        settings.dashboard_port if port is None else port,
+        on_ready=lambda url: click.echo(f"LAT dashboard on {url} (Ctrl+C stops it)", err=False),
+    )

@@ -120,7 +120,4 @@ def check_servable(settings: Settings) -> None:
     """Refuse a LAT_HOME that holds data but no published marts (the demo never overwrites data)."""
     current = state(settings)
     if not current.empty and not current.ready:
-        raise LatError(
-            f"{settings.home} holds data but no published marts: run 'lat compute' there, "
-            "or point LAT_HOME at an empty folder for a fresh demo."
-        )
+        raise LatError(f"{settings.home} holds data but no published marts: run 'lat compute' there, or point LAT_HOME at an empty folder for a fresh demo.")

@@ -10,18 +10,24 @@ from lat.config import get_settings
 
 
 @click.command("export")
-@click.option("--out", "out", required=True, type=click.Path(path_type=Path, file_okay=False),
-              help="New (or empty) folder to write the export into.")
-@click.option("--k", "k", type=int, default=5, show_default=True,
-              help="Every quasi-identifier combination is shared by at least k schools or respondents.")
-@click.option("--level", type=click.Choice(["answers", "respondents", "schools"]), default="answers", show_default=True,
-              help="answers: one row per survey answer; respondents: one per respondent and round with area "
-                   "means; schools: one per school and round with area means per group and mentoring progress.")
-@click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True,
-              help="File format of the data files.")
-@click.option("--dp-epsilon", type=float, default=None, metavar="E",
-              help="Add Laplace noise (OpenDP) to the counts and means of the schools level, for "
-                   "differential privacy with epsilon E per respondent and round.")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path, file_okay=False), help="New (or empty) folder to write the export into.")
+@click.option("--k", "k", type=int, default=5, show_default=True, help="Every quasi-identifier combination is shared by at least k schools or respondents.")
+@click.option(
+    "--level",
+    type=click.Choice(["answers", "respondents", "schools"]),
+    default="answers",
+    show_default=True,
+    help="answers: one row per survey answer; respondents: one per respondent and round with area "
+    "means; schools: one per school and round with area means per group and mentoring progress.",
+)
+@click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True, help="File format of the data files.")
+@click.option(
+    "--dp-epsilon",
+    type=float,
+    default=None,
+    metavar="E",
+    help="Add Laplace noise (OpenDP) to the counts and means of the schools level, for differential privacy with epsilon E per respondent and round.",
+)
 def export(out: Path, k: int, level: str, fmt: str, dp_epsilon: float | None) -> None:
     """Write an anonymised research export of the survey answers into the folder OUT.
 

@@ -10,11 +10,13 @@ import click
 
 @click.command("import-survey")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--round", "round_label", required=True, metavar="LABEL",
-              help="The self-assessment round, e.g. 2025-autumn (letters, digits, '.', '_', '-').")
-@click.option("--date", "date_text", metavar="ISO",
-              help="When the answers were given (2025-03-14 or 2025-03-14T10:30:00Z; default: now). "
-                   "A 'timestamp' column overrides it row by row.")
+@click.option("--round", "round_label", required=True, metavar="LABEL", help="The self-assessment round, e.g. 2025-autumn (letters, digits, '.', '_', '-').")
+@click.option(
+    "--date",
+    "date_text",
+    metavar="ISO",
+    help="When the answers were given (2025-03-14 or 2025-03-14T10:30:00Z; default: now). A 'timestamp' column overrides it row by row.",
+)
 def import_survey(file: Path, round_label: str, date_text: str | None) -> None:
     """Import the answers in FILE (CSV, one row per respondent) as xAPI statements.
 

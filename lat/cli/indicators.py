@@ -22,8 +22,13 @@ FAMILIES = sorted({family for family, _ in MARTS})
 
 @click.command("indicators")
 @click.argument("family", type=click.Choice(FAMILIES))
-@click.option("--level", type=click.Choice(["school", "hub", "country"]), default="school", show_default=True,
-              help="School cells, or hub / country roll-ups (both weightings).")
+@click.option(
+    "--level",
+    type=click.Choice(["school", "hub", "country"]),
+    default="school",
+    show_default=True,
+    help="School cells, or hub / country roll-ups (both weightings).",
+)
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "parquet"]), default="csv", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of stdout.")
 def indicators(family: str, level: str, fmt: str, out: Path | None) -> None:
@@ -39,8 +44,7 @@ def indicators(family: str, level: str, fmt: str, out: Path | None) -> None:
 
     name = MARTS.get((family, level))
     if name is None:
-        raise LatError(f"'{family}' has no {level}-level table; levels: "
-                       + ", ".join(lv for f, lv in MARTS if f == family))
+        raise LatError(f"'{family}' has no {level}-level table; levels: " + ", ".join(lv for f, lv in MARTS if f == family))
     frame = marts.read(name, get_settings())
     if fmt == "parquet" and out is None and sys.stdout.isatty():
         raise LatError("Parquet is binary: give --out FILE or redirect stdout.")

@@ -16,10 +16,8 @@ SHOWN_REJECTIONS = 10
 
 @click.command("ingest")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--batch-size", type=click.IntRange(min=1), default=None,
-              help="Statements per transaction (default: LAT_INGEST_BATCH_SIZE).")
-@click.option("--workers", type=click.IntRange(min=0), default=None,
-              help="Builder threads; 0 = one per core (default: LAT_INGEST_WORKERS).")
+@click.option("--batch-size", type=click.IntRange(min=1), default=None, help="Statements per transaction (default: LAT_INGEST_BATCH_SIZE).")
+@click.option("--workers", type=click.IntRange(min=0), default=None, help="Builder threads; 0 = one per core (default: LAT_INGEST_WORKERS).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 def ingest(paths: tuple[Path, ...], batch_size: int | None, workers: int | None, as_json: bool) -> None:
     """Load xAPI statements from PATHS (files or directories) into the store.
@@ -53,8 +51,7 @@ def ingest(paths: tuple[Path, ...], batch_size: int | None, workers: int | None,
 
     if store.live_writer(settings):  # `lat lrs` holds the store: it ingests for us
         summary = IngestSummary(**store.delegate("ingest", settings, paths=[str(p.resolve()) for p in paths]))
-        click.echo(json.dumps(summary.as_dict()) if as_json else
-                   ", ".join(f"{name} {value}" for name, value in summary.as_dict().items()))
+        click.echo(json.dumps(summary.as_dict()) if as_json else ", ".join(f"{name} {value}" for name, value in summary.as_dict().items()))
         return
     summary = ingest_paths(list(paths), settings, progress=not as_json, on_skip=note)
     if as_json:

@@ -11,8 +11,7 @@ SCOPE_HELP = "all, all/read, statements/write, statements/read, statements/read/
 
 @click.group("lrs", invoke_without_command=True)
 @click.option("--host", default=None, help="Address to listen on (default: LAT_LRS_HOST, 127.0.0.1).")
-@click.option("--port", type=click.IntRange(0, 65535), default=None,
-              help="Port to listen on; 0 picks a free one (default: LAT_LRS_PORT, 8100).")
+@click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port to listen on; 0 picks a free one (default: LAT_LRS_PORT, 8100).")
 @click.pass_context
 def lrs(ctx: click.Context, host: str | None, port: int | None) -> None:
     """Serve the xAPI Statement API (xAPI 1.0.3 and 2.0.0) under http://HOST:PORT/xapi/.
@@ -41,8 +40,9 @@ def credentials() -> None:
 
 @credentials.command("add")
 @click.argument("name")
-@click.option("--scope", "scopes", multiple=True, default=("statements/write",), show_default=True,
-              help=f"What the credential may do (repeatable): {SCOPE_HELP}.")
+@click.option(
+    "--scope", "scopes", multiple=True, default=("statements/write",), show_default=True, help=f"What the credential may do (repeatable): {SCOPE_HELP}."
+)
 def add(name: str, scopes: tuple[str, ...]) -> None:
     """Create a credential for the source NAME and print {"key": ..., "secret": ...}.
 

@@ -6,16 +6,12 @@ import click
 
 
 @click.command("pull")
-@click.option("--endpoint", required=True, metavar="URL",
-              help="The LRS's xAPI base URL, e.g. https://lrs.example.org/xAPI (…/statements is added).")
+@click.option("--endpoint", required=True, metavar="URL", help="The LRS's xAPI base URL, e.g. https://lrs.example.org/xAPI (…/statements is added).")
 @click.option("--key", required=True, help="Basic-auth user (key) of the LRS.")
 @click.option("--secret", required=True, help="Basic-auth password (secret) of the LRS.")
-@click.option("--since", metavar="ISO",
-              help="Pull statements stored after this time instead of resuming from the saved cursor.")
-@click.option("--limit", type=click.IntRange(min=1), default=500, show_default=True,
-              help="Statements asked for per page (the LRS may send fewer).")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
-              help="Seconds to wait for the LRS on each request.")
+@click.option("--since", metavar="ISO", help="Pull statements stored after this time instead of resuming from the saved cursor.")
+@click.option("--limit", type=click.IntRange(min=1), default=500, show_default=True, help="Statements asked for per page (the LRS may send fewer).")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0, show_default=True, help="Seconds to wait for the LRS on each request.")
 def pull(endpoint: str, key: str, secret: str, since: str | None, limit: int, timeout: float) -> None:
     """Pull the statements stored in another LRS since the last pull.
 

@@ -25,7 +25,9 @@ def apply(dry_run: bool, no_recompute: bool) -> None:
 
     run = run_retention(get_settings(), dry_run=dry_run, recompute=None if no_recompute else compute)
     verb = "Would delete" if dry_run else "Deleted"
-    click.echo(f"{verb} {run.statements_deleted} statements, {run.rejected_deleted} rejected and "
-               f"{run.conflicts_deleted} conflict rows from before {run.cutoff:%Y-%m-%d %H:%M} UTC.")
+    click.echo(
+        f"{verb} {run.statements_deleted} statements, {run.rejected_deleted} rejected and "
+        f"{run.conflicts_deleted} conflict rows from before {run.cutoff:%Y-%m-%d %H:%M} UTC."
+    )
     if run.marts_recomputed:
         click.echo("Marts recomputed.")

@@ -10,13 +10,18 @@ import click
 
 
 @click.command("sample")
-@click.option("--out", "out", type=click.Path(path_type=Path, file_okay=False), required=True,
-              help="Folder to write registry/ and statements/ into (both are replaced).")
-@click.option("--scale", type=click.Choice(["pilot", "national"]), default="pilot", show_default=True,
-              help="pilot: 5 hubs, 75 schools (~130k statements, seconds); national: 50 hubs, 5,000 schools (~10M statements, minutes).")
+@click.option(
+    "--out", "out", type=click.Path(path_type=Path, file_okay=False), required=True, help="Folder to write registry/ and statements/ into (both are replaced)."
+)
+@click.option(
+    "--scale",
+    type=click.Choice(["pilot", "national"]),
+    default="pilot",
+    show_default=True,
+    help="pilot: 5 hubs, 75 schools (~130k statements, seconds); national: 50 hubs, 5,000 schools (~10M statements, minutes).",
+)
 @click.option("--seed", type=int, default=1, show_default=True, help="Same seed, byte-identical output.")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Processes generating hubs in parallel [default: one per CPU].")
+@click.option("--workers", type=click.IntRange(min=1), default=None, help="Processes generating hubs in parallel [default: one per CPU].")
 def sample(out: Path, scale: str, seed: int, workers: int | None) -> None:
     """Generate a realistic sample of a hub network's data into OUT.
 
@@ -37,6 +42,8 @@ def sample(out: Path, scale: str, seed: int, workers: int | None) -> None:
         summary = generate(out, scale=scale, seed=seed, workers=workers, progress=bar.update)
     seconds = time.perf_counter() - started
     people = summary.registry["people"]
-    click.echo(f"Wrote {summary.registry['schools']} schools, {people} people and "
-               f"{summary.total_statements:,} statements in {len(summary.statements)} files to {out} "
-               f"({seconds:.1f} s, seed {seed}).")
+    click.echo(
+        f"Wrote {summary.registry['schools']} schools, {people} people and "
+        f"{summary.total_statements:,} statements in {len(summary.statements)} files to {out} "
+        f"({seconds:.1f} s, seed {seed})."
+    )

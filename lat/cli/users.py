@@ -29,8 +29,7 @@ def _read_password(from_stdin: bool) -> tuple[str, bool]:
             raise LatError("--password-stdin: no password on standard input.")
         return password, False
     if sys.stdin.isatty():
-        entered = click.prompt("Password (empty: generate one)", hide_input=True, default="",
-                               show_default=False, confirmation_prompt=False)
+        entered = click.prompt("Password (empty: generate one)", hide_input=True, default="", show_default=False, confirmation_prompt=False)
         if entered:
             again = click.prompt("Repeat the password", hide_input=True)
             if again != entered:

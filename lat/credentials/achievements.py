@@ -411,7 +411,7 @@ def _indicator_rule(where: _Where, place: str, data: dict[str, Any], subject: st
         where.fail(place, "'round' must be a round label string")
     filters = data.get("where", {})
     if not isinstance(filters, dict) or not all(isinstance(v, str | int | float | bool) for v in filters.values()):
-        where.fail(place, "'where' must be a table of column = value filters, e.g. where = { area = \"A\", group = \"teacher\" }")
+        where.fail(place, '\'where\' must be a table of column = value filters, e.g. where = { area = "A", group = "teacher" }')
     comparison = _comparison(where, place, data)
     return IndicatorRule(mart, column, comparison, round_label, str(data.get("label", "")), tuple(sorted(filters.items())))
 

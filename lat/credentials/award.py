@@ -56,8 +56,9 @@ def issued_dir(settings: Settings) -> Path:
     return settings.home / "credentials" / "issued"
 
 
-def award(settings: Settings, definitions: Definitions, *, rounds: list[str] | None = None, dry_run: bool = False,
-          now: dt.datetime | None = None) -> AwardReport:
+def award(
+    settings: Settings, definitions: Definitions, *, rounds: list[str] | None = None, dry_run: bool = False, now: dt.datetime | None = None
+) -> AwardReport:
     """Issue every credential now earned; ``dry_run`` evaluates only."""
     chosen = _rounds(definitions, rounds)
     key = None if dry_run else signing_key.load(settings)
@@ -74,25 +75,46 @@ def award(settings: Settings, definitions: Definitions, *, rounds: list[str] | N
                     credential_id = None
                     if key is not None:
                         credential_id = _issue(con, settings, definitions, achievement, round_, outcome, key, moment, country)
-                    report.awarded.append(Award(achievement.id, round_.label, outcome.subject, outcome.school,
-                                                len(outcome.evidence), credential_id))
+                    report.awarded.append(Award(achievement.id, round_.label, outcome.subject, outcome.school, len(outcome.evidence), credential_id))
         if key is not None:
             report.ingest = record_statements(con)
             revocation.publish(con, settings, key, urls(settings))
     return report
 
 
-def _issue(con: duckdb.DuckDBPyConnection, settings: Settings, definitions: Definitions, achievement: Achievement,
-           round_: Round, outcome: criteria.Outcome, key: signing_key.SigningKey, moment: dt.datetime, country: str | None) -> str:
+def _issue(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    definitions: Definitions,
+    achievement: Achievement,
+    round_: Round,
+    outcome: criteria.Outcome,
+    key: signing_key.SigningKey,
+    moment: dt.datetime,
+    country: str | None,
+) -> str:
     """Build, sign, store and write one credential; returns its id."""
     where = urls(settings)
     index = ledger.next_index(con)
-    credential = issue.build(achievement, outcome, round_, definitions.issuer, where, status_index=index,
-                             issued_at=moment, country_name=country)
+    credential = issue.build(achievement, outcome, round_, definitions.issuer, where, status_index=index, issued_at=moment, country_name=country)
     token = signing.sign(credential, key, where.jwks)
-    ledger.insert(con, ledger.Issued(
-        credential["id"], achievement.id, achievement.name, where.achievement(achievement.id), round_.label,
-        achievement.subject, outcome.subject, outcome.school, index, moment, earned.statement_id(credential["id"]), token))
+    ledger.insert(
+        con,
+        ledger.Issued(
+            credential["id"],
+            achievement.id,
+            achievement.name,
+            where.achievement(achievement.id),
+            round_.label,
+            achievement.subject,
+            outcome.subject,
+            outcome.school,
+            index,
+            moment,
+            earned.statement_id(credential["id"]),
+            token,
+        ),
+    )
     folder = issued_dir(settings)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{credential['id'].removeprefix('urn:uuid:')}.jwt").write_text(token + "\n", encoding="utf-8")
@@ -102,10 +124,22 @@ def _issue(con: duckdb.DuckDBPyConnection, settings: Settings, definitions: Defi
 def record_statements(con: duckdb.DuckDBPyConnection) -> IngestSummary:
     """Ingest the earned statement of every issued credential not yet in the store (catches up after a crash)."""
     missing = ledger.issued(con, "statement_id NOT IN (SELECT id FROM statements)")
-    records = [Record(SOURCE, None, earned.statement(
-        credential_id=row.credential_id, subject_kind=row.subject_kind, subject=row.subject,
-        achievement_url=row.achievement_url, achievement_name=row.achievement_name, school=row.school,
-        when=row.issued_at)) for row in missing]
+    records = [
+        Record(
+            SOURCE,
+            None,
+            earned.statement(
+                credential_id=row.credential_id,
+                subject_kind=row.subject_kind,
+                subject=row.subject,
+                achievement_url=row.achievement_url,
+                achievement_name=row.achievement_name,
+                school=row.school,
+                when=row.issued_at,
+            ),
+        )
+        for row in missing
+    ]
     return ingest_records(con, records) if records else IngestSummary()
 
 

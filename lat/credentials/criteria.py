@@ -51,8 +51,7 @@ def evaluate(con: duckdb.DuckDBPyConnection, achievement: Achievement, round_: R
     return [Outcome(s, schools.get(s), evidence) for s, (passed, evidence) in sorted(verdicts.items()) if passed]
 
 
-def _evaluate(con: duckdb.DuckDBPyConnection, rule: Rule, kind: str, round_: Round, subjects: list[str],
-              settings: Settings) -> Verdicts:
+def _evaluate(con: duckdb.DuckDBPyConnection, rule: Rule, kind: str, round_: Round, subjects: list[str], settings: Settings) -> Verdicts:
     if isinstance(rule, Group):
         children = [_evaluate(con, r, kind, round_, subjects, settings) for r in rule.rules]
         combine = all if rule.mode == "all" else any
@@ -69,7 +68,7 @@ def _verdict(rule: StatementRule | IndicatorRule, value: float | bool | None, id
     return passed, [Evidence(rule.describe(), value, ids[:MAX_EVIDENCE_STATEMENTS])] if passed else []
 
 
-_IN_ROUND = 'NOT voided AND CAST(timezone(\'UTC\', "timestamp") AS DATE) BETWEEN ? AND ?'
+_IN_ROUND = "NOT voided AND CAST(timezone('UTC', \"timestamp\") AS DATE) BETWEEN ? AND ?"
 
 
 def _statement_counts(con: duckdb.DuckDBPyConnection, rule: StatementRule, kind: str, round_: Round) -> dict[str, tuple[int, tuple[str, ...]]]:
@@ -83,8 +82,7 @@ def _statement_counts(con: duckdb.DuckDBPyConnection, rule: StatementRule, kind:
         where.append("phase = ?")
         params.append(rule.phase)
     counted = "count(DISTINCT object_id)" if rule.distinct else "count(*)"
-    sql = (f'SELECT {key}, {counted}, list(id::VARCHAR ORDER BY "timestamp", id) FROM statements '
-           f"WHERE {' AND '.join(where)} GROUP BY {key}")
+    sql = f'SELECT {key}, {counted}, list(id::VARCHAR ORDER BY "timestamp", id) FROM statements WHERE {" AND ".join(where)} GROUP BY {key}'
     return {subject: (int(n), tuple(ids)) for subject, n, ids in con.execute(sql, params).fetchall()}
 
 
@@ -104,8 +102,9 @@ def _indicator_values(rule: IndicatorRule, round_: Round, settings: Settings) ->
         frame = frame.filter(pl.col("as_of") == pl.col("as_of").max().over("school"))
     repeated = frame.group_by("school").len().filter(pl.col("len") > 1)
     if repeated.height:
-        raise LatError(f"indicator {name}: mart {rule.mart} has several rows per school; narrow it with "
-                       f"where = {{ column = value }} (columns: {', '.join(frame.columns)})")
+        raise LatError(
+            f"indicator {name}: mart {rule.mart} has several rows per school; narrow it with where = {{ column = value }} (columns: {', '.join(frame.columns)})"
+        )
     return {row["school"]: row[rule.column] for row in frame.select("school", rule.column).iter_rows(named=True)}
 
 
@@ -124,8 +123,8 @@ def _subjects(con: duckdb.DuckDBPyConnection, achievement: Achievement, round_: 
 def _schools_of(con: duckdb.DuckDBPyConnection, round_: Round) -> dict[str, str]:
     """actor -> school: the registry's, else the school most of the actor's statements in the round name."""
     observed = con.execute(
-        f"SELECT actor_key, mode(school) FROM statements WHERE {_IN_ROUND} AND school IS NOT NULL AND actor_key IS NOT NULL "
-        "GROUP BY actor_key", [round_.start, round_.end]).fetchall()
+        f"SELECT actor_key, mode(school) FROM statements WHERE {_IN_ROUND} AND school IS NOT NULL AND actor_key IS NOT NULL GROUP BY actor_key",
+        [round_.start, round_.end],
+    ).fetchall()
     registry = con.execute("SELECT actor, school FROM people WHERE actor IS NOT NULL AND school IS NOT NULL").fetchall()
     return {**dict(observed), **dict(registry)}
-

@@ -36,19 +36,20 @@ def actor(subject_kind: str, subject: str) -> dict[str, Any]:
     return {"objectType": "Agent", "openid": subject}
 
 
-def statement(*, credential_id: str, subject_kind: str, subject: str, achievement_url: str, achievement_name: str,
-              school: str | None, when: dt.datetime) -> dict[str, Any]:
+def statement(
+    *, credential_id: str, subject_kind: str, subject: str, achievement_url: str, achievement_name: str, school: str | None, when: dt.datetime
+) -> dict[str, Any]:
     """The earned statement for one credential."""
-    context: dict[str, Any] = {"contextActivities": {"category": [
-        {"objectType": "Activity", "id": vocab.PROFILE_VERSION, "definition": {"type": vocab.PROFILE_ACTIVITY_TYPE}}]}}
+    context: dict[str, Any] = {
+        "contextActivities": {"category": [{"objectType": "Activity", "id": vocab.PROFILE_VERSION, "definition": {"type": vocab.PROFILE_ACTIVITY_TYPE}}]}
+    }
     if school:
         context["extensions"] = {vocab.EXT_SCHOOL: school}
     return {
         "id": statement_id(credential_id),
         "actor": actor(subject_kind, subject),
         "verb": {"id": vocab.EARNED, "display": {"en": "earned"}},
-        "object": {"objectType": "Activity", "id": achievement_url,
-                   "definition": {"type": vocab.BADGE, "name": {"en": achievement_name}}},
+        "object": {"objectType": "Activity", "id": achievement_url, "definition": {"type": vocab.BADGE, "name": {"en": achievement_name}}},
         "context": context,
         "timestamp": when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
     }

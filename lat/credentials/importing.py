@@ -36,8 +36,9 @@ class Imported:
     verdict: Verdict
 
 
-def import_credential(settings: Settings, value: str, *, learner: str, jwks: Path | None = None,
-                      status_list: Path | None = None, now: dt.datetime | None = None) -> Imported:
+def import_credential(
+    settings: Settings, value: str, *, learner: str, jwks: Path | None = None, status_list: Path | None = None, now: dt.datetime | None = None
+) -> Imported:
     """Verify and record one credential; LatError (nothing recorded) when it does not verify."""
     verdict = verify(value, settings, jwks=jwks, status_list=status_list, now=now)
     if not verdict.ok:
@@ -55,20 +56,37 @@ def import_credential(settings: Settings, value: str, *, learner: str, jwks: Pat
     return Imported(credential_id, issuer_id(credential), str(achievement.get("name", "")), actor_key, not known, verdict)
 
 
-def _record(con: duckdb.DuckDBPyConnection, credential: dict[str, Any], credential_id: str, actor_key: str,
-            school: str | None, verdict: Verdict) -> None:
+def _record(con: duckdb.DuckDBPyConnection, credential: dict[str, Any], credential_id: str, actor_key: str, school: str | None, verdict: Verdict) -> None:
     achievement = credential["credentialSubject"].get("achievement") or {}
     named = credential.get("issuer")
     issuer = named if isinstance(named, dict) else {}
     when = signing.parse_datetime(credential["validFrom"])
-    statement = earned.statement(credential_id=credential_id, subject_kind="person", subject=actor_key,
-                                 achievement_url=str(achievement.get("id") or credential_id),
-                                 achievement_name=str(achievement.get("name") or credential.get("name") or "micro-credential"),
-                                 school=school, when=when)
+    statement = earned.statement(
+        credential_id=credential_id,
+        subject_kind="person",
+        subject=actor_key,
+        achievement_url=str(achievement.get("id") or credential_id),
+        achievement_name=str(achievement.get("name") or credential.get("name") or "micro-credential"),
+        school=school,
+        when=when,
+    )
     ingest_records(con, [Record(f"credential import: {issuer_id(credential)}", None, statement)])
-    con.execute("INSERT INTO credentials_imported VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
-        credential_id, issuer_id(credential), issuer.get("name"), achievement.get("id"), achievement.get("name"),
-        actor_key, when, verdict.key_source, statement["id"], verdict.token, dt.datetime.now(dt.UTC)])
+    con.execute(
+        "INSERT INTO credentials_imported VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            credential_id,
+            issuer_id(credential),
+            issuer.get("name"),
+            achievement.get("id"),
+            achievement.get("name"),
+            actor_key,
+            when,
+            verdict.key_source,
+            statement["id"],
+            verdict.token,
+            dt.datetime.now(dt.UTC),
+        ],
+    )
 
 
 def _learner(con: duckdb.DuckDBPyConnection, learner: str) -> tuple[str, str | None]:

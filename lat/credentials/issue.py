@@ -76,9 +76,12 @@ class Urls:
 
 def issuer_profile(issuer: Issuer, urls: Urls, country_name: str | None = None) -> dict[str, Any]:
     """The awarding body as an OB 3.0 Profile, with its country for the EU element."""
-    profile: dict[str, Any] = {"id": urls.issuer, "type": ["Profile"], "name": issuer.name,
-                               "address": {"type": ["Address"], "addressCountry": country_name or issuer.country,
-                                           "addressCountryCode": issuer.country}}
+    profile: dict[str, Any] = {
+        "id": urls.issuer,
+        "type": ["Profile"],
+        "name": issuer.name,
+        "address": {"type": ["Address"], "addressCountry": country_name or issuer.country, "addressCountryCode": issuer.country},
+    }
     if issuer.url:
         profile["url"] = issuer.url
     return profile
@@ -86,21 +89,36 @@ def issuer_profile(issuer: Issuer, urls: Urls, country_name: str | None = None) 
 
 def achievement_json(achievement: Achievement, profile: dict[str, Any], urls: Urls) -> dict[str, Any]:
     """The OB 3.0 Achievement, with the EU elements."""
-    eu: dict[str, Any] = {"learningOutcomes": list(achievement.learning_outcomes), "workload": achievement.workload,
-                          "level": achievement.level, "assessmentType": achievement.assessment,
-                          "participation": achievement.participation, "qualityAssurance": achievement.quality_assurance}
+    eu: dict[str, Any] = {
+        "learningOutcomes": list(achievement.learning_outcomes),
+        "workload": achievement.workload,
+        "level": achievement.level,
+        "assessmentType": achievement.assessment,
+        "participation": achievement.participation,
+        "qualityAssurance": achievement.quality_assurance,
+    }
     if achievement.workload_hours is not None:
         eu["workloadHours"] = achievement.workload_hours
     data: dict[str, Any] = {
-        "id": urls.achievement(achievement.id), "type": ["Achievement"], "achievementType": "MicroCredential",
-        "name": achievement.name, "description": achievement.description,
+        "id": urls.achievement(achievement.id),
+        "type": ["Achievement"],
+        "achievementType": "MicroCredential",
+        "name": achievement.name,
+        "description": achievement.description,
         "criteria": {"id": urls.achievement(achievement.id) + "#criteria", "narrative": narrative(achievement)},
-        "creator": profile, "euMicroCredential": eu,
+        "creator": profile,
+        "euMicroCredential": eu,
     }
     if achievement.eqf_level is not None:
-        data["alignment"] = [{"type": ["Alignment"], "targetName": f"EQF level {achievement.eqf_level}",
-                              "targetUrl": f"http://data.europa.eu/snb/eqf/{achievement.eqf_level}",
-                              "targetFramework": "European Qualifications Framework", "targetType": "ext:EQFLevel"}]
+        data["alignment"] = [
+            {
+                "type": ["Alignment"],
+                "targetName": f"EQF level {achievement.eqf_level}",
+                "targetUrl": f"http://data.europa.eu/snb/eqf/{achievement.eqf_level}",
+                "targetFramework": "European Qualifications Framework",
+                "targetType": "ext:EQFLevel",
+            }
+        ]
     if achievement.tags:
         data["tag"] = list(achievement.tags)
     return data
@@ -109,10 +127,12 @@ def achievement_json(achievement: Achievement, profile: dict[str, Any], urls: Ur
 def narrative(achievement: Achievement) -> str:
     """Markdown shown by wallets: the criteria, then the EU elements a reader looks for."""
     outcomes = "\n".join(f"- {o}" for o in achievement.learning_outcomes)
-    return (f"{achievement.criteria_narrative()}\n\n**Learning outcomes**\n\n{outcomes}\n\n"
-            f"**Workload:** {achievement.workload}. **Level:** {achievement.level}. "
-            f"**Assessment:** {achievement.assessment}. **Participation:** {achievement.participation}. "
-            f"**Quality assurance:** {achievement.quality_assurance}")
+    return (
+        f"{achievement.criteria_narrative()}\n\n**Learning outcomes**\n\n{outcomes}\n\n"
+        f"**Workload:** {achievement.workload}. **Level:** {achievement.level}. "
+        f"**Assessment:** {achievement.assessment}. **Participation:** {achievement.participation}. "
+        f"**Quality assurance:** {achievement.quality_assurance}"
+    )
 
 
 def subject_json(kind: str, subject: str, urls: Urls, round_: Round, *, salt: str | None = None) -> dict[str, Any]:
@@ -142,9 +162,10 @@ def evidence_json(outcome: Outcome) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     for evidence in outcome.evidence:
         if evidence.statement_ids:
-            items.extend({"id": f"urn:uuid:{sid}", "type": ["Evidence"], "name": evidence.rule,
-                          "description": "An xAPI statement in the hub's learning record store."}
-                         for sid in evidence.statement_ids)
+            items.extend(
+                {"id": f"urn:uuid:{sid}", "type": ["Evidence"], "name": evidence.rule, "description": "An xAPI statement in the hub's learning record store."}
+                for sid in evidence.statement_ids
+            )
         else:
             items.append({"type": ["Evidence"], "name": evidence.rule, "narrative": f"Value: {evidence.value}."})
     return items
@@ -152,13 +173,28 @@ def evidence_json(outcome: Outcome) -> list[dict[str, Any]]:
 
 def status_entry(urls: Urls, index: int) -> dict[str, Any]:
     """A BitstringStatusListEntry pointing at the hub's revocation list."""
-    return {"id": f"{urls.status_list}#{index}", "type": "BitstringStatusListEntry", "statusPurpose": "revocation",
-            "statusListIndex": str(index), "statusListCredential": urls.status_list}
+    return {
+        "id": f"{urls.status_list}#{index}",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": str(index),
+        "statusListCredential": urls.status_list,
+    }
 
 
-def build(achievement: Achievement, outcome: Outcome, round_: Round, issuer: Issuer, urls: Urls, *,
-          status_index: int, issued_at: dt.datetime, country_name: str | None = None,
-          credential_id: str | None = None, salt: str | None = None) -> dict[str, Any]:
+def build(
+    achievement: Achievement,
+    outcome: Outcome,
+    round_: Round,
+    issuer: Issuer,
+    urls: Urls,
+    *,
+    status_index: int,
+    issued_at: dt.datetime,
+    country_name: str | None = None,
+    credential_id: str | None = None,
+    salt: str | None = None,
+) -> dict[str, Any]:
     """The unsigned OpenBadgeCredential for one outcome."""
     profile = issuer_profile(issuer, urls, country_name)
     subject = subject_json(achievement.subject, outcome.subject, urls, round_, salt=salt)

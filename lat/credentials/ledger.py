@@ -34,8 +34,11 @@ class Issued:
 
 def exists(con: duckdb.DuckDBPyConnection, achievement: str, round_: str, subject: str) -> bool:
     """Whether a credential for ``achievement`` and ``round_`` was issued to ``subject`` already."""
-    return bool(con.execute("SELECT count(*) FROM credentials_issued WHERE achievement = ? AND round = ? AND subject = ?",
-                            [achievement, round_, subject]).fetchall()[0][0])
+    return bool(
+        con.execute("SELECT count(*) FROM credentials_issued WHERE achievement = ? AND round = ? AND subject = ?", [achievement, round_, subject]).fetchall()[
+            0
+        ][0]
+    )
 
 
 def next_index(con: duckdb.DuckDBPyConnection) -> int:
@@ -45,9 +48,23 @@ def next_index(con: duckdb.DuckDBPyConnection) -> int:
 
 def insert(con: duckdb.DuckDBPyConnection, row: Issued) -> None:
     """Record one issued credential."""
-    con.execute("INSERT INTO credentials_issued VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
-        row.credential_id, row.achievement, row.achievement_name, row.achievement_url, row.round, row.subject_kind,
-        row.subject, row.school, row.status_index, row.issued_at, row.statement_id, row.jwt])
+    con.execute(
+        "INSERT INTO credentials_issued VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            row.credential_id,
+            row.achievement,
+            row.achievement_name,
+            row.achievement_url,
+            row.round,
+            row.subject_kind,
+            row.subject,
+            row.school,
+            row.status_index,
+            row.issued_at,
+            row.statement_id,
+            row.jwt,
+        ],
+    )
 
 
 def issued(con: duckdb.DuckDBPyConnection, where: str = "true", params: list[object] | None = None) -> list[Issued]:

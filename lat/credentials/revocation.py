@@ -62,15 +62,13 @@ def list_credential(urls: Urls, issuer_id: str, encoded: str, now: dt.datetime) 
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
         "issuer": {"id": issuer_id},
         "validFrom": now.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "credentialSubject": {"id": f"{urls.status_list}#list", "type": "BitstringStatusList",
-                              "statusPurpose": "revocation", "encodedList": encoded},
+        "credentialSubject": {"id": f"{urls.status_list}#list", "type": "BitstringStatusList", "statusPurpose": "revocation", "encodedList": encoded},
     }
 
 
 def revoked_indices(con: duckdb.DuckDBPyConnection) -> list[int]:
     """The status-list indices of revoked credentials, ascending."""
-    return [r[0] for r in con.execute("SELECT i.status_index FROM credentials_issued i "
-                                      "JOIN credentials_revoked r USING (credential_id) ORDER BY 1").fetchall()]
+    return [r[0] for r in con.execute("SELECT i.status_index FROM credentials_issued i JOIN credentials_revoked r USING (credential_id) ORDER BY 1").fetchall()]
 
 
 def publish(con: duckdb.DuckDBPyConnection, settings: Settings, key: SigningKey, urls: Urls) -> Path:

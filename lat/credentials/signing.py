@@ -38,8 +38,7 @@ VC_CLAIM = "credential in the 'vc' claim (VC Data Model 1.1 VC-JWT, accepted fro
 def sign(credential: dict[str, Any], key: SigningKey, jwks_url: str, *, signed_at: dt.datetime | None = None) -> str:
     """The credential as a VC-JWT signed with the hub's key: the credential is the payload."""
     header = {"alg": key.alg, "typ": "JWT", "kid": f"{jwks_url}#{key.kid}", "jwk": key.public_jwk()}
-    payload = json.dumps(payload_of(credential, signed_at or dt.datetime.now(dt.UTC)),
-                         separators=(",", ":"), ensure_ascii=False).encode()
+    payload = json.dumps(payload_of(credential, signed_at or dt.datetime.now(dt.UTC)), separators=(",", ":"), ensure_ascii=False).encode()
     with warnings.catch_warnings():  # joserfc flags EdDSA as superseded by RFC 9864's "Ed25519";
         warnings.simplefilter("ignore")  # wallets and OB 3.0 verifiers still expect EdDSA
         return jws.serialize_compact(header, payload, key.key, algorithms=[key.alg])
@@ -98,8 +97,7 @@ def shape_of(claims: dict[str, Any]) -> str:
     if "vc" not in claims:
         return PAYLOAD
     if "@context" in claims:
-        raise LatError("the JWT payload is a credential and also has a 'vc' claim: "
-                       "VC-JOSE-COSE forbids the 'vc' claim beside a credential, so it is ambiguous")
+        raise LatError("the JWT payload is a credential and also has a 'vc' claim: VC-JOSE-COSE forbids the 'vc' claim beside a credential, so it is ambiguous")
     if not isinstance(claims["vc"], dict):
         raise LatError("the JWT's 'vc' claim is not a JSON object")
     return VC_CLAIM

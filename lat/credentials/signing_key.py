@@ -54,8 +54,9 @@ def generate(settings: Settings, alg: str = "EdDSA", *, force: bool = False) -> 
         raise LatError(f"unsupported algorithm {alg!r}; choose one of {', '.join(ALGORITHMS)}")
     path = key_path(settings)
     if path.exists() and not force:
-        raise LatError(f"a signing key already exists at {path}; credentials signed with it would no longer verify "
-                       "if it were replaced. Use --force to replace it anyway.")
+        raise LatError(
+            f"a signing key already exists at {path}; credentials signed with it would no longer verify if it were replaced. Use --force to replace it anyway."
+        )
     key: Key
     if alg == "EdDSA":
         key = jwk.OKPKey.generate_key("Ed25519")

@@ -66,8 +66,7 @@ def read_input(value: str) -> str:
     return text
 
 
-def verify(value: str, settings: Settings, *, jwks: Path | None = None, status_list: Path | None = None,
-           now: dt.datetime | None = None) -> Verdict:
+def verify(value: str, settings: Settings, *, jwks: Path | None = None, status_list: Path | None = None, now: dt.datetime | None = None) -> Verdict:
     """Check a credential (a file or a JWT string); never raises for a bad credential, only for bad input."""
     token = read_input(value)
     verdict = Verdict(token=token)
@@ -81,8 +80,9 @@ def verify(value: str, settings: Settings, *, jwks: Path | None = None, status_l
     if key is None:
         verdict.problems.append(f"no key to check the signature with: {verdict.key_source}")
     elif not signing.signature_valid(token, key, str(header.get("alg"))):
-        verdict.problems.append(f"the signature does not match ({header.get('alg')}, key from {verdict.key_source}): "
-                                "the credential was altered, or signed by another key")
+        verdict.problems.append(
+            f"the signature does not match ({header.get('alg')}, key from {verdict.key_source}): the credential was altered, or signed by another key"
+        )
     else:
         verdict.facts.append(f"signature valid ({header.get('alg')}, key from {verdict.key_source})")
     _check_dates(credential, claims, now or dt.datetime.now(dt.UTC), verdict)
@@ -111,10 +111,13 @@ def _check_shape(credential: dict[str, Any], verdict: Verdict) -> None:
 def _check_claims(credential: dict[str, Any], claims: dict[str, Any], verdict: Verdict) -> None:
     """A JWT claim that disagrees with the credential member it mirrors makes the credential invalid."""
     subject = credential.get("credentialSubject")
-    mirrored = {"iss": ("issuer", issuer_id(credential) or None), "jti": ("id", credential.get("id")),
-                "sub": ("credentialSubject.id", subject.get("id") if isinstance(subject, dict) else None),
-                "nbf": ("validFrom", _seconds(credential.get("validFrom"))),
-                "exp": ("validUntil", _seconds(credential.get("validUntil")))}
+    mirrored = {
+        "iss": ("issuer", issuer_id(credential) or None),
+        "jti": ("id", credential.get("id")),
+        "sub": ("credentialSubject.id", subject.get("id") if isinstance(subject, dict) else None),
+        "nbf": ("validFrom", _seconds(credential.get("validFrom"))),
+        "exp": ("validUntil", _seconds(credential.get("validUntil"))),
+    }
     for claim, (member, value) in mirrored.items():
         if claim in claims and value is not None and claims[claim] != value:
             said, shown = claims[claim], value

@@ -54,8 +54,14 @@ def check_parameters(k: int, level: str, fmt: str, dp_epsilon: float | None) -> 
 
 
 def export(
-    access: DataAccess, out: Path, *, k: int = 5, level: str = "answers", fmt: str = "parquet",
-    dp_epsilon: float | None = None, destination: str | None = None,
+    access: DataAccess,
+    out: Path,
+    *,
+    k: int = 5,
+    level: str = "answers",
+    fmt: str = "parquet",
+    dp_epsilon: float | None = None,
+    destination: str | None = None,
 ) -> ExportResult:
     """Write an export of ``level`` into the new folder ``out`` (see the module docstring)."""
     from lat.export import anonymise, package
@@ -72,22 +78,30 @@ def export(
         package.discard(stage)
         raise
     files = manifest["files"]
-    audit.record(access.settings, access.user.name, audit.EXPORT, target=f"research-export:{level}", detail={
-        "level": level, "k": k, "format": fmt, "dp_epsilon": dp_epsilon, "destination": destination or str(out),
-        "rows": {path: entry["rows"] for path, entry in files.items()},
-        "sha256": {path: entry["sha256"] for path, entry in files.items()},
-    })
+    audit.record(
+        access.settings,
+        access.user.name,
+        audit.EXPORT,
+        target=f"research-export:{level}",
+        detail={
+            "level": level,
+            "k": k,
+            "format": fmt,
+            "dp_epsilon": dp_epsilon,
+            "destination": destination or str(out),
+            "rows": {path: entry["rows"] for path, entry in files.items()},
+            "sha256": {path: entry["sha256"] for path, entry in files.items()},
+        },
+    )
     return ExportResult(out, manifest)
 
 
-def build_zip(access: DataAccess, *, k: int = 5, level: str = "answers", fmt: str = "parquet",
-              dp_epsilon: float | None = None) -> bytes:
+def build_zip(access: DataAccess, *, k: int = 5, level: str = "answers", fmt: str = "parquet", dp_epsilon: float | None = None) -> bytes:
     """The export as zip bytes (for the dashboard download); audited like ``lat export``."""
     from lat.export import package
 
     with tempfile.TemporaryDirectory(prefix="lat-export-") as tmp:
-        result = export(access, Path(tmp) / "export", k=k, level=level, fmt=fmt, dp_epsilon=dp_epsilon,
-                        destination="zip download")
+        result = export(access, Path(tmp) / "export", k=k, level=level, fmt=fmt, dp_epsilon=dp_epsilon, destination="zip download")
         return package.zip_folder(result.out)
 
 
@@ -103,14 +117,13 @@ def _check_role(access: DataAccess, level: str) -> None:
     from lat.access.policy import AccessDenied
 
     if not access.may(RESEARCH_EXPORT):
-        audit.record(access.settings, access.user.name, audit.ACCESS_DENIED, target=f"research-export:{level}",
-                     detail={"reason": "only admins and researchers export"})
-        raise AccessDenied(f"{access.user.role} {access.user.name!r} may not export research data: "
-                           "only admins and researchers may.")
+        audit.record(
+            access.settings, access.user.name, audit.ACCESS_DENIED, target=f"research-export:{level}", detail={"reason": "only admins and researchers export"}
+        )
+        raise AccessDenied(f"{access.user.role} {access.user.name!r} may not export research data: only admins and researchers may.")
 
 
-def _write(access: DataAccess, root: Path, key: bytes, *, k: int, level: str, fmt: str,
-           dp_epsilon: float | None) -> dict[str, Any]:
+def _write(access: DataAccess, root: Path, key: bytes, *, k: int, level: str, fmt: str, dp_epsilon: float | None) -> dict[str, Any]:
     from lat.export import codebook, dp, manifest, package, readme, source, tables
     from lat.export.anonymise import Pseudonymiser
 
@@ -130,8 +143,7 @@ def _write(access: DataAccess, root: Path, key: bytes, *, k: int, level: str, fm
         respondents = tables.respondents_k(src, attributes, pseud, k)
         loss["respondents"] = respondents.loss()
         answers = tables.answers_table(src, respondents)
-        loss["answers"] = {"rows_in": src.answers.height, "rows_kept": answers.height,
-                           "free_text_dropped": src.free_text_dropped}
+        loss["answers"] = {"rows_in": src.answers.height, "rows_kept": answers.height, "free_text_dropped": src.free_text_dropped}
         frame = answers if level == "answers" else tables.respondents_table(answers)
         frames[f"data/{level}.{fmt}"] = frame
         qis = list(tables.RECORD_QIS)
@@ -139,12 +151,10 @@ def _write(access: DataAccess, root: Path, key: bytes, *, k: int, level: str, fm
     for relative, frame in frames.items():
         package.write_frame(frame, root / relative, fmt)
         files[relative] = manifest.file_entry(root, relative, frame.height, qis, k)
-    privacy = {"pseudonyms": "HMAC-SHA256 with LAT_EXPORT_KEY", "k": k, "min_cell_size": settings.min_cell_size,
-               "max_suppression": tables.MAX_SUPPRESSION}
+    privacy = {"pseudonyms": "HMAC-SHA256 with LAT_EXPORT_KEY", "k": k, "min_cell_size": settings.min_cell_size, "max_suppression": tables.MAX_SUPPRESSION}
     if dp_epsilon is not None:
         privacy["differential_privacy"] = dp.describe(dp_epsilon, len(tables.AREAS))
-    parameters = {"level": level, "k": k, "format": fmt, "dp_epsilon": dp_epsilon,
-                  "min_cell_size": settings.min_cell_size}
+    parameters = {"level": level, "k": k, "format": fmt, "dp_epsilon": dp_epsilon, "min_cell_size": settings.min_cell_size}
     document = manifest.build(parameters, files, loss, privacy)
     book = codebook.build(frames)
     package.write_json(root / "manifest.json", document)

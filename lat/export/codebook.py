@@ -66,10 +66,7 @@ def describe(column: str) -> tuple[str, str]:
 def build(files: dict[str, pl.DataFrame]) -> dict[str, Any]:
     """{file: {column: {meaning, type, values}}} for the exported files."""
     return {
-        path: {
-            column: dict(zip(("meaning", "values"), describe(column), strict=True), type=str(dtype))
-            for column, dtype in frame.schema.items()
-        }
+        path: {column: dict(zip(("meaning", "values"), describe(column), strict=True), type=str(dtype)) for column, dtype in frame.schema.items()}
         for path, frame in files.items()
     }
 

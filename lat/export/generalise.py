@@ -62,20 +62,28 @@ def identity(column: str) -> Hierarchy:
 
 def size_band(column: str, pupils: str) -> Hierarchy:
     """School size from the pupil count: fine band, coarse band, withheld."""
-    return Hierarchy(column, ("band", "coarse band", "withheld"), (
-        band(pl.col(pupils), SIZE_BANDS, SIZE_BAND_TOP),
-        band(pl.col(pupils), COARSE_SIZE_BANDS, COARSE_SIZE_TOP),
-        top(),
-    ))
+    return Hierarchy(
+        column,
+        ("band", "coarse band", "withheld"),
+        (
+            band(pl.col(pupils), SIZE_BANDS, SIZE_BAND_TOP),
+            band(pl.col(pupils), COARSE_SIZE_BANDS, COARSE_SIZE_TOP),
+            top(),
+        ),
+    )
 
 
 def group(column: str, source: str) -> Hierarchy:
     """Respondent group: leader/teacher/student, then staff/student, then withheld."""
-    return Hierarchy(column, ("group", "staff or student", "withheld"), (
-        pl.col(source),
-        pl.col(source).replace_strict(GROUP_PARENT, default=TOP, return_dtype=pl.String),
-        top(),
-    ))
+    return Hierarchy(
+        column,
+        ("group", "staff or student", "withheld"),
+        (
+            pl.col(source),
+            pl.col(source).replace_strict(GROUP_PARENT, default=TOP, return_dtype=pl.String),
+            top(),
+        ),
+    )
 
 
 def period(column: str, moment: str) -> Hierarchy:

@@ -72,9 +72,7 @@ def enforce(
     unknown = [c for c in ladder if c not in by_column]
     if unknown:
         raise ValueError(f"ladder names columns without a hierarchy: {unknown}")
-    work = frame.with_columns(
-        level.alias(_level_column(h.column, i)) for h in hierarchies for i, level in enumerate(h.levels)
-    )
+    work = frame.with_columns(level.alias(_level_column(h.column, i)) for h in hierarchies for i, level in enumerate(h.levels))
     levels = {h.column: 0 for h in hierarchies}
     budget = math.floor(max_suppression * work.height)
     steps: list[str | None] = [None, *ladder]
@@ -85,11 +83,7 @@ def enforce(
         if int(mask.sum()) <= budget:
             break
     kept = work.filter(~mask)
-    cells = sum(
-        int(kept.select(pl.col(_level_column(c, n)).ne_missing(pl.col(_level_column(c, 0))).sum()).item())
-        for c, n in levels.items()
-        if n > 0
-    )
+    cells = sum(int(kept.select(pl.col(_level_column(c, n)).ne_missing(pl.col(_level_column(c, 0))).sum()).item()) for c, n in levels.items() if n > 0)
     helpers = [_level_column(h.column, i) for h in hierarchies for i in range(len(h.levels))]
     result = kept.with_columns(pl.col(_level_column(c, n)).alias(c) for c, n in levels.items()).drop(helpers)
     return KResult(

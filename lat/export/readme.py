@@ -8,16 +8,20 @@ from typing import Any
 def render(manifest: dict[str, Any]) -> str:
     """The README.md of an export, from its manifest: files, parameters, privacy and what was lost."""
     params, loss = manifest["parameters"], manifest["information_lost"]
-    files = "\n".join(f"- `{path}`: {entry['rows']} rows, k = {entry['k']} over {', '.join(entry['quasi_identifiers'])}"
-                      for path, entry in manifest["files"].items())
+    files = "\n".join(
+        f"- `{path}`: {entry['rows']} rows, k = {entry['k']} over {', '.join(entry['quasi_identifiers'])}" for path, entry in manifest["files"].items()
+    )
     dp = manifest["privacy"].get("differential_privacy")
-    dp_text = (f"Counts and means of the schools level carry Laplace noise for epsilon = {dp['epsilon']} "
-               f"per respondent and round ({dp['releases_per_respondent']} releases of {dp['epsilon_per_release']:.4g}).\n"
-               if dp else "No differential-privacy noise was added.\n")
+    dp_text = (
+        f"Counts and means of the schools level carry Laplace noise for epsilon = {dp['epsilon']} "
+        f"per respondent and round ({dp['releases_per_respondent']} releases of {dp['epsilon_per_release']:.4g}).\n"
+        if dp
+        else "No differential-privacy noise was added.\n"
+    )
     lost = "\n".join(f"- {name}: {facts}" for name, facts in loss.items())
-    return f"""# LAT research export ({params['level']} level)
+    return f"""# LAT research export ({params["level"]} level)
 
-Made by LAT {manifest['software']['lat']} on {manifest['created']}.
+Made by LAT {manifest["software"]["lat"]} on {manifest["created"]}.
 
 ## Files
 
@@ -38,9 +42,9 @@ Made by LAT {manifest['software']['lat']} on {manifest['created']}.
   then withheld. Schools are generalised first, among schools; respondents then take their
   school's attributes.
 - **k-anonymity.** Every combination of quasi-identifiers in a file is shared by at least
-  k = {params['k']} individuals (schools at the schools level, respondents otherwise): rows
+  k = {params["k"]} individuals (schools at the schools level, respondents otherwise): rows
   still in smaller classes after generalisation are suppressed.
-- **Small cells.** Counts and means of fewer than {params['min_cell_size']} respondents are
+- **Small cells.** Counts and means of fewer than {params["min_cell_size"]} respondents are
   left empty.
 - {dp_text}
 ## Information lost

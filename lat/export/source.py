@@ -23,8 +23,16 @@ from lat.xapi import vocab
 RESPONSES = (*vocab.LIKERT, vocab.NOT_APPLICABLE, vocab.PREFER_NOT_TO_SAY)
 # Mentoring progress indicators carried into the schools level (latest snapshot per school).
 PROGRESS = (
-    "meetings", "goals_set", "goals_achieved", "steps_planned", "steps_completed",
-    "steps_share", "observations", "teacher_share", "phase_reached", "stalled",
+    "meetings",
+    "goals_set",
+    "goals_achieved",
+    "steps_planned",
+    "steps_completed",
+    "steps_share",
+    "observations",
+    "teacher_share",
+    "phase_reached",
+    "stalled",
 )
 
 _ANSWERS_SQL = """
@@ -59,9 +67,7 @@ def load(settings: Settings) -> Source:
         raise LatError("The registry is empty: run 'lat registry import DIR' before exporting.")
     if answers.height == 0:
         raise LatError("The store holds no survey answers: ingest or import a survey round before exporting.")
-    answers = answers.rename({"respondent_group": "group"}).with_columns(
-        pl.col("timestamp").dt.convert_time_zone("UTC")
-    )
+    answers = answers.rename({"respondent_group": "group"}).with_columns(pl.col("timestamp").dt.convert_time_zone("UTC"))
     scale = answers["response"].is_in(list(RESPONSES))
     return Source(
         answers=answers.filter(scale),
@@ -86,9 +92,4 @@ def _progress(settings: Settings) -> pl.DataFrame:
         frame = marts.read("mentoring_progress", directory=marts.current_dir(settings))
     except (LatError, FileNotFoundError, OSError):
         raise LatError("No published marts with mentoring progress: run 'lat compute' before exporting.") from None
-    return (
-        frame.sort("as_of")
-        .group_by("school", maintain_order=True)
-        .last()
-        .select("school", *PROGRESS)
-    )
+    return frame.sort("as_of").group_by("school", maintain_order=True).last().select("school", *PROGRESS)

@@ -48,7 +48,8 @@ def schools_k(source: Source, pseud: Pseudonymiser, k: int) -> KResult:
         pl.when(pl.col("mentored")).then(pl.lit("yes")).otherwise(pl.lit("no")).alias("mentored_text"),
     )
     hierarchies = [
-        gen.identity("hub"), gen.identity("country"),
+        gen.identity("hub"),
+        gen.identity("country"),
         gen.Hierarchy("school_level", ("level", "withheld"), (pl.col("level"), gen.top())),
         gen.size_band("size_band", "students"),
         gen.Hierarchy("mentored", ("yes/no", "withheld"), (pl.col("mentored_text"), gen.top())),
@@ -91,9 +92,15 @@ def answers_table(source: Source, respondents: KResult) -> pl.DataFrame:
     people = respondents.frame.select("actor_key", pl.col("school").alias("school_out"), "respondent", *RECORD_QIS[1:])
     return (
         # the answers' own school and group are raw: only the respondent's generalised ones leave
-        source.answers.drop("school", "group").join(people, on=["actor_key", "round"], how="inner")
+        source.answers.drop("school", "group")
+        .join(people, on=["actor_key", "round"], how="inner")
         .select(
-            "respondent", pl.col("school_out").alias("school"), *RECORD_QIS[1:], "area", "item", "response",
+            "respondent",
+            pl.col("school_out").alias("school"),
+            *RECORD_QIS[1:],
+            "area",
+            "item",
+            "response",
             pl.col("response").cast(pl.Int8, strict=False).alias("value"),
         )
         .sort("respondent", "round", "item")
@@ -103,12 +110,9 @@ def answers_table(source: Source, respondents: KResult) -> pl.DataFrame:
 def respondents_table(answers: pl.DataFrame) -> pl.DataFrame:
     """One row per kept respondent and round: QIs, answers scored, mean per area."""
     keys = ["respondent", *RECORD_QIS]
-    means = (
-        answers.group_by(keys)
-        .agg(
-            pl.col("value").count().alias("scored_answers"),
-            *(pl.col("value").filter(pl.col("area") == a).mean().alias(f"mean_{a}") for a in AREAS),
-        )
+    means = answers.group_by(keys).agg(
+        pl.col("value").count().alias("scored_answers"),
+        *(pl.col("value").filter(pl.col("area") == a).mean().alias(f"mean_{a}") for a in AREAS),
     )
     return means.sort("respondent", "round")
 
@@ -129,28 +133,37 @@ def schools_table(source: Source, schools: KResult, min_cell: int, dp_epsilon: f
         )
     )
     overall = per_person.group_by("school", "round").agg(
-        pl.col("overall").count().alias("respondents"), pl.col("overall").mean().alias("overall_mean"),
+        pl.col("overall").count().alias("respondents"),
+        pl.col("overall").mean().alias("overall_mean"),
     )
     cells = per_person.group_by("school", "round").agg(
-        expr for a in AREAS for g in GROUPS for expr in (
+        expr
+        for a in AREAS
+        for g in GROUPS
+        for expr in (
             pl.col(a).filter(pl.col("group") == g).count().alias(f"{a}_{g}_n"),
             pl.col(a).filter(pl.col("group") == g).mean().alias(f"{a}_{g}_mean"),
         )
     )
     kept = schools.frame.select("school", "pseudonym", *SCHOOL_QIS)
-    frame = (
-        kept.join(overall, on="school", how="inner")
-        .join(cells, on=["school", "round"], how="left")
-        .join(source.progress, on="school", how="left")
-    )
+    frame = kept.join(overall, on="school", how="inner").join(cells, on=["school", "round"], how="left").join(source.progress, on="school", how="left")
     if dp_epsilon is not None:
         from lat.export import dp
 
         frame = dp.noisy_cells(frame, cell_pairs(), dp_epsilon, len(AREAS))
-    return small_cells(frame, min_cell).select(
-        pl.col("pseudonym").alias("school"), *SCHOOL_QIS, "round", "respondents", "overall_mean",
-        *(f"{a}_{g}_{s}" for a in AREAS for g in GROUPS for s in ("n", "mean")), *PROGRESS,
-    ).sort("school", "round")
+    return (
+        small_cells(frame, min_cell)
+        .select(
+            pl.col("pseudonym").alias("school"),
+            *SCHOOL_QIS,
+            "round",
+            "respondents",
+            "overall_mean",
+            *(f"{a}_{g}_{s}" for a in AREAS for g in GROUPS for s in ("n", "mean")),
+            *PROGRESS,
+        )
+        .sort("school", "round")
+    )
 
 
 def cell_pairs() -> list[tuple[str, str]]:
@@ -161,7 +174,9 @@ def cell_pairs() -> list[tuple[str, str]]:
 def small_cells(frame: pl.DataFrame, min_cell: int) -> pl.DataFrame:
     """Empty every count and mean resting on fewer than ``min_cell`` respondents (nulls stay null)."""
     return frame.with_columns(
-        expr for n, mean in cell_pairs() for expr in (
+        expr
+        for n, mean in cell_pairs()
+        for expr in (
             pl.when(pl.col(n) >= min_cell).then(pl.col(n)).alias(n),
             pl.when(pl.col(n) >= min_cell).then(pl.col(mean)).alias(mean),
         )

@@ -38,6 +38,7 @@ RawItem = tuple[str, int | None, int | None, bytes | str | dict[str, Any], str |
 # what a batch is built from: single items, or blocks of NDJSON lines (read by lat.ingest.readers)
 Part = RawItem | LineBlock
 
+
 def iso(moment: datetime) -> str:
     """xAPI timestamp text of an aware datetime, in UTC with microseconds: 2025-01-31T09:00:00.000000Z."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -90,10 +91,8 @@ class _Rejects:
     def __init__(self) -> None:
         self.lists: dict[str, list[Any]] = {name: [] for name in REJECT_SCHEMA.names}
 
-    def add(self, source: str, line: int | None, index: int | None, raw: bytes | str | dict[str, Any],
-            reason: str) -> None:
-        for name, value in zip(REJECT_SCHEMA.names, (source, line, index, _text(raw), located(reason, line, index)),
-                               strict=True):
+    def add(self, source: str, line: int | None, index: int | None, raw: bytes | str | dict[str, Any], reason: str) -> None:
+        for name, value in zip(REJECT_SCHEMA.names, (source, line, index, _text(raw), located(reason, line, index)), strict=True):
             self.lists[name].append(value)
 
     def table(self) -> pa.Table:
@@ -122,12 +121,20 @@ def _build(items: Iterable[Part], stored: str, seq: int) -> Batch:
     if len(columns) or not fast:
         fast.append(columns.table())
     statements = fast[0] if len(fast) == 1 else pa.concat_tables(fast)
-    return Batch(statements=statements, rejects=rejects.table(), read=seq - first, stored=stored,
-                 proven=np.arange(statements.num_rows) < proven)
+    return Batch(statements=statements, rejects=rejects.table(), read=seq - first, stored=stored, proven=np.arange(statements.num_rows) < proven)
 
 
-def _add(columns: Columns, rejects: _Rejects, seq: int, source: str, line: int | None, index: int | None,
-         raw: bytes | str | dict[str, Any], reason: str | None, stored: str) -> None:
+def _add(
+    columns: Columns,
+    rejects: _Rejects,
+    seq: int,
+    source: str,
+    line: int | None,
+    index: int | None,
+    raw: bytes | str | dict[str, Any],
+    reason: str | None,
+    stored: str,
+) -> None:
     """The Python path of one record: its row, or its rejection with the reason."""
     stmt = None
     if reason is None:

@@ -88,8 +88,7 @@ class IngestSummary:
         return asdict(self)
 
 
-def ingest_records(con: duckdb.DuckDBPyConnection, records: Iterable[Record], *,
-                   batch_size: int | None = None, progress: bool = False) -> IngestSummary:
+def ingest_records(con: duckdb.DuckDBPyConnection, records: Iterable[Record], *, batch_size: int | None = None, progress: bool = False) -> IngestSummary:
     """Ingest ``records`` into the open store ``con``, one transaction per batch.
 
     ``con`` must not be inside a transaction. ``progress`` shows a bar (counting records)
@@ -104,8 +103,9 @@ def ingest_records(con: duckdb.DuckDBPyConnection, records: Iterable[Record], *,
         bar.close()
 
 
-def ingest_paths(paths: Sequence[Path], settings: Settings | None = None, *, progress: bool = False,
-                 on_skip: Callable[[Path, str], None] | None = None) -> IngestSummary:
+def ingest_paths(
+    paths: Sequence[Path], settings: Settings | None = None, *, progress: bool = False, on_skip: Callable[[Path, str], None] | None = None
+) -> IngestSummary:
     """Ingest statement files and directories (recursively) into the store of ``settings``.
 
     ``on_skip(path, why)`` hears about files in directories that are not statement files.
@@ -125,8 +125,7 @@ def ingest_paths(paths: Sequence[Path], settings: Settings | None = None, *, pro
             # one DuckDB thread: the INSERT of a row group takes no less time on two, and the
             # other core builds the next batch (see AHEAD)
             con.execute("SET threads = 1")
-            return _run(con, _batches(parts, settings.ingest_batch_size), Known(), workers=workers,
-                        size=settings.ingest_batch_size)
+            return _run(con, _batches(parts, settings.ingest_batch_size), Known(), workers=workers, size=settings.ingest_batch_size)
     finally:
         bar.close()
 
@@ -182,8 +181,9 @@ def _workers(setting: int) -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def _run(con: duckdb.DuckDBPyConnection, chunks: Iterable[Iterable[Part]], known: Known, *, workers: int,
-         size: int = 0, after: Callable[[Batch], Any] | None = None) -> IngestSummary:
+def _run(
+    con: duckdb.DuckDBPyConnection, chunks: Iterable[Iterable[Part]], known: Known, *, workers: int, size: int = 0, after: Callable[[Batch], Any] | None = None
+) -> IngestSummary:
     """Build each chunk into a batch (here, or in ``workers`` builder threads) and write the batches in order.
 
     ``size`` is the batch size: builder threads run at most :data:`AHEAD` of it beyond the
@@ -250,8 +250,7 @@ class _Feeder:
                     # never waits on its own batch alone: room is at least a batch, and a batch
                     # holds fewer than that before its last task
                     with self._turn:
-                        self._turn.wait_for(lambda: self._stopped or (self._pending < self._room
-                                                                      and self._unbuilt < self._queued))
+                        self._turn.wait_for(lambda: self._stopped or (self._pending < self._room and self._unbuilt < self._queued))
                         if self._stopped:
                             return
                         self._pending += records
@@ -322,18 +321,15 @@ def _units(parts: Iterable[Part]) -> Iterator[tuple[int, list[Part], int]]:
         yield seq, items, len(items)
 
 
-def _write_built(con: duckdb.DuckDBPyConnection, batch: _Building, known: Known,
-                 after: Callable[[Batch], Any] | None) -> IngestSummary:
+def _write_built(con: duckdb.DuckDBPyConnection, batch: _Building, known: Known, after: Callable[[Batch], Any] | None) -> IngestSummary:
     return _write(con, combine([part.result() for part in batch.parts], batch.stored), known, after)
 
 
-def _write(con: duckdb.DuckDBPyConnection, batch: Batch, known: Known,
-           after: Callable[[Batch], Any] | None) -> IngestSummary:
+def _write(con: duckdb.DuckDBPyConnection, batch: Batch, known: Known, after: Callable[[Batch], Any] | None) -> IngestSummary:
     done = write_batch(con, batch, known)
     if after:
         after(batch)
     return done
-
 
 
 _last_stamp = datetime.min.replace(tzinfo=UTC)
@@ -354,8 +350,7 @@ def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch, known: Known | Non
     store's ids are read for this batch alone.
     """
     done = writer.write(con, batch, known or Known())
-    return IngestSummary(read=batch.read, stored=done.stored, duplicates=done.duplicates,
-                         conflicts=done.conflicts, rejected=done.rejected, voided=done.voided)
+    return IngestSummary(read=batch.read, stored=done.stored, duplicates=done.duplicates, conflicts=done.conflicts, rejected=done.rejected, voided=done.voided)
 
 
 def _bar(progress: bool, *, total: int | None, unit: str) -> Any:

@@ -100,8 +100,7 @@ def _table(rows: int, parts: tuple[Any, ...], own_ids: list[tuple[int, bytes]], 
         "void_target": lambda: pa.nulls(rows, pa.string()),  # voiding statements go the Python path
         "digest": lambda: _digests(rows, own_ids),
     }
-    arrays = [made[field.name]() if part is None else _array(field.type, rows, part)
-              for field, part in zip(ROW_SCHEMA, parts, strict=True)]
+    arrays = [made[field.name]() if part is None else _array(field.type, rows, part) for field, part in zip(ROW_SCHEMA, parts, strict=True)]
     return pa.Table.from_arrays(arrays, schema=ROW_SCHEMA)
 
 

@@ -74,6 +74,7 @@ class PullSummary:
 
 # --- endpoints and times -----------------------------------------------------------------------
 
+
 def normalise_endpoint(url: str) -> str:
     """``https://lrs.example/xapi/`` and ``.../xapi/statements`` both mean ``https://lrs.example/xapi``."""
     url = url.strip().rstrip("/")
@@ -123,6 +124,7 @@ def newest(current: str | None, statements: list[dict[str, Any]]) -> str | None:
 
 
 # --- HTTP --------------------------------------------------------------------------------------
+
 
 class LrsClient:
     """GETs of one LRS's Statement API with Basic auth, a timeout and readable errors."""
@@ -206,6 +208,7 @@ class HttpStatusError(LatError):
 
 # --- the cursor --------------------------------------------------------------------------------
 
+
 def load_cursor(con: duckdb.DuckDBPyConnection, endpoint: str) -> Cursor | None:
     """The saved cursor of ``endpoint``, or None before its first pull."""
     row = con.execute("SELECT since, more FROM pull_cursors WHERE endpoint = ?", [endpoint]).fetchall()
@@ -268,9 +271,7 @@ def pull(
     return summary
 
 
-def _store_page(
-    con: duckdb.DuckDBPyConnection, endpoint: str, page: Page, cursor: Cursor, summary: PullSummary
-) -> None:
+def _store_page(con: duckdb.DuckDBPyConnection, endpoint: str, page: Page, cursor: Cursor, summary: PullSummary) -> None:
     """Store a page (one ingest transaction), then advance the cursor past it.
 
     ``ingest_records`` commits its own transaction, so the cursor is saved right after it: a

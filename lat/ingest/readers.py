@@ -88,8 +88,7 @@ class LineBlock:
                 cut += 1
             end = sum(map(len, parts[:cut])) + cut - 1
         head = replace(self, data=self.data[:end], lines=cut, records=count)
-        rest = replace(self, first_line=self.first_line + cut, data=self.data[end + 1 :], lines=self.lines - cut,
-                       records=self.records - count)
+        rest = replace(self, first_line=self.first_line + cut, data=self.data[end + 1 :], lines=self.lines - cut, records=self.records - count)
         return head, rest
 
 
@@ -235,8 +234,7 @@ def read_items(path: Path, on_progress: Callable[[int], None] | None = None) -> 
     yield from _read(path, on_progress, _json_items if name.endswith(".json") else _ndjson_items)
 
 
-def _read(path: Path, on_progress: Callable[[int], None] | None,
-          parts: Callable[[io.BufferedIOBase, _Progress], Iterator[_Part]]) -> Iterator[_Part]:
+def _read(path: Path, on_progress: Callable[[int], None] | None, parts: Callable[[io.BufferedIOBase, _Progress], Iterator[_Part]]) -> Iterator[_Part]:
     """``parts`` of the file's (decompressed) bytes, with the progress reported and read errors as LatError."""
     with path.open("rb") as raw:
         stream: io.BufferedIOBase = gzip.GzipFile(fileobj=raw) if path.name.lower().endswith(".gz") else raw
@@ -372,8 +370,7 @@ class _ArrayScanner:
             shift = self._fill(min(start, cut))
             if shift < 0:
                 text = self.buf[start:].strip()
-                yield ItemError(start_line + _leading_lines(self.buf[start:]), text[:2000],
-                                "not JSON: the file ends inside the array", index)
+                yield ItemError(start_line + _leading_lines(self.buf[start:]), text[:2000], "not JSON: the file ends inside the array", index)
                 return
             start -= shift
             pos = cut - shift

@@ -33,6 +33,7 @@ from lat.xapi import vocab
 
 # --- the import --------------------------------------------------------------------------------
 
+
 @dataclass
 class SurveyImport:
     """What ``lat import-survey`` did with one file."""
@@ -116,7 +117,9 @@ def import_survey(path: Path, round_label: str, when: datetime, settings: Settin
                 problems.add(
                     f"the answer changed, but its time {xapi_time(answer.timestamp)} is before the stored answer's, "
                     "so it would not count; give a later --date (or timestamp).",
-                    answer.line, answer.column, answer.item,
+                    answer.line,
+                    answer.column,
+                    answer.item,
                 )
                 continue
             stmt = answer_statement(answer, name, round_label, hub=hubs.get(answer.school))

@@ -100,14 +100,12 @@ class Problems:
 
 # --- reading and checking -------------------------------------------------------------------
 
+
 def check_round(label: str) -> str:
     """The round label goes into an IRI: letters, digits, '.', '_' and '-' only."""
     label = label.strip()
     if not ROUND_LABEL.match(label):
-        raise LatError(
-            f"--round {label!r} is not a round label: use letters, digits, '.', '_' or '-' "
-            "(e.g. 2025-autumn)."
-        )
+        raise LatError(f"--round {label!r} is not a round label: use letters, digits, '.', '_' or '-' (e.g. 2025-autumn).")
     return label
 
 
@@ -190,7 +188,8 @@ def _read_header(header: Sequence[str], line: int, problems: Problems) -> dict[i
             problems.add(
                 f"{raw!r} is not a column of a survey file: expected respondent, school, group, timestamp "
                 "or an item code (an area letter A-H, then letters or digits, e.g. A1 or C9).",
-                line, index + 1,
+                line,
+                index + 1,
             )
             continue
         if name in first_seen:
@@ -236,7 +235,9 @@ def _read_row(
         except ValueError:
             problems.add(
                 f"{fixed['timestamp']!r} is not an ISO 8601 date or time (e.g. 2025-03-14 or 2025-03-14T10:30:00Z).",
-                line, position["timestamp"], "timestamp",
+                line,
+                position["timestamp"],
+                "timestamp",
             )
             ok = False
     key = (fixed["school"], fixed["respondent"].casefold())

@@ -28,6 +28,7 @@ _SCALE = [{"id": code, "description": {"en": label}} for code, label in SCALE_LA
 
 # --- statements ------------------------------------------------------------------------------
 
+
 @functools.lru_cache(maxsize=1024)  # one import has one time, or one per row
 def xapi_time(moment: datetime) -> str:
     """UTC with milliseconds and a Z, the form LRSs echo back."""

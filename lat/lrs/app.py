@@ -26,19 +26,22 @@ from lat.lrs.source_keys import Credential, Verifier
 log = logging.getLogger("lat.lrs")
 
 PREFIX = "/xapi"
-_HEADER_FIELDS = {"authorization": "Authorization", "x-experience-api-version": "X-Experience-API-Version",
-                  "content-type": "Content-Type", "content-length": "Content-Length", "if-match": "If-Match",
-                  "if-none-match": "If-None-Match"}
+_HEADER_FIELDS = {
+    "authorization": "Authorization",
+    "x-experience-api-version": "X-Experience-API-Version",
+    "content-type": "Content-Type",
+    "content-length": "Content-Length",
+    "if-match": "If-Match",
+    "if-none-match": "If-None-Match",
+}
 
 Handler = Callable[[Call], Response]
 # path -> (handler, scopes that allow reading, scopes that allow writing)
 _READ_ALL = ("all/read",)
 ROUTES: dict[str, tuple[Handler, tuple[str, ...], tuple[str, ...]]] = {
-    "/statements": (lambda c: _statements(c), ("statements/read", "statements/read/mine", *_READ_ALL),
-                    ("statements/write",)),
+    "/statements": (lambda c: _statements(c), ("statements/read", "statements/read/mine", *_READ_ALL), ("statements/write",)),
     "/activities/state": (lambda c: documents.handle(c, documents.STATE), ("state", *_READ_ALL), ("state",)),
-    "/activities/profile": (lambda c: documents.handle(c, documents.ACTIVITY_PROFILE), ("profile", *_READ_ALL),
-                            ("profile",)),
+    "/activities/profile": (lambda c: documents.handle(c, documents.ACTIVITY_PROFILE), ("profile", *_READ_ALL), ("profile",)),
     "/agents/profile": (lambda c: documents.handle(c, documents.AGENT_PROFILE), ("profile", *_READ_ALL), ("profile",)),
     "/activities": (resources.activities, ("statements/read", "profile", "define", *_READ_ALL), ()),
     "/agents": (resources.agents, ("statements/read", "profile", "define", *_READ_ALL), ()),
@@ -144,8 +147,7 @@ class LrsApp:
 
     def _check_length(self, length: int | None) -> None:
         if length is not None and length > self.max_body:
-            raise ApiError(413, f"request body of {length} bytes is over the maximum of {self.max_body >> 20} MiB "
-                                "(LAT_LRS_MAX_BODY_MB)")
+            raise ApiError(413, f"request body of {length} bytes is over the maximum of {self.max_body >> 20} MiB (LAT_LRS_MAX_BODY_MB)")
 
     def _body(self, request: Request) -> bytes:
         """The request body, refused with 413 before it is read when it says it is too large."""
@@ -173,7 +175,7 @@ def _resource(target: str) -> str:
     """The resource below /xapi a request path names (404 for paths outside the endpoint)."""
     if not target.startswith(PREFIX + "/"):
         raise ApiError(404, f"no resource at {target}; the xAPI endpoint is {PREFIX}/")
-    return target[len(PREFIX):].rstrip("/")
+    return target[len(PREFIX) :].rstrip("/")
 
 
 def error_response(exc: ApiError) -> Response:
@@ -200,8 +202,7 @@ def _version(headers: Headers, *, required: bool) -> tuple[int, str]:
     raise bad_request(f"X-Experience-API-Version {value!r} is not supported: use 1.0.3 or 2.0.0")
 
 
-def _alternate(request: Request, params: dict[str, str], headers: Headers, body: bytes
-               ) -> tuple[str, dict[str, str], Headers, bytes]:
+def _alternate(request: Request, params: dict[str, str], headers: Headers, body: bytes) -> tuple[str, dict[str, str], Headers, bytes]:
     """xAPI 1.0.3 alternate request syntax: POST ?method=X with headers and content in a form."""
     version = headers.get("X-Experience-API-Version", "")
     form = dict(parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True))
@@ -210,8 +211,7 @@ def _alternate(request: Request, params: dict[str, str], headers: Headers, body:
     if request.method != "POST":
         raise bad_request("the alternate request syntax must be sent as POST")
     if set(params) != {"method"}:
-        raise bad_request("the alternate request syntax allows only the method query parameter; "
-                          "put the others in the form body")
+        raise bad_request("the alternate request syntax allows only the method query parameter; put the others in the form body")
     method = params["method"].upper()
     if method not in ("GET", "PUT", "POST", "DELETE"):
         raise bad_request(f"method={params['method']!r}: expected GET, PUT, POST or DELETE")

@@ -183,5 +183,4 @@ def _batch(jobs: list[_Job], stamp: str) -> tuple[Batch, np.ndarray]:
 def _store_attachments(con: duckdb.DuckDBPyConnection, attachments: list[Attachment]) -> None:
     """Attachment contents, by SHA-256 (same hash, same bytes: a second copy is skipped)."""
     for item in attachments:
-        con.execute("INSERT OR IGNORE INTO lrs_attachments (sha2, content_type, content) VALUES (?, ?, ?)",
-                    [item.sha2, item.content_type, item.content])
+        con.execute("INSERT OR IGNORE INTO lrs_attachments (sha2, content_type, content) VALUES (?, ?, ?)", [item.sha2, item.content_type, item.content])

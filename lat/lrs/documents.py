@@ -67,8 +67,12 @@ def handle(call: Call, kind: Kind) -> Response:
 
 
 def _key(call: Call, kind: Kind) -> Key:
-    allowed = {kind.id_param, "since"} | ({"activityId"} if kind.activity else set()) \
-        | ({"agent"} if kind.agent else set()) | ({"registration"} if kind.registration else set())
+    allowed = (
+        {kind.id_param, "since"}
+        | ({"activityId"} if kind.activity else set())
+        | ({"agent"} if kind.agent else set())
+        | ({"registration"} if kind.registration else set())
+    )
     if extra := sorted(set(call.params) - allowed):
         raise bad_request(f"unknown query parameter {extra[0]!r} for this resource")
     key = Key()
@@ -114,21 +118,22 @@ def _get(call: Call, kind: Kind, key: Key) -> Response:
     cursor = call.service.cursor()
     if key.doc_id is None:
         since = call.params.get("since")
-        rows = cursor.execute(f"SELECT doc_id FROM lrs_documents WHERE {_WHERE} "
-                              + ("AND updated > CAST(? AS TIMESTAMPTZ) " if since else "") + "ORDER BY doc_id",
-                              _args(kind, key) + ([since] if since else [])).fetchall()
+        rows = cursor.execute(
+            f"SELECT doc_id FROM lrs_documents WHERE {_WHERE} " + ("AND updated > CAST(? AS TIMESTAMPTZ) " if since else "") + "ORDER BY doc_id",
+            _args(kind, key) + ([since] if since else []),
+        ).fetchall()
         return json_response([r[0] for r in rows])
     row = _find(cursor, kind, key)
     if row is None:
         raise ApiError(404, f"no document with {kind.id_param} {key.doc_id!r}")
     content, content_type, etag, updated = row
-    return Response(bytes(content), content_type=content_type,
-                    headers={"ETag": etag, "Last-Modified": format_datetime(updated.astimezone(UTC), usegmt=True)})
+    return Response(bytes(content), content_type=content_type, headers={"ETag": etag, "Last-Modified": format_datetime(updated.astimezone(UTC), usegmt=True)})
 
 
 def _find(cursor: duckdb.DuckDBPyConnection, kind: Kind, key: Key) -> tuple[Any, ...] | None:
-    rows = cursor.execute(f"SELECT content, content_type, etag, updated FROM lrs_documents WHERE {_WHERE} AND doc_id = ?",
-                          [*_args(kind, key), key.doc_id]).fetchall()
+    rows = cursor.execute(
+        f"SELECT content, content_type, etag, updated FROM lrs_documents WHERE {_WHERE} AND doc_id = ?", [*_args(kind, key), key.doc_id]
+    ).fetchall()
     return rows[0] if rows else None
 
 
@@ -144,8 +149,10 @@ def _write(call: Call, kind: Kind, key: Key) -> Response:
         elif call.method == "POST" and _is_json(content_type):
             _json_object(body, "the body", call.service.settings.lrs_max_depth)
         etag = '"' + hashlib.sha1(body).hexdigest() + '"'
-        cursor.execute("INSERT OR REPLACE INTO lrs_documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       [*_args(kind, key), key.doc_id, body, content_type, etag, datetime.now(UTC)])
+        cursor.execute(
+            "INSERT OR REPLACE INTO lrs_documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [*_args(kind, key), key.doc_id, body, content_type, etag, datetime.now(UTC)],
+        )
     return empty(204, {"ETag": etag})
 
 

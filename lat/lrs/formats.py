@@ -38,8 +38,7 @@ def _ids(stmt: dict[str, Any]) -> dict[str, Any]:
                 context[key] = _agent_ids(context[key])
         if isinstance(activities := context.get("contextActivities"), dict):
             context["contextActivities"] = {
-                kind: [_object_ids(a) for a in (value if isinstance(value, list) else [value])]
-                for kind, value in activities.items()
+                kind: [_object_ids(a) for a in (value if isinstance(value, list) else [value])] for kind, value in activities.items()
             }
         out["context"] = context
     return out

@@ -59,8 +59,7 @@ def channel_class(app: LrsApp) -> type[HTTPChannel]:
             consumed: int = super().received(data)
             if isinstance(self.error, RequestEntityTooLarge) and not isinstance(self.error, _Refusal):
                 # waitress' own limit (set just above LAT_LRS_MAX_BODY_MB): answer it as the LRS does
-                self.error = _refusal(app, self.headers, ApiError(413, f"request body over the maximum of "
-                                                                       f"{app.max_body >> 20} MiB (LAT_LRS_MAX_BODY_MB)"))
+                self.error = _refusal(app, self.headers, ApiError(413, f"request body over the maximum of {app.max_body >> 20} MiB (LAT_LRS_MAX_BODY_MB)"))
             elif self.headers_finished and not self.completed and not self.gated:
                 self.gated = True
                 self._gate()

@@ -34,8 +34,7 @@ def check_depth(value: Any, what: str, max_depth: int, text: bytes | None = None
     if text is not None and text.count(b"{") + text.count(b"[") <= max_depth:
         return  # fewer brackets than levels allowed: it cannot be too deep
     if _deeper(value, max_depth):
-        raise bad_request(f"{what} nests JSON deeper than {max_depth} levels (the limit, LAT_LRS_MAX_DEPTH), "
-                          f"at {_path_below(value, max_depth)}")
+        raise bad_request(f"{what} nests JSON deeper than {max_depth} levels (the limit, LAT_LRS_MAX_DEPTH), at {_path_below(value, max_depth)}")
 
 
 def _deeper(value: Any, limit: int) -> bool:
@@ -45,8 +44,7 @@ def _deeper(value: Any, limit: int) -> bool:
         if depth > limit:
             return True
         # type() is, not isinstance: orjson makes exactly dict and list; about twice as fast
-        level = [child for item in level for child in (item.values() if type(item) is dict else item)
-                 if type(child) is dict or type(child) is list]
+        level = [child for item in level for child in (item.values() if type(item) is dict else item) if type(child) is dict or type(child) is list]
         depth += 1
     return False
 

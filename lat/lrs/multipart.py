@@ -69,8 +69,7 @@ def attachment_parts(parts: list[Part], version: int) -> dict[str, Part]:
             raise bad_request("multipart/mixed attachment part without an X-Experience-API-Hash header")
         encoding = part.headers.get("content-transfer-encoding")
         if (encoding is None and version == 1) or (encoding is not None and encoding.lower() != "binary"):
-            raise bad_request("multipart/mixed attachment part needs 'Content-Transfer-Encoding: binary'"
-                              f"{f', not {encoding!r}' if encoding else ''}")
+            raise bad_request(f"multipart/mixed attachment part needs 'Content-Transfer-Encoding: binary'{f', not {encoding!r}' if encoding else ''}")
         if hashlib.sha256(part.body).hexdigest() != sha2.lower():
             raise bad_request(f"attachment part's X-Experience-API-Hash {sha2} is not the SHA-256 of its content")
         found[sha2.lower()] = part
@@ -82,8 +81,7 @@ def build(json_body: bytes, attachments: list[tuple[str, str, bytes]]) -> tuple[
     boundary = secrets.token_hex(16)
     out = [f"--{boundary}\r\nContent-Type: application/json\r\n\r\n".encode(), json_body, b"\r\n"]
     for sha2, content_type, content in attachments:
-        out.append(f"--{boundary}\r\nContent-Type: {content_type}\r\nContent-Transfer-Encoding: binary\r\n"
-                   f"X-Experience-API-Hash: {sha2}\r\n\r\n".encode())
+        out.append(f"--{boundary}\r\nContent-Type: {content_type}\r\nContent-Transfer-Encoding: binary\r\nX-Experience-API-Hash: {sha2}\r\n\r\n".encode())
         out += [content, b"\r\n"]
     out.append(f"--{boundary}--".encode())
     return b"".join(out), f'multipart/mixed; boundary="{boundary}"'

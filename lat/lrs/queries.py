@@ -22,8 +22,9 @@ from lat.xapi.rules.agents import agent_error, group_error
 from lat.xapi.rules.formats import iri_error, timestamp_error, uuid_error
 
 MAX_LIMIT = 1000
-PARAMS = frozenset(("agent", "verb", "activity", "registration", "related_activities", "related_agents", "since",
-                    "until", "limit", "format", "attachments", "ascending"))
+PARAMS = frozenset(
+    ("agent", "verb", "activity", "registration", "related_activities", "related_agents", "since", "until", "limit", "format", "attachments", "ascending")
+)
 _FETCH = 1000  # rows read per round when a filter is decided in Python
 
 
@@ -133,8 +134,7 @@ AUTHORITY_KEY = "json_extract_string(raw, '$.authority.account.name')"  # the ke
 MINE_COLUMNS = f"source, {AUTHORITY_KEY}"  # what is compared with a Mine
 
 
-def run(con: duckdb.DuckDBPyConnection, query: Query, until: str, mine: Mine | None = None
-        ) -> tuple[list[dict[str, Any]], str | None]:
+def run(con: duckdb.DuckDBPyConnection, query: Query, until: str, mine: Mine | None = None) -> tuple[list[dict[str, Any]], str | None]:
     """One page: the statements and the ``more`` token (None on the last page).
 
     ``until`` caps ``stored`` at the consistent-through moment, so a page never shows a
@@ -155,8 +155,11 @@ def run(con: duckdb.DuckDBPyConnection, query: Query, until: str, mine: Mine | N
             page_where += f" AND (stored, id) {'>' if query.ascending else '<'} (CAST(? AS TIMESTAMPTZ), CAST(? AS UUID))"
             page_args += list(after)
         fetch = limit + 1 - len(found) if exact else _FETCH
-        rows = con.execute(f"SELECT raw::VARCHAR, strftime(stored, '%Y-%m-%dT%H:%M:%S.%fZ'), id::VARCHAR FROM statements "
-                           f"WHERE {page_where} ORDER BY stored {order}, id {order} LIMIT {fetch}", page_args).fetchall()
+        rows = con.execute(
+            f"SELECT raw::VARCHAR, strftime(stored, '%Y-%m-%dT%H:%M:%S.%fZ'), id::VARCHAR FROM statements "
+            f"WHERE {page_where} ORDER BY stored {order}, id {order} LIMIT {fetch}",
+            page_args,
+        ).fetchall()
         for raw, stored, sid in rows:
             stmt = orjson.loads(raw)
             if _matches(stmt, query):
@@ -184,8 +187,7 @@ def _where(query: Query, until: str) -> tuple[str, list[Any]]:
         args.append(query.until)
     content, content_args = _content(query)
     if content:
-        clauses.append(f"({content} OR (object_type = 'StatementRef' AND TRY_CAST(object_id AS UUID) IN "
-                       f"(SELECT id FROM statements WHERE {content})))")
+        clauses.append(f"({content} OR (object_type = 'StatementRef' AND TRY_CAST(object_id AS UUID) IN (SELECT id FROM statements WHERE {content})))")
         args += content_args + content_args
     return " AND ".join(clauses), args
 

@@ -19,8 +19,7 @@ SUPPORTED = ("1.0.3", "2.0.0")
 
 def about(call: Call) -> Response:
     """The About resource: the xAPI versions served and LAT's version."""
-    return json_response({"version": list(SUPPORTED),
-                          "extensions": {"https://w3id.org/xapi/lat/extensions/lrs": {"name": "LAT", "version": __version__}}})
+    return json_response({"version": list(SUPPORTED), "extensions": {"https://w3id.org/xapi/lat/extensions/lrs": {"name": "LAT", "version": __version__}}})
 
 
 def activities(call: Call) -> Response:
@@ -32,10 +31,15 @@ def activities(call: Call) -> Response:
         raise bad_request("the activityId query parameter is required")
     if reason := iri_error(activity_id):
         raise bad_request(f"activityId: {reason}")
-    rows = call.service.cursor().execute(
-        "SELECT json_extract(raw, '$.object.definition')::VARCHAR AS d FROM statements "
-        "WHERE object_id = ? AND object_type = 'Activity' AND d IS NOT NULL ORDER BY stored DESC LIMIT 20",
-        [activity_id]).fetchall()
+    rows = (
+        call.service.cursor()
+        .execute(
+            "SELECT json_extract(raw, '$.object.definition')::VARCHAR AS d FROM statements "
+            "WHERE object_id = ? AND object_type = 'Activity' AND d IS NOT NULL ORDER BY stored DESC LIMIT 20",
+            [activity_id],
+        )
+        .fetchall()
+    )
     definition: dict[str, Any] = {}
     for (text,) in reversed(rows):  # oldest first: later statements add languages and override the rest
         for key, value in orjson.loads(text).items():
@@ -56,9 +60,9 @@ def agents(call: Call) -> Response:
     key = agent_key_of(call.params.get("agent"))
     agent = orjson.loads(call.params["agent"])
     person: dict[str, list[Any]] = {"name": [], "mbox": [], "mbox_sha1sum": [], "openid": [], "account": []}
-    rows = call.service.cursor().execute(
-        "SELECT DISTINCT json_extract(raw, '$.actor')::VARCHAR FROM statements WHERE actor_key = ? LIMIT 100",
-        [key]).fetchall()
+    rows = (
+        call.service.cursor().execute("SELECT DISTINCT json_extract(raw, '$.actor')::VARCHAR FROM statements WHERE actor_key = ? LIMIT 100", [key]).fetchall()
+    )
     for candidate in [agent, *(orjson.loads(r[0]) for r in rows)]:
         if actor_key(candidate) != key:
             continue

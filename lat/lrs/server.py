@@ -40,8 +40,7 @@ def serve(settings: Settings, host: str, port: int, *, compute: Compute | None =
     try:
         service = Service(settings, con, writer, "", compute=compute)
         app = LrsApp(service, Verifier(settings), token)
-        server = create_server(app, host=host, port=port, threads=THREADS, ident="LAT",
-                               max_request_body_size=gate.waitress_max_body(app))
+        server = create_server(app, host=host, port=port, threads=THREADS, ident="LAT", max_request_body_size=gate.waitress_max_body(app))
         server.channel_class = gate.channel_class(app)  # large bodies are refused from their headers
         real_port = server.effective_port
         url = f"http://{host}:{real_port}"

@@ -25,8 +25,7 @@ from lat.config import Settings
 from lat.errors import LatError
 
 # xAPI 1.0.3 scope names (Communication 4.2) and what we add: all, all/read, statements/*, state, profile, define.
-SCOPES = ("all", "all/read", "statements/write", "statements/read", "statements/read/mine", "state", "profile",
-          "define")
+SCOPES = ("all", "all/read", "statements/write", "statements/read", "statements/read/mine", "state", "profile", "define")
 CACHE_SECONDS = 2.0  # how long a looked-up key is trusted before the file is read again
 
 _SCHEMA = """
@@ -84,8 +83,10 @@ def add(settings: Settings, name: str, scopes: list[str]) -> dict[str, str]:
     secret = secrets.token_urlsafe(32)
     con = _connect(settings)
     try:
-        con.execute("INSERT INTO credentials VALUES (?, ?, ?, ?, ?, NULL)",
-                    [key, name, " ".join(scopes), _hash(secret), datetime.now(UTC).isoformat(timespec="seconds")])
+        con.execute(
+            "INSERT INTO credentials VALUES (?, ?, ?, ?, ?, NULL)",
+            [key, name, " ".join(scopes), _hash(secret), datetime.now(UTC).isoformat(timespec="seconds")],
+        )
     finally:
         con.close()
     return {"key": key, "secret": secret}
@@ -105,8 +106,9 @@ def revoke(settings: Settings, key: str) -> None:
     """Revoke the credential ``key``; a LatError when there is no active one."""
     con = _connect(settings)
     try:
-        changed = con.execute("UPDATE credentials SET revoked_at = ? WHERE key = ? AND revoked_at IS NULL",
-                              [datetime.now(UTC).isoformat(timespec="seconds"), key]).rowcount
+        changed = con.execute(
+            "UPDATE credentials SET revoked_at = ? WHERE key = ? AND revoked_at IS NULL", [datetime.now(UTC).isoformat(timespec="seconds"), key]
+        ).rowcount
     finally:
         con.close()
     if not changed:
@@ -134,8 +136,7 @@ class Verifier:
         if hit and now - hit[0] < CACHE_SECONDS:
             return hit[1], hit[2]
         with self._lock:
-            row = self._con.execute("SELECT key, name, scopes, created_at, secret_hash FROM credentials "
-                                    "WHERE key = ? AND revoked_at IS NULL", [key]).fetchone()
+            row = self._con.execute("SELECT key, name, scopes, created_at, secret_hash FROM credentials WHERE key = ? AND revoked_at IS NULL", [key]).fetchone()
         found = (Credential(row[0], row[1], tuple(row[2].split()), row[3]), row[4]) if row else (None, "")
         self._cache[key] = (now, *found)
         return found

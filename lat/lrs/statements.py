@@ -144,8 +144,7 @@ def _authority(call: Call) -> dict[str, Any]:
 def _attachments_problem(stmt: dict[str, Any], parts: dict[str, multipart.Part]) -> str | None:
     for position, attachment in enumerate(stmt.get("attachments", [])):
         if "fileUrl" not in attachment and attachment["sha2"].lower() not in parts:
-            return (f"attachments[{position}]: no fileUrl and no multipart/mixed part with "
-                    f"X-Experience-API-Hash {attachment['sha2']}")
+            return f"attachments[{position}]: no fileUrl and no multipart/mixed part with X-Experience-API-Hash {attachment['sha2']}"
     return None
 
 
@@ -188,8 +187,7 @@ def _mine(call: Call) -> queries.Mine | None:
 def _get_one(call: Call, headers: dict[str, str]) -> Response:
     extra = sorted(set(call.params) - _SINGLE_PARAMS)
     if extra or ("statementId" in call.params and "voidedStatementId" in call.params):
-        raise bad_request(f"statementId / voidedStatementId take no other parameter than format and attachments"
-                          f"{f', not {extra[0]!r}' if extra else ''}")
+        raise bad_request(f"statementId / voidedStatementId take no other parameter than format and attachments{f', not {extra[0]!r}' if extra else ''}")
     voided = "voidedStatementId" in call.params
     sid = call.params["voidedStatementId" if voided else "statementId"]
     if reason := uuid_error(sid):
@@ -200,15 +198,18 @@ def _get_one(call: Call, headers: dict[str, str]) -> Response:
     attachments = call.params.get("attachments", "false")
     if attachments not in ("true", "false"):
         raise bad_request(f"attachments: expected true or false, got {attachments!r}")
-    rows = call.service.cursor().execute(
-        f"SELECT raw::VARCHAR, voided, stored, {queries.MINE_COLUMNS} FROM statements WHERE id = CAST(? AS UUID)",
-        [sid]).fetchall()
+    rows = (
+        call.service.cursor()
+        .execute(f"SELECT raw::VARCHAR, voided, stored, {queries.MINE_COLUMNS} FROM statements WHERE id = CAST(? AS UUID)", [sid])
+        .fetchall()
+    )
     if rows and (mine := _mine(call)) is not None and (rows[0][3], rows[0][4]) != (mine.source, mine.key):
         rows = []  # statements/read/mine: another key's statement does not exist for this credential
     if not rows or rows[0][1] != voided:
         what = "voided statement" if voided else "statement"
-        raise ApiError(404, f"no {what} with id {sid}" + ("" if not rows else " (it is voided: use voidedStatementId)"
-                                                          if not voided else " (it is not voided)"))
+        raise ApiError(
+            404, f"no {what} with id {sid}" + ("" if not rows else " (it is voided: use voidedStatementId)" if not voided else " (it is not voided)")
+        )
     stmt = orjson.loads(rows[0][0])
     headers["Last-Modified"] = _http_date(rows[0][2])
     return _respond(call, _shaped(call, stmt, fmt), [stmt] if attachments == "true" else [], headers)
@@ -222,9 +223,13 @@ def _respond(call: Call, body: Any, with_attachments: list[dict[str, Any]], head
     if not with_attachments and "attachments" not in call.params:
         return json_response(body, headers=headers)
     wanted = sorted({a["sha2"].lower() for s in with_attachments for a in s.get("attachments", [])})
-    rows = call.service.cursor().execute(
-        "SELECT sha2, content_type, content FROM lrs_attachments WHERE sha2 IN (SELECT unnest(?::VARCHAR[]))",
-        [wanted]).fetchall() if wanted else []
+    rows = (
+        call.service.cursor()
+        .execute("SELECT sha2, content_type, content FROM lrs_attachments WHERE sha2 IN (SELECT unnest(?::VARCHAR[]))", [wanted])
+        .fetchall()
+        if wanted
+        else []
+    )
     if call.params.get("attachments") != "true":
         return json_response(body, headers=headers)
     payload, content_type = multipart.build(orjson.dumps(body), [(s, t, bytes(c)) for s, t, c in rows])

@@ -94,8 +94,13 @@ def forget(settings: Settings, actor: str, *, recompute: Compute | None = None, 
         erasure.mart_versions_removed = drop_old_mart_versions(settings)
     compact_store(settings)
     erasure.linked_users = _linked_users(settings, identity)
-    audit.record(settings, actor_name or audit.cli_actor(), audit.ERASURE, target=f"sha256:{erasure.actor_hash}",
-                 detail={k: v for k, v in asdict(erasure).items() if k != "actor_hash"})
+    audit.record(
+        settings,
+        actor_name or audit.cli_actor(),
+        audit.ERASURE,
+        target=f"sha256:{erasure.actor_hash}",
+        detail={k: v for k, v in asdict(erasure).items() if k != "actor_hash"},
+    )
     return erasure
 
 
@@ -125,16 +130,15 @@ def resolve(con: duckdb.DuckDBPyConnection, actor: str) -> Identity:
     for key in list(keys):  # the same mailbox may also appear as its mbox_sha1sum
         if key.startswith("mailto:"):
             keys.add("sha1:" + hashlib.sha1(key.encode()).hexdigest())
-    person_ids = {p for (p,) in con.execute(
-        f"SELECT person_id FROM people WHERE actor IN ({_marks(keys)})", sorted(keys)).fetchall()} | {p for p, _ in people}
+    person_ids = {p for (p,) in con.execute(f"SELECT person_id FROM people WHERE actor IN ({_marks(keys)})", sorted(keys)).fetchall()} | {p for p, _ in people}
     return Identity(frozenset(keys), frozenset(n for k in keys for n in _needles(k)), frozenset(person_ids))
 
 
 def _needles(key: str) -> list[str]:
     if key.startswith("mailto:"):
-        return [key[len("mailto:"):].lower()]
+        return [key[len("mailto:") :].lower()]
     if key.startswith("sha1:"):
-        return [key[len("sha1:"):].lower()]
+        return [key[len("sha1:") :].lower()]
     if "|" in key and not key.startswith("group:"):
         return [key.partition("|")[2].lower()]  # the account name; matches are confirmed by parsing
     return [key.lower()]
@@ -196,7 +200,7 @@ def _blank(text: str, needles: frozenset[str]) -> str:
     for needle in needles:
         start = lower.find(needle)
         while start != -1:
-            text = text[:start] + ERASED_TEXT + text[start + len(needle):]
+            text = text[:start] + ERASED_TEXT + text[start + len(needle) :]
             lower = text.lower()
             start = lower.find(needle, start + len(ERASED_TEXT))
     return text
@@ -206,10 +210,15 @@ def _rewrite(con: duckdb.DuckDBPyConnection, statement_id: str, stmt: dict[str, 
     """Store the redacted statement and refresh the columns flattened from it."""
     flat = flatten(stmt)
     con.execute(
-        "UPDATE statements SET raw = ?, actor_key = ?, response = ?, context_extensions = ?, result_extensions = ? "
-        "WHERE id = ?",
-        [json.dumps(stmt, separators=(",", ":")), flat["actor_key"], flat["response"],
-         flat["context_extensions"], flat["result_extensions"], statement_id],  # JSON text already
+        "UPDATE statements SET raw = ?, actor_key = ?, response = ?, context_extensions = ?, result_extensions = ? WHERE id = ?",
+        [
+            json.dumps(stmt, separators=(",", ":")),
+            flat["actor_key"],
+            flat["response"],
+            flat["context_extensions"],
+            flat["result_extensions"],
+            statement_id,
+        ],  # JSON text already
     )
 
 
@@ -227,8 +236,7 @@ def _erase_side_tables(con: duckdb.DuckDBPyConnection, who: Identity, erasure: E
     ids, keys = sorted(who.person_ids), sorted(who.keys)
     if ids:
         erasure.mentoring_deleted = _delete(con, f"FROM mentoring WHERE mentor IN ({_marks(ids)})", ids)
-    erasure.people_deleted = _delete(
-        con, f"FROM people WHERE actor IN ({_marks(keys)})" + (f" OR person_id IN ({_marks(ids)})" if ids else ""), keys + ids)
+    erasure.people_deleted = _delete(con, f"FROM people WHERE actor IN ({_marks(keys)})" + (f" OR person_id IN ({_marks(ids)})" if ids else ""), keys + ids)
 
 
 def _delete(con: duckdb.DuckDBPyConnection, where: str, args: list[str]) -> int:
@@ -287,8 +295,7 @@ def _linked_users(settings: Settings, who: Identity) -> int:
 
     with authdb.session(settings) as con:
         ids = sorted(who.person_ids)
-        return int(con.execute(f"SELECT count(DISTINCT user) FROM user_scopes WHERE kind = 'person' AND value IN ({_marks(ids)})",
-                               ids).fetchone()[0])
+        return int(con.execute(f"SELECT count(DISTINCT user) FROM user_scopes WHERE kind = 'person' AND value IN ({_marks(ids)})", ids).fetchone()[0])
 
 
 def _marks(values: Sized) -> str:

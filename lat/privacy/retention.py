@@ -43,14 +43,18 @@ def cutoff(months: int, now: datetime | None = None) -> datetime:
     return now.replace(year=year, month=month + 1, day=day)
 
 
-def apply(settings: Settings, *, now: datetime | None = None, recompute: Compute | None = None, dry_run: bool = False,
-          actor: str | None = None) -> RetentionRun:
+def apply(
+    settings: Settings, *, now: datetime | None = None, recompute: Compute | None = None, dry_run: bool = False, actor: str | None = None
+) -> RetentionRun:
     """Delete what is older than the retention period; ``dry_run`` only counts."""
     if settings.retention_months is None:
         raise LatError("LAT_RETENTION_MONTHS is not set: every statement is kept. Set it to the number of months to keep.")
     run = RetentionRun(cutoff(settings.retention_months, now))
-    checks = (("statements", '"timestamp"', "statements_deleted"), ("rejected", "rejected_at", "rejected_deleted"),
-              ("conflicts", "recorded_at", "conflicts_deleted"))
+    checks = (
+        ("statements", '"timestamp"', "statements_deleted"),
+        ("rejected", "rejected_at", "rejected_deleted"),
+        ("conflicts", "recorded_at", "conflicts_deleted"),
+    )
     with store.session(settings) as con:
         con.execute("BEGIN TRANSACTION")
         try:
@@ -70,7 +74,16 @@ def apply(settings: Settings, *, now: datetime | None = None, recompute: Compute
         run.mart_versions_removed = drop_old_mart_versions(settings)
     if run.statements_deleted or run.rejected_deleted or run.conflicts_deleted:
         compact_store(settings)  # deleted rows leave the disk too
-    audit.record(settings, actor or audit.cli_actor(), audit.RETENTION, target=run.cutoff.isoformat(timespec="seconds"),
-                 detail={"statements": run.statements_deleted, "rejected": run.rejected_deleted,
-                         "conflicts": run.conflicts_deleted, "marts_recomputed": run.marts_recomputed})
+    audit.record(
+        settings,
+        actor or audit.cli_actor(),
+        audit.RETENTION,
+        target=run.cutoff.isoformat(timespec="seconds"),
+        detail={
+            "statements": run.statements_deleted,
+            "rejected": run.rejected_deleted,
+            "conflicts": run.conflicts_deleted,
+            "marts_recomputed": run.marts_recomputed,
+        },
+    )
     return run

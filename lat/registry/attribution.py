@@ -76,7 +76,5 @@ def apply(con: duckdb.DuckDBPyConnection, where: str = "true", params: Sequence[
     It is a single UPDATE: atomic on its own, and part of the caller's transaction when one
     is open (the registry import runs it inside its own).
     """
-    sql = _ATTRIBUTE.format(
-        school_path=_json_path(vocab.EXT_SCHOOL), hub_path=_json_path(vocab.EXT_HUB), where=f"({where})"
-    )
+    sql = _ATTRIBUTE.format(school_path=_json_path(vocab.EXT_SCHOOL), hub_path=_json_path(vocab.EXT_HUB), where=f"({where})")
     return int(con.execute(sql, list(params)).fetchall()[0][0])

@@ -52,9 +52,7 @@ class FileSpec:
 SPECS: dict[str, FileSpec] = {
     "countries": FileSpec("countries.csv", ("country_id", "name")),
     "hubs": FileSpec("hubs.csv", ("hub_id", "name", "country")),
-    "schools": FileSpec(
-        "schools.csv", ("school_id", "name", "country", "hub", "level", "teachers", "students"), ("language",)
-    ),
+    "schools": FileSpec("schools.csv", ("school_id", "name", "country", "hub", "level", "teachers", "students"), ("language",)),
     "people": FileSpec("people.csv", ("person_id", "school", "role", "actor"), required=False),
     "mentoring": FileSpec("mentoring.csv", ("mentor", "mentee_school", "start", "end"), required=False),
 }
@@ -208,9 +206,7 @@ def _hubs(c: Checker, rows: list[Row]) -> list[Hub]:
     c.unique_ids("hubs", rows, "hub_id")
     # hub -> its country; None when that is itself wrong (reported once, on hubs.csv)
     c.hub_country = {
-        row["hub_id"]: row["country"] if c.country_ids is None or row["country"] in c.country_ids else None
-        for row in reversed(rows)
-        if row["hub_id"]
+        row["hub_id"]: row["country"] if c.country_ids is None or row["country"] in c.country_ids else None for row in reversed(rows) if row["hub_id"]
     }
     out = []
     for row in rows:
@@ -243,8 +239,7 @@ def _school(c: Checker, row: Row) -> School | None:
     level = c.choice(t, row, "level", vocab.SCHOOL_LEVELS)
     teachers, students = c.count(t, row, "teachers"), c.count(t, row, "students")
     language = _language(c, row, country)
-    if (school_id is None or name is None or country is None or hub is None or level is None or teachers is None
-            or students is None or language is False):
+    if school_id is None or name is None or country is None or hub is None or level is None or teachers is None or students is None or language is False:
         return None
     return School(school_id, name, country, hub, level, teachers, students, language or None)
 

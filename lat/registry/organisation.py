@@ -96,9 +96,7 @@ def _replace(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[object])
             con.execute(f"INSERT INTO {table} ({quoted}) SELECT {quoted} FROM {view}")
             return
         updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c != key)
-        con.execute(
-            f"INSERT INTO {table} ({quoted}) SELECT {quoted} FROM {view} ON CONFLICT ({key}) DO UPDATE SET {updates}"
-        )
+        con.execute(f"INSERT INTO {table} ({quoted}) SELECT {quoted} FROM {view} ON CONFLICT ({key}) DO UPDATE SET {updates}")
         con.execute(f"DELETE FROM {table} WHERE {key} NOT IN (SELECT {key} FROM {view})")
     finally:
         con.unregister(view)
@@ -144,4 +142,3 @@ def overview(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     ).fetchall()
     keys = ("hub_id", "name", "country", "schools", "teachers", "mentoring_pairs")
     return {"tables": counts, "hubs": [dict(zip(keys, (*row[:3], *map(int, row[3:])), strict=True)) for row in hubs]}
-

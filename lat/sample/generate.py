@@ -41,8 +41,7 @@ class Summary:
         return sum(self.statements.values())
 
 
-def generate(out: Path, scale: str = "pilot", seed: int = 1, workers: int | None = None,
-             progress: Callable[[int], None] | None = None) -> Summary:
+def generate(out: Path, scale: str = "pilot", seed: int = 1, workers: int | None = None, progress: Callable[[int], None] | None = None) -> Summary:
     """Write the sample for ``scale`` and ``seed`` under ``out``; ``progress(1)`` after each hub."""
     if scale not in SCALES:
         raise LatError(f"Unknown scale {scale!r}: choose one of {', '.join(SCALES)}.")
@@ -67,8 +66,7 @@ def generate(out: Path, scale: str = "pilot", seed: int = 1, workers: int | None
     return Summary(registry, dict(sorted(statements.items())))
 
 
-def _run_hubs(world: World, directory: Path, workers: int | None,
-              progress: Callable[[int], None] | None) -> Iterator[dict[str, int]]:
+def _run_hubs(world: World, directory: Path, workers: int | None, progress: Callable[[int], None] | None) -> Iterator[dict[str, int]]:
     jobs = [(hub, world.seed, world.scale, directory) for hub in world.hubs]
     workers = workers or min(len(jobs), os.cpu_count() or 1)
     if workers <= 1:
@@ -91,8 +89,7 @@ def _write_hub(job: tuple[Hub, int, Scale, Path]) -> dict[str, int]:
     schools = {s.school_id: s for s in hub.schools}
     sources: dict[str, Iterator[Iterator[str]]] = {
         "surveys": (survey_statements(s, ids, seed, scale.student_respondents) for s in hub.schools),
-        "mentoring": (mentoring_statements(m, hub, schools[m.mentee_school], _mentors(hub, m.mentor), ids, seed)
-                      for m in hub.mentoring),
+        "mentoring": (mentoring_statements(m, hub, schools[m.mentee_school], _mentors(hub, m.mentor), ids, seed) for m in hub.mentoring),
         "credentials": (credential_statements(s, hub, ids, seed) for s in hub.schools),
         "lms": (lms_statements(s, hub, i, seed, scale.lms_week_probability) for i, s in enumerate(hub.schools)),
     }

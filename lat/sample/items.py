@@ -68,6 +68,4 @@ AREA_BASE: dict[str, float] = {"A": 0.2, "B": 0.0, "C": 0.3, "D": 0.0, "E": 0.2,
 GROUP_OFFSET: dict[str, float] = {"leader": 0.45, "teacher": 0.0, "student": -0.15}
 
 # DigCompEdu: area -> number of competences (22 in all)
-COMPETENCES: tuple[str, ...] = tuple(
-    f"{area}.{n}" for area, count in (("1", 4), ("2", 3), ("3", 4), ("4", 3), ("5", 3), ("6", 5)) for n in range(1, count + 1)
-)
+COMPETENCES: tuple[str, ...] = tuple(f"{area}.{n}" for area, count in (("1", 4), ("2", 3), ("3", 4), ("4", 3), ("5", 3), ("6", 5)) for n in range(1, count + 1))

@@ -31,8 +31,10 @@ MODULE_TYPES: dict[str, str] = {
 }
 SUBMISSION = "https://xapi.edlm/profiles/edlm-lms/concepts/activity-types/submission"
 ATTEMPT = "http://adlnet.gov/expapi/activities/attempt"
-_INFO = ('"extensions":{"http://lrs.learninglocker.net/define/extensions/info":{"event_function":"%s",'
-         '"event_name":"%s","http://moodle.org":"4.5.0","https://github.com/xAPI-vle/moodle-logstore_xapi":"4.7.0"}}')
+_INFO = (
+    '"extensions":{"http://lrs.learninglocker.net/define/extensions/info":{"event_function":"%s",'
+    '"event_name":"%s","http://moodle.org":"4.5.0","https://github.com/xAPI-vle/moodle-logstore_xapi":"4.7.0"}}'
+)
 
 
 @dataclass(frozen=True)
@@ -65,14 +67,15 @@ class _Site:
         return self.activity(f"{self.home}/mod/{kind}/view.php?id={cmid}", name, MODULE_TYPES[kind])
 
 
-def _statement(site: _Site, user: str, verb: str, display: str, obj: str, parents: list[str], info: tuple[str, str],
-               ts: int, result: str = "") -> str:
+def _statement(site: _Site, user: str, verb: str, display: str, obj: str, parents: list[str], info: tuple[str, str], ts: int, result: str = "") -> str:
     parent = f',"parent":[{",".join(parents)}]' if parents else ""
     result = f',"result":{result}' if result else ""
-    return (f'{{"actor":{{"account":{{"homePage":"{site.home}","name":"{user}"}},"name":"Moodle user {user}"}},'
-            f'"verb":{{"id":"{verb}","display":{{"en":"{display}"}}}},"object":{obj},'
-            f'"context":{{"contextActivities":{{{site.category}{parent}}},{_INFO % info},"language":"{site.language}"}}{result},'
-            f'"timestamp":"{iso(ts, "+00:00")}"}}')
+    return (
+        f'{{"actor":{{"account":{{"homePage":"{site.home}","name":"{user}"}},"name":"Moodle user {user}"}},'
+        f'"verb":{{"id":"{verb}","display":{{"en":"{display}"}}}},"object":{obj},'
+        f'"context":{{"contextActivities":{{{site.category}{parent}}},{_INFO % info},"language":"{site.language}"}}{result},'
+        f'"timestamp":"{iso(ts, "+00:00")}"}}'
+    )
 
 
 def _courses(school: School, rng: random.Random, index: int) -> list[Course]:
@@ -111,31 +114,83 @@ def lms_statements(school: School, hub: Hub, index: int, seed: int, week_probabi
 
 def _week(site: _Site, rng: random.Random, week: date, user: str, role: str, course: Course) -> list[tuple[int, str]]:
     ts = epoch(week + timedelta(days=rng.randint(0, 4)), rng.randint(7 * 3600, 20 * 3600))
-    rows = [(ts, _statement(site, user, vocab.VIEWED, "Viewed", site.course(course), [],
-                            ("\\\\src\\\\transformer\\\\events\\\\core\\\\course_viewed", "\\\\core\\\\event\\\\course_viewed"), ts))]
+    rows = [
+        (
+            ts,
+            _statement(
+                site,
+                user,
+                vocab.VIEWED,
+                "Viewed",
+                site.course(course),
+                [],
+                ("\\\\src\\\\transformer\\\\events\\\\core\\\\course_viewed", "\\\\core\\\\event\\\\course_viewed"),
+                ts,
+            ),
+        )
+    ]
     parents = [site.section(course), site.course(course)]
     for cmid, name in rng.sample(course.modules, min(len(course.modules), rng.randint(1, 3))):
         kind = _kind(name)
         ts += rng.randint(20, 600)
         module = site.module(cmid, kind, name)
-        rows.append((ts, _statement(site, user, vocab.VIEWED, "Viewed", module, parents,
-                                    ("\\\\src\\\\transformer\\\\events\\\\all\\\\course_module_viewed",
-                                     f"\\\\mod_{kind}\\\\event\\\\course_module_viewed"), ts)))
+        rows.append(
+            (
+                ts,
+                _statement(
+                    site,
+                    user,
+                    vocab.VIEWED,
+                    "Viewed",
+                    module,
+                    parents,
+                    ("\\\\src\\\\transformer\\\\events\\\\all\\\\course_module_viewed", f"\\\\mod_{kind}\\\\event\\\\course_module_viewed"),
+                    ts,
+                ),
+            )
+        )
         if role != "student":
             continue
         ts += rng.randint(60, 1800)
         if kind == "assign" and rng.random() < 0.6:
             submission = site.activity(f"{site.home}/mod/assign/view.php?id={cmid}#submission", f"{name} Submission", SUBMISSION)
-            rows.append((ts, _statement(site, user, vocab.SUBMITTED, "Submitted", submission, [module, *parents],
-                                        ("\\\\src\\\\transformer\\\\events\\\\mod_assign\\\\assignment_submitted",
-                                         "\\\\mod_assign\\\\event\\\\assessable_submitted"), ts)))
+            rows.append(
+                (
+                    ts,
+                    _statement(
+                        site,
+                        user,
+                        vocab.SUBMITTED,
+                        "Submitted",
+                        submission,
+                        [module, *parents],
+                        ("\\\\src\\\\transformer\\\\events\\\\mod_assign\\\\assignment_submitted", "\\\\mod_assign\\\\event\\\\assessable_submitted"),
+                        ts,
+                    ),
+                )
+            )
         elif kind == "quiz" and rng.random() < 0.6:
             rows.append((ts, _quiz_attempt(site, rng, user, cmid, name, module, parents, ts)))
         elif rng.random() < 0.3:
-            rows.append((ts, _statement(site, user, vocab.COMPLETED, "Completed", module, parents,
-                                        ("\\\\src\\\\transformer\\\\events\\\\core\\\\course_module_completion_updated",
-                                         "\\\\core\\\\event\\\\course_module_completion_updated"), ts,
-                                        '{"completion":true}')))
+            rows.append(
+                (
+                    ts,
+                    _statement(
+                        site,
+                        user,
+                        vocab.COMPLETED,
+                        "Completed",
+                        module,
+                        parents,
+                        (
+                            "\\\\src\\\\transformer\\\\events\\\\core\\\\course_module_completion_updated",
+                            "\\\\core\\\\event\\\\course_module_completion_updated",
+                        ),
+                        ts,
+                        '{"completion":true}',
+                    ),
+                )
+            )
     return rows
 
 
@@ -143,8 +198,18 @@ def _quiz_attempt(site: _Site, rng: random.Random, user: str, cmid: int, name: s
     attempt = rng.randint(1, 10**6)
     raw = min(100, max(0, round(rng.gauss(68, 18))))
     obj = site.activity(f"{site.home}/mod/quiz/attempt.php?attempt={attempt}&cmid={cmid}", f"{name} Attempt", ATTEMPT)
-    result = (f'{{"score":{{"raw":{raw},"min":0,"max":100,"scaled":{raw / 100}}},"completion":true,'
-              f'"success":{"true" if raw >= 50 else "false"},"duration":"PT{rng.randint(3, 40)}M{rng.randint(0, 59)}S"}}')
-    return _statement(site, user, vocab.COMPLETED, "Completed", obj, [module, *parents],
-                      ("\\\\src\\\\transformer\\\\events\\\\mod_quiz\\\\attempt_submitted\\\\handler",
-                       "\\\\mod_quiz\\\\event\\\\attempt_submitted"), ts, result)
+    result = (
+        f'{{"score":{{"raw":{raw},"min":0,"max":100,"scaled":{raw / 100}}},"completion":true,'
+        f'"success":{"true" if raw >= 50 else "false"},"duration":"PT{rng.randint(3, 40)}M{rng.randint(0, 59)}S"}}'
+    )
+    return _statement(
+        site,
+        user,
+        vocab.COMPLETED,
+        "Completed",
+        obj,
+        [module, *parents],
+        ("\\\\src\\\\transformer\\\\events\\\\mod_quiz\\\\attempt_submitted\\\\handler", "\\\\mod_quiz\\\\event\\\\attempt_submitted"),
+        ts,
+        result,
+    )

@@ -43,7 +43,7 @@ _STATEMENT = (
     '{"id":"%s","actor":%s,"verb":{"id":"%s","display":{"en":"%s"}},'
     '"object":{"objectType":"Activity","id":"%s","definition":{"type":"%s","name":{"en":"%s"}}},'
     '"context":{"registration":"%s",%s"contextActivities":{"parent":[{"objectType":"Activity","id":"%s",'
-    '"definition":{"type":"' + vocab.INITIATIVE + '"}}],' + _CATEGORY + '},'
+    '"definition":{"type":"' + vocab.INITIATIVE + '"}}],' + _CATEGORY + "},"
     '"extensions":{"' + vocab.EXT_SCHOOL + '":"%s","' + vocab.EXT_HUB + '":"%s","' + vocab.EXT_PHASE + '":"%s"}},'
     '"timestamp":"%s"}'
 )
@@ -53,8 +53,11 @@ _BADGE = (
     '"context":{"contextActivities":{' + _CATEGORY + '}},"timestamp":"%s"}'
 )
 _VERBS = {
-    vocab.ATTENDED: "attended", vocab.SET: "set", vocab.ACHIEVED: "achieved",
-    vocab.COMPLETED: "completed", vocab.OBSERVED: "observed",
+    vocab.ATTENDED: "attended",
+    vocab.SET: "set",
+    vocab.ACHIEVED: "achieved",
+    vocab.COMPLETED: "completed",
+    vocab.OBSERVED: "observed",
 }
 
 
@@ -77,9 +80,28 @@ class _Log:
         context_extra = f'"instructor":{agent(instructor)},' if instructor else ""
         object_id = f"{self.base}/{kind}/{n}"
         stmt_id = self.ids.statement(f"mentoring|{self.pair.mentee_school}|{key}")
-        self.rows.append((ts, _STATEMENT % (
-            stmt_id, agent(actor), verb, _VERBS[verb], object_id, _TYPES[kind], name, self.registration,
-            context_extra, f"{self.base}/initiative", self.pair.mentee_school, self.hub.hub_id, phase(day), iso(ts))))
+        self.rows.append(
+            (
+                ts,
+                _STATEMENT
+                % (
+                    stmt_id,
+                    agent(actor),
+                    verb,
+                    _VERBS[verb],
+                    object_id,
+                    _TYPES[kind],
+                    name,
+                    self.registration,
+                    context_extra,
+                    f"{self.base}/initiative",
+                    self.pair.mentee_school,
+                    self.hub.hub_id,
+                    phase(day),
+                    iso(ts),
+                ),
+            )
+        )
 
 
 _TYPES = {"meetings": vocab.MEETING, "goals": vocab.GOAL, "steps": vocab.OBJECTIVE, "observations": vocab.LESSON}
@@ -111,8 +133,7 @@ def _around(rng: random.Random, centre: float, spread: float, low: int, high: in
     return min(high, max(low, round(rng.gauss(centre, spread))))
 
 
-def _meetings(log: _Log, rng: random.Random, kick_off: date, last: date, mentors: list[str], leader: str,
-              teachers: list[str], engagement: float) -> None:
+def _meetings(log: _Log, rng: random.Random, kick_off: date, last: date, mentors: list[str], leader: str, teachers: list[str], engagement: float) -> None:
     """Engaged schools meet more often (every 12-28 days) and bring more teachers (1-4)."""
     day, n = kick_off, 1
     while day <= last:
@@ -161,8 +182,16 @@ def _observations(log: _Log, rng: random.Random, last: date, mentors: list[str],
     for n in range(1, count + 1):
         day = date(2026, 2, 2) + timedelta(days=rng.randint(0, 110))
         if day <= last:
-            log.add(f"observation|{n}", _at(rng, day, 8, 14), rng.choice(mentors), vocab.OBSERVED, "observations", n,
-                    f"Observed lesson {n}", instructor=rng.choice(teachers))
+            log.add(
+                f"observation|{n}",
+                _at(rng, day, 8, 14),
+                rng.choice(mentors),
+                vocab.OBSERVED,
+                "observations",
+                n,
+                f"Observed lesson {n}",
+                instructor=rng.choice(teachers),
+            )
 
 
 def credential_statements(school: School, hub: Hub, ids: Ids, seed: int) -> Iterator[str]:
@@ -175,7 +204,6 @@ def credential_statements(school: School, hub: Hub, ids: Ids, seed: int) -> Iter
         for code in earned:
             ts = _at(rng, date(2025, 10, 1) + timedelta(days=rng.randint(0, 250)), 8, 20)
             stmt_id = ids.statement(f"badge|{teacher.person_id}|{code}")
-            rows.append((ts, _BADGE % (stmt_id, agent(teacher.actor), f"https://badges.{hub.hub_id}.example.org/{code}",
-                                       BADGES[code], iso(ts))))
+            rows.append((ts, _BADGE % (stmt_id, agent(teacher.actor), f"https://badges.{hub.hub_id}.example.org/{code}", BADGES[code], iso(ts))))
     rows.sort()
     return (row for _, row in rows)

@@ -23,8 +23,7 @@ def write_registry(world: World, directory: Path) -> dict[str, int]:
         ),
         "people": (
             ("person_id", "school", "role", "actor"),
-            ((p.person_id, p.school, p.role, p.actor)
-             for hub in world.hubs for p in [*hub.coordinators, *(q for s in hub.schools for q in s.people)]),
+            ((p.person_id, p.school, p.role, p.actor) for hub in world.hubs for p in [*hub.coordinators, *(q for s in hub.schools for q in s.people)]),
         ),
         "mentoring": (
             ("mentor", "mentee_school", "start", "end"),

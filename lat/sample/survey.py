@@ -42,7 +42,7 @@ _ANSWER = (
     '"definition":{"type":"' + vocab.CMI_INTERACTION + '","interactionType":"likert"}},'
     '"result":%s,'
     '"context":{"contextActivities":{"parent":[{"objectType":"Activity","id":"' + vocab.SELFIE_ROUND_BASE + '%s",'
-    '"definition":{"type":"' + vocab.SURVEY + '"}}],' + _CATEGORY + '},'
+    '"definition":{"type":"' + vocab.SURVEY + '"}}],' + _CATEGORY + "},"
     '"extensions":{"' + vocab.EXT_SCHOOL + '":"%s","' + vocab.EXT_HUB + '":"%s","' + vocab.EXT_ROUND + '":"%s",'
     '"' + vocab.EXT_AREA + '":"%s","' + vocab.EXT_ITEM + '":"%s","' + vocab.EXT_GROUP + '":"%s"}},'
     '"timestamp":"%s"}'
@@ -57,7 +57,7 @@ _SELF_ASSESSMENT = (
     '"object":{"objectType":"Activity","id":"' + vocab.COMPETENCE_BASE + '%s","definition":{"type":"' + vocab.COMPETENCE + '"}},'
     '"result":{"response":"%s","score":{"raw":%d,"min":1,"max":6},"extensions":{"' + vocab.EXT_DIGCOMP_LEVEL + '":"%s"}},'
     '"context":{"contextActivities":{"parent":[{"objectType":"Activity","id":"' + DIGCOMP_ROUND_BASE + '%s",'
-    '"definition":{"type":"' + vocab.SURVEY + '"}}],' + _CATEGORY + '},'
+    '"definition":{"type":"' + vocab.SURVEY + '"}}],' + _CATEGORY + "},"
     '"extensions":{"' + vocab.EXT_SCHOOL + '":"%s","' + vocab.EXT_HUB + '":"%s","' + vocab.EXT_ROUND + '":"%s",'
     '"' + vocab.EXT_DIGCOMP_AREA + '":"%s"}},'
     '"timestamp":"%s"}'
@@ -102,8 +102,7 @@ def _answers(school: School, ids: Ids, rng: random.Random, label: str, opened: d
             mean = centre + AREA_BASE[item.area] + school.area_offset[item.area] + item.offset
             answer = str(min(5, max(1, round(rng.gauss(mean, 0.6)))))
         stmt_id = ids.statement(f"selfie|{sid}|{label}|{group}|{r}|{item.code}")
-        yield _ANSWER % (stmt_id, respondent, item.code, _RESULTS[answer], label, sid, hub, label,
-                         item.area, item.code, group, iso(ts))
+        yield _ANSWER % (stmt_id, respondent, item.code, _RESULTS[answer], label, sid, hub, label, item.area, item.code, group, iso(ts))
 
 
 def _self_assessments(school: School, ids: Ids, rng: random.Random, label: str, opened: date) -> Iterator[str]:
@@ -121,5 +120,4 @@ def _self_assessments(school: School, ids: Ids, rng: random.Random, label: str, 
             raw = min(6, max(1, round(rng.gauss(2.7 + 0.8 * school.maturity + own + gain, 0.6))))
             level = vocab.DIGCOMP_LEVELS[raw - 1]
             stmt_id = ids.statement(f"digcompedu|{teacher.person_id}|{label}|{code}")
-            yield _SELF_ASSESSMENT % (stmt_id, respondent, code, level, raw, level, label, sid, hub, label,
-                                      code.split(".")[0], iso(ts))
+            yield _SELF_ASSESSMENT % (stmt_id, respondent, code, level, raw, level, label, sid, hub, label, code.split(".")[0], iso(ts))

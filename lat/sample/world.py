@@ -114,8 +114,7 @@ def _hub(scale: Scale, seed: int, country: Country, n: int) -> Hub:
     hub = Hub(hub_id, f"{city} innovation hub{suffix}", country, f"https://moodle.{hub_id}.example.org")
     lms_ids = iter(range(2, 10**9))  # Moodle user ids; 1 is the site admin
     for i in range(scale.schools_per_hub):
-        kind = "mentor" if i < scale.mentor_schools_per_hub else (
-            "mentee" if i < scale.mentor_schools_per_hub + scale.mentee_schools_per_hub else "comparison")
+        kind = "mentor" if i < scale.mentor_schools_per_hub else ("mentee" if i < scale.mentor_schools_per_hub + scale.mentee_schools_per_hub else "comparison")
         hub.schools.append(_school(scale, seed, rng, hub, i, kind, lms_ids))
     coordinator = f"{hub_id}-c1"
     hub.coordinators.append(Person(coordinator, "", "coordinator", f"mailto:{coordinator}@hubs.example.org"))
@@ -157,16 +156,12 @@ def stall_chance(engagement: float) -> float:
 
 def _people(scale: Scale, rng: random.Random, hub: Hub, school: School, lms_ids: Iterator[int]) -> list[Person]:
     sid, cc = school.school_id, school.country.id.lower()
-    people = [Person(f"{sid}-l{n}", sid, "leader", f"mailto:{sid}-l{n}@{cc}.schools.example.org")
-              for n in range(1, rng.randint(2, 6) + 1)]
+    people = [Person(f"{sid}-l{n}", sid, "leader", f"mailto:{sid}-l{n}@{cc}.schools.example.org") for n in range(1, rng.randint(2, 6) + 1)]
     if school.kind == "mentor":
-        people += [Person(f"{sid}-m{n}", sid, "mentor", f"mailto:{sid}-m{n}@{cc}.schools.example.org")
-                   for n in range(1, rng.randint(1, 2) + 1)]
+        people += [Person(f"{sid}-m{n}", sid, "mentor", f"mailto:{sid}-m{n}@{cc}.schools.example.org") for n in range(1, rng.randint(1, 2) + 1)]
     # teachers and students are known by their account on the hub's Moodle site
-    people += [Person(f"{sid}-t{n:02d}", sid, "teacher", f"{hub.lms_home}|{next(lms_ids)}")
-               for n in range(1, rng.randint(*scale.pilot_teachers) + 1)]
-    people += [Person(f"{sid}-st{n:03d}", sid, "student", f"{hub.lms_home}|{next(lms_ids)}")
-               for n in range(1, rng.randint(*scale.lms_students) + 1)]
+    people += [Person(f"{sid}-t{n:02d}", sid, "teacher", f"{hub.lms_home}|{next(lms_ids)}") for n in range(1, rng.randint(*scale.pilot_teachers) + 1)]
+    people += [Person(f"{sid}-st{n:03d}", sid, "student", f"{hub.lms_home}|{next(lms_ids)}") for n in range(1, rng.randint(*scale.lms_students) + 1)]
     return people
 
 

@@ -15,10 +15,7 @@ import pyarrow as pa
 
 from lat.store.rows import ROW_SCHEMA
 
-REJECT_SCHEMA = pa.schema(
-    [("source", pa.string()), ("line", pa.int64()), ("item_index", pa.int64()), ("raw", pa.string()),
-     ("reason", pa.string())]
-)
+REJECT_SCHEMA = pa.schema([("source", pa.string()), ("line", pa.int64()), ("item_index", pa.int64()), ("raw", pa.string()), ("reason", pa.string())])
 
 
 @dataclass
@@ -46,10 +43,13 @@ def combine(parts: Sequence[Batch], stored: str) -> Batch:
     tables = [p.statements for p in parts if p.statements.num_rows]
     rejects = [p.rejects for p in parts if p.rejects.num_rows]
     proven = [p.proven_rows() for p in parts if p.statements.num_rows]
-    return Batch(statements=pa.concat_tables(tables) if tables else ROW_SCHEMA.empty_table(),
-                 rejects=pa.concat_tables(rejects) if rejects else REJECT_SCHEMA.empty_table(),
-                 read=sum(p.read for p in parts), stored=stored,
-                 proven=np.concatenate(proven) if proven else None)
+    return Batch(
+        statements=pa.concat_tables(tables) if tables else ROW_SCHEMA.empty_table(),
+        rejects=pa.concat_tables(rejects) if rejects else REJECT_SCHEMA.empty_table(),
+        read=sum(p.read for p in parts),
+        stored=stored,
+        proven=np.concatenate(proven) if proven else None,
+    )
 
 
 def location(line: int | None, index: int | None) -> str:

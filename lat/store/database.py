@@ -33,8 +33,7 @@ SCHEMA_FILES = (("lat.store", "schema.sql"), ("lat.lrs", "schema.sql"))
 
 def schema_sql() -> str:
     """Every ``CREATE ... IF NOT EXISTS`` of the store (``lat/store/schema.sql`` then ``lat/lrs/schema.sql``)."""
-    return "\n".join(resources.files(package).joinpath(name).read_text(encoding="utf-8")
-                     for package, name in SCHEMA_FILES)
+    return "\n".join(resources.files(package).joinpath(name).read_text(encoding="utf-8") for package, name in SCHEMA_FILES)
 
 
 def connect(settings: Settings | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -50,10 +49,7 @@ def connect(settings: Settings | None = None, *, read_only: bool = False) -> duc
         if "lock" in str(exc).lower():
             pid = _PID.search(str(exc))
             holder = f" (process {pid.group(1)})" if pid else ""
-            raise StoreBusy(
-                f"The store {path} is in use by another LAT process{holder}; "
-                "wait for it to finish or stop it, then run this again."
-            ) from None
+            raise StoreBusy(f"The store {path} is in use by another LAT process{holder}; wait for it to finish or stop it, then run this again.") from None
         raise LatError(f"Cannot open the store {path}: {exc}") from None
     if not read_only:
         con.execute(schema_sql())
@@ -119,8 +115,11 @@ def delegate(job: str, settings: Settings | None = None, **args: object) -> Any:
     if info is None:
         raise LatError("no running LRS to hand the job to")
     request = urllib.request.Request(
-        f"{info['url']}/admin/run", data=json.dumps({"job": job, **args}).encode(), method="POST",
-        headers={"Authorization": f"Bearer {info['token']}", "Content-Type": "application/json"})
+        f"{info['url']}/admin/run",
+        data=json.dumps({"job": job, **args}).encode(),
+        method="POST",
+        headers={"Authorization": f"Bearer {info['token']}", "Content-Type": "application/json"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=3600) as response:
             return json.loads(response.read())["result"]

@@ -128,7 +128,6 @@ class Known:
     def void_targets(self, con: duckdb.DuckDBPyConnection) -> set[str]:
         """Lower-case ids named by stored voiding statements."""
         if self._void_targets is None:
-            rows = con.execute("SELECT DISTINCT lower(object_id) FROM statements WHERE verb = ? AND object_id IS NOT NULL",
-                               [vocab.VOIDED]).fetchall()
+            rows = con.execute("SELECT DISTINCT lower(object_id) FROM statements WHERE verb = ? AND object_id IS NOT NULL", [vocab.VOIDED]).fetchall()
             self._void_targets = {str(target) for (target,) in rows}
         return self._void_targets

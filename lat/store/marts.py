@@ -85,8 +85,13 @@ def describe(directory: Path, catalogue: Mapping[str, Mapping[str, Any]]) -> Non
     os.replace(tmp, directory / CATALOGUE_FILE)
 
 
-def publish(frames: dict[str, pl.DataFrame], settings: Settings | None = None, *, unchanged: Iterable[str] = (),
-            catalogue: Mapping[str, Mapping[str, Any]] | None = None) -> Path:
+def publish(
+    frames: dict[str, pl.DataFrame],
+    settings: Settings | None = None,
+    *,
+    unchanged: Iterable[str] = (),
+    catalogue: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Path:
     """Write all ``frames`` as a new version and make it current atomically.
 
     ``unchanged`` names marts of the current version to carry into the new one as they are

@@ -163,8 +163,7 @@ def _raw(stmt: dict[str, Any], sid: str, canonical: bytes, stored: str, version:
     return orjson.dumps(head)[:-1] + b"," + canonical[1:]
 
 
-def add_statement(columns: Columns, seq: int, source: str, line: int | None, index: int | None,
-                  stmt: dict[str, Any], stored: str) -> None:
+def add_statement(columns: Columns, seq: int, source: str, line: int | None, index: int | None, stmt: dict[str, Any], stored: str) -> None:
     """Append the row of the valid statement ``stmt`` to ``columns``."""
     columns.append(seq, source, line, index, statement_values(stmt, stored))
 

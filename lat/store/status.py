@@ -59,12 +59,10 @@ def gather(con: duckdb.DuckDBPyConnection) -> StoreStatus:
     ``conflicts``, ``last_stored`` and ``sources`` (the same counts per source)."""
     statements, voided, rejected, conflicts, last = con.execute(_TOTALS).fetchall()[0]
     sources: list[SourceStatus] = [
-        {"source": source, "statements": n, "voided": v, "rejected": r, "conflicts": c,
-         "last_stored": _iso(stored)}
+        {"source": source, "statements": n, "voided": v, "rejected": r, "conflicts": c, "last_stored": _iso(stored)}
         for source, n, v, r, c, stored in con.execute(_SOURCES).fetchall()
     ]
-    return {"statements": statements, "voided": voided, "rejected": rejected, "conflicts": conflicts,
-            "last_stored": _iso(last), "sources": sources}
+    return {"statements": statements, "voided": voided, "rejected": rejected, "conflicts": conflicts, "last_stored": _iso(last), "sources": sources}
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -82,8 +80,7 @@ def render(status: StoreStatus) -> str:
     ]
     if status["sources"]:
         header = ("source", "statements", "voided", "rejected", "conflicts")
-        rows = [(s["source"] or "(none)", str(s["statements"]), str(s["voided"]), str(s["rejected"]),
-                 str(s["conflicts"])) for s in status["sources"]]
+        rows = [(s["source"] or "(none)", str(s["statements"]), str(s["voided"]), str(s["rejected"]), str(s["conflicts"])) for s in status["sources"]]
         widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
         lines.append("")
         lines.append("  ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(header, widths, strict=True))))

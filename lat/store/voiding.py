@@ -38,7 +38,7 @@ def stored_voiding(con: duckdb.DuckDBPyConnection, ids: list[str]) -> set[str]:
     """The ids of ``ids`` (lower case) that are stored voiding statements."""
     if not ids:
         return set()
-    rows = con.execute("SELECT lower(CAST(id AS VARCHAR)) FROM statements "
-                       "WHERE verb = ? AND id IN (SELECT TRY_CAST(unnest(?::VARCHAR[]) AS UUID))",
-                       [vocab.VOIDED, ids]).fetchall()
+    rows = con.execute(
+        "SELECT lower(CAST(id AS VARCHAR)) FROM statements WHERE verb = ? AND id IN (SELECT TRY_CAST(unnest(?::VARCHAR[]) AS UUID))", [vocab.VOIDED, ids]
+    ).fetchall()
     return {str(sid) for (sid,) in rows}

@@ -56,14 +56,14 @@ _READ = f"""
 SELECT TRY_CAST(id AS UUID) IS NULL AS bad_id,
        TRY_CAST("timestamp" AS TIMESTAMPTZ) IS NULL AS bad_ts,
        registration IS NOT NULL AND TRY_CAST(registration AS UUID) IS NULL AS bad_reg,
-       coalesce({HIGH.format('TRY_CAST(id AS UUID)')}, 0) AS hi,
-       coalesce({LOW.format('TRY_CAST(id AS UUID)')}, 0) AS lo
+       coalesce({HIGH.format("TRY_CAST(id AS UUID)")}, 0) AS hi,
+       coalesce({LOW.format("TRY_CAST(id AS UUID)")}, 0) AS lo
 FROM {_SOME}
 """
 
 # The stored statements holding some of the batch's ids.
 _LOOKUP = f"""
-SELECT {HIGH.format('s.id')}, {LOW.format('s.id')}, s.digest
+SELECT {HIGH.format("s.id")}, {LOW.format("s.id")}, s.digest
 FROM statements AS s
 WHERE s.id IN (SELECT CAST(id AS UUID) FROM {_SOME})
 """
@@ -114,8 +114,14 @@ class Written:
     committed: bool = False  # False when there was nothing to write (every request refused)
 
 
-def write(con: duckdb.DuckDBPyConnection, batch: Batch, known: Known, *, requests: np.ndarray | None = None,
-          also: Callable[[duckdb.DuckDBPyConnection, set[int]], Any] | None = None) -> Written:
+def write(
+    con: duckdb.DuckDBPyConnection,
+    batch: Batch,
+    known: Known,
+    *,
+    requests: np.ndarray | None = None,
+    also: Callable[[duckdb.DuckDBPyConnection, set[int]], Any] | None = None,
+) -> Written:
     """Store ``batch`` in one transaction (see the module docstring); returns what it did.
 
     ``requests`` (LRS policy) gives each row's request (an int per row of
@@ -127,9 +133,13 @@ def write(con: duckdb.DuckDBPyConnection, batch: Batch, known: Known, *, request
     screen = _Screen(con, table, known, requests, batch.proven_rows())
     status = screen.status
     new = status == NEW
-    written = Written(stored=int(new.sum()), duplicates=int((status == DUPLICATE).sum()),
-                      conflicts=int((status == CONFLICT).sum()),
-                      rejected=batch.rejects.num_rows + int((status == REJECTED).sum()), refused=screen.refused)
+    written = Written(
+        stored=int(new.sum()),
+        duplicates=int((status == DUPLICATE).sum()),
+        conflicts=int((status == CONFLICT).sum()),
+        rejected=batch.rejects.num_rows + int((status == REJECTED).sum()),
+        refused=screen.refused,
+    )
     accepted = set() if requests is None else {int(r) for r in np.unique(requests[status != REFUSED])}
     if requests is not None and not accepted:
         return written
@@ -158,15 +168,13 @@ def warm_up(con: duckdb.DuckDBPyConnection) -> None:
     """Run the writer's first Arrow query on no rows: DuckDB imports pandas on its first Arrow
     scan (~0.14 s), which a file ingest pays here while its first batch is being built
     rather than in its first write."""
-    _with(con, ROW_SCHEMA.empty_table().select(["id", "timestamp", "registration"]), _READ,
-          fetch=lambda result: result.fetchnumpy())
+    _with(con, ROW_SCHEMA.empty_table().select(["id", "timestamp", "registration"]), _READ, fetch=lambda result: result.fetchnumpy())
 
 
 class _Screen:
     """The fate of every row of a batch (:data:`NEW` ... :data:`REFUSED`), decided before writing."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, table: pa.Table, known: Known,
-                 requests: np.ndarray | None, proven: np.ndarray) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, table: pa.Table, known: Known, requests: np.ndarray | None, proven: np.ndarray) -> None:
         self.con, self.table = con, table
         n = table.num_rows
         self.status = np.full(n, NEW, dtype=np.int8)
@@ -230,8 +238,7 @@ class _Screen:
 
     def _stored_raw(self, key: tuple[int, int]) -> bytes:
         sid = f"{(key[0] << 64) | key[1]:032x}"
-        (raw,) = self.con.execute("SELECT CAST(raw AS VARCHAR) FROM statements WHERE id = CAST(? AS UUID)",
-                                  [sid]).fetchall()[0]
+        (raw,) = self.con.execute("SELECT CAST(raw AS VARCHAR) FROM statements WHERE id = CAST(? AS UUID)", [sid]).fetchall()[0]
         return str(raw).encode()
 
     # --- the batch's side -------------------------------------------------------------------------
@@ -292,8 +299,7 @@ class _Screen:
         for row in voiding_rows:
             if targets[row] in voiding_ids:
                 status[row] = REJECTED
-                self.chained[row] = (f"voiding statement targets {targets[row]}, which is itself a voiding statement "
-                                     "(xAPI forbids voiding a voiding statement)")
+                self.chained[row] = f"voiding statement targets {targets[row]}, which is itself a voiding statement (xAPI forbids voiding a voiding statement)"
 
     # --- the LRS's policy ----------------------------------------------------------------------
     def _refuse_first(self, requests: np.ndarray, fixed: np.ndarray) -> bool:
@@ -312,8 +318,7 @@ class _Screen:
         elif row in self.unreadable:
             refusal = Refusal(False, f"a statement cannot be stored: {self.unreadable[row]}")
         else:
-            refusal = Refusal(False, f"statement {self._value('id', row)} voids {self._value('void_target', row)}, "
-                                     "which is itself a voiding statement")
+            refusal = Refusal(False, f"statement {self._value('id', row)} voids {self._value('void_target', row)}, which is itself a voiding statement")
         self.refused[request] = refusal
         fixed[requests == request] = REFUSED
         return True
@@ -333,12 +338,10 @@ def _record_rejects(con: duckdb.DuckDBPyConnection, rejects: pa.Table, table: pa
         lines, indexes = take.column("line").to_pylist(), take.column("item_index").to_pylist()
         reasons = [located(screen.reason(row), line, index) for row, line, index in zip(rows, lines, indexes, strict=True)]
         raw = pc.cast(take.column("raw").combine_chunks().storage, pa.string())
-        mine = pa.table([take.column("source"), take.column("line"), take.column("item_index"), raw,
-                         pa.array(reasons, pa.string())], schema=REJECT_SCHEMA)
+        mine = pa.table([take.column("source"), take.column("line"), take.column("item_index"), raw, pa.array(reasons, pa.string())], schema=REJECT_SCHEMA)
         rejects = pa.concat_tables([rejects, mine]) if rejects.num_rows else mine
     if rejects.num_rows:
-        _with(con, rejects, "INSERT INTO rejected (source, line, element, raw, reason) "
-                            f"SELECT source, line, item_index, raw, reason FROM {_SOME}")
+        _with(con, rejects, f"INSERT INTO rejected (source, line, element, raw, reason) SELECT source, line, item_index, raw, reason FROM {_SOME}")
 
 
 def _voids(con: duckdb.DuckDBPyConnection, rows: pa.Table, known: Known) -> bool:
@@ -354,8 +357,13 @@ def _voids(con: duckdb.DuckDBPyConnection, rows: pa.Table, known: Known) -> bool
     return bool(pc.any(named).as_py())
 
 
-def _with(con: duckdb.DuckDBPyConnection, table: pa.Table, sql: str, params: dict[str, Any] | None = None,
-          fetch: Callable[[duckdb.DuckDBPyConnection], Any] = lambda result: result.fetchall()) -> Any:
+def _with(
+    con: duckdb.DuckDBPyConnection,
+    table: pa.Table,
+    sql: str,
+    params: dict[str, Any] | None = None,
+    fetch: Callable[[duckdb.DuckDBPyConnection], Any] = lambda result: result.fetchall(),
+) -> Any:
     """``fetch`` of the result of ``sql``, run with ``table`` visible as :data:`_SOME`."""
     con.register(_SOME, table)
     try:

@@ -105,11 +105,7 @@ def select(value: Any, path: str) -> list[Any]:
 
 
 def _template(raw: dict[str, Any]) -> Template:
-    context_types = {
-        kind: tuple(raw[key])
-        for kind in _CONTEXT_LISTS
-        if (key := f"context{kind.capitalize()}ActivityType") in raw
-    }
+    context_types = {kind: tuple(raw[key]) for kind in _CONTEXT_LISTS if (key := f"context{kind.capitalize()}ActivityType") in raw}
     return Template(
         id=raw["id"],
         label=raw["prefLabel"].get("en", raw["id"]),

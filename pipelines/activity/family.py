@@ -113,33 +113,72 @@ _FEEDS = "LMS and classroom statements attributed to the school (not survey, com
 _SMALL = "student figures withheld when 1 to LAT_MIN_CELL_SIZE-1 students were active (students_suppressed)"
 _INDICATORS: dict[str, tuple[str, str, str, str]] = {
     # column: (meaning, unit, formula, suppression)
-    "week": ("ISO week (its Monday, UTC).", "date",
-             "timestamp truncated to the week; every registered school has a row for every week from the first to the last week with activity in the store "
-             "(zeros in weeks without activity)", "none"),
-    "active_teachers": ("Teachers active in the week.", "count",
-                        "distinct actors of the school's activity statements in the week whom people.csv gives the role teacher (an actor with several roles "
-                        "takes the alphabetically first)", "none (staff activity)"),
+    "week": (
+        "ISO week (its Monday, UTC).",
+        "date",
+        "timestamp truncated to the week; every registered school has a row for every week from the first to the last week with activity in the store "
+        "(zeros in weeks without activity)",
+        "none",
+    ),
+    "active_teachers": (
+        "Teachers active in the week.",
+        "count",
+        "distinct actors of the school's activity statements in the week whom people.csv gives the role teacher (an actor with several roles "
+        "takes the alphabetically first)",
+        "none (staff activity)",
+    ),
     "teachers": ("Registered teachers (head count).", "count", "the teachers column of the school in the registry (schools.csv)", "none"),
-    "teacher_share": ("Share of the registered teachers active in the week.", "share 0-1", "active_teachers / teachers; empty when teachers = 0",
-                      "none (staff activity)"),
-    "active_students": ("Students active in the week.", "count",
-                        "distinct actors of the school's activity statements in the week whom people.csv gives the role student (an actor with several roles "
-                        "takes the alphabetically first)", _SMALL),
+    "teacher_share": (
+        "Share of the registered teachers active in the week.",
+        "share 0-1",
+        "active_teachers / teachers; empty when teachers = 0",
+        "none (staff activity)",
+    ),
+    "active_students": (
+        "Students active in the week.",
+        "count",
+        "distinct actors of the school's activity statements in the week whom people.csv gives the role student (an actor with several roles "
+        "takes the alphabetically first)",
+        _SMALL,
+    ),
     "students": ("Registered students (head count).", "count", "the students column of the school in the registry (schools.csv)", "none"),
     "student_share": ("Share of the registered students active in the week.", "share 0-1", "active_students / students; empty when students = 0", _SMALL),
-    "students_suppressed": ("True when the week's student figures are withheld (too few students).", "boolean", "0 < active_students < LAT_MIN_CELL_SIZE",
-                            _SMALL),
-    "completions": ("Completions in the week (activity_weekly) or the month (activity_tools_monthly): activity statements with verb completed or "
-                    "result.completion true.", "count", "count of such statements (each statement once)", "none (counts of events)"),
-    "teacher_share_change_4w": ("Change of the teacher share over 4 weeks.", "share points",
-                                "teacher_share - teacher_share 4 weeks earlier; empty in the first 4 weeks listed or when either share is empty",
-                                "none (staff activity)"),
-    "student_share_change_4w": ("Change of the student share over 4 weeks.", "share points",
-                                "student_share - student_share 4 weeks earlier; empty in the first 4 weeks listed or when either share is empty", _SMALL),
-    "tools": ("Digital tools in use in the month: distinct activity types of the school's activity statements.", "count",
-              "distinct object activity types (object.definition.type) of the month's activity statements; statements without a type are not counted", "none"),
-    "tool_list": ("The tools in use (last segment of each activity type IRI).", "text",
-                  "distinct short names (the last path segment of each type IRI), sorted by character code, joined by a comma and a space", "none"),
+    "students_suppressed": (
+        "True when the week's student figures are withheld (too few students).",
+        "boolean",
+        "0 < active_students < LAT_MIN_CELL_SIZE",
+        _SMALL,
+    ),
+    "completions": (
+        "Completions in the week (activity_weekly) or the month (activity_tools_monthly): activity statements with verb completed or result.completion true.",
+        "count",
+        "count of such statements (each statement once)",
+        "none (counts of events)",
+    ),
+    "teacher_share_change_4w": (
+        "Change of the teacher share over 4 weeks.",
+        "share points",
+        "teacher_share - teacher_share 4 weeks earlier; empty in the first 4 weeks listed or when either share is empty",
+        "none (staff activity)",
+    ),
+    "student_share_change_4w": (
+        "Change of the student share over 4 weeks.",
+        "share points",
+        "student_share - student_share 4 weeks earlier; empty in the first 4 weeks listed or when either share is empty",
+        _SMALL,
+    ),
+    "tools": (
+        "Digital tools in use in the month: distinct activity types of the school's activity statements.",
+        "count",
+        "distinct object activity types (object.definition.type) of the month's activity statements; statements without a type are not counted",
+        "none",
+    ),
+    "tool_list": (
+        "The tools in use (last segment of each activity type IRI).",
+        "text",
+        "distinct short names (the last path segment of each type IRI), sorted by character code, joined by a comma and a space",
+        "none",
+    ),
 }
 register(*(Indicator(f"activity.{c}", "activity", meaning, unit, formula, _FEEDS, sup) for c, (meaning, unit, formula, sup) in _INDICATORS.items()))
 register_mart(Mart("activity_weekly", "school", "Weekly active teachers and students, completions and 4-week trends per school.", {

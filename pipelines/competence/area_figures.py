@@ -11,7 +11,7 @@ from pipelines.core.suppression import is_small
 
 def area_figures(frame: pl.LazyFrame, k: int) -> pl.LazyFrame:
     """``frame`` with mean_level, share_b1_plus and suppressed: the figures empty when the cell has fewer than ``k`` teachers."""
-    b1_plus = pl.sum_horizontal(COUNT_COLUMNS[B1 - 1:])
+    b1_plus = pl.sum_horizontal(COUNT_COLUMNS[B1 - 1 :])
     hidden = is_small("n", k)
     return frame.with_columns(
         pl.when(hidden).then(None).otherwise(pl.col("level_sum") / pl.col("n")).alias("mean_level"),

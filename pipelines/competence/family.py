@@ -50,8 +50,7 @@ def read_latest_assessments(sources: Sources) -> pl.LazyFrame:
         verbs=[vocab.ANSWERED],
         activity_types=[vocab.COMPETENCE],
         extra_where="school IS NOT NULL AND round IS NOT NULL",
-        tail=f"QUALIFY row_number() OVER (PARTITION BY school, round, actor_key, {_CODE_SQL}"
-        " ORDER BY timestamp DESC, stored DESC, rowid DESC) = 1",
+        tail=f"QUALIFY row_number() OVER (PARTITION BY school, round, actor_key, {_CODE_SQL} ORDER BY timestamp DESC, stored DESC, rowid DESC) = 1",
     )
 
 
@@ -61,7 +60,9 @@ def state(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame]:
     counts = [(pl.col("level") == i + 1).sum().cast(pl.Int64).alias(c) for i, c in enumerate(COUNT_COLUMNS)]
     return {
         "competence_state": teachers.group_by(CELL).agg(
-            pl.len().cast(pl.Int64).alias("n"), *counts, pl.col("level").sum().cast(pl.Int64).alias("level_sum"),
+            pl.len().cast(pl.Int64).alias("n"),
+            *counts,
+            pl.col("level").sum().cast(pl.Int64).alias("level_sum"),
             pl.col("first_answer").min(),
         )
     }
@@ -88,8 +89,10 @@ def compute(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame]:
 
 # --- definitions and marts ---------------------------------------------------------------------
 
-_STMTS = ("DigCompEdu self-assessments: answered statements on DigCompEdu competence activities with school and round extensions; not voided; "
-          "the latest per teacher, competence and round")
+_STMTS = (
+    "DigCompEdu self-assessments: answered statements on DigCompEdu competence activities with school and round extensions; not voided; "
+    "the latest per teacher, competence and round"
+)
 _SMALL = "empty when n (teachers) < LAT_MIN_CELL_SIZE"
 
 
@@ -98,57 +101,143 @@ def _c(column: str, meaning: str, unit: str, formula: str, suppression: str = _S
 
 
 register(
-    _c("n",
-       "Teachers behind the row. A school row: the school's teachers who self-assessed at least one competence of the area in the round (n_previous: the same "
-       "in previous_round). A hub or country row: the teachers of the schools counted (school weighting: the unsuppressed schools; respondent weighting: all "
-       "schools).", "teachers",
-       "count of distinct teachers (roll-ups: the sum of the school counts)", "never"),
-    _c("mean_level", "Mean of teachers' area levels (A1=1 .. C2=6) in the round (mean_level_previous: in previous_round).", "level 1-6",
-       "sum of area levels / n",
-       "empty when n (teachers) < LAT_MIN_CELL_SIZE; in competence_progress, when either round's n is"),
-    _c("share_b1_plus", "Share of teachers whose area level is B1 (Integrator) or above, in the round (share_b1_plus_previous: in previous_round).",
-       "share 0-1",
-       "teachers with area level >= B1 / n; a teacher's area level is the lower median of their competence levels in the area (of an even number of levels, "
-       "the lower of the two middle ones)",
-       "empty when n (teachers) < LAT_MIN_CELL_SIZE; in competence_progress, when either round's n is"),
+    _c(
+        "n",
+        "Teachers behind the row. A school row: the school's teachers who self-assessed at least one competence of the area in the round (n_previous: the same "
+        "in previous_round). A hub or country row: the teachers of the schools counted (school weighting: the unsuppressed schools; respondent weighting: all "
+        "schools).",
+        "teachers",
+        "count of distinct teachers (roll-ups: the sum of the school counts)",
+        "never",
+    ),
+    _c(
+        "mean_level",
+        "Mean of teachers' area levels (A1=1 .. C2=6) in the round (mean_level_previous: in previous_round).",
+        "level 1-6",
+        "sum of area levels / n",
+        "empty when n (teachers) < LAT_MIN_CELL_SIZE; in competence_progress, when either round's n is",
+    ),
+    _c(
+        "share_b1_plus",
+        "Share of teachers whose area level is B1 (Integrator) or above, in the round (share_b1_plus_previous: in previous_round).",
+        "share 0-1",
+        "teachers with area level >= B1 / n; a teacher's area level is the lower median of their competence levels in the area (of an even number of levels, "
+        "the lower of the two middle ones)",
+        "empty when n (teachers) < LAT_MIN_CELL_SIZE; in competence_progress, when either round's n is",
+    ),
     _c("teachers", "Teachers whose area level is this level.", "teachers", "count"),
     _c("share", "Share of the school's assessed teachers at this level.", "share 0-1", "teachers at level / n"),
-    _c("change", "Change from the school's previous round (same area): of the share at B1+ or of the mean level.",
-       "share points or levels", "figure(round) - figure(previous round)", "empty when either round has n < LAT_MIN_CELL_SIZE"),
+    _c(
+        "change",
+        "Change from the school's previous round (same area): of the share at B1+ or of the mean level.",
+        "share points or levels",
+        "figure(round) - figure(previous round)",
+        "empty when either round has n < LAT_MIN_CELL_SIZE",
+    ),
     _c("schools", "Schools in the roll-up cell (school weighting: unsuppressed; respondent weighting: all).", "schools", "count", "never"),
     _c("schools_excluded", "Suppressed school cells left out of a school-weighted roll-up.", "schools", "count", "never"),
-    _c("rollup", "Hub/country figure: school weighting = mean of school figures (unsuppressed schools); respondent weighting = pooled teachers.",
-       "as the school figure",
-       "school weighting: the plain mean of the unsuppressed schools' share_b1_plus (or mean_level), each school once; respondent weighting: the teachers at "
-       "B1 or above (or the sum of the area levels) over all the hub's or country's schools / all their teachers",
-       "school: suppressed schools left out; respondent: pooled n < LAT_MIN_CELL_SIZE, or suppressed schools contribute 1..LAT_MIN_CELL_SIZE-1 teachers"),
-    _c("quartiles", "Median and quartiles of the schools' shares at B1+ (school weighting only).", "share 0-1",
-       "linear interpolation between order statistics", "only unsuppressed schools; empty for respondent weighting"),
+    _c(
+        "rollup",
+        "Hub/country figure: school weighting = mean of school figures (unsuppressed schools); respondent weighting = pooled teachers.",
+        "as the school figure",
+        "school weighting: the plain mean of the unsuppressed schools' share_b1_plus (or mean_level), each school once; respondent weighting: the teachers at "
+        "B1 or above (or the sum of the area levels) over all the hub's or country's schools / all their teachers",
+        "school: suppressed schools left out; respondent: pooled n < LAT_MIN_CELL_SIZE, or suppressed schools contribute 1..LAT_MIN_CELL_SIZE-1 teachers",
+    ),
+    _c(
+        "quartiles",
+        "Median and quartiles of the schools' shares at B1+ (school weighting only).",
+        "share 0-1",
+        "linear interpolation between order statistics",
+        "only unsuppressed schools; empty for respondent weighting",
+    ),
 )
 _CELLC = {"school": "school", "round": "round", "area": "area"}
-register_mart(Mart("competence_area", "school", "Teachers' DigCompEdu levels per school, round and area.", {
-    **_CELLC, "n": "competence.n", "mean_level": "competence.mean_level", "share_b1_plus": "competence.share_b1_plus",
-    "suppressed": "suppressed",
-}))
-register_mart(Mart("competence_levels", "school", "Distribution of teachers' area levels (A1..C2) per school, round and area.", {
-    **_CELLC, "competence_level": "competence_level", "n": "competence.n", "teachers": "competence.teachers",
-    "share": "competence.share", "suppressed": "suppressed",
-}))
-register_mart(Mart("competence_progress", "school", "Change of teachers' competence from the school's previous round.", {
-    "school": "school", "round": "round", "previous_round": "previous_round", "area": "area", "n": "competence.n",
-    "n_previous": "competence.n", "share_b1_plus": "competence.share_b1_plus", "share_b1_plus_previous": "competence.share_b1_plus",
-    "change_share_b1_plus": "competence.change", "mean_level": "competence.mean_level",
-    "mean_level_previous": "competence.mean_level", "change_mean_level": "competence.change", "suppressed": "suppressed",
-}))
+register_mart(
+    Mart(
+        "competence_area",
+        "school",
+        "Teachers' DigCompEdu levels per school, round and area.",
+        {
+            **_CELLC,
+            "n": "competence.n",
+            "mean_level": "competence.mean_level",
+            "share_b1_plus": "competence.share_b1_plus",
+            "suppressed": "suppressed",
+        },
+    )
+)
+register_mart(
+    Mart(
+        "competence_levels",
+        "school",
+        "Distribution of teachers' area levels (A1..C2) per school, round and area.",
+        {
+            **_CELLC,
+            "competence_level": "competence_level",
+            "n": "competence.n",
+            "teachers": "competence.teachers",
+            "share": "competence.share",
+            "suppressed": "suppressed",
+        },
+    )
+)
+register_mart(
+    Mart(
+        "competence_progress",
+        "school",
+        "Change of teachers' competence from the school's previous round.",
+        {
+            "school": "school",
+            "round": "round",
+            "previous_round": "previous_round",
+            "area": "area",
+            "n": "competence.n",
+            "n_previous": "competence.n",
+            "share_b1_plus": "competence.share_b1_plus",
+            "share_b1_plus_previous": "competence.share_b1_plus",
+            "change_share_b1_plus": "competence.change",
+            "mean_level": "competence.mean_level",
+            "mean_level_previous": "competence.mean_level",
+            "change_mean_level": "competence.change",
+            "suppressed": "suppressed",
+        },
+    )
+)
 _ROLL = {
-    "round": "round", "area": "area", "weighting": "weighting", "schools": "competence.schools",
-    "schools_excluded": "competence.schools_excluded", "n": "competence.n", "share_b1_plus": "competence.rollup",
-    "mean_level": "competence.rollup", "median": "competence.quartiles", "q1": "competence.quartiles",
-    "q3": "competence.quartiles", "suppressed": "suppressed",
+    "round": "round",
+    "area": "area",
+    "weighting": "weighting",
+    "schools": "competence.schools",
+    "schools_excluded": "competence.schools_excluded",
+    "n": "competence.n",
+    "share_b1_plus": "competence.rollup",
+    "mean_level": "competence.rollup",
+    "median": "competence.quartiles",
+    "q1": "competence.quartiles",
+    "q3": "competence.quartiles",
+    "suppressed": "suppressed",
 }
-register_mart(Mart("competence_hub", "hub", "Teachers' competence per hub, round and area; school- and teacher-weighted.", {
-    "hub": "hub", "country": "country", **_ROLL,
-}))
-register_mart(Mart("competence_country", "country", "Teachers' competence per country, round and area; school- and teacher-weighted.", {
-    "country": "country", **_ROLL,
-}))
+register_mart(
+    Mart(
+        "competence_hub",
+        "hub",
+        "Teachers' competence per hub, round and area; school- and teacher-weighted.",
+        {
+            "hub": "hub",
+            "country": "country",
+            **_ROLL,
+        },
+    )
+)
+register_mart(
+    Mart(
+        "competence_country",
+        "country",
+        "Teachers' competence per country, round and area; school- and teacher-weighted.",
+        {
+            "country": "country",
+            **_ROLL,
+        },
+    )
+)

@@ -21,22 +21,36 @@ def rollup(st: pl.LazyFrame, schools: pl.LazyFrame, level: str, k: int) -> pl.La
     cells = cells.filter(pl.col(level).is_not_null())
     shown = ~pl.col("suppressed")
     share = pl.col("share_b1_plus").filter(shown)
-    by_school = cells.group_by(keys).agg(
-        shown.sum().cast(pl.Int64).alias("schools"), (~shown).sum().cast(pl.Int64).alias("schools_excluded"),
-        pl.col("n").filter(shown).sum().cast(pl.Int64).alias("n"),
-        share.mean().alias("share_b1_plus"), pl.col("mean_level").filter(shown).mean().alias("mean_level"),
-        share.median().alias("median"), share.quantile(0.25, interpolation="linear").alias("q1"),
-        share.quantile(0.75, interpolation="linear").alias("q3"),
-    ).with_columns(pl.lit("school").alias("weighting"), (pl.col("schools") == 0).alias("suppressed"))
-    b1_plus = pl.sum_horizontal(COUNT_COLUMNS[B1 - 1:])
-    pooled = cells.with_columns(b1_plus.alias("_b1")).group_by(keys).agg(
-        pl.len().cast(pl.Int64).alias("schools"), pl.col("n").sum().cast(pl.Int64).alias("n"),
-        pl.col("n").filter(is_small("n", k)).sum().alias("_hidden"),
-        pl.col("_b1").sum(), pl.col("level_sum").sum(),
+    by_school = (
+        cells.group_by(keys)
+        .agg(
+            shown.sum().cast(pl.Int64).alias("schools"),
+            (~shown).sum().cast(pl.Int64).alias("schools_excluded"),
+            pl.col("n").filter(shown).sum().cast(pl.Int64).alias("n"),
+            share.mean().alias("share_b1_plus"),
+            pl.col("mean_level").filter(shown).mean().alias("mean_level"),
+            share.median().alias("median"),
+            share.quantile(0.25, interpolation="linear").alias("q1"),
+            share.quantile(0.75, interpolation="linear").alias("q3"),
+        )
+        .with_columns(pl.lit("school").alias("weighting"), (pl.col("schools") == 0).alias("suppressed"))
+    )
+    b1_plus = pl.sum_horizontal(COUNT_COLUMNS[B1 - 1 :])
+    pooled = (
+        cells.with_columns(b1_plus.alias("_b1"))
+        .group_by(keys)
+        .agg(
+            pl.len().cast(pl.Int64).alias("schools"),
+            pl.col("n").sum().cast(pl.Int64).alias("n"),
+            pl.col("n").filter(is_small("n", k)).sum().alias("_hidden"),
+            pl.col("_b1").sum(),
+            pl.col("level_sum").sum(),
+        )
     )
     hidden = is_small("n", k) | ((pl.col("_hidden") > 0) & (pl.col("_hidden") < k))
     pooled = pooled.with_columns(
-        pl.lit("respondent").alias("weighting"), pl.lit(0, dtype=pl.Int64).alias("schools_excluded"),
+        pl.lit("respondent").alias("weighting"),
+        pl.lit(0, dtype=pl.Int64).alias("schools_excluded"),
         pl.when(hidden).then(None).otherwise(pl.col("_b1") / pl.col("n")).alias("share_b1_plus"),
         pl.when(hidden).then(None).otherwise(pl.col("level_sum") / pl.col("n")).alias("mean_level"),
         *[pl.lit(None, dtype=pl.Float64).alias(c) for c in ("median", "q1", "q3")],

@@ -15,13 +15,16 @@ COUNT_COLUMNS = [f"level_{lv.lower()}" for lv in LEVELS]
 
 def latest_levels(latest: pl.LazyFrame) -> pl.LazyFrame:
     """school, round, area, competence, teacher, level (1..6) from the latest self-assessments."""
-    from_response = pl.col("response").str.to_uppercase().replace_strict(
-        {lv: i + 1 for i, lv in enumerate(LEVELS)}, default=None, return_dtype=pl.Int64
-    )
+    from_response = pl.col("response").str.to_uppercase().replace_strict({lv: i + 1 for i, lv in enumerate(LEVELS)}, default=None, return_dtype=pl.Int64)
     from_raw = pl.when(pl.col("score_raw").is_in([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])).then(pl.col("score_raw").cast(pl.Int64))
     return latest.select(
-        "school", "round", pl.col("competence").str.split(".").list.first().alias("area"),
-        "competence", "teacher", pl.coalesce(from_response, from_raw).alias("level"), "timestamp",
+        "school",
+        "round",
+        pl.col("competence").str.split(".").list.first().alias("area"),
+        "competence",
+        "teacher",
+        pl.coalesce(from_response, from_raw).alias("level"),
+        "timestamp",
     ).filter(pl.col("level").is_not_null())
 
 

@@ -38,8 +38,7 @@ MARTS: dict[str, Mart] = {}
 def as_data(marts: dict[str, Mart]) -> dict[str, dict[str, object]]:
     """The catalogue as published beside the marts (``lat.store.marts.CATALOGUE_FILE``)."""
     return {
-        name: {"level": m.level, "description": m.description, "columns": dict(m.columns),
-               "readers": None if m.readers is None else sorted(m.readers)}
+        name: {"level": m.level, "description": m.description, "columns": dict(m.columns), "readers": None if m.readers is None else sorted(m.readers)}
         for name, m in marts.items()
     }
 

@@ -136,9 +136,7 @@ def _preload(families: list[tuple[str, ModuleType, str]]) -> threading.Thread:
     return thread
 
 
-def _family_state(
-    module: ModuleType, sources: Sources, settings: Settings, touched: pl.DataFrame | None
-) -> dict[str, pl.DataFrame]:
+def _family_state(module: ModuleType, sources: Sources, settings: Settings, touched: pl.DataFrame | None) -> dict[str, pl.DataFrame]:
     """The family's statistics: all fresh (full run) or old ones with touched partitions redone
     (``sources`` then reads only the touched partitions)."""
     produced = module.state(sources, settings)
@@ -155,6 +153,7 @@ def _family_state(
 
 # --- checking and publishing ------------------------------------------------------------------
 
+
 def _check(family: str, produced: dict[str, Frame]) -> dict[str, Frame]:
     for name in produced:
         if name not in MARTS:
@@ -170,8 +169,10 @@ def _collect(frames: dict[str, Frame]) -> dict[str, pl.DataFrame]:
         declared = MARTS[name].columns
         undeclared = [c for c in frame.columns if c not in declared or describe(declared[c]) is None]
         if undeclared or set(declared) - set(frame.columns):
-            raise LatError(f"mart {name}: columns {undeclared or sorted(set(declared) - set(frame.columns))} "
-                           "do not match its catalogue entry (pipelines/core/catalogue.py)")
+            raise LatError(
+                f"mart {name}: columns {undeclared or sorted(set(declared) - set(frame.columns))} "
+                "do not match its catalogue entry (pipelines/core/catalogue.py)"
+            )
         out[name] = frame.select(list(declared))
     return out
 

@@ -43,8 +43,8 @@ DIMENSIONS: dict[str, str] = {
     "students": "Number of students in the school (registry).",
     "round": "Self-assessment round label, e.g. 2025-autumn (profile extension).",
     "previous_round": "The round compared against: the latest of the school's earlier rounds with figures for the same area (and, in maturity, the same "
-                      "respondent group). Rounds are ordered by when they started, i.e. their first answer in the store in any school (ties: label order), not "
-                      "by label alone.",
+    "respondent group). Rounds are ordered by when they started, i.e. their first answer in the store in any school (ties: label order), not "
+    "by label alone.",
     "area": "SELFIE area letter A-H (maturity) or DigCompEdu area 1-6 (competence).",
     "area_name": "Name of the area.",
     "item": "SELFIE item code, e.g. A1.",
@@ -52,15 +52,15 @@ DIMENSIONS: dict[str, str] = {
     "pair": "Which groups a gap compares: leader-teacher or teacher-student.",
     "rank": "Position of the item in the school's list of its kind: 1 = the strongest item (kind strongest) or the weakest item (kind weakest).",
     "kind": "strongest (the 3 items with the highest means) or weakest (the 3 with the lowest); with fewer than 6 ranked items an item is listed as strongest "
-            "only, so the weakest list is shorter.",
+    "only, so the weakest list is shorter.",
     "weighting": "school (each school whose cell is not suppressed counts once) or respondent (the respondents, or teachers for competence, of all the hub's "
-                 "or country's schools pooled).",
+    "or country's schools pooled).",
     "competence_level": "DigCompEdu proficiency level A1..C2.",
     "suppressed": "True when the row's figures are withheld (empty) by the small-cell rule. Usually the row's count (respondents; teachers for competence; "
-                  "complete cases for alpha; schools for a profile) is below LAT_MIN_CELL_SIZE; in a derived row it means an input is withheld: a gap whose "
-                  "group cell is, a progress row whose either round is, a school-weighted roll-up with no unsuppressed school, a respondent-weighted roll-up "
-                  "whose pooled count is below LAT_MIN_CELL_SIZE or whose respondents from suppressed school cells number 1 to LAT_MIN_CELL_SIZE-1, a hub "
-                  "comparison with a hub of fewer than 2 unsuppressed schools. The indicators' suppression lines say which.",
+    "complete cases for alpha; schools for a profile) is below LAT_MIN_CELL_SIZE; in a derived row it means an input is withheld: a gap whose "
+    "group cell is, a progress row whose either round is, a school-weighted roll-up with no unsuppressed school, a respondent-weighted roll-up "
+    "whose pooled count is below LAT_MIN_CELL_SIZE or whose respondents from suppressed school cells number 1 to LAT_MIN_CELL_SIZE-1, a hub "
+    "comparison with a hub of fewer than 2 unsuppressed schools. The indicators' suppression lines say which.",
     "mentor": "Mentor: a person id or a mentor school id (registry).",
     "mentee_school": "The mentored school id (registry).",
     "start": "Start date of the mentoring pair (registry); empty when the registry gives none (the pair then counts from the first snapshot).",

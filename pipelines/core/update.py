@@ -38,9 +38,7 @@ def snapshot(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, An
     }
 
 
-def plan(
-    con: duckdb.DuckDBPyConnection, now: dict[str, Any], before: dict[str, Any] | None, full: bool
-) -> tuple[str, str, pl.DataFrame | None]:
+def plan(con: duckdb.DuckDBPyConnection, now: dict[str, Any], before: dict[str, Any] | None, full: bool) -> tuple[str, str, pl.DataFrame | None]:
     """(mode, reason, touched partitions): "full" with its reason and None, or "incremental" with the partitions new statements touch."""
     if full:
         return "full", "asked for (--full)", None

@@ -22,6 +22,10 @@ def earned(statements: pl.LazyFrame) -> pl.LazyFrame:
 
 def issued_by() -> pl.Expr:
     """'this hub' for awards, the issuer id for imports, 'xAPI source' for badges other tools reported."""
-    return (pl.when(pl.col("source") == AWARD_SOURCE).then(pl.lit("this hub"))
-            .when(pl.col("imported")).then(pl.col("source").str.strip_prefix(IMPORT_PREFIX))
-            .otherwise(pl.lit("xAPI source")))
+    return (
+        pl.when(pl.col("source") == AWARD_SOURCE)
+        .then(pl.lit("this hub"))
+        .when(pl.col("imported"))
+        .then(pl.col("source").str.strip_prefix(IMPORT_PREFIX))
+        .otherwise(pl.lit("xAPI source"))
+    )

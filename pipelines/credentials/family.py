@@ -28,7 +28,8 @@ def _names(sources: Sources) -> pl.LazyFrame:
     return sources.query(
         "SELECT object_id AS achievement, min(raw->>'$.object.definition.name.en') AS achievement_name "
         "FROM statements WHERE NOT voided AND verb = ? AND activity_type = ? GROUP BY object_id",
-        [vocab.EARNED, vocab.BADGE])
+        [vocab.EARNED, vocab.BADGE],
+    )
 
 
 # What this family reads (pipelines/core/compute.py keeps its marts when no new statement matches).
@@ -37,16 +38,16 @@ READS = f"verb = '{vocab.EARNED}' AND activity_type = '{vocab.BADGE}'"
 
 def compute(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame]:
     """credentials_school, credentials_hub, credentials_country, credentials_person."""
-    statements = sources.statements(["actor_key", "object_id", "school", "timestamp", "source"],
-                                    verbs=[vocab.EARNED], activity_types=[vocab.BADGE])
+    statements = sources.statements(["actor_key", "object_id", "school", "timestamp", "source"], verbs=[vocab.EARNED], activity_types=[vocab.BADGE])
     rows = earned(statements).filter(pl.col("school").is_not_null()).join(_names(sources), on="achievement", how="left")
     schools = sources.table("schools").select(pl.col("school_id").alias("school"), "hub", "country")
     placed = rows.join(schools, on="school", how="inner")
     people = sources.table("people").filter(pl.col("actor").is_not_null()).select(pl.col("actor").alias("actor_key"), pl.col("person_id").alias("person"))
-    person = (placed.join(people.unique("actor_key"), on="actor_key", how="inner")
-              .select("school", "person", "achievement", "achievement_name", pl.col("timestamp").dt.date().alias("earned_on"),
-                      issued_by().alias("issued_by"))
-              .sort("school", "person", "earned_on", "achievement"))
+    person = (
+        placed.join(people.unique("actor_key"), on="actor_key", how="inner")
+        .select("school", "person", "achievement", "achievement_name", pl.col("timestamp").dt.date().alias("earned_on"), issued_by().alias("issued_by"))
+        .sort("school", "person", "earned_on", "achievement")
+    )
     return {
         "credentials_school": counts(placed, ["school"]).drop("schools"),
         "credentials_hub": counts(placed, ["hub"]),
@@ -62,25 +63,62 @@ def _register() -> None:
     register_dimension("earned_on", "Date (UTC) the credential was earned.")
     register_dimension("issued_by", "'this hub' (lat credentials award), the issuer id of an imported credential, or 'xAPI source' (reported by another tool).")
     register(
-        Indicator("credentials.earned", "credentials", "Earners of the achievement (people or schools), each counted once.",
-                  "count", "distinct (actor, achievement) of live earned statements on badge activities",
-                  "verb earned (Open Badges xAPI), object type badge", "none (counts of awards, names not shown)"),
-        Indicator("credentials.imported", "credentials", "Of those, credentials imported from other providers.",
-                  "count", "earners whose first earned statement has source 'credential import: ...'",
-                  "earned statements recorded by 'lat credentials import'", "none"),
-        Indicator("credentials.schools", "credentials", "Schools with at least one earner of the achievement.",
-                  "count", "distinct schools of the earners", "earned statements, attributed to schools", "none"),
+        Indicator(
+            "credentials.earned",
+            "credentials",
+            "Earners of the achievement (people or schools), each counted once.",
+            "count",
+            "distinct (actor, achievement) of live earned statements on badge activities",
+            "verb earned (Open Badges xAPI), object type badge",
+            "none (counts of awards, names not shown)",
+        ),
+        Indicator(
+            "credentials.imported",
+            "credentials",
+            "Of those, credentials imported from other providers.",
+            "count",
+            "earners whose first earned statement has source 'credential import: ...'",
+            "earned statements recorded by 'lat credentials import'",
+            "none",
+        ),
+        Indicator(
+            "credentials.schools",
+            "credentials",
+            "Schools with at least one earner of the achievement.",
+            "count",
+            "distinct schools of the earners",
+            "earned statements, attributed to schools",
+            "none",
+        ),
     )
-    common = {"achievement": "achievement", "achievement_name": "achievement_name", "earned": "credentials.earned",
-              "imported": "credentials.imported"}
+    common = {"achievement": "achievement", "achievement_name": "achievement_name", "earned": "credentials.earned", "imported": "credentials.imported"}
     register_mart(Mart("credentials_school", "school", "Micro-credentials earned per school and achievement.", {"school": "school", **common}))
-    register_mart(Mart("credentials_hub", "hub", "Micro-credentials earned per hub and achievement.",
-                       {"hub": "hub", **common, "schools": "credentials.schools"}))
-    register_mart(Mart("credentials_country", "country", "Micro-credentials earned per country and achievement.",
-                       {"country": "country", **common, "schools": "credentials.schools"}))
-    register_mart(Mart("credentials_person", "school", "Each registered person's own micro-credentials (a teacher's list).", {
-        "school": "school", "person": "person", "achievement": "achievement", "achievement_name": "achievement_name",
-        "earned_on": "earned_on", "issued_by": "issued_by"}))
+    register_mart(
+        Mart("credentials_hub", "hub", "Micro-credentials earned per hub and achievement.", {"hub": "hub", **common, "schools": "credentials.schools"})
+    )
+    register_mart(
+        Mart(
+            "credentials_country",
+            "country",
+            "Micro-credentials earned per country and achievement.",
+            {"country": "country", **common, "schools": "credentials.schools"},
+        )
+    )
+    register_mart(
+        Mart(
+            "credentials_person",
+            "school",
+            "Each registered person's own micro-credentials (a teacher's list).",
+            {
+                "school": "school",
+                "person": "person",
+                "achievement": "achievement",
+                "achievement_name": "achievement_name",
+                "earned_on": "earned_on",
+                "issued_by": "issued_by",
+            },
+        )
+    )
 
 
 _register()

@@ -30,10 +30,7 @@ def area_state(answers: pl.LazyFrame) -> pl.LazyFrame:
         (rmean**2).sum().alias("rmean_sumsq"),
     )
     alpha = reliability.cronbach_alpha(scored, CELL)
-    return (
-        cells.join(alpha, on=CELL, how="left")
-        .select(*CELL, "n", "answers", "score_sum", "agree", "rmean_sum", "rmean_sumsq", "alpha", "alpha_n", "alpha_k")
-    )
+    return cells.join(alpha, on=CELL, how="left").select(*CELL, "n", "answers", "score_sum", "agree", "rmean_sum", "rmean_sumsq", "alpha", "alpha_n", "alpha_k")
 
 
 def area_cells(area: pl.LazyFrame, min_cell_size: int) -> pl.LazyFrame:

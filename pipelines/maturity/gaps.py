@@ -33,5 +33,3 @@ def group_gaps(cells: pl.LazyFrame) -> pl.LazyFrame:
             hidden.alias("suppressed"),
         )
     )
-
-

@@ -25,11 +25,7 @@ def between_rounds(area_state: pl.LazyFrame, order: pl.LazyFrame, min_cell_size:
     """maturity_progress: each cell against the same school, area and group's previous round."""
     keys = ["school", "area", "group"]
     mean, var = mean_var("n", "rmean_sum", "rmean_sumsq")
-    cells = (
-        area_state.join(order, on="round")
-        .select(*keys, "round", "round_order", "n", mean.alias("mean"), var.alias("var"))
-        .sort("round_order")
-    )
+    cells = area_state.join(order, on="round").select(*keys, "round", "round_order", "n", mean.alias("mean"), var.alias("var")).sort("round_order")
     previous = cells.with_columns(pl.col("round").shift(-1).over(keys).alias("_next")).filter(pl.col("_next").is_not_null())
     paired = cells.join(
         previous.select(

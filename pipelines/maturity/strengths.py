@@ -20,9 +20,5 @@ def strengths_weaknesses(items: pl.LazyFrame) -> pl.LazyFrame:
         pl.struct("mean", "share_agree", pl.col("item")).rank("ordinal").over(keys).alias("_bottom"),
     )
     strongest = ranked.filter(pl.col("_top") <= TOP).with_columns(pl.lit("strongest").alias("kind"), pl.col("_top").alias("rank"))
-    weakest = ranked.filter((pl.col("_bottom") <= TOP) & (pl.col("_top") > TOP)).with_columns(
-        pl.lit("weakest").alias("kind"), pl.col("_bottom").alias("rank")
-    )
-    return pl.concat([strongest, weakest]).select(
-        *keys, "kind", pl.col("rank").cast(pl.Int64), "item", "area", "n", "mean", "share_agree"
-    )
+    weakest = ranked.filter((pl.col("_bottom") <= TOP) & (pl.col("_top") > TOP)).with_columns(pl.lit("weakest").alias("kind"), pl.col("_bottom").alias("rank"))
+    return pl.concat([strongest, weakest]).select(*keys, "kind", pl.col("rank").cast(pl.Int64), "item", "area", "n", "mean", "share_agree")

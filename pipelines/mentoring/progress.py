@@ -25,8 +25,9 @@ def progress(
 ) -> pl.LazyFrame:
     """The progress of every mentee school as of ``as_of`` (see docs/indicators.md)."""
     events = mentoring_events(statements)
-    registered = schools.select(pl.col("school_id").alias("school"), pl.col("name").alias("school_name"), pl.col("hub"),
-                                pl.col("teachers").cast(pl.Int64).alias("teachers_registered"))
+    registered = schools.select(
+        pl.col("school_id").alias("school"), pl.col("name").alias("school_name"), pl.col("hub"), pl.col("teachers").cast(pl.Int64).alias("teachers_registered")
+    )
     frame = (
         mentee_schools(mentoring, as_of)
         .join(registered, on="school", how="left")
@@ -39,14 +40,18 @@ def progress(
             pl.col("teachers_reached").fill_null(0),
         )
     )
-    return frame.with_columns(
-        pl.lit(as_of).alias("as_of"),
-        _share("teachers_reached", "teachers_registered", when=pl.col("teachers_mapped") > 0).alias("teacher_share"),
-        _share("steps_completed", "steps_planned").alias("steps_share"),
-        (pl.lit(as_of) - pl.col("last_contact")).dt.total_days().cast(pl.Int64).alias("days_since_contact"),
-        (pl.lit(as_of) - pl.col("mentoring_start")).dt.total_days().cast(pl.Int64).alias("days_in_mentoring"),
-        pl.col("phase_index").replace_strict({v: k for k, v in PHASE_INDEX.items()}, default=None, return_dtype=pl.String).alias("phase_reached"),
-    ).select(PROGRESS_COLUMNS).sort("school")
+    return (
+        frame.with_columns(
+            pl.lit(as_of).alias("as_of"),
+            _share("teachers_reached", "teachers_registered", when=pl.col("teachers_mapped") > 0).alias("teacher_share"),
+            _share("steps_completed", "steps_planned").alias("steps_share"),
+            (pl.lit(as_of) - pl.col("last_contact")).dt.total_days().cast(pl.Int64).alias("days_since_contact"),
+            (pl.lit(as_of) - pl.col("mentoring_start")).dt.total_days().cast(pl.Int64).alias("days_in_mentoring"),
+            pl.col("phase_index").replace_strict({v: k for k, v in PHASE_INDEX.items()}, default=None, return_dtype=pl.String).alias("phase_reached"),
+        )
+        .select(PROGRESS_COLUMNS)
+        .sort("school")
+    )
 
 
 def _share(numerator: str, denominator: str, when: pl.Expr | None = None) -> pl.Expr:
@@ -63,5 +68,3 @@ PROGRESS_COLUMNS = [
     "goals_set", "goals_achieved", "steps_planned", "steps_completed", "steps_share", "observations",
     "last_contact", "days_since_contact", "phase_index", "phase_reached",
 ]  # fmt: skip
-
-

@@ -68,7 +68,11 @@ def early_features(statements: pl.LazyFrame, schools: pl.LazyFrame, people: pl.L
             "mentoring_start",
             *(pl.col(c).fill_null(0).cast(pl.Float64) for c in ("meetings", "goals_set", "steps_planned", "steps_completed", "observations")),
             pl.when(pl.col("_teachers") > 0).then(pl.col("teachers_reached").fill_null(0) / pl.col("_teachers")).otherwise(0.0).alias("teacher_share"),
-            (pl.col("first_contact") - pl.col("mentoring_start")).dt.total_days().clip(lower_bound=0).fill_null(EARLY_DAYS).cast(pl.Float64)
+            (pl.col("first_contact") - pl.col("mentoring_start"))
+            .dt.total_days()
+            .clip(lower_bound=0)
+            .fill_null(EARLY_DAYS)
+            .cast(pl.Float64)
             .alias("days_to_first_contact"),
             pl.col("phase_index").fill_null(0).cast(pl.Float64),
         )
@@ -78,11 +82,7 @@ def early_features(statements: pl.LazyFrame, schools: pl.LazyFrame, people: pl.L
 def labels(stalls: pl.LazyFrame) -> pl.LazyFrame:
     """school, stalled_later (1/0) from the stall-rule snapshots after each school's first 8 weeks."""
     later = pl.col("as_of") >= pl.col("mentoring_start") + pl.duration(days=EARLY_DAYS)
-    return (
-        stalls.filter(later & (pl.col("status") != "ended"))
-        .group_by("school")
-        .agg(pl.col("stalled").any().cast(pl.Int64).alias("stalled_later"))
-    )
+    return stalls.filter(later & (pl.col("status") != "ended")).group_by("school").agg(pl.col("stalled").any().cast(pl.Int64).alias("stalled_later"))
 
 
 def fit(table: pl.DataFrame, scored: pl.DataFrame) -> dict[str, pl.DataFrame]:
@@ -163,37 +163,106 @@ def model_marts(
 _SOURCE = "mentoring statements of each mentee school's first 8 weeks; the stall rule's monthly snapshots after them"
 _NONE = "none (a model over all mentee schools; no respondent-level figures)"
 register(
-    Indicator("stall_model.metric", "stall_model", "The cross-validated score's name (roc_auc).", "name", "always roc_auc (area under the ROC curve)", _SOURCE,
-              _NONE),
-    Indicator("stall_model.cv_mean", "stall_model", "Mean ROC AUC over the cross-validation folds (0.5 = chance, 1 = perfect).", "0-1",
-              "stratified k-fold cross-validation (k = folds; schools shuffled with a fixed seed, each fold keeping the share of stalled schools): on each "
-              "fold, a logistic regression on standardised features (L2 penalty, C = 1) fitted on the other folds is scored by ROC AUC; the mean of those "
-              "scores. Empty when no model is fitted", _SOURCE, _NONE),
-    Indicator("stall_model.cv_std", "stall_model", "Standard deviation of the folds' ROC AUC.", "0-1",
-              "population standard deviation (divided by the number of folds) of the folds' ROC AUC; empty when no model is fitted", _SOURCE, _NONE),
-    Indicator("stall_model.folds", "stall_model", "Cross-validation folds used.", "count",
-              "the smaller of 5 and the number of labelled schools in the smaller class (stalled or not); 0 when no model is fitted (a class has fewer than 2 "
-              "schools)", _SOURCE, _NONE),
-    Indicator("stall_model.schools", "stall_model", "Labelled mentee schools the model learnt from.", "count",
-              "mentee schools with a start date and at least one stall-rule snapshot 56 days or more after their start while their mentoring had not ended",
-              _SOURCE, _NONE),
-    Indicator("stall_model.stalled_schools", "stall_model", "Labelled schools that stalled after their first 8 weeks.", "count",
-              "labelled schools stalled at one or more of those snapshots", _SOURCE, _NONE),
-    Indicator("stall_model.status", "stall_model", "Whether a model was fitted, with the score in words.", "text",
-              "'fitted: <schools> labelled schools, <stalled> stalled; ROC AUC <cv_mean> ± <cv_std> (<folds>-fold)', or 'not fitted: ...; each class needs at "
-              "least 2' when fewer than 2 labelled schools stalled or fewer than 2 did not", _SOURCE, _NONE),
-    Indicator("stall_model.feature", "stall_model", "An early-activity feature of the model.", "name",
-              "one of eight fixed features, each from the school's mentoring statements in the 56 days from its mentoring start: meetings, teacher_share, "
-              "goals_set, steps_planned, steps_completed, observations, days_to_first_contact, phase_index", _SOURCE, _NONE),
+    Indicator(
+        "stall_model.metric", "stall_model", "The cross-validated score's name (roc_auc).", "name", "always roc_auc (area under the ROC curve)", _SOURCE, _NONE
+    ),
+    Indicator(
+        "stall_model.cv_mean",
+        "stall_model",
+        "Mean ROC AUC over the cross-validation folds (0.5 = chance, 1 = perfect).",
+        "0-1",
+        "stratified k-fold cross-validation (k = folds; schools shuffled with a fixed seed, each fold keeping the share of stalled schools): on each "
+        "fold, a logistic regression on standardised features (L2 penalty, C = 1) fitted on the other folds is scored by ROC AUC; the mean of those "
+        "scores. Empty when no model is fitted",
+        _SOURCE,
+        _NONE,
+    ),
+    Indicator(
+        "stall_model.cv_std",
+        "stall_model",
+        "Standard deviation of the folds' ROC AUC.",
+        "0-1",
+        "population standard deviation (divided by the number of folds) of the folds' ROC AUC; empty when no model is fitted",
+        _SOURCE,
+        _NONE,
+    ),
+    Indicator(
+        "stall_model.folds",
+        "stall_model",
+        "Cross-validation folds used.",
+        "count",
+        "the smaller of 5 and the number of labelled schools in the smaller class (stalled or not); 0 when no model is fitted (a class has fewer than 2 "
+        "schools)",
+        _SOURCE,
+        _NONE,
+    ),
+    Indicator(
+        "stall_model.schools",
+        "stall_model",
+        "Labelled mentee schools the model learnt from.",
+        "count",
+        "mentee schools with a start date and at least one stall-rule snapshot 56 days or more after their start while their mentoring had not ended",
+        _SOURCE,
+        _NONE,
+    ),
+    Indicator(
+        "stall_model.stalled_schools",
+        "stall_model",
+        "Labelled schools that stalled after their first 8 weeks.",
+        "count",
+        "labelled schools stalled at one or more of those snapshots",
+        _SOURCE,
+        _NONE,
+    ),
+    Indicator(
+        "stall_model.status",
+        "stall_model",
+        "Whether a model was fitted, with the score in words.",
+        "text",
+        "'fitted: <schools> labelled schools, <stalled> stalled; ROC AUC <cv_mean> ± <cv_std> (<folds>-fold)', or 'not fitted: ...; each class needs at "
+        "least 2' when fewer than 2 labelled schools stalled or fewer than 2 did not",
+        _SOURCE,
+        _NONE,
+    ),
+    Indicator(
+        "stall_model.feature",
+        "stall_model",
+        "An early-activity feature of the model.",
+        "name",
+        "one of eight fixed features, each from the school's mentoring statements in the 56 days from its mentoring start: meetings, teacher_share, "
+        "goals_set, steps_planned, steps_completed, observations, days_to_first_contact, phase_index",
+        _SOURCE,
+        _NONE,
+    ),
     Indicator("stall_model.meaning", "stall_model", "What the feature measures.", "text", "a fixed English sentence per feature", _SOURCE, _NONE),
-    Indicator("stall_model.coefficient", "stall_model", "Log-odds of stalling per standard deviation of the feature (positive: more risk).", "log-odds",
-              "logistic regression coefficient on standardised features, fitted on all labelled schools", _SOURCE, _NONE),
-    Indicator("stall_model.odds_ratio", "stall_model", "Odds of stalling multiply by this per standard deviation of the feature.", "ratio", "exp(coefficient)",
-              _SOURCE, _NONE),
-    Indicator("stall_model.risk", "stall_model", "Modelled probability that the school stalls after its first 8 weeks.", "probability 0-1",
-              "the probability of stalling that the logistic regression fitted on all labelled schools gives for the school's first-8-week features; given for "
-              "mentee schools with a start date whose first 8 weeks (56 days) are over by today; no rows when no model is fitted", _SOURCE,
-              "none (a school-level mart, scoped like the school's own data)"),
+    Indicator(
+        "stall_model.coefficient",
+        "stall_model",
+        "Log-odds of stalling per standard deviation of the feature (positive: more risk).",
+        "log-odds",
+        "logistic regression coefficient on standardised features, fitted on all labelled schools",
+        _SOURCE,
+        _NONE,
+    ),
+    Indicator(
+        "stall_model.odds_ratio",
+        "stall_model",
+        "Odds of stalling multiply by this per standard deviation of the feature.",
+        "ratio",
+        "exp(coefficient)",
+        _SOURCE,
+        _NONE,
+    ),
+    Indicator(
+        "stall_model.risk",
+        "stall_model",
+        "Modelled probability that the school stalls after its first 8 weeks.",
+        "probability 0-1",
+        "the probability of stalling that the logistic regression fitted on all labelled schools gives for the school's first-8-week features; given for "
+        "mentee schools with a start date whose first 8 weeks (56 days) are over by today; no rows when no model is fitted",
+        _SOURCE,
+        "none (a school-level mart, scoped like the school's own data)",
+    ),
 )
 register_mart(Mart("stall_model", "country", "The stall model's cross-validated score (one row).", {
     c: f"stall_model.{c}" for c in ("metric", "cv_mean", "cv_std", "folds", "schools", "stalled_schools", "status")

@@ -57,8 +57,13 @@ def _rules(stalled_days: int) -> list[tuple[str, pl.Expr, pl.Expr]]:
         (
             "behind_plan",
             past_midpoint & (pl.col("steps_planned") > 0) & (pl.col("steps_share") < MIDPOINT_SHARE),
-            pl.format("Only {} of {} action-plan steps done ({}%) after the midpoint of the mentoring period ({}).", "steps_completed", "steps_planned",
-                      share_pct, _midpoint()),
+            pl.format(
+                "Only {} of {} action-plan steps done ({}%) after the midpoint of the mentoring period ({}).",
+                "steps_completed",
+                "steps_planned",
+                share_pct,
+                _midpoint(),
+            ),
         ),
         (
             "no_plan",
@@ -78,6 +83,11 @@ def stall_status(progress: pl.LazyFrame, stalled_days: int) -> pl.LazyFrame:
         pl.concat_str(reasons, separator=" ", ignore_nulls=True).alias("stall_reason"),
     ).with_columns(pl.col("stall_code", "stall_reason").replace("", None))
     return flagged.with_columns(
-        pl.when(~_running()).then(pl.lit("ended")).when(pl.col("stall_code").is_not_null()).then(pl.lit("stalled")).otherwise(pl.lit("on_track")).alias("status"),
+        pl.when(~_running())
+        .then(pl.lit("ended"))
+        .when(pl.col("stall_code").is_not_null())
+        .then(pl.lit("stalled"))
+        .otherwise(pl.lit("on_track"))
+        .alias("status"),
         pl.col("stall_code").is_not_null().alias("stalled"),
     )

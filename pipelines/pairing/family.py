@@ -88,32 +88,62 @@ def _unpaired_row(hub: str, mentee: Candidate) -> dict[str, object]:
 
 # --- lat compute: the pairing family -------------------------------------------------------------
 
+
 def compute(sources: Sources, settings: Settings) -> dict[str, pl.DataFrame]:
     """pairing_suggestions: optimal mentor-mentee pairs per hub (capacity 2)."""
     return {"pairing_suggestions": pairs(area_matrix(sources, settings), sources.table("schools").collect())}
 
 
-_FEEDS = ("SELFIE answers (answered + cmi.interaction): each school's area scores in its latest round (label order); "
-          "the school's language and hub from the registry")
+_FEEDS = (
+    "SELFIE answers (answered + cmi.interaction): each school's area scores in its latest round (label order); the school's language and hub from the registry"
+)
 _SUPPRESSION = "areas with fewer than LAT_MIN_CELL_SIZE respondents are left out of the scores"
 register_dimension("mentor_school", "The suggested mentor school's id (registry).")
 register_dimension("mentor_name", "Name of the suggested mentor school (registry).")
 register_dimension("mentee_name", "Name of the mentee school (registry).")
 register(
-    Indicator("pairing.mentor_score", "pairing", "The mentor school's overall maturity (mean of its latest-round area scores).", "score 1-5",
-              "plain mean of the school's area scores in its latest round, each area once (area scores as for mentoring.first_score)", _FEEDS, _SUPPRESSION),
-    Indicator("pairing.mentee_score", "pairing", "The mentee school's overall maturity (mean of its latest-round area scores).", "score 1-5",
-              "as mentor_score, for the mentee school", _FEEDS, _SUPPRESSION),
-    Indicator("pairing.score", "pairing", "Complementarity of the pair: the mentor's lead in each area weighted by the mentee's weakness there.", "0-4",
-              "mean over the areas both schools have of (5 - mentee_a) / 4 * max(0, mentor_a - mentee_a). Within each hub the top third of the schools by "
-              "overall score (rounded up; none in a hub of one school; ties by school id) are mentor schools, the others mentees; each mentor school takes at "
-              "most 2 mentees; a pair needs the same school language and a score above 0; the pairs chosen give the largest possible sum of scores over the "
-              "hub (an exact optimal assignment). Empty on the row of a mentee left without a mentor", _FEEDS, _SUPPRESSION),
-    Indicator("pairing.explanation", "pairing", "Why the pair fits (the two areas adding most), or why a mentee is left without a mentor.", "text",
-              "for a pair: '<mentor> is strong in <area> (<mentor's score>) where <mentee> is weakest (<mentee's score>)', naming the area that adds most to "
-              "the pair's score ('scores <mentee's score>' instead of 'is weakest' when it is not the mentee's lowest area), then '; also <area> (<mentor's "
-              "score> vs <mentee's score>)' for the area adding second most, if any; scores to one decimal. For a mentee without a pair: 'No mentor school in "
-              "hub <hub> with language <language>, a lead in some area and a free slot.'", _FEEDS, _SUPPRESSION),
+    Indicator(
+        "pairing.mentor_score",
+        "pairing",
+        "The mentor school's overall maturity (mean of its latest-round area scores).",
+        "score 1-5",
+        "plain mean of the school's area scores in its latest round, each area once (area scores as for mentoring.first_score)",
+        _FEEDS,
+        _SUPPRESSION,
+    ),
+    Indicator(
+        "pairing.mentee_score",
+        "pairing",
+        "The mentee school's overall maturity (mean of its latest-round area scores).",
+        "score 1-5",
+        "as mentor_score, for the mentee school",
+        _FEEDS,
+        _SUPPRESSION,
+    ),
+    Indicator(
+        "pairing.score",
+        "pairing",
+        "Complementarity of the pair: the mentor's lead in each area weighted by the mentee's weakness there.",
+        "0-4",
+        "mean over the areas both schools have of (5 - mentee_a) / 4 * max(0, mentor_a - mentee_a). Within each hub the top third of the schools by "
+        "overall score (rounded up; none in a hub of one school; ties by school id) are mentor schools, the others mentees; each mentor school takes at "
+        "most 2 mentees; a pair needs the same school language and a score above 0; the pairs chosen give the largest possible sum of scores over the "
+        "hub (an exact optimal assignment). Empty on the row of a mentee left without a mentor",
+        _FEEDS,
+        _SUPPRESSION,
+    ),
+    Indicator(
+        "pairing.explanation",
+        "pairing",
+        "Why the pair fits (the two areas adding most), or why a mentee is left without a mentor.",
+        "text",
+        "for a pair: '<mentor> is strong in <area> (<mentor's score>) where <mentee> is weakest (<mentee's score>)', naming the area that adds most to "
+        "the pair's score ('scores <mentee's score>' instead of 'is weakest' when it is not the mentee's lowest area), then '; also <area> (<mentor's "
+        "score> vs <mentee's score>)' for the area adding second most, if any; scores to one decimal. For a mentee without a pair: 'No mentor school in "
+        "hub <hub> with language <language>, a lead in some area and a free slot.'",
+        _FEEDS,
+        _SUPPRESSION,
+    ),
 )
 register_mart(Mart("pairing_suggestions", "school", "Suggested mentor-mentee school pairs per hub, explained; unpaired mentees with the reason.", {
     "hub": "hub", "mentor_school": "mentor_school", "mentor_name": "mentor_name", "mentee_school": "mentee_school", "mentee_name": "mentee_name",

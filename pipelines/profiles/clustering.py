@@ -90,9 +90,7 @@ def cluster(matrix: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFr
     order = sorted(range(len(centres)), key=lambda i: -sum(centres[i]) / len(areas))
     renumber = {old: new + 1 for new, old in enumerate(order)}
     assignment = matrix.select("school", "round").with_columns(pl.Series("profile", [renumber[r] for r in raw], dtype=pl.Int64))
-    centre_rows = [
-        {"profile": renumber[i], "area": a, "centre": centres[i][j]} for i in range(len(centres)) for j, a in enumerate(areas)
-    ]
+    centre_rows = [{"profile": renumber[i], "area": a, "centre": centres[i][j]} for i in range(len(centres)) for j, a in enumerate(areas)]
     centre_frame = pl.DataFrame(centre_rows, schema={"profile": pl.Int64, "area": pl.String, "centre": pl.Float64})
     selection = pl.DataFrame(
         {"k": [ks[0] for ks in scores], "silhouette": [ks[1] for ks in scores], "chosen": [ks[0] == k for ks in scores]},

@@ -116,16 +116,19 @@ def withhold_small(marts: dict[str, pl.DataFrame], min_schools: int) -> dict[str
 def _empty() -> dict[str, pl.DataFrame]:
     return {
         "school_profiles": pl.DataFrame(schema={"school": pl.String, "round": pl.String, "profile": pl.Int64, "overall_score": pl.Float64, "label": pl.String}),
-        "maturity_profiles": pl.DataFrame(schema={"profile": pl.Int64, "label": pl.String, "description": pl.String, "overall_score": pl.Float64,
-                                                  "schools": pl.Int64}),
-        "maturity_profile_centres": pl.DataFrame(schema={"profile": pl.Int64, "area": pl.String, "centre": pl.Float64, "area_name": pl.String,
-                                                         "schools": pl.Int64}),
+        "maturity_profiles": pl.DataFrame(
+            schema={"profile": pl.Int64, "label": pl.String, "description": pl.String, "overall_score": pl.Float64, "schools": pl.Int64}
+        ),
+        "maturity_profile_centres": pl.DataFrame(
+            schema={"profile": pl.Int64, "area": pl.String, "centre": pl.Float64, "area_name": pl.String, "schools": pl.Int64}
+        ),
         "profile_selection": pl.DataFrame(schema={"k": pl.Int64, "silhouette": pl.Float64, "chosen": pl.Boolean}),
     }
 
 
 # --- lat compute: the profiles family ----------------------------------------------------------
 # (its partitioned statistics, state(), are the school area scores: pipelines/profiles/area_scores.py)
+
 
 def derive(st: dict[str, pl.DataFrame], sources: Sources, settings: Settings) -> dict[str, pl.DataFrame]:
     """school_profiles, maturity_profiles, maturity_profile_centres, profile_selection."""
@@ -143,32 +146,73 @@ def compute(sources: Sources, settings: Settings) -> dict[str, pl.DataFrame]:
 
 
 _FEEDS = "SELFIE answers (answered + cmi.interaction) with school, round and area extensions; not voided; the latest answer per respondent, item and round"
-_SUPPRESSION = ("built from school area scores, each needing LAT_MIN_CELL_SIZE respondents; "
-                "a profile of fewer than LAT_MIN_CELL_SIZE schools has its figures withheld (suppressed)")
+_SUPPRESSION = (
+    "built from school area scores, each needing LAT_MIN_CELL_SIZE respondents; "
+    "a profile of fewer than LAT_MIN_CELL_SIZE schools has its figures withheld (suppressed)"
+)
 register_dimension("profile", "Maturity profile number (1 = highest mean centre).")
 register_dimension("k", "Number of clusters tried: 2 to 6, and at most the number of schools minus 1.")
 register(
-    Indicator("profiles.label", "profiles",
-              "Short name of the maturity profile, e.g. 'Developing: strong Infrastructure and equipment, weak Assessment practices'.", "text",
-              "the level from the mean of the centre over the areas (Advanced from 3.5, Developing from 2.5, else Beginning), then 'strong <area>' and 'weak "
-              "<area>' for the strong and the weak area that stand out most (as in description), when there is one", _FEEDS, _SUPPRESSION),
-    Indicator("profiles.description", "profiles", "The profile in words, with its strong and weak areas and their centre scores.", "text",
-              "strong areas: centre >= the centre's mean over the areas + 0.3; weak: <= that mean - 0.3; at most two of each, those standing out most first; "
-              "centre scores to one decimal", _FEEDS, _SUPPRESSION),
-    Indicator("profiles.overall_score", "profiles", "Mean of the area scores (the school's, or the profile centre's).", "score 1-5",
-              "plain mean over the areas, each once (for a school: its latest-round area scores, a missing area taking the mean of the schools that have it, "
-              "as for clustering)", _FEEDS, _SUPPRESSION),
+    Indicator(
+        "profiles.label",
+        "profiles",
+        "Short name of the maturity profile, e.g. 'Developing: strong Infrastructure and equipment, weak Assessment practices'.",
+        "text",
+        "the level from the mean of the centre over the areas (Advanced from 3.5, Developing from 2.5, else Beginning), then 'strong <area>' and 'weak "
+        "<area>' for the strong and the weak area that stand out most (as in description), when there is one",
+        _FEEDS,
+        _SUPPRESSION,
+    ),
+    Indicator(
+        "profiles.description",
+        "profiles",
+        "The profile in words, with its strong and weak areas and their centre scores.",
+        "text",
+        "strong areas: centre >= the centre's mean over the areas + 0.3; weak: <= that mean - 0.3; at most two of each, those standing out most first; "
+        "centre scores to one decimal",
+        _FEEDS,
+        _SUPPRESSION,
+    ),
+    Indicator(
+        "profiles.overall_score",
+        "profiles",
+        "Mean of the area scores (the school's, or the profile centre's).",
+        "score 1-5",
+        "plain mean over the areas, each once (for a school: its latest-round area scores, a missing area taking the mean of the schools that have it, "
+        "as for clustering)",
+        _FEEDS,
+        _SUPPRESSION,
+    ),
     Indicator("profiles.schools", "profiles", "Schools in the profile.", "count", "count of schools assigned to the cluster", _FEEDS, _SUPPRESSION),
-    Indicator("profiles.centre", "profiles", "The profile's centre in the area (k-means cluster centre).", "score 1-5",
-              "k-means over the schools' latest-round area scores (label order), 10 starts with a fixed seed; the centre is the mean area score of the "
-              "cluster's schools (a school's missing area takes the mean of the schools that have it); profiles are numbered from the highest mean centre down",
-              _FEEDS, _SUPPRESSION),
-    Indicator("profiles.silhouette", "profiles", "Mean silhouette of the k-means clustering with k clusters (higher: better separated).", "-1..1",
-              "for each school s = (b - a) / max(a, b), where a is its mean Euclidean distance (over the area scores) to the other schools of its cluster and "
-              "b the smallest mean distance to the schools of another cluster (s = 0 for a school alone in its cluster); the mean of s over the schools",
-              _FEEDS, _SUPPRESSION),
-    Indicator("profiles.chosen", "profiles", "True for the k with the best silhouette (the one used).", "boolean",
-              "the k with the highest silhouette; ties go to the smaller k", _FEEDS, _SUPPRESSION),
+    Indicator(
+        "profiles.centre",
+        "profiles",
+        "The profile's centre in the area (k-means cluster centre).",
+        "score 1-5",
+        "k-means over the schools' latest-round area scores (label order), 10 starts with a fixed seed; the centre is the mean area score of the "
+        "cluster's schools (a school's missing area takes the mean of the schools that have it); profiles are numbered from the highest mean centre down",
+        _FEEDS,
+        _SUPPRESSION,
+    ),
+    Indicator(
+        "profiles.silhouette",
+        "profiles",
+        "Mean silhouette of the k-means clustering with k clusters (higher: better separated).",
+        "-1..1",
+        "for each school s = (b - a) / max(a, b), where a is its mean Euclidean distance (over the area scores) to the other schools of its cluster and "
+        "b the smallest mean distance to the schools of another cluster (s = 0 for a school alone in its cluster); the mean of s over the schools",
+        _FEEDS,
+        _SUPPRESSION,
+    ),
+    Indicator(
+        "profiles.chosen",
+        "profiles",
+        "True for the k with the best silhouette (the one used).",
+        "boolean",
+        "the k with the highest silhouette; ties go to the smaller k",
+        _FEEDS,
+        _SUPPRESSION,
+    ),
 )
 register_mart(Mart("school_profiles", "school", "Each school's maturity profile (latest round).", {
     "school": "school", "school_name": "school_name", "hub": "hub", "round": "round", "profile": "profile",

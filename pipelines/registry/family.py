@@ -29,18 +29,54 @@ register(
         suppression="none (organisational counts)",
     ),
 )
-register_mart(Mart("registry_schools", "registry", "Every school with its hub, country, level, language and size.", {
-    c: c for c in ("school", "school_name", "hub", "hub_name", "country", "country_name", "level", "language", "teachers", "students")
-}))
-register_mart(Mart("registry_hubs", "registry", "Every hub with its country and number of schools.", {
-    "hub": "hub", "hub_name": "hub_name", "country": "country", "country_name": "country_name", "schools": "registry.schools",
-}))
-register_mart(Mart("registry_countries", "registry", "Every country with its numbers of hubs and schools.", {
-    "country": "country", "country_name": "country_name", "hubs": "registry.hubs", "schools": "registry.schools",
-}))
-register_mart(Mart("registry_mentoring", "registry", "Mentoring pairs: mentor (person or school) -> mentee school (join registry_schools for its hub).", {
-    "mentor": "mentor", "mentee_school": "mentee_school", "start": "start", "end": "end",
-}))
+register_mart(
+    Mart(
+        "registry_schools",
+        "registry",
+        "Every school with its hub, country, level, language and size.",
+        {c: c for c in ("school", "school_name", "hub", "hub_name", "country", "country_name", "level", "language", "teachers", "students")},
+    )
+)
+register_mart(
+    Mart(
+        "registry_hubs",
+        "registry",
+        "Every hub with its country and number of schools.",
+        {
+            "hub": "hub",
+            "hub_name": "hub_name",
+            "country": "country",
+            "country_name": "country_name",
+            "schools": "registry.schools",
+        },
+    )
+)
+register_mart(
+    Mart(
+        "registry_countries",
+        "registry",
+        "Every country with its numbers of hubs and schools.",
+        {
+            "country": "country",
+            "country_name": "country_name",
+            "hubs": "registry.hubs",
+            "schools": "registry.schools",
+        },
+    )
+)
+register_mart(
+    Mart(
+        "registry_mentoring",
+        "registry",
+        "Mentoring pairs: mentor (person or school) -> mentee school (join registry_schools for its hub).",
+        {
+            "mentor": "mentor",
+            "mentee_school": "mentee_school",
+            "start": "start",
+            "end": "end",
+        },
+    )
+)
 
 
 # Reads no statements, only the registry (whose change forces a full run): an update keeps

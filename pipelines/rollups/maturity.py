@@ -23,8 +23,18 @@ from pipelines.core.intervals import mean_var, t_quantile
 
 CELL = ["round", "area", "group"]
 OUTPUT = [
-    "weighting", "schools", "schools_excluded", "n", "mean", "ci_low", "ci_high",
-    "median", "q1", "q3", "share_agree", "suppressed",
+    "weighting",
+    "schools",
+    "schools_excluded",
+    "n",
+    "mean",
+    "ci_low",
+    "ci_high",
+    "median",
+    "q1",
+    "q3",
+    "share_agree",
+    "suppressed",
 ]
 
 
@@ -104,5 +114,3 @@ def maturity_rollup(area_state: pl.LazyFrame, schools: pl.LazyFrame, level: str,
             respondent_weighted(cells, keys, min_cell_size).select(*keys, *OUTPUT),
         ]
     )
-
-

@@ -34,9 +34,7 @@ _MEDIA_TYPE = re.compile(
 
 # ISO 8601 combined date and time, extended or basic format (xAPI 1.0.3, conformance
 # requirement XAPI-00123); offset optional.
-_ISO_EXTENDED = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(Z|[+-]\d{2}(?::?\d{2})?)?"
-)
+_ISO_EXTENDED = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?(Z|[+-]\d{2}(?::?\d{2})?)?")
 _ISO_BASIC = re.compile(r"(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(?:(\d{2})(?:[.,]\d+)?)?(Z|[+-]\d{2}(?:\d{2})?)?")
 # RFC 3339 date-time (xAPI 2.0): seconds and an offset are part of the grammar.
 _RFC3339 = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|[+-]\d{2}:\d{2})")
@@ -46,9 +44,7 @@ _DAYS = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 # ISO 8601:2004 4.4.3.2 durations: PnYnMnDTnHnMnS or PnW (the alternative format of
 # 4.4.3.3, P0001-02-03T..., is excluded by the xAPI spec).
 _NUM = r"\d+(?:[.,]\d+)?"
-_DURATION = re.compile(
-    rf"P(?:{_NUM}W|(?=\d|T\d)(?:{_NUM}Y)?(?:{_NUM}M)?(?:{_NUM}D)?(?:T(?=\d)(?:{_NUM}H)?(?:{_NUM}M)?(?:{_NUM}S)?)?)"
-)
+_DURATION = re.compile(rf"P(?:{_NUM}W|(?=\d|T\d)(?:{_NUM}Y)?(?:{_NUM}M)?(?:{_NUM}D)?(?:T(?=\d)(?:{_NUM}H)?(?:{_NUM}M)?(?:{_NUM}S)?)?)")
 _FRACTION_LAST = re.compile(r"[.,]\d+[YMWDHS]$")
 
 # RFC 5646 language tag (langtag / privateuse / irregular grandfathered), case-insensitive.
@@ -63,8 +59,7 @@ _LANGTAG = re.compile(
     re.IGNORECASE,
 )
 _IRREGULAR_TAGS = frozenset(
-    "en-gb-oed i-ami i-bnn i-default i-enochian i-hak i-klingon i-lux i-mingo i-navajo i-pwn "
-    "i-tao i-tay i-tsu sgn-be-fr sgn-be-nl sgn-ch-de".split()
+    "en-gb-oed i-ami i-bnn i-default i-enochian i-hak i-klingon i-lux i-mingo i-navajo i-pwn i-tao i-tay i-tsu sgn-be-fr sgn-be-nl sgn-ch-de".split()
 )
 
 _CACHE_LIMIT = 100_000
