@@ -8,7 +8,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed-test
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test install browser ralph oidc ob3schema bench clean-data
+.PHONY: demo test check install browser ralph oidc ob3schema bench clean-data
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -61,7 +61,15 @@ $(OB3_SCHEMA_STAMP): tests/ob3schema/requirements.txt | $(PY)
 
 ob3schema: $(OB3_SCHEMA_STAMP)
 
-test: install browser ralph oidc ob3schema
+# The contracts of the code itself: layers and no cycles (import-linter), lint and format (ruff),
+# types (mypy, also run by tests/test_typing.py). Each fails `make test` on a violation.
+check: install
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+test: install browser ralph oidc ob3schema check
 	$(VENV)/bin/python -m pytest -q
 
 bench: install
