@@ -1,4 +1,4 @@
-"""Speed of school attribution (lat.registry.attribution.apply) on a large statements table.
+"""Speed of school attribution (lat.store.attribution.apply) on a large statements table.
 
 Usage: .venv/bin/python bench/bench_attribution.py [ROWS]   (default 10,000,000)
 
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from lat.registry import attribution
+from lat.store import attribution
 from lat.store.database import schema_sql
 
 SCHOOLS = 500

@@ -19,8 +19,8 @@ import pytest
 
 from lat.config import Settings
 from lat.ingest.engine import Record, ingest_records
-from lat.registry import attribution
 from lat.registry import organisation as lat_registry
+from lat.store import attribution
 from lat.store import database as store
 from lat.xapi import vocab
 

@@ -11,8 +11,8 @@ import duckdb
 import pytest
 
 from lat.config import get_settings
-from lat.registry import attribution
 from lat.registry import organisation as registry
+from lat.store import attribution
 from lat.store import database as store
 from lat.store.rows import flatten
 from lat.xapi import vocab

@@ -15,7 +15,7 @@ from lat.config import get_settings
 from lat.ingest.engine import Record, ingest_records
 from lat.lrs.committer import Writer, _Job
 from lat.lrs.errors import ApiError
-from lat.registry import attribution
+from lat.store import attribution
 from lat.store import database as store
 from lat.store import known as known_module
 from lat.store.known import IdFilter, prefix

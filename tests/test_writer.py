@@ -16,10 +16,9 @@ import pytest
 from lat.config import get_settings
 from lat.ingest.batches import build
 from lat.ingest.readers import LineBlock
-from lat.registry import attribution
 from lat.registry import organisation as registry
+from lat.store import attribution, writer
 from lat.store import database as store
-from lat.store import writer
 from lat.store.batch import Batch, combine
 from lat.store.known import Known
 from lat.xapi import vocab

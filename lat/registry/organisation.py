@@ -8,7 +8,7 @@ two steps, so that nothing is ever half-imported:
    :class:`~lat.errors.LatError` listing them all.
 2. :func:`write` replaces the registry tables with the loaded rows in one DuckDB
    transaction (upsert, then delete what the files no longer hold) and re-applies school
-   attribution (:func:`lat.registry.attribution.apply`) in that same transaction.
+   attribution (:func:`lat.store.attribution.apply`) in that same transaction.
 
 :func:`import_dir` does both. The registry in memory is :mod:`lat.registry.model`; reading and
 checking the files is :mod:`lat.registry.checks`.
@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # pyarrow is imported when the registry is written (see _repl
 from lat.errors import LatError
 from lat.registry.checks import SPECS, VALIDATORS, Checker, read_rows
 from lat.registry.model import TABLES, Registry, RegistryInvalid
+from lat.store import attribution
 
 
 def load(directory: Path) -> Registry:
@@ -68,8 +69,6 @@ def write(con: duckdb.DuckDBPyConnection, registry: Registry) -> int:
     full registry), and school attribution is re-applied. Returns the number of statements
     whose school or hub changed.
     """
-    from lat.registry import attribution  # the registry and attribution depend on each other's tables only
-
     con.execute("BEGIN TRANSACTION")
     try:
         for table in TABLES:

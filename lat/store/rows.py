@@ -17,7 +17,7 @@ What a row holds (see docs/store.md for the table):
   form (keys sorted, no spaces: :func:`lat.xapi.ids.identity`'s text, so the derived id's hash input
   is serialised once);
 * ``school`` and ``hub``: the LAT profile's context extensions only. The registry's part of
-  the attribution rule (:mod:`lat.registry.attribution`) is applied by the writer when it inserts;
+  the attribution rule (:mod:`lat.store.attribution`) is applied by the writer when it inserts;
 * ``digest``: :func:`lat.xapi.ids.content_digest` for a statement that came with its own id, None
   for a derived id (the same derived id means the same content by construction).
 """
@@ -172,7 +172,7 @@ def flatten(stmt: dict[str, Any]) -> dict[str, Any]:
     """The ``statements`` columns of a stored statement (``stored`` set), by :func:`statement_values`.
 
     Without ``raw``'s neighbours ``source`` and ``voided``; ``school`` and ``hub`` are the
-    profile's extensions only (the writer adds the registry's part, see :mod:`lat.registry.attribution`);
+    profile's extensions only (the writer adds the registry's part, see :mod:`lat.store.attribution`);
     ``context_extensions`` and ``result_extensions`` are canonical JSON text.
     """
     stored: Any = stmt.get("stored")  # set on every stored statement

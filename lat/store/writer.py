@@ -15,7 +15,7 @@ In ONE transaction it
    carry no digest (same derived id = same content); the rare given-vs-derived case is
    settled from the raw statements;
 4. inserts the new rows with one ``INSERT ... SELECT`` from the Arrow table, attributed on the
-   way (:mod:`lat.registry.attribution`'s rule as a join with the registry tables, so no attribution
+   way (:mod:`lat.store.attribution`'s rule as a join with the registry tables, so no attribution
    ``UPDATE`` follows);
 5. records the conflicts;
 6. runs :mod:`lat.store.voiding`'s SQL, only when the batch holds a voiding statement or an id that
@@ -41,6 +41,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lat.store import voiding
+from lat.store.attribution import attributed
 from lat.store.batch import REJECT_SCHEMA, Batch, located
 from lat.store.known import HIGH, LOW, Known
 from lat.store.rows import ROW_SCHEMA
@@ -68,23 +69,17 @@ FROM statements AS s
 WHERE s.id IN (SELECT CAST(id AS UUID) FROM {_SOME})
 """
 
-# The new rows, attributed by lat.registry.attribution's rule: the statement's school extension wins,
-# else the registry's school of its actor (the least, if several); the hub is the registry's
-# hub of that school, else the hub extension.
+# The new rows, attributed by the one rule (lat.store.attribution.attributed).
 _INSERT = f"""
 INSERT INTO statements BY NAME
 SELECT CAST(b.id AS UUID) AS id, b.actor_key, b.verb, b.object_id, b.object_type, b.activity_type, b.parent_id,
        CAST(b.registration AS UUID) AS registration, b.score_raw, b.score_scaled, b.score_min, b.score_max,
        b.success, b.completion, b.response, b.duration_s, CAST(b."timestamp" AS TIMESTAMPTZ) AS "timestamp",
-       CAST($stored AS TIMESTAMPTZ) AS stored,
-       coalesce(b.school, a.school) AS school, coalesce(h.hub, b.hub) AS hub,
+       CAST($stored AS TIMESTAMPTZ) AS stored, b.school, b.hub,
        b.round, b.area, b.item, b.respondent_group, b.phase,
        b.context_extensions, b.result_extensions,
        b.version, false AS voided, b.source, b.raw, b.digest
-FROM {_SOME} AS b
-LEFT JOIN (SELECT actor, min(school) AS school FROM people WHERE actor IS NOT NULL GROUP BY actor) AS a
-       ON b.school IS NULL AND a.actor = b.actor_key
-LEFT JOIN schools AS h ON h.school_id = coalesce(b.school, a.school)
+FROM ({attributed(f"SELECT * EXCLUDE (school, hub), school AS ext_school, hub AS ext_hub FROM {_SOME}")}) AS b
 """
 
 _CONFLICTS = f"""

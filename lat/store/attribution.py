@@ -15,11 +15,12 @@ there (that is what :mod:`lat.store.rows` wrote); any other statement's school i
 and is recomputed on every :func:`apply`. No extra column is needed, and a registry change
 (a teacher moving school, a person removed) re-attributes exactly the statements it concerns.
 
-Two places apply the rule: :mod:`lat.store.writer` joins the registry into the ``INSERT`` of new
-statements (so an ingest needs no ``UPDATE``), and :func:`apply`, one set-based ``UPDATE``
-that only writes rows whose school or hub actually changes, re-attributes stored statements
-after a registry import. tests/test_writer.py checks that :func:`apply` finds nothing to
-change after a write.
+The rule is written once, as :func:`attributed`: a relation with the attributed ``school`` and
+``hub`` of each row of another. Two places use it: :mod:`lat.store.writer` selects from it in the
+``INSERT`` of new statements (so an ingest needs no ``UPDATE``), and :func:`apply`, one
+set-based ``UPDATE`` that only writes rows whose school or hub actually changes, re-attributes
+stored statements after a registry import. tests/test_writer.py checks that :func:`apply` finds
+nothing to change after a write.
 """
 
 from __future__ import annotations
@@ -37,31 +38,34 @@ def _json_path(iri: str) -> str:
     return "$." + '"' + iri.replace('"', '\\"') + '"'
 
 
-_ATTRIBUTE = """
+def attributed(rows: str) -> str:
+    """SQL of ``rows`` (a relation with ``actor_key``, ``ext_school`` and ``ext_hub``) with the
+    attributed ``school`` and ``hub`` of each row: the school extension wins, else the registry's
+    school of the actor (the least, if several: the registry import allows one); the hub is the
+    registry's hub of that school, else the hub extension."""
+    return f"""
+    SELECT r.*, coalesce(r.ext_school, actors.school) AS school, coalesce(registered.hub, r.ext_hub) AS hub
+    FROM ({rows}) AS r
+    LEFT JOIN (SELECT actor, min(school) AS school FROM people WHERE actor IS NOT NULL GROUP BY actor) AS actors
+           ON r.ext_school IS NULL AND actors.actor = r.actor_key
+    LEFT JOIN schools AS registered ON registered.school_id = coalesce(r.ext_school, actors.school)
+    """
+
+
+_STORED = """
+SELECT id, actor_key,
+       json_extract_string(context_extensions, '{school_path}') AS ext_school,
+       json_extract_string(context_extensions, '{hub_path}') AS ext_hub
+FROM statements
+WHERE {where}
+"""
+
+_UPDATE = """
 UPDATE statements
-SET school = attributed.school, hub = attributed.hub
-FROM (
-    SELECT s.id, s.school, coalesce(registered.hub, s.ext_hub) AS hub
-    FROM (
-        SELECT st.id,
-               CASE WHEN st.ext_school IS NOT NULL THEN st.ext_school ELSE actors.school END AS school,
-               st.ext_hub
-        FROM (
-            SELECT id, actor_key,
-                   json_extract_string(context_extensions, '{school_path}') AS ext_school,
-                   json_extract_string(context_extensions, '{hub_path}') AS ext_hub
-            FROM statements
-            WHERE {where}
-        ) AS st
-        -- one school per actor (the registry import guarantees it; min() keeps this total)
-        LEFT JOIN (
-            SELECT actor, min(school) AS school FROM people WHERE actor IS NOT NULL GROUP BY actor
-        ) AS actors ON actors.actor = st.actor_key
-    ) AS s
-    LEFT JOIN schools AS registered ON registered.school_id = s.school
-) AS attributed
-WHERE statements.id = attributed.id
-  AND (statements.school IS DISTINCT FROM attributed.school OR statements.hub IS DISTINCT FROM attributed.hub)
+SET school = a.school, hub = a.hub
+FROM ({attributed}) AS a
+WHERE statements.id = a.id
+  AND (statements.school IS DISTINCT FROM a.school OR statements.hub IS DISTINCT FROM a.hub)
 """
 
 
@@ -76,5 +80,6 @@ def apply(con: duckdb.DuckDBPyConnection, where: str = "true", params: Sequence[
     It is a single UPDATE: atomic on its own, and part of the caller's transaction when one
     is open (the registry import runs it inside its own).
     """
-    sql = _ATTRIBUTE.format(school_path=_json_path(vocab.EXT_SCHOOL), hub_path=_json_path(vocab.EXT_HUB), where=f"({where})")
+    stored = _STORED.format(school_path=_json_path(vocab.EXT_SCHOOL), hub_path=_json_path(vocab.EXT_HUB), where=f"({where})")
+    sql = _UPDATE.format(attributed=attributed(stored))
     return int(con.execute(sql, list(params)).fetchall()[0][0])
