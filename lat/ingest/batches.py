@@ -18,7 +18,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -27,7 +27,7 @@ import pyarrow as pa
 
 from lat.ingest import fastpath
 from lat.ingest.readers import LineBlock
-from lat.store.batch import REJECT_SCHEMA, Batch, located
+from lat.store.batch import REJECT_SCHEMA, Batch, iso, located
 from lat.store.rows import DEFAULT_VERSION, Columns, add_statement
 from lat.xapi import vocab
 from lat.xapi.ids import derived_id
@@ -37,11 +37,6 @@ from lat.xapi.validation import validate
 RawItem = tuple[str, int | None, int | None, bytes | str | dict[str, Any], str | None]
 # what a batch is built from: single items, or blocks of NDJSON lines (read by lat.ingest.readers)
 Part = RawItem | LineBlock
-
-
-def iso(moment: datetime) -> str:
-    """xAPI timestamp text of an aware datetime, in UTC with microseconds: 2025-01-31T09:00:00.000000Z."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def prepare(stmt: dict[str, Any], *, stored: datetime) -> dict[str, Any]:

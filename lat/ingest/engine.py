@@ -30,7 +30,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,11 +38,11 @@ import duckdb
 
 from lat.config import Settings, get_settings
 from lat.ingest import readers
-from lat.ingest.batches import Part, build, gc_paused, iso
+from lat.ingest.batches import Part, build, gc_paused
 from lat.ingest.batches import prepare as prepare
 from lat.store import database as store
 from lat.store import writer
-from lat.store.batch import Batch, combine
+from lat.store.batch import Batch, combine, iso, later_than
 from lat.store.known import Known
 
 INGEST_MEMORY_LIMIT = "512MB"  # DuckDB buffer pool of a file ingest (see docs/ingest.md)
@@ -338,8 +338,7 @@ _last_stamp = datetime.min.replace(tzinfo=UTC)
 def _stamp() -> str:
     """A fresh ``stored`` value, strictly later than the previous one (it identifies the batch)."""
     global _last_stamp
-    now = datetime.now(UTC)
-    _last_stamp = now if now > _last_stamp else _last_stamp + timedelta(microseconds=1)
+    _last_stamp = later_than(_last_stamp)
     return iso(_last_stamp)
 
 

@@ -23,16 +23,15 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import duckdb
 import numpy as np
 
-from lat.ingest.batches import iso
 from lat.lrs.errors import ApiError
 from lat.store import writer
-from lat.store.batch import REJECT_SCHEMA, Batch
+from lat.store.batch import REJECT_SCHEMA, Batch, iso, later_than
 from lat.store.known import Known
 from lat.store.rows import Columns, add_statement
 
@@ -162,9 +161,7 @@ class Writer:
 
     def _stamp(self) -> str:
         """This group's ``stored``: strictly later than the previous group's."""
-        now = datetime.now(UTC)
-        moment = now if now > self._last else self._last + timedelta(microseconds=1)
-        return iso(moment)
+        return iso(later_than(self._last))
 
 
 def _batch(jobs: list[_Job], stamp: str) -> tuple[Batch, np.ndarray]:

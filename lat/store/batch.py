@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pyarrow as pa
@@ -63,3 +64,15 @@ def located(reason: str, line: int | None, index: int | None) -> str:
     """A rejection's reason as stored: prefixed with where the record was found, when known."""
     where = location(line, index)
     return f"{where}: {reason}" if where else reason
+
+
+def iso(moment: datetime) -> str:
+    """xAPI timestamp text of an aware datetime, in UTC with microseconds: 2025-01-31T09:00:00.000000Z."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def later_than(last: datetime) -> datetime:
+    """Now, or one microsecond after ``last`` when the clock has not passed it: each batch's
+    ``stored`` is strictly later than the one before, so that it identifies the batch."""
+    now = datetime.now(UTC)
+    return now if now > last else last + timedelta(microseconds=1)
