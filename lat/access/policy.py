@@ -48,9 +48,9 @@ ALL_HUB_AGGREGATES = frozenset({ADMIN, HUB_COORDINATOR, RESEARCHER})
 def one_of(column: str, values: Iterable[Any]) -> pl.Expr:
     """``column`` is one of ``values``: the fast form of ``is_in``.
 
-    Polars 2 takes a plain Python list in ``is_in`` through a slow path (about 40 ms per
+    Polars 2 takes a plain Python list in ``is_in`` through a slow path (a fixed cost per
     scanned Parquet file, whatever its size); one imploded Series is a single literal that
-    the scan pushes down (about 1 ms). Strings stay strings even when ``values`` is empty.
+    the scan pushes down. Strings stay strings even when ``values`` is empty.
     """
     items = values if isinstance(values, pl.Series) else list(values)
     series = items if isinstance(items, pl.Series) else pl.Series(items, dtype=pl.String if all(isinstance(v, str) for v in items) else None)

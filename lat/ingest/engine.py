@@ -49,13 +49,11 @@ INGEST_MEMORY_LIMIT = "512MB"  # DuckDB buffer pool of a file ingest (see docs/i
 UNIT_ITEMS = 4096  # single items (JSON array elements) per builder task; a block of lines is one task
 # How far (in batches) the builder threads may build ahead of the batch being written. The
 # write of a batch (DuckDB's INSERT and COMMIT of one row group) runs on one core whatever
-# DuckDB's thread count (0.74 s with 1 or 2 threads; 2 only cost more CPU), so the builders
-# use the other core for the next batch meanwhile. Memory holds two batches of rows (~260 MB
-# each) beside DuckDB's ~300 MB: peak RSS 1,354 MiB for 1M statements (docs/ingest.md).
+# DuckDB's thread count, so the builders use the other core for the next batch meanwhile;
+# memory then holds two batches of rows beside DuckDB's buffers (figures in docs/ingest.md).
 AHEAD = 1.0
 # Niceness of the builder threads: the writing thread is the one the ingest waits for, so it
-# gets a core whenever it wants one, and the builders take what is left (1M statements:
-# 8.0 s, against 9.0 s at equal priority).
+# gets a core whenever it wants one, and the builders take what is left (docs/ingest.md).
 BUILDER_NICE = 10
 
 
@@ -224,11 +222,10 @@ def _yield_to_writer() -> None:
 
 class _Feeder:
     """Reads the input and submits its builder tasks, in a thread of its own: reading the next
-    blocks then overlaps the write of a batch (it took ~1.5 s of 10 on the writing thread).
+    blocks then overlaps the write of a batch instead of holding up the writing thread.
 
     At most ``room`` records are submitted and not yet written, and at most ``queued`` tasks
-    are submitted and not yet built (their text is what reading ahead holds in memory: a
-    batch's blocks are ~160 MB); :meth:`next` hands the batches over in order, once each of
+    are submitted and not yet built (their text is what reading ahead holds in memory); :meth:`next` hands the batches over in order, once each of
     their tasks is submitted.
     """
 

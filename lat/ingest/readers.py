@@ -201,7 +201,7 @@ def _mapped_blocks(raw: io.BufferedIOBase, source: str, progress: _Progress) -> 
     """Blocks of whole lines of a plain file, as views of the file mapped into memory.
 
     Reading copied each block's text three times into fresh memory, and faulting that memory
-    in cost more than the copies: 1.6 CPU-s per million statements, against 0.4 s mapped.
+    in cost more than the copies (docs/ingest.md has the figures).
     Each block maps a window of its own, unmapped once the block is gone, so memory holds only
     the blocks in flight. The file's position follows the blocks (the progress bar reads it).
     """

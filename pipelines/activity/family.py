@@ -1,7 +1,7 @@
 """Digital activity in schools, from LMS and classroom statements.
 
 *Activity statements* are the live statements attributed to a school (profile extension or
-registry, see :mod:`lat.registry.attribution`) that are none of: survey answers, DigCompEdu
+registry, see :mod:`lat.store.attribution`) that are none of: survey answers, DigCompEdu
 self-assessments, mentoring statements, micro-credentials, voiding statements. In practice:
 Moodle's logstore_xapi output, H5P and other classroom tools.
 

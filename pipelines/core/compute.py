@@ -129,7 +129,7 @@ def _parquet_rows(path: Path) -> int:
 def _preload(families: list[tuple[str, ModuleType, str]]) -> threading.Thread:
     """Import the heavy modules partitioned families derive with (``PRELOAD``, e.g. sklearn
     for the profiles' clustering; they always derive) in a thread, while the main one waits
-    on DuckDB reading the store: an update then does not wait 1.5 s for sklearn at the end."""
+    on DuckDB reading the store: an update then does not wait for sklearn's import at the end."""
     names = [name for _, module, _ in families if partitioned(module) for name in getattr(module, "PRELOAD", ())]
     thread = threading.Thread(target=lambda: [importlib.import_module(name) for name in names], name="lat-preload", daemon=True)
     thread.start()
