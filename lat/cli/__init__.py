@@ -16,11 +16,7 @@ import sys
 import click
 
 from lat import __version__
-from lat.config import get_settings
 from lat.errors import LatError
-from lat.store import marts
-from pipelines.core.catalogue import MARTS, as_data
-from pipelines.core.families import load_catalogue
 
 # name -> "module:attribute"; each attribute is a click command or group
 COMMANDS: dict[str, str] = {
@@ -67,24 +63,16 @@ def cli() -> None:
 
     Data lives in LAT_HOME (default ./lat-data). Start with 'lat demo'.
     """
+    # Runs before any command (not for 'lat --help'); imported here, like the commands, so
+    # that 'lat --help' stays fast.
+    from lat.cli.upgrade import describe_old_marts
 
-
-def describe_old_marts() -> None:
-    """Give marts published by an older LAT, which wrote no catalogue beside them, the catalogue
-    the role policy reads, so that an existing LAT_HOME keeps working after an upgrade."""
-    try:
-        directory = marts.undescribed(get_settings())
-    except (LatError, ValueError):
-        return  # a bad setting: the command itself says which
-    if directory is not None:
-        load_catalogue()
-        marts.describe(directory, as_data(MARTS))
+    describe_old_marts()
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning user errors into one readable line and exit code 1."""
     try:
-        describe_old_marts()
         cli.main(args=argv, prog_name="lat", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
