@@ -171,3 +171,20 @@ def call(session: requests.Session, base: str, dependency: dict[str, Any], value
 def _outputs(output: str) -> list[str]:
     # multi-output callbacks are written "..a.children...b.children.."
     return [part for part in output.strip(".").split("...")] if output.startswith("..") else [output]
+
+
+@dataclass(frozen=True)
+class Site:
+    """A running ``lat dashboard`` on a prepared LAT_HOME, with one account per role."""
+
+    base: str
+    settings: Settings
+    accounts: dict[str, Account]
+
+
+@contextmanager
+def running_site(home: Path, *, store: bool = False) -> Iterator[Site]:
+    """:func:`prepare_home` then :func:`dashboard_server`, as one :class:`Site`."""
+    settings, accounts = prepare_home(home, store=store)
+    with dashboard_server(home) as base:
+        yield Site(base, settings, accounts)

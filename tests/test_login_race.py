@@ -13,14 +13,13 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 import requests
 from requests.adapters import HTTPAdapter
 
-from dashboard_support import PASSWORD, Account, dashboard_server, prepare_home
+from dashboard_support import PASSWORD, Site, running_site
 from lat.access import authdb
 from lat.config import Settings
 
@@ -28,19 +27,10 @@ LIMIT = 5  # LAT_LOGIN_MAX_FAILURES' default
 PARALLEL = 40
 
 
-@dataclass(frozen=True)
-class Site:
-    base: str
-    settings: Settings
-    accounts: dict[str, Account]
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    home = tmp_path_factory.mktemp("race-home")
-    settings, accounts = prepare_home(home)
-    with dashboard_server(home) as base:
-        yield Site(base, settings, accounts)
+    with running_site(tmp_path_factory.mktemp("race-home")) as running:
+        yield running
 
 
 class _From(HTTPAdapter):

@@ -6,36 +6,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import requests
 
-from dashboard_support import Account, call, dashboard_server, dependencies, login, prepare_home
+from dashboard_support import Site, call, dependencies, login, running_site
 from dashboards.app import create_app
 from dashboards.views import VIEWS
 from lat.access.http_headers import STATIC_PREFIXES
-from lat.config import Settings
 
 pytestmark = pytest.mark.slow
 
 ASSET = min(p.name for p in (Path(__file__).resolve().parents[1] / "dashboards" / "assets").iterdir())
 
 
-@dataclass(frozen=True)
-class Site:
-    base: str
-    settings: Settings
-    accounts: dict[str, Account]
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    home = tmp_path_factory.mktemp("headers-home")
-    settings, accounts = prepare_home(home)
-    with dashboard_server(home) as base:
-        yield Site(base, settings, accounts)
+    with running_site(tmp_path_factory.mktemp("headers-home")) as running:
+        yield running
 
 
 def _check(answer: requests.Response, what: str) -> None:

@@ -14,8 +14,12 @@ school_head    their own school(s)     hub of their school       all
 researcher     refused                 all hubs                  all
 ============== ======================= ========================= ==========================
 
-Any mart with a school column (whatever its level) is filtered by school like school-level
-marts; a researcher may read no mart with school or mentor columns. Hub and country marts hold
+A row is in scope only when every school it names (``school``, ``mentee_school``,
+``mentor_school``) is, whatever the mart's level; a mart may also name the only roles that read
+it (``readers``: pairing suggestions are for coordinators and admins). Roles without
+``school_rows`` (researchers) read no mart with school or mentor columns. What a role may do
+besides reading marts is :data:`lat.access.roles.PERMISSIONS`, asked through
+:meth:`DataAccess.may`. Hub and country marts hold
 aggregates that the pipelines already suppress below ``LAT_MIN_CELL_SIZE``. Anything the
 catalogue does not know is refused to everyone but admins. The reasons are in
 docs/access-control.md.
