@@ -22,7 +22,7 @@ import hashlib
 import hmac
 from pathlib import Path
 
-from lat import keyfiles as keys
+from lat import keyfiles
 from lat.config import Settings
 
 KEY_NAME = "pseudonym.key"  # under LAT_HOME/keys
@@ -39,12 +39,12 @@ def keyed_hash(key: bytes, *parts: str) -> str:
 
 def key_path(settings: Settings) -> Path:
     """The pseudonym key's file: LAT_HOME/keys/pseudonym.key."""
-    return keys.key_file(settings, KEY_NAME)
+    return keyfiles.key_file(settings, KEY_NAME)
 
 
 def pseudonym_key(settings: Settings) -> bytes:
     """The secret key for respondent pseudonyms (generated into LAT_HOME on first use)."""
-    return keys.secret(settings, "pseudonym_key", KEY_NAME)
+    return keyfiles.secret(settings, "pseudonym_key", KEY_NAME)
 
 
 def normalise_respondent(respondent: str) -> str:

@@ -14,7 +14,7 @@ import sqlite3
 import time
 from dataclasses import dataclass
 
-from lat import keyfiles as keys
+from lat import keyfiles
 from lat.access import audit, authdb
 from lat.access.passwords import hash_password, needs_rehash, verify_password
 from lat.access.roles import User
@@ -43,7 +43,7 @@ class Session:
 
 def session_secret(settings: Settings) -> bytes:
     """``LAT_SESSION_SECRET``, or a random key generated once into ``LAT_HOME/keys/session.key`` (0600)."""
-    return keys.secret(settings, "session_secret", "session.key")
+    return keyfiles.secret(settings, "session_secret", "session.key")
 
 
 def login(settings: Settings, name: str, password: str, ip: str) -> User:

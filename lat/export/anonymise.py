@@ -14,7 +14,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from lat import keyfiles as keys
+from lat import keyfiles
 from lat.config import Settings
 from lat.errors import LatError
 from lat.pseudonym import keyed_hash
@@ -30,7 +30,7 @@ HOW_TO_SET = (
 
 def key_file(settings: Settings) -> Path:
     """Where a key file is looked for when ``LAT_EXPORT_KEY`` is unset."""
-    return keys.key_file(settings, KEY_NAME)
+    return keyfiles.key_file(settings, KEY_NAME)
 
 
 def key_source(settings: Settings) -> str | None:
@@ -61,7 +61,7 @@ def create_key_file(settings: Settings) -> Path | None:
     path = key_file(settings)
     if settings.export_key is not None or path.exists():
         return None
-    return path if keys.write_private(path, (secrets.token_hex(32) + "\n").encode(), replace=False) else None
+    return path if keyfiles.write_private(path, (secrets.token_hex(32) + "\n").encode(), replace=False) else None
 
 
 class Pseudonymiser:
