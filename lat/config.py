@@ -19,6 +19,7 @@ class Settings(BaseSettings):
 
     home: Path = Field(Path("lat-data"), description="Data directory: DuckDB store, marts, keys, logs.")
     min_cell_size: int = Field(5, ge=1, description="Cells with fewer respondents are suppressed.")
+    min_schools: int = Field(3, ge=1, description="Hub, country and research aggregates of fewer schools (with figures) are suppressed.")
     stalled_days: int = Field(30, ge=1, description="Days without mentoring contact before a mentee school counts as stalled.")
     ingest_batch_size: int = Field(122_880, ge=1, description="Statements per ingest transaction.")
     ingest_workers: int = Field(0, ge=0, description="Builder threads parsing statements during a file ingest; 0 = one per core.")

@@ -55,4 +55,8 @@ def test_levels_share_b1_plus_and_small_cells(tmp_path: Path, monkeypatch: pytes
     levels = marts.read("competence_levels", settings).filter(area="2").sort("competence_level")
     assert levels["teachers"].to_list() == [1, 0, 4, 0, 0, 0]
     hub = marts.read("competence_hub", settings).filter(area="2").sort("weighting")
-    assert hub.select("weighting", "schools", "n", "share_b1_plus").rows() == [("respondent", 1, 5, 0.8), ("school", 1, 5, 0.8)]
+    # one school is no hub figure (LAT_MIN_SCHOOLS, default 3)
+    assert hub.select("weighting", "schools", "n", "share_b1_plus", "suppressed_reason").rows() == [
+        ("respondent", 1, 5, None, "few_schools"),
+        ("school", 1, 5, None, "few_schools"),
+    ]

@@ -18,6 +18,7 @@ def _state(school: str, round: str, means: list[float]) -> dict[str, object]:
         "area": "A",
         "group": "teacher",
         "n": len(arr),
+        "scored": len(arr) if len(arr) >= 5 else 0,  # stage 1 keeps no answer of a small cell
         "rmean_sum": float(arr.sum()),
         "rmean_sumsq": float((arr**2).sum()),
     }

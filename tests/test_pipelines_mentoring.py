@@ -138,25 +138,29 @@ def test_early_features_of_the_fixture(sources: Sources) -> None:
 
 
 def test_outcome_compares_maturity_change_of_mentored_and_other_schools() -> None:
+    # spring started before autumn (round_order), though its label sorts after it
+    order = {"2025-spring": 0, "2025-autumn": 1}
     area_scores = pl.LazyFrame(
-        [("a", "2025-autumn", "A", 2.0), ("a", "2025-autumn", "B", 3.0), ("a", "2026-spring", "A", 3.0), ("a", "2026-spring", "B", 3.5),
-         ("b", "2026-spring", "A", 3.2), ("b", "2025-autumn", "A", 3.0), ("c", "2026-spring", "A", 4.0),
-         ("d", "2025-autumn", "A", 2.0), ("d", "2026-spring", "A", 2.5)],
+        [("a", "2025-spring", "A", 2.0), ("a", "2025-spring", "B", 3.0), ("a", "2025-autumn", "A", 3.0), ("a", "2025-autumn", "B", 3.5),
+         ("b", "2025-autumn", "A", 3.2), ("b", "2025-spring", "A", 3.0), ("c", "2025-autumn", "A", 4.0),
+         ("d", "2025-spring", "A", 2.0), ("d", "2025-autumn", "A", 2.5)],
         schema=["school", "round", "area", "score"], orient="row",
-    )  # fmt: skip
+    ).with_columns(pl.col("round").replace_strict(order).alias("round_order"))  # fmt: skip
     schools = pl.LazyFrame({"school_id": ["a", "b", "c", "d"], "name": ["A", "B", "C", "D"], "hub": ["h1", "h1", "h1", "h2"]})
     pairs = pl.LazyFrame({"mentor": ["m", "m"], "mentee_school": ["a", "d"]})
     per_school = outcome.outcome(outcome.maturity_change(area_scores), pairs, schools).collect()
-    got = per_school.select("school", "mentored", "first_round", "first_score", "latest_score", "change").rows()
+    got = per_school.select("school", "mentored", "first_round", "latest_round", "first_score", "latest_score", "change").rows()
     assert got == [
-        ("a", True, "2025-autumn", 2.5, 3.25, 0.75),
-        ("b", False, "2025-autumn", 3.0, 3.2, pytest.approx(0.2)),
-        ("c", False, "2026-spring", 4.0, 4.0, None),  # one round: no change
-        ("d", True, "2025-autumn", 2.0, 2.5, 0.5),
+        ("a", True, "2025-spring", "2025-autumn", 2.5, 3.25, 0.75),
+        ("b", False, "2025-spring", "2025-autumn", 3.0, 3.2, pytest.approx(0.2)),
+        ("c", False, "2025-autumn", "2025-autumn", 4.0, 4.0, None),  # one round: no change
+        ("d", True, "2025-spring", "2025-autumn", 2.0, 2.5, 0.5),
     ]
-    summary = outcome.outcome_summary(per_school.lazy()).collect()
+    summary = outcome.outcome_summary(per_school.lazy(), 1).collect()
     assert summary.rows() == [
-        ("h1", True, 1, 0.75, pytest.approx(0.55)),
-        ("h1", False, 1, pytest.approx(0.2), None),
-        ("h2", True, 1, 0.5, None),  # no school of h2 outside mentoring to compare with
+        ("h1", True, 1, 0.75, pytest.approx(0.55), False, None),
+        ("h1", False, 1, pytest.approx(0.2), None, False, None),
+        ("h2", True, 1, 0.5, None, False, None),  # no school of h2 outside mentoring to compare with
     ]
+    withheld = outcome.outcome_summary(per_school.lazy(), 3).collect()
+    assert withheld.select("mean_change", "difference", "suppressed_reason").rows() == [(None, None, "few_schools")] * 3

@@ -8,7 +8,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from lat.config import Settings
 from pipelines.core.source import Sources
+from pipelines.maturity import family as maturity
 from pipelines.profiles import area_scores, clustering
 from pipelines.profiles import family as profiles
 from tests.pipeline_fixtures import FIXTURES, answer, assert_frame_matches, expected, load, open_store, registry, settings_for, voiding
@@ -28,18 +30,30 @@ def _answers() -> list[dict]:
     return out
 
 
-def test_area_score_is_the_mean_of_group_means_with_small_cells_left_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _scores(sources: Sources, settings: Settings, min_cell_size: int) -> pl.DataFrame:
+    states = {name: frame.collect().lazy() for name, frame in maturity.state(sources, settings.model_copy(update={"min_cell_size": min_cell_size})).items()}
+    return area_scores.school_area_scores(states["maturity_area_state"], states["maturity_round_state"], min_cell_size).collect()
+
+
+def test_area_score_is_the_mean_of_group_means_with_suppressed_cells_left_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     settings = settings_for(tmp_path, monkeypatch)
     con = open_store(settings)
     registry(con, {"P1": ("h", "EE")})
     load(con, _answers())
     sources = Sources(con, settings, now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
-    state = area_scores.state(sources, settings)[area_scores.STATE]
-    got = area_scores.shown_scores(state, min_cell_size=5).collect()
-    # teachers (5 + 4 * 4) / 5 = 4.2, leaders 2.0 -> 3.1; C has 3 respondents -> left out
-    assert got.rows() == [("P1", "2025-spring", "A", pytest.approx(3.1), 7)]
-    looser = area_scores.shown_scores(state, min_cell_size=3).collect()
+    got = _scores(sources, settings, 5)
+    # teachers (5 + 4 * 4) / 5 = 4.2; the 2 leaders' cell is suppressed and left out; C has 3 respondents -> left out
+    assert got.select("school", "round", "area", "score", "respondents").rows() == [("P1", "2025-spring", "A", pytest.approx(4.2), 5)]
+    looser = _scores(Sources(con, settings, now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)), settings, 3)
     assert looser.filter(pl.col("area") == "C").select("score", "respondents").row(0) == (3.0, 3)
+    assert looser.filter(pl.col("area") == "A")["score"].item() == pytest.approx(4.2)  # 2 leaders are still too few
+
+
+def test_profiles_read_the_latest_round_by_time_not_by_label() -> None:
+    scores = pl.DataFrame(
+        {"school": ["S1", "S1"], "round": ["2025-spring", "2025-autumn"], "round_order": [0, 1], "area": ["A", "A"], "score": [2.0, 4.0], "respondents": [5, 5]}
+    )
+    assert area_scores.latest_round_matrix(scores).rows() == [("S1", "2025-autumn", 4.0)]
 
 
 def _matrix() -> pl.DataFrame:
@@ -84,8 +98,9 @@ def test_no_scores_give_empty_tables() -> None:
 
 def test_profiles_of_too_few_schools_are_withheld() -> None:
     marts = profiles.withhold_small(profiles.profiles_from_matrix(_matrix()), min_schools=4)
-    got = marts["maturity_profiles"].select("profile", "label", "description", "overall_score", "suppressed").rows()
-    assert got[1] == (2, "Beginning", "Withheld: fewer than 4 schools.", None, True)
+    got = marts["maturity_profiles"].select("profile", "label", "description", "overall_score", "suppressed", "suppressed_reason").rows()
+    # the label would name the strong and weak areas of the profile's schools: withheld too
+    assert got[1] == (2, "Profile 2", "Withheld: fewer than 4 schools.", None, True, "few_schools")
     assert marts["maturity_profile_centres"]["centre"].null_count() == 6  # 2 profiles x 3 areas
     shown = profiles.withhold_small(profiles.profiles_from_matrix(_matrix()), min_schools=3)
     assert not shown["maturity_profiles"]["suppressed"].any()

@@ -77,8 +77,8 @@ def derive(st: dict[str, pl.DataFrame], sources: Sources, settings: Settings) ->
         "competence_area": area_cells(frame, k),
         "competence_levels": level_distribution(frame, k),
         "competence_progress": between_rounds(frame, k),
-        "competence_hub": rollup(frame, schools, "hub", k),
-        "competence_country": rollup(frame, schools, "country", k),
+        "competence_hub": rollup(frame, schools, "hub", k, settings.min_schools),
+        "competence_country": rollup(frame, schools, "country", k, settings.min_schools),
     }
 
 
@@ -134,22 +134,22 @@ register(
         "figure(round) - figure(previous round)",
         "empty when either round has n < LAT_MIN_CELL_SIZE",
     ),
-    _c("schools", "Schools in the roll-up cell (school weighting: unsuppressed; respondent weighting: all).", "schools", "count", "never"),
-    _c("schools_excluded", "Suppressed school cells left out of a school-weighted roll-up.", "schools", "count", "never"),
+    _c("schools", "Schools in the roll-up cell: the school cells with figures (not suppressed), for both weightings.", "schools", "count", "never"),
+    _c("schools_excluded", "Suppressed school cells left out of the roll-up.", "schools", "count", "never"),
     _c(
         "rollup",
-        "Hub/country figure: school weighting = mean of school figures (unsuppressed schools); respondent weighting = pooled teachers.",
+        "Hub/country figure: school weighting = mean of school figures; respondent weighting = pooled teachers; both over the school cells with figures.",
         "as the school figure",
-        "school weighting: the plain mean of the unsuppressed schools' share_b1_plus (or mean_level), each school once; respondent weighting: the teachers at "
-        "B1 or above (or the sum of the area levels) over all the hub's or country's schools / all their teachers",
-        "school: suppressed schools left out; respondent: pooled n < LAT_MIN_CELL_SIZE, or suppressed schools contribute 1..LAT_MIN_CELL_SIZE-1 teachers",
+        "school weighting: the plain mean of the schools' share_b1_plus (or mean_level), each school once; respondent weighting: the teachers at "
+        "B1 or above (or the sum of the area levels) over the same schools / all their teachers",
+        "suppressed school cells left out; empty (suppressed_reason few_schools) when fewer than LAT_MIN_SCHOOLS schools have figures",
     ),
     _c(
         "quartiles",
         "Median and quartiles of the schools' shares at B1+ (school weighting only).",
         "share 0-1",
         "linear interpolation between order statistics",
-        "only unsuppressed schools; empty for respondent weighting",
+        "only school cells with figures; empty for respondent weighting and when fewer than LAT_MIN_SCHOOLS schools have figures",
     ),
 )
 _CELLC = {"school": "school", "round": "round", "area": "area"}
@@ -217,6 +217,7 @@ _ROLL = {
     "q1": "competence.quartiles",
     "q3": "competence.quartiles",
     "suppressed": "suppressed",
+    "suppressed_reason": "suppressed_reason",
 }
 register_mart(
     Mart(

@@ -127,10 +127,10 @@ def _parquet_rows(path: Path) -> int:
 
 
 def _preload(families: list[tuple[str, ModuleType, str]]) -> threading.Thread:
-    """Import the heavy modules partitioned families derive with (``PRELOAD``, e.g. sklearn
-    for the profiles' clustering; they always derive) in a thread, while the main one waits
-    on DuckDB reading the store: an update then does not wait for sklearn's import at the end."""
-    names = [name for _, module, _ in families if partitioned(module) for name in getattr(module, "PRELOAD", ())]
+    """Import the heavy modules families compute with (``PRELOAD``, e.g. sklearn for the
+    profiles' clustering) in a thread, while the main one waits on DuckDB reading the store:
+    an update then does not wait for sklearn's import at the end."""
+    names = [name for _, module, _ in families for name in getattr(module, "PRELOAD", ())]
     thread = threading.Thread(target=lambda: [importlib.import_module(name) for name in names], name="lat-preload", daemon=True)
     thread.start()
     return thread
@@ -173,8 +173,16 @@ def _collect(frames: dict[str, Frame]) -> dict[str, pl.DataFrame]:
                 f"mart {name}: columns {undeclared or sorted(set(declared) - set(frame.columns))} "
                 "do not match its catalogue entry (pipelines/core/catalogue.py)"
             )
-        out[name] = frame.select(list(declared))
+        out[name] = in_stable_order(frame.select(list(declared)))
     return out
+
+
+def in_stable_order(frame: pl.DataFrame) -> pl.DataFrame:
+    """The mart's rows sorted by its columns left to right (keys come first in every mart):
+    the same statements always publish the same bytes, whatever order the engine produced."""
+    nested = (pl.List, pl.Array, pl.Struct, pl.Object)
+    columns = [c for c, dtype in frame.schema.items() if not isinstance(dtype, nested)]
+    return frame.sort(columns, nulls_last=True, maintain_order=True) if columns and frame.height > 1 else frame
 
 
 def _partition_marts(families: list[tuple[str, ModuleType, str]]) -> set[str]:

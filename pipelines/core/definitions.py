@@ -53,14 +53,17 @@ DIMENSIONS: dict[str, str] = {
     "rank": "Position of the item in the school's list of its kind: 1 = the strongest item (kind strongest) or the weakest item (kind weakest).",
     "kind": "strongest (the 3 items with the highest means) or weakest (the 3 with the lowest); with fewer than 6 ranked items an item is listed as strongest "
     "only, so the weakest list is shorter.",
-    "weighting": "school (each school whose cell is not suppressed counts once) or respondent (the respondents, or teachers for competence, of all the hub's "
-    "or country's schools pooled).",
+    "weighting": "school (each school whose cell is not suppressed counts once) or respondent (the respondents, or teachers for competence, of the same "
+    "schools pooled).",
     "competence_level": "DigCompEdu proficiency level A1..C2.",
-    "suppressed": "True when the row's figures are withheld (empty) by the small-cell rule. Usually the row's count (respondents; teachers for competence; "
-    "complete cases for alpha; schools for a profile) is below LAT_MIN_CELL_SIZE; in a derived row it means an input is withheld: a gap whose "
-    "group cell is, a progress row whose either round is, a school-weighted roll-up with no unsuppressed school, a respondent-weighted roll-up "
-    "whose pooled count is below LAT_MIN_CELL_SIZE or whose respondents from suppressed school cells number 1 to LAT_MIN_CELL_SIZE-1, a hub "
-    "comparison with a hub of fewer than 2 unsuppressed schools. The indicators' suppression lines say which.",
+    "suppressed": "True when the row's figures are withheld (empty). A cell is suppressed by the small-cell rule: its "
+    "count (respondents; teachers for competence; complete cases for alpha) is below LAT_MIN_CELL_SIZE, or, in maturity, none of its answers is "
+    "shown (each answer needs its item cell and its area cell to reach LAT_MIN_CELL_SIZE). A derived row is suppressed when an input is: a gap "
+    "whose group cell is, a progress row whose either round is. An aggregate (hub, country, profile, outcome summary, credentials per hub or "
+    "country) is suppressed when fewer than LAT_MIN_SCHOOLS schools have figures (suppressed_reason says which rule). The indicators' "
+    "suppression lines say which.",
+    "suppressed_reason": "Why an aggregate row is suppressed: few_respondents (no school cell with figures: each has fewer than LAT_MIN_CELL_SIZE "
+    "respondents) or few_schools (fewer than LAT_MIN_SCHOOLS schools with figures); empty when the row is shown.",
     "mentor": "Mentor: a person id or a mentor school id (registry).",
     "mentee_school": "The mentored school id (registry).",
     "start": "Start date of the mentoring pair (registry); empty when the registry gives none (the pair then counts from the first snapshot).",

@@ -18,13 +18,19 @@ when a published mart is not declared, or when one of its columns has no definit
 Every mart is published by `lat compute` as `LAT_HOME/marts/current/<mart>.parquet` and as
 the table `mart_<mart>` in the store. The *level* tells access control how a mart is scoped.
 
-Small-cell rule: a cell with fewer than `LAT_MIN_CELL_SIZE` (default 5) respondents has its
-figures empty and `suppressed = true`, in every mart and export. Roll-ups never average a
-suppressed school cell in as if known: a school-weighted roll-up leaves suppressed school
-cells out (counting them in `schools_excluded`); a respondent-weighted roll-up pools every
-school's respondents and is itself suppressed when the pooled count is below the threshold,
-or when the respondents of suppressed school cells number 1 to `LAT_MIN_CELL_SIZE` - 1
-(subtracting the published school cells would reveal them).
+Suppression (`pipelines/core/suppression.py`), one rule applied before any figure is derived:
+
+- *Small cells.* A survey answer feeds figures only when its cells have at least
+  `LAT_MIN_CELL_SIZE` (default 5) respondents: in maturity, its item cell and its area cell
+  (per school, round and respondent group). A cell without such answers has its figures empty
+  and `suppressed = true`, and it is absent from everything derived later: area scores,
+  profiles, pairing (scores and explanations), the mentoring outcome, roll-ups and hub
+  comparisons. Changing the answers inside a suppressed cell changes no published byte (a
+  property test checks it). Counts of respondents stay visible.
+- *Few schools.* A hub, country or research aggregate (roll-ups, hub comparisons, profiles,
+  outcome summaries, credentials per hub and country) needs at least `LAT_MIN_SCHOOLS`
+  (default 3) schools with figures; a smaller one is suppressed with
+  `suppressed_reason = few_schools` (`few_respondents` when no school cell has figures).
 """
 
 

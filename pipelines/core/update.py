@@ -18,6 +18,10 @@ from lat.xapi import vocab
 from pipelines.core.families import FAMILIES, family_modules, partitioned
 from pipelines.core.source import REGISTRY_TABLES
 
+# Raised when the remembered statistics change shape or meaning (a new column, another rule):
+# the next run is then a full one instead of merging old statistics with new.
+STATE_VERSION = 2
+
 
 def snapshot(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, Any]:
     """The numbers that decide whether an incremental update is sound."""
@@ -35,6 +39,7 @@ def snapshot(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, An
         "families": [name for name, _ in FAMILIES],
         # a family that became partitioned has no remembered statistics yet: full run
         "partitioned": [name for name, module, _ in family_modules() if partitioned(module)],
+        "state_version": STATE_VERSION,
     }
 
 
@@ -46,6 +51,8 @@ def plan(con: duckdb.DuckDBPyConnection, now: dict[str, Any], before: dict[str, 
         return "full", "first run (no remembered state)", None
     if any(before.get(key) != now[key] for key in ("registry", "families", "partitioned")):
         return "full", "registry or families changed", None
+    if before.get("state_version") != now["state_version"]:
+        return "full", "the remembered statistics are of an older LAT", None
     if before.get("settings") != now["settings"]:
         return "full", "settings changed", None
     since = before.get("max_stored")

@@ -19,6 +19,7 @@ from lat.xapi import vocab
 from pipelines.core.catalogue import Mart, register_mart
 from pipelines.core.definitions import Indicator, register, register_dimension
 from pipelines.core.source import Sources
+from pipelines.core.suppression import withhold_few_schools
 from pipelines.credentials.counts import counts
 from pipelines.credentials.earned import earned, issued_by
 
@@ -50,10 +51,15 @@ def compute(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame]:
     )
     return {
         "credentials_school": counts(placed, ["school"]).drop("schools"),
-        "credentials_hub": counts(placed, ["hub"]),
-        "credentials_country": counts(placed, ["country"]),
+        "credentials_hub": _aggregate(placed, "hub", settings.min_schools),
+        "credentials_country": _aggregate(placed, "country", settings.min_schools),
         "credentials_person": person,
     }
+
+
+def _aggregate(placed: pl.LazyFrame, level: str, min_schools: int) -> pl.LazyFrame:
+    """A hub's or country's counts, withheld where fewer than ``min_schools`` schools have earners."""
+    return withhold_few_schools(counts(placed, [level]), schools="schools", values=["earned", "imported"], min_schools=min_schools)
 
 
 def _register() -> None:
@@ -70,7 +76,8 @@ def _register() -> None:
             "count",
             "distinct (actor, achievement) of live earned statements on badge activities",
             "verb earned (Open Badges xAPI), object type badge",
-            "none (counts of awards, names not shown)",
+            "none per school (counts of awards, names not shown); hub and country rows: empty (suppressed_reason few_schools) when fewer than "
+            "LAT_MIN_SCHOOLS schools have earners of the achievement",
         ),
         Indicator(
             "credentials.imported",
@@ -79,7 +86,7 @@ def _register() -> None:
             "count",
             "earners whose first earned statement has source 'credential import: ...'",
             "earned statements recorded by 'lat credentials import'",
-            "none",
+            "as earned",
         ),
         Indicator(
             "credentials.schools",
@@ -91,17 +98,16 @@ def _register() -> None:
             "none",
         ),
     )
+    aggregate = {"schools": "credentials.schools", "suppressed": "suppressed", "suppressed_reason": "suppressed_reason"}
     common = {"achievement": "achievement", "achievement_name": "achievement_name", "earned": "credentials.earned", "imported": "credentials.imported"}
     register_mart(Mart("credentials_school", "school", "Micro-credentials earned per school and achievement.", {"school": "school", **common}))
-    register_mart(
-        Mart("credentials_hub", "hub", "Micro-credentials earned per hub and achievement.", {"hub": "hub", **common, "schools": "credentials.schools"})
-    )
+    register_mart(Mart("credentials_hub", "hub", "Micro-credentials earned per hub and achievement.", {"hub": "hub", **common, **aggregate}))
     register_mart(
         Mart(
             "credentials_country",
             "country",
             "Micro-credentials earned per country and achievement.",
-            {"country": "country", **common, "schools": "credentials.schools"},
+            {"country": "country", **common, **aggregate},
         )
     )
     register_mart(

@@ -2,11 +2,11 @@
 
 Two stages, so that an update recomputes only the (school, round) partitions it touched:
 
-1. :func:`state` turns survey answers into *sufficient statistics* per partition
-   (counts, sums, sums of squares, Cronbach's alpha): never published, kept by the
-   orchestrator between runs.
-2. :func:`derive` turns the statistics of all partitions into the published marts, applying
-   the small-cell rule (:mod:`pipelines.core.suppression`).
+1. :func:`state` applies the small-cell rule to the survey answers
+   (:mod:`pipelines.core.suppression`: only answers in cells with enough respondents feed a
+   figure) and turns them into *sufficient statistics* per partition (counts, sums, sums of
+   squares, Cronbach's alpha): never published, kept by the orchestrator between runs.
+2. :func:`derive` turns the statistics of all partitions into the published marts.
 
 The rules are in the modules beside this one (area_scores, item_scores, rounds, reliability,
 gaps, strengths, progress) and in :mod:`pipelines.rollups`; this module wires them into the
@@ -24,6 +24,7 @@ from pipelines.core.definitions import Indicator, register
 from pipelines.core.source import Sources
 from pipelines.maturity import gaps, progress, strengths
 from pipelines.maturity.area_scores import area_cells, area_state
+from pipelines.maturity.cells import scored, shown
 from pipelines.maturity.item_scores import item_cells, item_state
 from pipelines.maturity.reliability import alpha_cells
 from pipelines.maturity.rounds import round_order, round_state
@@ -59,9 +60,12 @@ def latest_answers(latest: pl.DataFrame) -> pl.LazyFrame:
 def state(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame]:
     """Stage 1 for the partitions ``sources`` reads (all, or the touched ones)."""
     answers = latest_answers(latest(sources))
+    with_score = scored(answers)
+    # the small-cell rule, before any figure: see pipelines.core.suppression
+    visible = shown(with_score, settings.min_cell_size)
     frames = {
-        "maturity_area_state": area_state(answers),
-        "maturity_item_state": item_state(answers),
+        "maturity_area_state": area_state(with_score, visible),
+        "maturity_item_state": item_state(with_score, visible),
         "maturity_round_state": round_state(answers),
     }
     # the categorical keys were for speed; the kept statistics are plain text
@@ -86,9 +90,9 @@ def derive(st: dict[str, pl.DataFrame], sources: Sources, settings: Settings) ->
         "maturity_strengths": strengths.strengths_weaknesses(item_marts),
         "maturity_progress": progress.between_rounds(area, order, k),
         "maturity_alpha": alpha_cells(area, k),
-        "maturity_hub": rollup.maturity_rollup(area, schools, "hub", k),
-        "maturity_country": rollup.maturity_rollup(area, schools, "country", k),
-        "maturity_hub_comparison": hub_comparison.compare_hubs(area, schools, k),
+        "maturity_hub": rollup.maturity_rollup(area, schools, "hub", k, settings.min_schools),
+        "maturity_country": rollup.maturity_rollup(area, schools, "country", k, settings.min_schools),
+        "maturity_hub_comparison": hub_comparison.compare_hubs(area, schools, k, settings.min_schools),
     }
 
 
@@ -104,7 +108,11 @@ _ANSWERS = (
     "SELFIE-style survey answers: answered statements on cmi.interaction activities with school, round, item and respondent-group extensions; "
     "not voided; the latest answer per respondent, item and round"
 )
-_SMALL = "suppressed (empty) when n < LAT_MIN_CELL_SIZE"
+_SMALL = (
+    "computed from the shown answers only: those whose item cell and area cell (per school, round and group) have at least LAT_MIN_CELL_SIZE "
+    "respondents; empty (suppressed) when the cell has none"
+)
+_FEW_SCHOOLS = "empty (suppressed_reason few_schools) when fewer than LAT_MIN_SCHOOLS schools have figures"
 
 
 def _maturity(column: str, meaning: str, unit: str, formula: str, suppression: str = _SMALL) -> Indicator:
@@ -114,7 +122,7 @@ def _maturity(column: str, meaning: str, unit: str, formula: str, suppression: s
 register(
     _maturity(
         "n",
-        "Respondents of the group with at least one answer 1-5 in the area (or to the item).",
+        "Respondents of the group with at least one answer 1-5 in the area (or to the item), shown or not.",
         "respondents",
         "count of distinct respondents with a score 1-5",
         "never (shown beside suppressed figures, as in SELFIE reports)",
@@ -123,7 +131,7 @@ register(
         "mean",
         "Average answer of the group on the 1-5 scale (area: all answers to the area's items).",
         "1-5 scale",
-        "sum of scores 1-5 / number of scores 1-5 ('na' and 'pns' are not scores)",
+        "sum of the shown scores 1-5 / their number ('na' and 'pns' are not scores; an area's mean leaves out the answers to its suppressed items)",
     ),
     _maturity("share_agree", "Share of the group's answers that agree (4 agree or 5 strongly agree).", "share 0-1", "answers 4 or 5 / answers 1-5"),
     _maturity(
@@ -154,15 +162,15 @@ register(
         "respondent_mean",
         "Mean of respondents' area means (each respondent counts once) in this round and in the previous one.",
         "1-5 scale",
-        "mean over respondents of (their scores' mean in the area)",
-        "empty when either round's n < LAT_MIN_CELL_SIZE",
+        "mean over respondents of (their shown scores' mean in the area)",
+        "empty when either round's cell is suppressed",
     ),
     _maturity(
         "change",
         "Change of the respondents' area mean from the previous round to this one.",
         "1-5 scale points",
         "respondent_mean(round) - respondent_mean(previous round)",
-        "empty when either round's n < LAT_MIN_CELL_SIZE",
+        "empty when either round's cell is suppressed",
     ),
     _maturity(
         "ci",
@@ -173,13 +181,14 @@ register(
         "maturity_progress (Welch interval over respondents): change -/+ t(df) * se, se = sqrt(s1^2/n + s0^2/n_previous), where s1 and s0 are the "
         "standard deviations of the respondents' area means (each respondent's mean of their answers 1-5 in the area) in the round and in previous_round "
         "and df is the Welch-Satterthwaite value; the two rounds' respondents are taken as independent samples (answers are anonymous). "
-        "Roll-ups, school weighting (t interval over schools): mean -/+ t(schools - 1) * sd / sqrt(schools), sd = standard deviation of the unsuppressed "
-        "school cells' means; empty with fewer than 2 such schools. "
-        "Roll-ups, respondent weighting (t interval over respondents): mean -/+ t(n - 1) * sd / sqrt(n), sd = standard deviation of the pooled "
-        "respondents' area means and n the pooled respondents; centred on the mean of all pooled answers; empty with fewer than 2 respondents. "
-        "maturity_hub_comparison (Welch interval over schools): difference -/+ t(df) * se, se = sqrt(sd_a^2/schools_a + sd_b^2/schools_b) over each "
-        "hub's unsuppressed school means, df the Welch-Satterthwaite value",
-        "empty with the figure it bounds (suppressed rows), and when there are too few schools or respondents to measure a spread",
+        "Roll-ups, school weighting (t interval over schools): mean -/+ t(schools - 1) * sd / sqrt(schools), sd = standard deviation of the "
+        "school cells' means (cells with figures only). "
+        "Roll-ups, respondent weighting (t interval over respondents): mean -/+ t(m - 1) * sd / sqrt(m), sd = standard deviation of the pooled "
+        "respondents' area means (over their shown answers) and m the pooled respondents with shown answers; centred on the mean of all pooled shown "
+        "answers. maturity_hub_comparison (Welch interval over schools): difference -/+ t(df) * se, se = sqrt(sd_a^2/schools_a + sd_b^2/schools_b) over "
+        "each hub's school means (cells with figures only), df the Welch-Satterthwaite value",
+        "empty with the figure it bounds (suppressed rows, including aggregates of fewer than LAT_MIN_SCHOOLS schools), and when there are too few "
+        "schools or respondents to measure a spread",
     ),
     _maturity("significant", "The 95% confidence interval excludes zero.", "flag", "ci_low > 0 or ci_high < 0", "empty with the figure and its interval"),
     _maturity(
@@ -193,57 +202,56 @@ register(
     _maturity("alpha_k", "Items kept for alpha (scored by at least half of the cell's respondents).", "items", "count", "never"),
     _maturity(
         "schools",
-        "Schools in the roll-up cell (school weighting: unsuppressed school cells; respondent weighting: all schools with respondents).",
+        "Schools in the roll-up cell: the school cells with figures (not suppressed), for both weightings.",
         "schools",
-        "count of school cells",
+        "count of school cells with figures",
         "never",
     ),
     _maturity(
         "schools_excluded",
-        "School cells left out of a school-weighted roll-up because they are suppressed (0 for respondent weighting).",
+        "School cells left out of the roll-up because they are suppressed.",
         "schools",
         "count of school cells with n < LAT_MIN_CELL_SIZE",
         "never",
     ),
     _maturity(
         "rollup_n",
-        "Respondents behind the roll-up cell (school weighting: in the included schools; respondent weighting: all).",
+        "Respondents of the school cells with figures behind the roll-up cell.",
         "respondents",
-        "sum of school cells' n",
+        "sum of those school cells' n",
         "never",
     ),
     _maturity(
         "rollup_mean",
         "Hub/country mean: school weighting = mean of school means; respondent weighting = mean of all pooled answers.",
         "1-5 scale",
-        "school weighting: the plain mean of the unsuppressed school cells' means (a school cell's mean is the mean of all its group's answers 1-5 to "
-        "the area's items), each school once; respondent weighting: the sum of all answers 1-5 in the hub's or country's school cells / their number",
-        "school weighting: suppressed school cells are left out; respondent weighting: empty when pooled n < LAT_MIN_CELL_SIZE or suppressed schools "
-        "contribute 1..LAT_MIN_CELL_SIZE-1 respondents",
+        "school weighting: the plain mean of the school cells' means (maturity.mean of the cells with figures), each school once; respondent "
+        "weighting: the sum of the shown answers 1-5 in those school cells / their number",
+        "suppressed school cells are left out; " + _FEW_SCHOOLS,
     ),
     _maturity(
         "quartiles",
         "Median, first and third quartile of the included school means (school weighting only).",
         "1-5 scale",
         "linear interpolation between order statistics",
-        "only unsuppressed school cells; empty for respondent weighting",
+        "only school cells with figures; empty for respondent weighting; " + _FEW_SCHOOLS,
     ),
     _maturity(
         "rollup_share_agree",
         "Share agreeing: mean of school shares (school weighting) or share of all pooled answers (respondent weighting).",
         "share 0-1",
-        "school weighting: the plain mean of the unsuppressed school cells' shares agreeing, each school once; respondent weighting: answers 4 or 5 / "
-        "answers 1-5, over all the hub's or country's school cells",
+        "school weighting: the plain mean of the school cells' shares agreeing (cells with figures), each school once; respondent weighting: shown "
+        "answers 4 or 5 / shown answers 1-5, over the same school cells",
         "as rollup_mean",
     ),
     _maturity(
         "difference",
         "Difference between two hubs' school-weighted means (hub_a minus hub_b) in the same country, round, area and group.",
         "1-5 scale points",
-        "mean of hub_a's unsuppressed school means - mean of hub_b's",
-        "empty when either hub has fewer than 2 unsuppressed schools",
+        "mean of hub_a's school means (cells with figures) - mean of hub_b's",
+        "empty (suppressed_reason few_schools) when either hub has fewer than LAT_MIN_SCHOOLS (and fewer than 2) school cells with figures",
     ),
-    _maturity("hub_schools", "Unsuppressed schools behind each hub's mean in a comparison.", "schools", "count", "never"),
+    _maturity("hub_schools", "School cells with figures behind each hub's mean in a comparison.", "schools", "count", "never"),
 )
 
 _CELL_COLS = {"school": "school", "round": "round", "area": "area", "group": "group"}
@@ -366,6 +374,7 @@ _ROLLUP = {
     "q3": "maturity.quartiles",
     "share_agree": "maturity.rollup_share_agree",
     "suppressed": "suppressed",
+    "suppressed_reason": "suppressed_reason",
 }
 register_mart(
     Mart(
@@ -408,6 +417,7 @@ register_mart(
             **_CI,
             "significant": "maturity.significant",
             "suppressed": "suppressed",
+            "suppressed_reason": "suppressed_reason",
         },
     )
 )

@@ -10,8 +10,8 @@ independent samples (answers are anonymous, so people cannot be linked across ro
     df = se^4 / ((s1^2/n1)^2/(n1-1) + (s0^2/n0)^2/(n0-1))   (Welch-Satterthwaite),
     CI = change -/+ t(0.975, df) * se.
 
-A comparison is suppressed when either round's cell has fewer than LAT_MIN_CELL_SIZE
-respondents.
+A comparison is suppressed when either round's cell is (its means come from the shown
+answers alone, see :mod:`pipelines.core.suppression`).
 """
 
 from __future__ import annotations
@@ -19,13 +19,17 @@ from __future__ import annotations
 import polars as pl
 
 from pipelines.core.intervals import mean_var, welch
+from pipelines.core.suppression import withheld
 
 
 def between_rounds(area_state: pl.LazyFrame, order: pl.LazyFrame, min_cell_size: int) -> pl.LazyFrame:
     """maturity_progress: each cell against the same school, area and group's previous round."""
     keys = ["school", "area", "group"]
-    mean, var = mean_var("n", "rmean_sum", "rmean_sumsq")
-    cells = area_state.join(order, on="round").select(*keys, "round", "round_order", "n", mean.alias("mean"), var.alias("var")).sort("round_order")
+    mean, var = mean_var("scored", "rmean_sum", "rmean_sumsq")
+    cells = area_state.join(order, on="round").select(
+        *keys, "round", "round_order", "n", "scored", mean.alias("mean"), var.alias("var"), withheld(min_cell_size).alias("_hidden")
+    )
+    cells = cells.sort("round_order")
     previous = cells.with_columns(pl.col("round").shift(-1).over(keys).alias("_next")).filter(pl.col("_next").is_not_null())
     paired = cells.join(
         previous.select(
@@ -35,13 +39,15 @@ def between_rounds(area_state: pl.LazyFrame, order: pl.LazyFrame, min_cell_size:
             pl.col("n").alias("n_previous"),
             pl.col("mean").alias("mean_previous"),
             pl.col("var").alias("var_previous"),
+            pl.col("scored").alias("scored_previous"),
+            pl.col("_hidden").alias("_hidden_previous"),
         ),
         on=[*keys, "round"],
     )
-    hidden = (pl.col("n") < min_cell_size) | (pl.col("n_previous") < min_cell_size)
+    hidden = pl.col("_hidden") | pl.col("_hidden_previous")
     figures = ["mean", "mean_previous", "change", "ci_low", "ci_high", "significant"]
     return (
-        paired.with_columns(welch("mean", "var", "n", "mean_previous", "var_previous", "n_previous"))
+        paired.with_columns(welch("mean", "var", "scored", "mean_previous", "var_previous", "scored_previous"))
         .with_columns(*[pl.when(hidden).then(None).otherwise(pl.col(c)).alias(c) for c in figures], hidden.alias("suppressed"))
         .select("school", "round", "previous_round", "area", "group", "n", "n_previous", *figures, "suppressed")
     )

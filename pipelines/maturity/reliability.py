@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from pipelines.core import stable
 from pipelines.core.suppression import suppress
 from pipelines.maturity.cells import CELL
 
@@ -34,9 +35,10 @@ def cronbach_alpha(scores: pl.LazyFrame, keys: Sequence[str]) -> pl.LazyFrame:
     on_kept = scores.select(*cell, "respondent", "item", "score").filter(covered * 2 >= respondents)
     k = pl.col("item").n_unique().over(cell)
     complete = on_kept.with_columns(k.alias("alpha_k")).filter(pl.len().over([*cell, "respondent"]) == pl.col("alpha_k"))
-    item_var = complete.group_by([*cell, "item"]).agg(pl.col("score").var(ddof=1).alias("_var")).group_by(cell).agg(pl.col("_var").sum().alias("_sum_item_var"))
+    item_var = complete.group_by([*cell, "item"]).agg(stable.var(pl.col("score")).alias("_var"))
+    item_var = item_var.group_by(cell).agg(stable.total(pl.col("_var")).alias("_sum_item_var"))
     totals = complete.group_by([*cell, "respondent"]).agg(pl.col("score").sum().alias("_total"), pl.col("alpha_k").first())
-    total_var = totals.group_by(cell).agg(pl.len().alias("alpha_n"), pl.col("_total").var(ddof=1).alias("_total_var"), pl.col("alpha_k").first())
+    total_var = totals.group_by(cell).agg(pl.len().alias("alpha_n"), stable.var(pl.col("_total")).alias("_total_var"), pl.col("alpha_k").first())
     kk = pl.col("alpha_k").cast(pl.Float64)
     alpha = (kk / (kk - 1)) * (1 - pl.col("_sum_item_var") / pl.col("_total_var"))
     usable = (pl.col("alpha_k") >= 2) & (pl.col("alpha_n") >= 2) & (pl.col("_total_var") > 0)

@@ -136,10 +136,9 @@ def _register() -> None:
         "later pair starts.",
         "mentored": "True when the school is the mentee school of at least one pair in the registry, whatever the pair's dates (a pair not yet started or "
         "already ended counts).",
-        "first_round": "The school's first self-assessment round with at least one area score (see first_score), in label order: labels sort alphabetically, "
-        "so 2025-autumn comes before 2025-spring.",
-        "latest_round": "The school's last self-assessment round with at least one area score (see first_score), in label order: labels sort alphabetically, "
-        "so 2025-spring comes after 2025-autumn.",
+        "first_round": "The school's first self-assessment round with at least one area score (see first_score). Rounds are ordered by when they "
+        "started (their first answer in the store in any school; ties: label order), as in maturity_progress, never by label alone.",
+        "latest_round": "The school's last self-assessment round with at least one area score (see first_score), in the same order as first_round.",
     }.items():
         register_dimension(name, meaning)
     register(*(Indicator(f"mentoring.{c}", "mentoring", *spec) for c, spec in _INDICATORS.items()))
@@ -157,7 +156,8 @@ def _register() -> None:
     }))  # fmt: skip
     register_mart(Mart("mentoring_outcome_summary", "hub", "Mean maturity change of mentored schools and of the others, per hub.", {
         "hub": "hub", "mentored": "mentored", "schools": "mentoring.outcome_schools",
-        "mean_change": "mentoring.mean_change", "difference": "mentoring.difference",
+        "mean_change": "mentoring.mean_change", "difference": "mentoring.difference", "suppressed": "suppressed",
+        "suppressed_reason": "suppressed_reason",
     }))  # fmt: skip
 
 
@@ -305,19 +305,18 @@ _INDICATORS: dict[str, tuple[str, str, str, str, str]] = {
     "first_score": (
         "Overall maturity of the school in its first round (first_round): the mean of its area scores in that round.",
         "score 1-5",
-        "the plain mean (each area once) of the school's area scores in the round. An area score is the mean, over the respondent groups (leaders, "
-        "teachers, students) that answered the area, of each group's mean answer (all its answers 1-5 to the area's items; 'na' and 'pns' are not "
-        "scores), so a large group weighs no more than a small one. Areas answered by fewer than LAT_MIN_CELL_SIZE distinct respondents (all "
-        "groups together) are left out; a round in which every area is left out does not count as one of the school's rounds",
+        "the plain mean (each area A-H once) of the school's area scores in the round. An area score is the mean, over the respondent groups "
+        "(leaders, teachers, students) whose maturity_area cell has figures, of that cell's mean (maturity.mean), so a large group weighs no more "
+        "than a small one; a suppressed group cell is left out. A round in which every cell is suppressed does not count as one of the school's rounds",
         "SELFIE answers (answered + cmi.interaction), the latest per respondent, item and round",
-        "areas with fewer than LAT_MIN_CELL_SIZE respondents (all groups together) are left out",
+        "suppressed maturity_area cells (see maturity.mean) are left out",
     ),
     "latest_score": (
         "Overall maturity of the school in its latest round (latest_round).",
         "score 1-5",
         "as first_score, in latest_round",
         "SELFIE answers (answered + cmi.interaction), the latest per respondent, item and round",
-        "areas with fewer than LAT_MIN_CELL_SIZE respondents (all groups together) are left out",
+        "suppressed maturity_area cells (see maturity.mean) are left out",
     ),
     "change": (
         "Maturity change from the first to the latest round.",
@@ -338,7 +337,7 @@ _INDICATORS: dict[str, tuple[str, str, str, str, str]] = {
         "score points",
         "mean of change over the group's schools with a change, each school once",
         "SELFIE answers (answered + cmi.interaction), the latest per respondent, item and round",
-        "as first_score",
+        "as first_score; empty (suppressed_reason few_schools) when fewer than LAT_MIN_SCHOOLS schools have a change",
     ),
     "difference": (
         "Filled on the mentored row only: the hub's mean change of mentored schools minus that of its schools not mentored. Always empty on the "
@@ -346,7 +345,7 @@ _INDICATORS: dict[str, tuple[str, str, str, str, str]] = {
         "score points",
         "mean_change of the hub's mentored row - mean_change of its not-mentored row",
         "SELFIE answers (answered + cmi.interaction), the latest per respondent, item and round",
-        "as first_score",
+        "empty when either row's mean_change is",
     ),
 }
 

@@ -1,7 +1,7 @@
 """The mentoring outcome family: maturity change of mentored schools and of the others.
 
 Split from the mentoring family because it depends on other inputs: the survey answers
-(through the profiles statistics, ``sources.states``) and the registry, never the mentoring
+(through the maturity statistics, ``sources.states``) and the registry, never the mentoring
 statements. An update bringing only survey answers then recomputes these two small marts
 and keeps the mentoring progress (which scans the mentoring events) as it is; an update
 bringing only mentoring statements recomputes both, cheaply here. The rules live in
@@ -24,4 +24,4 @@ def compute(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame | pl
     """mentoring_outcome and mentoring_outcome_summary."""
     schools, pairs = sources.table("schools"), sources.table("mentoring")
     per_school = outcome(maturity_change(area_scores(sources, settings)), pairs, schools)
-    return {"mentoring_outcome": per_school, "mentoring_outcome_summary": outcome_summary(per_school)}
+    return {"mentoring_outcome": per_school, "mentoring_outcome_summary": outcome_summary(per_school, settings.min_schools)}

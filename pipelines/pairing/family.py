@@ -1,7 +1,8 @@
 """Mentor-mentee pairing: which advanced school should mentor which less advanced one.
 
 Within each hub, schools are ranked by their overall maturity (mean of their latest-round
-area scores, see :mod:`pipelines.profiles.area_scores`). The top third (rounded up) are mentor schools,
+area scores, see :mod:`pipelines.profiles.area_scores`: suppressed cells are left out, the
+latest round is the last to start). The top third (rounded up) are mentor schools,
 the rest mentees. The *complementarity score* of a mentor M for a mentee E is
 
     score(M, E) = mean over the areas both have of  need_E(a) * max(0, M_a - E_a)
@@ -95,9 +96,10 @@ def compute(sources: Sources, settings: Settings) -> dict[str, pl.DataFrame]:
 
 
 _FEEDS = (
-    "SELFIE answers (answered + cmi.interaction): each school's area scores in its latest round (label order); the school's language and hub from the registry"
+    "SELFIE answers (answered + cmi.interaction): each school's area scores in its latest round (the last to start); the school's language and hub "
+    "from the registry"
 )
-_SUPPRESSION = "areas with fewer than LAT_MIN_CELL_SIZE respondents are left out of the scores"
+_SUPPRESSION = "suppressed maturity_area cells are left out of the area scores, and so of the scores and the explanation"
 register_dimension("mentor_school", "The suggested mentor school's id (registry).")
 register_dimension("mentor_name", "Name of the suggested mentor school (registry).")
 register_dimension("mentee_name", "Name of the mentee school (registry).")

@@ -1,9 +1,9 @@
-"""School area scores: per school, round and area, the mean of the respondent groups' mean
-answers (leaders, teachers and students each count once), and the respondents behind it.
-
-The partitioned statistics of the profiles family (:func:`state`, kept between runs); the
-shown scores leave out cells with fewer than ``LAT_MIN_CELL_SIZE`` respondents. The
-mentoring outcome and pairing build on them (:func:`area_scores`, :func:`area_matrix`).
+"""School area scores: per school, round and area, the mean of the respondent groups' area
+means (leaders, teachers and students each count once), from the maturity cells that have
+figures: a suppressed group cell is left out, exactly as in ``maturity_area``
+(:mod:`pipelines.core.suppression`). The profiles, the mentoring outcome and the pairing
+build on them; rounds are ordered by when they started
+(:func:`pipelines.maturity.rounds.round_order`), never by label.
 """
 
 from __future__ import annotations
@@ -12,50 +12,45 @@ import polars as pl
 
 from lat.config import Settings
 from lat.xapi import vocab
-from pipelines.core import answers
+from pipelines.core import stable
 from pipelines.core.source import Sources
+from pipelines.core.suppression import withheld
+from pipelines.maturity import family as maturity
+from pipelines.maturity.rounds import round_order
 
-STATE = "profiles_area_state"
-
-
-def area_state(scores: pl.LazyFrame) -> pl.LazyFrame:
-    """Per school, round and area (a partition's own figures, whatever the small-cell rule):
-    score = mean of the groups' mean scores, respondents = distinct respondents.
-    ``scores``: school, round, area, group, respondent, score (not null)."""
-    cell = ["school", "round", "area"]
-    groups = scores.group_by(*cell, "group").agg(pl.col("score").mean())
-    respondents = scores.group_by(cell).agg(pl.col("respondent").n_unique().cast(pl.Int64).alias("respondents"))
-    return groups.group_by(cell).agg(pl.col("score").mean()).join(respondents, on=cell)
+AREA_STATE, ROUND_STATE = "maturity_area_state", "maturity_round_state"
 
 
-def shown_scores(state_frame: pl.LazyFrame, min_cell_size: int) -> pl.LazyFrame:
-    """school, round, area, score, respondents of the cells with enough respondents, sorted."""
-    return state_frame.filter(pl.col("respondents") >= min_cell_size).sort("school", "round", "area")
-
-
-def state(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame]:
-    """Area scores per (school, round) partition, before the small-cell rule (partitioned:
-    an update recomputes only the touched partitions; clustering runs on all of them)."""
-    rows = answers.latest(sources).lazy().filter(pl.col("for_profiles") & pl.col("score").is_not_null())
-    frame = area_state(rows.select("school", "round", "area", "group", "respondent", "score"))
-    return {STATE: frame.with_columns(pl.col(pl.Categorical).cast(pl.String))}
+def school_area_scores(area_state: pl.LazyFrame, rounds: pl.LazyFrame, min_cell_size: int) -> pl.LazyFrame:
+    """school, round, round_order, area, score, respondents: the SELFIE areas A-H of every
+    school and round with at least one group cell with figures; score = mean of those cells'
+    means, respondents = their respondents. Sorted by school, round order and area."""
+    shown = area_state.filter(~withheld(min_cell_size) & pl.col("area").is_in(list(vocab.AREAS)))
+    scores = shown.group_by("school", "round", "area").agg(
+        stable.mean(pl.col("score_sum") / pl.col("answers")).alias("score"), pl.col("n").sum().cast(pl.Int64).alias("respondents")
+    )
+    return (
+        scores.join(round_order(rounds), on="round")
+        .select("school", "round", "round_order", "area", "score", "respondents")
+        .sort("school", "round_order", "area")
+    )
 
 
 def area_scores(sources: Sources, settings: Settings) -> pl.LazyFrame:
-    """school, round, area, score (mean of group means), respondents of the whole store;
-    small cells left out. From this run's profiles state when the orchestrator has computed
-    it (mentoring and pairing reuse it), else from :func:`pipelines.core.answers.latest`."""
-    frame = sources.states.get(STATE)
-    if frame is None:
-        frame = state(sources, settings)[STATE].collect()
-    return shown_scores(frame.lazy(), settings.min_cell_size)
+    """:func:`school_area_scores` of the whole store, from this run's maturity statistics when
+    the orchestrator has computed them (it always has, before any family derives), else
+    computed here."""
+    states = sources.states
+    if AREA_STATE not in states or ROUND_STATE not in states:
+        states = {name: frame.collect() for name, frame in maturity.state(sources, settings).items()}
+    return school_area_scores(states[AREA_STATE].lazy(), states[ROUND_STATE].lazy(), settings.min_cell_size)
 
 
 def latest_round_matrix(area_scores: pl.DataFrame) -> pl.DataFrame:
-    """One row per school (its latest round in label order), one column per area."""
+    """One row per school (its latest round: the last to start), one column per area."""
     if area_scores.is_empty():
         return pl.DataFrame(schema={"school": pl.String, "round": pl.String})
-    latest = area_scores.filter(pl.col("round") == pl.col("round").max().over("school"))
+    latest = area_scores.filter(pl.col("round_order") == pl.col("round_order").max().over("school"))
     wide = latest.pivot(on="area", index=["school", "round"], values="score", sort_columns=True)
     areas = [a for a in vocab.AREAS if a in wide.columns]
     return wide.select("school", "round", *areas).sort("school")

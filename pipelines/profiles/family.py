@@ -1,11 +1,10 @@
 """Maturity profiles: schools clustered by their SELFIE area scores, each cluster put in words.
 
-* School area score: per school, round and area, the mean of the respondent groups' mean
-  answers (leaders, teachers and students each count once, so a large student group does
-  not drown the leaders). Answers are Likert 1-5 (``score.raw``, else ``response``); "not
-  applicable" and "prefer not to say" are no scores. A cell with fewer distinct respondents
-  than ``LAT_MIN_CELL_SIZE`` is suppressed (left out).
-* Clustering: the latest round of each school, one column per area (a missing area takes
+* School area score: per school, round and area, the mean of the respondent groups' area
+  means in ``maturity_area`` (leaders, teachers and students each count once, so a large
+  student group does not drown the leaders); suppressed group cells are left out
+  (:mod:`pipelines.profiles.area_scores`).
+* Clustering: the latest round of each school (the last to start), one column per area (a missing area takes
   the mean of the other schools), k-means (``random_state=0``, 10 starts). The number of
   profiles k is the one with the highest mean silhouette over k = 2..6 (at most n - 1).
 * Words: a profile is *advanced* (centre mean >= 3.5), *developing* (>= 2.5) or
@@ -15,8 +14,9 @@
 
 This module is the profiles family: the profile tables, each profile in words, from the
 clustering (:mod:`pipelines.profiles.clustering`) of the school area scores
-(:mod:`pipelines.profiles.area_scores`, its partitioned statistics), and its marts and
-definitions.
+(:mod:`pipelines.profiles.area_scores`, from the maturity family's statistics), and its
+marts and definitions. A profile of fewer than ``LAT_MIN_SCHOOLS`` schools is withheld in the
+country-level marts: its centre would be one or two schools' scores.
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ from lat.xapi import vocab
 from pipelines.core.catalogue import Mart, register_mart
 from pipelines.core.definitions import Indicator, register, register_dimension
 from pipelines.core.source import Sources
-from pipelines.profiles.area_scores import STATE, latest_round_matrix, shown_scores, state
+from pipelines.core.suppression import FEW_SCHOOLS
+from pipelines.profiles.area_scores import area_matrix, latest_round_matrix
 from pipelines.profiles.clustering import cluster, fill_missing
 
 log = logging.getLogger(__name__)
@@ -98,18 +99,23 @@ def profiles_from_matrix(matrix: pl.DataFrame) -> dict[str, pl.DataFrame]:
 
 
 def withhold_small(marts: dict[str, pl.DataFrame], min_schools: int) -> dict[str, pl.DataFrame]:
-    """Profiles of fewer than ``min_schools`` schools keep their label but no figures.
-
-    The profile marts are read beyond the schools themselves (researchers included): the
-    centre of a one-school profile would be that school's scores.
-    """
+    """Profiles of fewer than ``min_schools`` schools keep their number but no label, words or
+    figures in the country-level marts (researchers read them): the centre, and the strong and
+    weak areas named, would be those of one or two schools. ``school_profiles`` (school level)
+    keeps each school's own label."""
     small = pl.col("schools") < min_schools
+    reason = pl.when(small).then(pl.lit(FEW_SCHOOLS)).otherwise(pl.lit(None, dtype=pl.String))
+    withheld_text = pl.format("Withheld: fewer than {} schools.", pl.lit(min_schools))
     profiles_mart = marts["maturity_profiles"].with_columns(
         small.alias("suppressed"),
+        reason.alias("suppressed_reason"),
         pl.when(small).then(None).otherwise(pl.col("overall_score")).alias("overall_score"),
-        pl.when(small).then(pl.format("Withheld: fewer than {} schools.", pl.lit(min_schools))).otherwise(pl.col("description")).alias("description"),
+        pl.when(small).then(pl.format("Profile {}", pl.col("profile"))).otherwise(pl.col("label")).alias("label"),
+        pl.when(small).then(withheld_text).otherwise(pl.col("description")).alias("description"),
     )
-    centres = marts["maturity_profile_centres"].with_columns(small.alias("suppressed"), pl.when(small).then(None).otherwise(pl.col("centre")).alias("centre"))
+    centres = marts["maturity_profile_centres"].with_columns(
+        small.alias("suppressed"), reason.alias("suppressed_reason"), pl.when(small).then(None).otherwise(pl.col("centre")).alias("centre")
+    )
     return {**marts, "maturity_profiles": profiles_mart, "maturity_profile_centres": centres.drop("schools")}
 
 
@@ -127,28 +133,22 @@ def _empty() -> dict[str, pl.DataFrame]:
 
 
 # --- lat compute: the profiles family ----------------------------------------------------------
-# (its partitioned statistics, state(), are the school area scores: pipelines/profiles/area_scores.py)
 
 
-def derive(st: dict[str, pl.DataFrame], sources: Sources, settings: Settings) -> dict[str, pl.DataFrame]:
+def compute(sources: Sources, settings: Settings) -> dict[str, pl.DataFrame]:
     """school_profiles, maturity_profiles, maturity_profile_centres, profile_selection."""
-    matrix = latest_round_matrix(shown_scores(st[STATE].lazy(), settings.min_cell_size).collect())
     schools = sources.table("schools").select(pl.col("school_id").alias("school"), pl.col("name").alias("school_name"), "hub").collect()
-    marts = withhold_small(profiles_from_matrix(matrix), settings.min_cell_size)
+    marts = withhold_small(profiles_from_matrix(area_matrix(sources, settings)), settings.min_schools)
     marts["school_profiles"] = marts["school_profiles"].join(schools, on="school", how="left")
     log.info("maturity profiles: k=%s by silhouette %s", marts["maturity_profiles"].height, marts["profile_selection"].rows())
     return marts
 
 
-def compute(sources: Sources, settings: Settings) -> dict[str, pl.DataFrame]:
-    """Full run without an orchestrator: the state of every partition, then :func:`derive`."""
-    return derive({name: frame.collect() for name, frame in state(sources, settings).items()}, sources, settings)
-
-
-_FEEDS = "SELFIE answers (answered + cmi.interaction) with school, round and area extensions; not voided; the latest answer per respondent, item and round"
+_FEEDS = "maturity_area cells with figures (SELFIE answers, see the maturity family), each school's latest round (the last to start)"
 _SUPPRESSION = (
-    "built from school area scores, each needing LAT_MIN_CELL_SIZE respondents; "
-    "a profile of fewer than LAT_MIN_CELL_SIZE schools has its figures withheld (suppressed)"
+    "built from school area scores, which leave suppressed group cells out; "
+    "a profile of fewer than LAT_MIN_SCHOOLS schools has its label, description and figures withheld (suppressed) in maturity_profiles and "
+    "maturity_profile_centres"
 )
 register_dimension("profile", "Maturity profile number (1 = highest mean centre).")
 register_dimension("k", "Number of clusters tried: 2 to 6, and at most the number of schools minus 1.")
@@ -189,8 +189,9 @@ register(
         "profiles",
         "The profile's centre in the area (k-means cluster centre).",
         "score 1-5",
-        "k-means over the schools' latest-round area scores (label order), 10 starts with a fixed seed; the centre is the mean area score of the "
-        "cluster's schools (a school's missing area takes the mean of the schools that have it); profiles are numbered from the highest mean centre down",
+        "k-means over the schools' latest-round area scores (the round that started last), 10 starts with a fixed seed; the centre is the mean area "
+        "score of the cluster's schools (a school's missing area takes the mean of the schools that have it); profiles are numbered from the highest "
+        "mean centre down",
         _FEEDS,
         _SUPPRESSION,
     ),
@@ -220,10 +221,11 @@ register_mart(Mart("school_profiles", "school", "Each school's maturity profile 
 }))  # fmt: skip
 register_mart(Mart("maturity_profiles", "country", "The maturity profiles: label, description in words, size.", {
     "profile": "profile", "label": "profiles.label", "description": "profiles.description",
-    "overall_score": "profiles.overall_score", "schools": "profiles.schools", "suppressed": "suppressed",
+    "overall_score": "profiles.overall_score", "schools": "profiles.schools", "suppressed": "suppressed", "suppressed_reason": "suppressed_reason",
 }))  # fmt: skip
 register_mart(Mart("maturity_profile_centres", "country", "Each profile's centre per SELFIE area.", {
     "profile": "profile", "area": "area", "area_name": "area_name", "centre": "profiles.centre", "suppressed": "suppressed",
+    "suppressed_reason": "suppressed_reason",
 }))  # fmt: skip
 register_mart(Mart("profile_selection", "country", "How the number of profiles was chosen: silhouette for k = 2..6.", {
     "k": "k", "silhouette": "profiles.silhouette", "chosen": "profiles.chosen",
