@@ -39,7 +39,10 @@ SHARES = frozenset({"share_agree", "steps_share", "teacher_share", "student_shar
 # Columns whose nulls are small-cell suppressions (too few students active), said in words.
 WITHHELD = frozenset({"student_share", "active_students"})
 # Code columns shown in words (downloads keep the codes); value -> catalogue key prefix.
-CODED = {"group": "group", "kind": "kind", "status": "status", "phase_reached": "phase", "level": "level", "area": "area"}
+CODED = {
+    "group": "group", "kind": "kind", "status": "status", "phase_reached": "phase", "level": "level", "area": "area",
+    "suppressed_reason": "reason",
+}  # fmt: skip
 WIDE = {"reason": "22rem", "explanation": "22rem", "stall_reason": "18rem", "school_name": "12rem", "mentee_name": "12rem", "mentor_name": "12rem"}
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 GRAPH_CONFIG: dcc.Graph.Config = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}, "responsive": True}

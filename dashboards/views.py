@@ -185,17 +185,24 @@ def _latest_progress(frame: pl.DataFrame) -> pl.DataFrame:
 def hub_schools(access: DataAccess, p: Params) -> pl.DataFrame:
     """The hub's schools: level, respondents, a maturity score per school and mentoring status.
 
-    ``score`` is the mean of the school's unsuppressed area means over all groups in the
-    round (only the chosen area when one is chosen); ``areas_scored`` says how many of the
-    area x group cells fed it.
+    ``score`` is the school's overall maturity in the round as the profiles and the mentoring
+    outcome define it: the mean over areas of the school area score (the mean of the groups'
+    area means, suppressed cells left out); only the chosen area when one is chosen.
+    ``cells_scored`` says how many area x group cells fed it.
     """
     schools = read(access, "registry_schools", hub=p.hub, level=p.level, country=p.country)
     schools = schools.select("school", "school_name", "hub", "country", "level", "teachers", "students")
     area = read(access, "maturity_area", school=schools["school"].to_list(), round=p.round, area=p.area) if schools.height else _empty_area()
-    scores = area.group_by("school").agg(
-        pl.col("mean").filter(~pl.col("suppressed")).mean().alias("score"),
-        (~pl.col("suppressed")).sum().cast(pl.Int64).alias("cells_scored"),
-        pl.col("n").filter(pl.col("area") == pl.col("area").min()).sum().cast(pl.Int64).alias("respondents"),
+    shown = ~pl.col("suppressed")
+    per_area = area.group_by("school", "area").agg(
+        pl.col("mean").filter(shown).mean().alias("area_score"),
+        shown.sum().cast(pl.Int64).alias("cells"),
+        pl.col("n").sum().cast(pl.Int64).alias("respondents"),
+    )
+    scores = per_area.group_by("school").agg(
+        pl.col("area_score").mean().alias("score"),
+        pl.col("cells").sum().alias("cells_scored"),
+        pl.col("respondents").filter(pl.col("area") == pl.col("area").min()).sum().alias("respondents"),
     )
     out = schools.join(scores, on="school", how="left")
     if published(access, "mentoring_progress") and schools.height:
@@ -237,15 +244,14 @@ def hub_profiles(access: DataAccess, p: Params) -> pl.DataFrame:
 def country_maturity(access: DataAccess, p: Params) -> pl.DataFrame:
     """Country means (school-weighted) with 95% intervals, per round, area and group."""
     frame = read(access, "maturity_country", weighting="school", round=p.round, area=p.area, group=p.group, country=p.country)
-    return frame.select("country", "round", "area", "group", "schools", "n", "mean", "ci_low", "ci_high", "median", "q1", "q3", "suppressed").sort(
-        "country", "round", "area", "group"
-    )
+    columns = ["country", "round", "area", "group", "schools", "n", "mean", "ci_low", "ci_high", "median", "q1", "q3", "suppressed", "suppressed_reason"]
+    return frame.select(columns).sort("country", "round", "area", "group")
 
 
 def hub_maturity(access: DataAccess, p: Params) -> pl.DataFrame:
     """Hub means (school-weighted) with 95% intervals, per round, area and group."""
     frame = read(access, "maturity_hub", weighting="school", round=p.round, area=p.area, group=p.group, country=p.country)
-    return frame.select("hub", "country", "round", "area", "group", "schools", "n", "mean", "ci_low", "ci_high", "suppressed").sort(
+    return frame.select("hub", "country", "round", "area", "group", "schools", "n", "mean", "ci_low", "ci_high", "suppressed", "suppressed_reason").sort(
         "country", "hub", "round", "area", "group"
     )
 
@@ -253,7 +259,12 @@ def hub_maturity(access: DataAccess, p: Params) -> pl.DataFrame:
 def outcome_summary(access: DataAccess, p: Params) -> pl.DataFrame:
     """Mean maturity change of mentored and other schools, per hub."""
     if not published(access, "mentoring_outcome_summary"):
-        return pl.DataFrame(schema={"hub": pl.String, "mentored": pl.Boolean, "schools": pl.Int64, "mean_change": pl.Float64, "difference": pl.Float64})
+        return pl.DataFrame(
+            schema={
+                "hub": pl.String, "mentored": pl.Boolean, "schools": pl.Int64, "mean_change": pl.Float64, "difference": pl.Float64,
+                "suppressed": pl.Boolean, "suppressed_reason": pl.String,
+            }
+        )  # fmt: skip
     return read(access, "mentoring_outcome_summary", hub=p.hub).sort("hub", "mentored")
 
 
