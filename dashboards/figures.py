@@ -11,7 +11,6 @@ import polars as pl
 
 from dashboards.i18n import t
 from dashboards.theme import GROUP_COLOURS, OKABE_ITO, STATUS_COLOURS, Figure, base_layout, empty_figure
-from dashboards.views import round_key
 from lat.xapi import vocab
 
 SCALE_MAX = 5.0  # the SELFIE agreement scale runs 1..5
@@ -195,14 +194,14 @@ def comparison(frame: pl.DataFrame, key: str, lang: str, title: str) -> Figure:
 
 
 def trend(frame: pl.DataFrame, key: str, lang: str, title: str) -> Figure:
-    """Each ``key``'s mean across rounds (chronological), one line each."""
+    """Each ``key``'s mean across rounds, one line each; the rounds in the order of ``frame``
+    (the views give them in the product's round order)."""
     shown = frame.filter(~pl.col("suppressed") & pl.col("mean").is_not_null())
     if shown.is_empty() or shown["round"].n_unique() < 2:
         return empty_figure(t(lang, "empty.one_round"))
     figure = Figure()
     for i, value in enumerate(sorted(shown[key].unique().to_list())):
         rows = shown.filter(pl.col(key) == value)
-        rows = rows[sorted(range(rows.height), key=lambda i: round_key(rows["round"][i]))]
         figure.add_scatter(
             x=rows["round"].to_list(),
             y=rows["mean"].to_list(),
@@ -212,6 +211,8 @@ def trend(frame: pl.DataFrame, key: str, lang: str, title: str) -> Figure:
             hovertemplate=f"{value}<br>%{{x}}: %{{y:.2f}}<extra></extra>",
         )
     layout = base_layout(title, y_title=t(lang, "axis.mean_1_5"), x_title=t(lang, "axis.round"))
+    rounds = shown["round"].unique(maintain_order=True).to_list()
+    layout["xaxis"] = {**layout.get("xaxis", {}), "type": "category", "categoryorder": "array", "categoryarray": rounds}
     figure.update_layout(**layout)
     return figure
 

@@ -51,16 +51,24 @@ def hub_choices(access: DataAccess) -> pl.DataFrame:
 def round_choices(access: DataAccess, school: str = "") -> list[str]:
     """Survey rounds, newest first (of one school when given, else of the country marts)."""
     frame = read(access, "maturity_area", school=school) if school else read(access, "maturity_country")
-    return sorted(frame["round"].unique().drop_nulls().to_list(), key=round_key, reverse=True)
+    order = round_order(access)
+    return sorted(frame["round"].unique().drop_nulls().to_list(), key=lambda r: (order.get(r, len(order)), r), reverse=True)
 
 
-_SEASONS = {"winter": 0, "spring": 1, "summer": 2, "autumn": 3, "fall": 3}
+def round_order(access: DataAccess) -> dict[str, int]:
+    """round -> its place in the product's one round order (the ``rounds`` mart: by start,
+    then label; labels alone when that mart is not published)."""
+    if not published(access, "rounds"):
+        return {}
+    rounds = read(access, "rounds").sort("round_order")
+    return dict(zip(rounds["round"].to_list(), rounds["round_order"].to_list(), strict=True))
 
 
-def round_key(name: str) -> tuple[str, int, str]:
-    """Chronological order of round names such as ``2025-spring`` < ``2025-autumn``."""
-    year, _, rest = name.partition("-")
-    return (year, _SEASONS.get(rest.lower(), 9), rest)
+def in_round_order(access: DataAccess, frame: pl.DataFrame, *keys: str) -> pl.DataFrame:
+    """``frame`` sorted by ``keys``, with its ``round`` column in the round order."""
+    order = round_order(access)
+    place = pl.col("round").replace_strict(order, default=len(order), return_dtype=pl.Int64)
+    return frame.sort([pl.col(k) if k != "round" else place for k in keys] + [pl.col("round")])
 
 
 # --- school readiness -------------------------------------------------------------------------
@@ -245,15 +253,14 @@ def country_maturity(access: DataAccess, p: Params) -> pl.DataFrame:
     """Country means (school-weighted) with 95% intervals, per round, area and group."""
     frame = read(access, "maturity_country", weighting="school", round=p.round, area=p.area, group=p.group, country=p.country)
     columns = ["country", "round", "area", "group", "schools", "n", "mean", "ci_low", "ci_high", "median", "q1", "q3", "suppressed", "suppressed_reason"]
-    return frame.select(columns).sort("country", "round", "area", "group")
+    return in_round_order(access, frame.select(columns), "country", "round", "area", "group")
 
 
 def hub_maturity(access: DataAccess, p: Params) -> pl.DataFrame:
     """Hub means (school-weighted) with 95% intervals, per round, area and group."""
     frame = read(access, "maturity_hub", weighting="school", round=p.round, area=p.area, group=p.group, country=p.country)
-    return frame.select("hub", "country", "round", "area", "group", "schools", "n", "mean", "ci_low", "ci_high", "suppressed", "suppressed_reason").sort(
-        "country", "hub", "round", "area", "group"
-    )
+    columns = ["hub", "country", "round", "area", "group", "schools", "n", "mean", "ci_low", "ci_high", "suppressed", "suppressed_reason"]
+    return in_round_order(access, frame.select(columns), "country", "hub", "round", "area", "group")
 
 
 def outcome_summary(access: DataAccess, p: Params) -> pl.DataFrame:

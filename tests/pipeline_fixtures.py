@@ -79,6 +79,23 @@ def answer(
     }
 
 
+def assessment(teacher: str, code: str, level: str, *, round: str = "2025-spring", school: str = "S1", minutes: int = 0) -> dict[str, Any]:
+    """One DigCompEdu self-assessment statement: ``teacher`` rates competence ``code`` (e.g. 2.1) at ``level`` (A1..C2)."""
+    return {
+        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"dc/{teacher}/{round}/{code}/{minutes}")),
+        "actor": {"objectType": "Agent", "account": {"homePage": vocab.RESPONDENT_HOMEPAGE, "name": teacher}},
+        "verb": {"id": vocab.ANSWERED},
+        "object": {"objectType": "Activity", "id": vocab.COMPETENCE_BASE + code, "definition": {"type": vocab.COMPETENCE}},
+        "result": {
+            "response": level,
+            "score": {"raw": vocab.DIGCOMP_LEVELS.index(level) + 1, "min": 1, "max": 6},
+            "extensions": {vocab.EXT_DIGCOMP_LEVEL: level},
+        },
+        "context": {"extensions": {vocab.EXT_SCHOOL: school, vocab.EXT_ROUND: round, vocab.EXT_DIGCOMP_AREA: code[0]}},
+        "timestamp": (T0 + timedelta(minutes=minutes)).isoformat().replace("+00:00", "Z"),
+    }
+
+
 def voiding(target_id: str, *, minutes: int = 500) -> dict[str, Any]:
     """A statement voiding ``target_id``."""
     return {

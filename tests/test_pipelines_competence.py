@@ -2,33 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from lat.store import marts
-from lat.xapi import vocab
-from pipeline_fixtures import T0, load, open_store, registry, settings_for
+from pipeline_fixtures import assessment, load, open_store, registry, settings_for
 from pipelines.core import compute
-
-
-def assessment(teacher: str, code: str, level: str, *, round: str = "2025-spring", school: str = "S1", minutes: int = 0) -> dict[str, Any]:
-    return {
-        "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"dc/{teacher}/{round}/{code}/{minutes}")),
-        "actor": {"objectType": "Agent", "account": {"homePage": vocab.RESPONDENT_HOMEPAGE, "name": teacher}},
-        "verb": {"id": vocab.ANSWERED},
-        "object": {"objectType": "Activity", "id": vocab.COMPETENCE_BASE + code, "definition": {"type": vocab.COMPETENCE}},
-        "result": {
-            "response": level,
-            "score": {"raw": vocab.DIGCOMP_LEVELS.index(level) + 1, "min": 1, "max": 6},
-            "extensions": {vocab.EXT_DIGCOMP_LEVEL: level},
-        },
-        "context": {"extensions": {vocab.EXT_SCHOOL: school, vocab.EXT_ROUND: round, vocab.EXT_DIGCOMP_AREA: code[0]}},
-        "timestamp": (T0 + timedelta(minutes=minutes)).isoformat().replace("+00:00", "Z"),
-    }
 
 
 def test_levels_share_b1_plus_and_small_cells(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

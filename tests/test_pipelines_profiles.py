@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 
 from lat.config import Settings
+from pipelines.core.rounds import round_order
 from pipelines.core.source import Sources
 from pipelines.maturity import family as maturity
 from pipelines.profiles import area_scores, clustering
@@ -31,8 +32,8 @@ def _answers() -> list[dict]:
 
 
 def _scores(sources: Sources, settings: Settings, min_cell_size: int) -> pl.DataFrame:
-    states = {name: frame.collect().lazy() for name, frame in maturity.state(sources, settings.model_copy(update={"min_cell_size": min_cell_size})).items()}
-    return area_scores.school_area_scores(states["maturity_area_state"], states["maturity_round_state"], min_cell_size).collect()
+    states = {name: frame.collect() for name, frame in maturity.state(sources, settings.model_copy(update={"min_cell_size": min_cell_size})).items()}
+    return area_scores.school_area_scores(states["maturity_area_state"].lazy(), round_order(states), min_cell_size).collect()
 
 
 def test_area_score_is_the_mean_of_group_means_with_suppressed_cells_left_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

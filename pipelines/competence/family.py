@@ -27,6 +27,7 @@ from pipelines.competence.rollup import rollup
 from pipelines.competence.teacher_levels import CELL, COUNT_COLUMNS, area_levels, latest_levels
 from pipelines.core.catalogue import Mart, register_mart
 from pipelines.core.definitions import Indicator, register
+from pipelines.core.rounds import round_order
 from pipelines.core.source import Sources, sql_text
 
 FAMILY = "competence"
@@ -76,7 +77,7 @@ def derive(st: dict[str, pl.DataFrame], sources: Sources, settings: Settings) ->
     return {
         "competence_area": area_cells(frame, k),
         "competence_levels": level_distribution(frame, k),
-        "competence_progress": between_rounds(frame, k),
+        "competence_progress": between_rounds(frame, round_order(st), k),
         "competence_hub": rollup(frame, schools, "hub", k, settings.min_schools),
         "competence_country": rollup(frame, schools, "country", k, settings.min_schools),
     }

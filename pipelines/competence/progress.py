@@ -8,10 +8,10 @@ from pipelines.competence.area_figures import area_figures
 from pipelines.core.suppression import is_small
 
 
-def between_rounds(st: pl.LazyFrame, k: int) -> pl.LazyFrame:
-    """Change of share at B1+ and of mean level from the school's previous round (same area)."""
-    order = st.group_by("round").agg(pl.col("first_answer").min()).sort(["first_answer", "round"]).with_row_index("round_order").select("round", "round_order")
-    cells = area_figures(st.join(order, on="round"), 1).sort("round_order")
+def between_rounds(st: pl.LazyFrame, order: pl.LazyFrame, k: int) -> pl.LazyFrame:
+    """Change of share at B1+ and of mean level from the school's previous round (same area;
+    rounds in the product's order, ``order``: :func:`pipelines.core.rounds.round_order`)."""
+    cells = area_figures(st.join(order.select("round", "round_order"), on="round"), 1).sort("round_order")
     keys = ["school", "area"]
     prev = cells.with_columns(pl.col("round").shift(-1).over(keys).alias("_next")).filter(pl.col("_next").is_not_null())
     paired = cells.join(

@@ -19,6 +19,7 @@ FAMILIES: list[tuple[str, str]] = [
     ("registry", "pipelines.registry.family:compute"),
     ("maturity", "pipelines.maturity.family:compute"),
     ("competence", "pipelines.competence.family:compute"),
+    ("rounds", "pipelines.rounds.family:compute"),
     ("mentoring", "pipelines.mentoring.family:compute"),
     ("outcome", "pipelines.mentoring.outcome_family:compute"),
     ("activity", "pipelines.activity.family:compute"),

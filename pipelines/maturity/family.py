@@ -21,13 +21,14 @@ from lat.config import Settings
 from pipelines.core.answers import latest
 from pipelines.core.catalogue import Mart, register_mart
 from pipelines.core.definitions import Indicator, register
+from pipelines.core.rounds import round_order
 from pipelines.core.source import Sources
 from pipelines.maturity import gaps, progress, strengths
 from pipelines.maturity.area_scores import area_cells, area_state
 from pipelines.maturity.cells import scored, shown
 from pipelines.maturity.item_scores import item_cells, item_state
 from pipelines.maturity.reliability import alpha_cells
-from pipelines.maturity.rounds import round_order, round_state
+from pipelines.maturity.rounds import round_state
 from pipelines.rollups import hub_comparison
 from pipelines.rollups import maturity as rollup
 
@@ -79,7 +80,7 @@ def derive(st: dict[str, pl.DataFrame], sources: Sources, settings: Settings) ->
     """Stage 2: every maturity mart from the statistics of all partitions."""
     k = settings.min_cell_size
     area, items = st["maturity_area_state"].lazy(), st["maturity_item_state"].lazy()
-    order = round_order(st["maturity_round_state"].lazy())
+    order = round_order(st)
     schools = sources.table("schools").select(pl.col("school_id").alias("school"), "hub", "country")
     cells = area_cells(area, k)
     item_marts = item_cells(items, k)

@@ -1,4 +1,5 @@
-"""The order of self-assessment rounds: by when each started (its first answer), then label."""
+"""When each school's round started (its first answer): the maturity family's part of the
+product's round order (:mod:`pipelines.core.rounds`)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,5 @@ import polars as pl
 
 
 def round_state(answers: pl.LazyFrame) -> pl.LazyFrame:
-    """When each school's round started (its first answer): rounds are ordered by it."""
+    """school, round, first_answer: the earliest answer of each school's round."""
     return answers.group_by(["school", "round"]).agg(pl.col("timestamp").min().alias("first_answer"))
-
-
-def round_order(rounds: pl.LazyFrame) -> pl.LazyFrame:
-    """round -> order (0, 1, ...), by the first answer of the round anywhere, then label."""
-    return (
-        rounds.group_by("round")
-        .agg(pl.col("first_answer").min())
-        .sort(["first_answer", "round"])
-        .with_row_index("round_order")
-        .select("round", pl.col("round_order").cast(pl.Int64))
-    )

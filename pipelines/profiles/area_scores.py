@@ -3,7 +3,7 @@ means (leaders, teachers and students each count once), from the maturity cells 
 figures: a suppressed group cell is left out, exactly as in ``maturity_area``
 (:mod:`pipelines.core.suppression`). The profiles, the mentoring outcome and the pairing
 build on them; rounds are ordered by when they started
-(:func:`pipelines.maturity.rounds.round_order`), never by label.
+(:func:`pipelines.core.rounds.round_order`), never by label.
 """
 
 from __future__ import annotations
@@ -13,15 +13,15 @@ import polars as pl
 from lat.config import Settings
 from lat.xapi import vocab
 from pipelines.core import stable
+from pipelines.core.rounds import round_order
 from pipelines.core.source import Sources
 from pipelines.core.suppression import withheld
 from pipelines.maturity import family as maturity
-from pipelines.maturity.rounds import round_order
 
-AREA_STATE, ROUND_STATE = "maturity_area_state", "maturity_round_state"
+AREA_STATE = "maturity_area_state"
 
 
-def school_area_scores(area_state: pl.LazyFrame, rounds: pl.LazyFrame, min_cell_size: int) -> pl.LazyFrame:
+def school_area_scores(area_state: pl.LazyFrame, order: pl.LazyFrame, min_cell_size: int) -> pl.LazyFrame:
     """school, round, round_order, area, score, respondents: the SELFIE areas A-H of every
     school and round with at least one group cell with figures; score = mean of those cells'
     means, respondents = their respondents. Sorted by school, round order and area."""
@@ -30,7 +30,7 @@ def school_area_scores(area_state: pl.LazyFrame, rounds: pl.LazyFrame, min_cell_
         stable.mean(pl.col("score_sum") / pl.col("answers")).alias("score"), pl.col("n").sum().cast(pl.Int64).alias("respondents")
     )
     return (
-        scores.join(round_order(rounds), on="round")
+        scores.join(order.select("round", "round_order"), on="round")
         .select("school", "round", "round_order", "area", "score", "respondents")
         .sort("school", "round_order", "area")
     )
@@ -41,9 +41,9 @@ def area_scores(sources: Sources, settings: Settings) -> pl.LazyFrame:
     the orchestrator has computed them (it always has, before any family derives), else
     computed here."""
     states = sources.states
-    if AREA_STATE not in states or ROUND_STATE not in states:
+    if AREA_STATE not in states:
         states = {name: frame.collect() for name, frame in maturity.state(sources, settings).items()}
-    return school_area_scores(states[AREA_STATE].lazy(), states[ROUND_STATE].lazy(), settings.min_cell_size)
+    return school_area_scores(states[AREA_STATE].lazy(), round_order(states), settings.min_cell_size)
 
 
 def latest_round_matrix(area_scores: pl.DataFrame) -> pl.DataFrame:
