@@ -52,6 +52,13 @@ class Settings(BaseSettings):
     dashboard_port: int = Field(8050, description="Port the dashboard listens on.")
     retention_months: int | None = Field(None, ge=1, description="Drop statements older than this many months; unset keeps everything.")
     language: str = Field("en", description="Default language of the dashboard.")
+    public_url: str = Field("http://127.0.0.1:8050", description="Address of the dashboard as users reach it; links in e-mail alerts start with it.")
+    smtp_host: str | None = Field(None, description="SMTP server for e-mail alerts ('lat alerts'); unset: alerts can only be previewed with --dry-run.")
+    smtp_port: int = Field(25, ge=1, le=65535, description="Port of the SMTP server.")
+    smtp_from: str = Field("lat@localhost", description="Sender address of e-mail alerts.")
+    smtp_user: str | None = Field(None, description="User name for SMTP authentication (with smtp_password); unset: no authentication.")
+    smtp_password: SecretStr | None = Field(None, description="Password for SMTP authentication.")
+    smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS before authenticating and sending.")
     credentials_base_url: str = Field(
         "https://hub.example.org/credentials",
         description="Public base URL under which the hub hosts its credential files (issuer, jwks.json, status list); ids in issued credentials start with it.",

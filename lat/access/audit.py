@@ -30,6 +30,8 @@ USER_ADDED = "user_added"
 USER_REMOVED = "user_removed"
 PASSWORD_CHANGED = "password_changed"
 ACCESS_DENIED = "access_denied"
+CONTACT_CHANGED = "contact_changed"
+ALERT_SENT = "alert_sent"
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,13 @@ CREATE TABLE IF NOT EXISTS user_scopes (
     value TEXT NOT NULL,
     PRIMARY KEY (user, kind, value)
 );
+-- How to reach a user with e-mail alerts (lat alerts): address, language, and whether they want them.
+CREATE TABLE IF NOT EXISTS user_contacts (
+    user     TEXT PRIMARY KEY REFERENCES users(name) ON DELETE CASCADE,
+    email    TEXT NOT NULL,
+    language TEXT NOT NULL DEFAULT 'en',
+    alerts   INTEGER NOT NULL DEFAULT 1
+);
 -- Server-side sessions. Only a SHA-256 of the cookie value is stored, so a copy of this
 -- file does not let anyone take over a session.
 CREATE TABLE IF NOT EXISTS sessions (

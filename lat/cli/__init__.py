@@ -37,6 +37,7 @@ COMMANDS: dict[str, str] = {
     "export": "lat.cli.export:export",
     "credentials": "lat.cli.credentials:credentials",
     "lrs": "lat.cli.lrs:lrs",
+    "alerts": "lat.cli.alerts:alerts",
 }
 
 

@@ -1,4 +1,4 @@
-"""``lat users``: dashboard accounts (add, list, remove, passwd, demo)."""
+"""``lat users``: dashboard accounts (add, list, remove, passwd, contact, alerts, demo)."""
 
 from __future__ import annotations
 
@@ -102,6 +102,30 @@ def passwd(name: str, password_stdin: bool) -> None:
     click.echo(f"Password of {name} changed; their sessions have ended.")
     if generated:
         click.echo(f"Password (shown once): {password}")
+
+
+@users.command("contact")
+@click.argument("name")
+@click.option("--email", required=True, help="Address for e-mail alerts ('lat alerts').")
+@click.option("--lang", "language", type=click.Choice(["en", "pl"]), default="en", show_default=True, help="Language of the alerts.")
+@click.option("--alerts/--no-alerts", default=True, show_default=True, help="Whether NAME receives alerts.")
+def contact(name: str, email: str, language: str, alerts: bool) -> None:
+    """Give NAME an e-mail address and a language for alerts (mentors and hub coordinators receive them)."""
+    from lat.access.contacts import set_contact
+
+    done = set_contact(get_settings(), name, email=email, language=language, alerts=alerts)
+    click.echo(f"{name}: {done.email}, alerts {'on' if done.alerts else 'off'} ({done.language}).")
+
+
+@users.command("alerts")
+@click.argument("name")
+@click.argument("state", type=click.Choice(["on", "off"]))
+def alerts_(name: str, state: str) -> None:
+    """Turn NAME's e-mail alerts on or off."""
+    from lat.access.contacts import set_alerts
+
+    set_alerts(get_settings(), name, state == "on")
+    click.echo(f"Alerts of {name}: {state}.")
 
 
 @users.command("demo")
