@@ -8,7 +8,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed-test
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test check install browser ralph oidc ob3schema bench clean-data
+.PHONY: demo test check install system browser ralph oidc ob3schema bench clean-data
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -25,7 +25,11 @@ $(FASTXAPI): $(wildcard lat/ingest/_fastxapi*.[ch]) setup.py | $(STAMP)
 	$(PY) setup.py -q build_ext --inplace
 	touch $@
 
-install: $(STAMP) $(FASTXAPI)
+install: system $(STAMP) $(FASTXAPI)
+
+# Debian's Pango for WeasyPrint (lat report) and DejaVu fonts (Polish letters in reports).
+system:
+	@{ ldconfig -p | grep -q libpangoft2-1.0.so.0 && fc-list 2>/dev/null | grep -qi dejavu; } || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fontconfig >/dev/null; }
 
 # Debian's chromium for the browser tests (downloading browsers from elsewhere fails here).
 browser:

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     smtp_user: str | None = Field(None, description="User name for SMTP authentication (with smtp_password); unset: no authentication.")
     smtp_password: SecretStr | None = Field(None, description="Password for SMTP authentication.")
     smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS before authenticating and sending.")
+    report_suggestions: Path | None = Field(
+        None, description="TOML file of suggestions for a school's weakest areas in reports (per area and language); defaults to LAT's own."
+    )
     credentials_base_url: str = Field(
         "https://hub.example.org/credentials",
         description="Public base URL under which the hub hosts its credential files (issuer, jwks.json, status list); ids in issued credentials start with it.",

@@ -38,6 +38,7 @@ COMMANDS: dict[str, str] = {
     "credentials": "lat.cli.credentials:credentials",
     "lrs": "lat.cli.lrs:lrs",
     "alerts": "lat.cli.alerts:alerts",
+    "report": "lat.cli.report:report",
 }
 
 
