@@ -53,7 +53,7 @@ def test_levels_share_b1_plus_and_small_cells(tmp_path: Path, monkeypatch: pytes
     assert area.select("area", "n", "share_b1_plus", "suppressed").rows() == [("2", 5, 0.8, False), ("3", 1, None, True)]
     assert area["mean_level"][0] == pytest.approx((3 + 3 + 3 + 3 + 1) / 5)
     levels = marts.read("competence_levels", settings).filter(area="2").sort("competence_level")
-    assert levels["teachers"].to_list() == [1, 0, 4, 0, 0, 0]
+    assert levels["teachers_at_level"].to_list() == [1, 0, 4, 0, 0, 0]
     hub = marts.read("competence_hub", settings).filter(area="2").sort("weighting")
     # one school is no hub figure (LAT_MIN_SCHOOLS, default 3)
     assert hub.select("weighting", "schools", "n", "share_b1_plus", "suppressed_reason").rows() == [
