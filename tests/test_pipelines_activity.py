@@ -50,7 +50,7 @@ def test_a_smaller_cell_size_shows_the_two_students(sources: Sources) -> None:
 
 
 def test_tools_in_use_per_month(sources: Sources) -> None:
-    got = tools_monthly(_activity(sources)).collect()
+    got = tools_monthly(_activity(sources), sources.table("schools")).collect()
     want = expected(CASE / "tools-monthly.csv").with_columns(pl.col("month").str.to_date())
     assert_frame_matches(got, want, keys=["school", "month"])
 
@@ -69,6 +69,6 @@ def test_compute_aggregating_in_duckdb_equals_the_polars_reading(sources: Source
     people, schools = sources.table("people"), sources.table("schools")
     marts = {name: frame.collect() for name, frame in compute(sources, sources.settings).items()}
     by_week = weekly(_activity(sources), people, schools, sources.settings.min_cell_size).collect()
-    in_use = tools_monthly(_activity(sources)).collect()
+    in_use = tools_monthly(_activity(sources), sources.table("schools")).collect()
     assert marts["activity_weekly"].sort("school", "week").equals(by_week.sort("school", "week"))
     assert marts["activity_tools_monthly"].equals(in_use)
