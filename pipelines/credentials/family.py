@@ -6,6 +6,11 @@ platform sends. A credential counts once per earner and achievement (the first e
 statement). Imported credentials (statement source ``credential import: <issuer>``) count
 like issued ones and are also shown apart.
 
+Hub and country counts follow the attribution rule (docs/registry.md): a credential counts
+for the hub of its statements, which is the registry hub of their school or, for an earner
+without a school (a mentor), the statement's hub extension. School and person rows need a
+registry school: a row without one would be in every school's scope.
+
 This module reads the statements and declares the family's marts and definitions; the
 rules are :mod:`pipelines.credentials.earned` and :mod:`pipelines.credentials.counts`.
 """
@@ -39,10 +44,12 @@ READS = f"verb = '{vocab.EARNED}' AND activity_type = '{vocab.BADGE}'"
 
 def compute(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame]:
     """credentials_school, credentials_hub, credentials_country, credentials_person."""
-    statements = sources.statements(["actor_key", "object_id", "school", "timestamp", "source"], verbs=[vocab.EARNED], activity_types=[vocab.BADGE])
-    rows = earned(statements).filter(pl.col("school").is_not_null()).join(_names(sources), on="achievement", how="left")
-    schools = sources.table("schools").select(pl.col("school_id").alias("school"), "hub", "country")
-    placed = rows.join(schools, on="school", how="inner")
+    columns = ["actor_key", "object_id", "school", "hub", "timestamp", "stored", "source"]
+    statements = sources.statements(columns, verbs=[vocab.EARNED], activity_types=[vocab.BADGE])
+    rows = earned(statements).join(_names(sources), on="achievement", how="left")
+    hubs = sources.table("hubs").select(pl.col("hub_id").alias("hub"), "country")
+    in_hubs = rows.join(hubs, on="hub", how="inner")
+    placed = rows.join(sources.table("schools").select(pl.col("school_id").alias("school")), on="school", how="semi")
     people = sources.table("people").filter(pl.col("actor").is_not_null()).select(pl.col("actor").alias("actor_key"), pl.col("person_id").alias("person"))
     person = (
         placed.join(people.unique("actor_key"), on="actor_key", how="inner")
@@ -51,8 +58,8 @@ def compute(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame]:
     )
     return {
         "credentials_school": counts(placed, ["school"]).drop("schools"),
-        "credentials_hub": _aggregate(placed, "hub", settings.min_schools),
-        "credentials_country": _aggregate(placed, "country", settings.min_schools),
+        "credentials_hub": _aggregate(in_hubs, "hub", settings.min_schools),
+        "credentials_country": _aggregate(in_hubs, "country", settings.min_schools),
         "credentials_person": person,
     }
 
@@ -66,7 +73,11 @@ def _register() -> None:
     register_dimension("achievement", "Achievement (badge) id: the object id of the earned statements.")
     register_dimension("achievement_name", "Achievement name (the badge activity's English name).")
     register_dimension("person", "Person id from the registry (people.csv).")
-    register_dimension("earned_on", "Date (UTC) the credential was earned.")
+    register_dimension(
+        "earned_on",
+        "Date (UTC) the credential was first earned: a person who earned the same achievement again has one row, dated by the "
+        "earliest earned statement (ties: the earlier stored); issued_by is that statement's.",
+    )
     register_dimension("issued_by", "'this hub' (lat credentials award), the issuer id of an imported credential, or 'xAPI source' (reported by another tool).")
     register(
         Indicator(
@@ -74,7 +85,9 @@ def _register() -> None:
             "credentials",
             "Earners of the achievement (people or schools), each counted once.",
             "count",
-            "distinct (actor, achievement) of live earned statements on badge activities",
+            "distinct (actor, achievement) of live earned statements on badge activities (earning it again counts once); per school: the statements' "
+            "school; per hub and country: the statements' hub (the registry hub of their school, or the hub extension for an earner without a school, "
+            "e.g. a mentor) and that hub's country",
             "verb earned (Open Badges xAPI), object type badge",
             "none per school (counts of awards, names not shown); hub and country rows: empty (suppressed_reason few_schools) when fewer than "
             "LAT_MIN_SCHOOLS schools have earners of the achievement",
@@ -93,7 +106,7 @@ def _register() -> None:
             "credentials",
             "Schools with at least one earner of the achievement.",
             "count",
-            "distinct schools of the earners",
+            "distinct schools of the earners (an earner without a school adds to earned, not to schools)",
             "earned statements, attributed to schools",
             "none",
         ),
@@ -114,7 +127,9 @@ def _register() -> None:
         Mart(
             "credentials_person",
             "school",
-            "Each registered person's own micro-credentials (a teacher's list).",
+            "Each registered person's own micro-credentials earned in a registry school (a teacher's list): one row per person and achievement. A "
+            "person without a school (a mentor, a coordinator) has no row (this mart is scoped by school); their credentials are in credentials_hub and "
+            "credentials_country.",
             {
                 "school": "school",
                 "person": "person",
