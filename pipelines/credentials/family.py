@@ -24,7 +24,7 @@ from lat.xapi import vocab
 from pipelines.core.catalogue import Mart, register_mart
 from pipelines.core.definitions import Indicator, register, register_dimension
 from pipelines.core.source import Sources
-from pipelines.core.suppression import withhold_few_schools
+from pipelines.core.suppression import FEW_RESPONDENTS, FEW_SCHOOLS, withhold_few_schools
 from pipelines.credentials.counts import counts
 from pipelines.credentials.earned import earned, issued_by
 
@@ -66,7 +66,9 @@ def compute(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame]:
 
 def _aggregate(placed: pl.LazyFrame, level: str, min_schools: int) -> pl.LazyFrame:
     """A hub's or country's counts, withheld where fewer than ``min_schools`` schools have earners."""
-    return withhold_few_schools(counts(placed, [level]), schools="schools", values=["earned", "imported"], min_schools=min_schools)
+    withheld = withhold_few_schools(counts(placed, [level]), schools="schools", values=["earned", "imported"], min_schools=min_schools)
+    # no respondent cells here: an achievement only people without a school earned is withheld for its 0 schools
+    return withheld.with_columns(pl.col("suppressed_reason").replace(FEW_RESPONDENTS, FEW_SCHOOLS))
 
 
 def _register() -> None:
@@ -90,7 +92,7 @@ def _register() -> None:
             "e.g. a mentor) and that hub's country",
             "verb earned (Open Badges xAPI), object type badge",
             "none per school (counts of awards, names not shown); hub and country rows: empty (suppressed_reason few_schools) when fewer than "
-            "LAT_MIN_SCHOOLS schools have earners of the achievement",
+            "LAT_MIN_SCHOOLS schools have earners of the achievement (earners without a school add none)",
         ),
         Indicator(
             "credentials.imported",
