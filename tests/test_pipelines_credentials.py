@@ -3,12 +3,14 @@
 Hub ee-h has schools c1-c3, hub ee-k school c4 (country EE for both); LAT_MIN_SCHOOLS is 3.
 Teachers a, b, c (c1, c2, c3) and d (c4) earn the badge; a earns it twice (2025-06-10, stored
 first, and 2025-05-01). The mentor m, registered without a school, earns it with the hub
-extension ee-h.
+extension ee-h. e, not in the registry, earns it with the school extension zz (not in the
+registry either) and the hub extension ee-h.
 
 - earned_on: the first earning (a: 2025-05-01), counted once;
 - the mentor counts for ee-h (hub extension, as the attribution rule gives it) and for EE,
-  in earned and not in schools; ee-k, with one school, is withheld; the mentor's second
-  badge, earned by no one with a school, is withheld for its 0 schools (few_schools);
+  in earned and not in schools, and so does e (zz is no registry school); ee-k, with one
+  school, is withheld; the mentor's second badge, earned by no one with a school, is withheld
+  for its 0 schools (few_schools);
 - credentials_person: a row per registered person and achievement in a registry school;
   none for the mentor, who has no school.
 """

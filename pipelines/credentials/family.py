@@ -47,9 +47,16 @@ def compute(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame]:
     columns = ["actor_key", "object_id", "school", "hub", "timestamp", "stored", "source"]
     statements = sources.statements(columns, verbs=[vocab.EARNED], activity_types=[vocab.BADGE])
     rows = earned(statements).join(_names(sources), on="achievement", how="left")
+    registered = sources.table("schools").select(pl.col("school_id").alias("school"))
+    placed = rows.join(registered, on="school", how="semi")
+    # a school id the registry does not know is no school of the hub: it must not help an aggregate past LAT_MIN_SCHOOLS
     hubs = sources.table("hubs").select(pl.col("hub_id").alias("hub"), "country")
-    in_hubs = rows.join(hubs, on="hub", how="inner")
-    placed = rows.join(sources.table("schools").select(pl.col("school_id").alias("school")), on="school", how="semi")
+    in_hubs = (
+        rows.join(hubs, on="hub", how="inner")
+        .join(registered.with_columns(pl.lit(True).alias("_known")), on="school", how="left")
+        .with_columns(pl.when(pl.col("_known")).then(pl.col("school")).alias("school"))
+        .drop("_known")
+    )
     people = sources.table("people").filter(pl.col("actor").is_not_null()).select(pl.col("actor").alias("actor_key"), pl.col("person_id").alias("person"))
     person = (
         placed.join(people.unique("actor_key"), on="actor_key", how="inner")
@@ -108,7 +115,8 @@ def _register() -> None:
             "credentials",
             "Schools with at least one earner of the achievement.",
             "count",
-            "distinct schools of the earners (an earner without a school adds to earned, not to schools)",
+            "distinct registry schools of the earners (an earner without a school, or with a school id the registry does not know, adds to earned, not to "
+            "schools)",
             "earned statements, attributed to schools",
             "none",
         ),
