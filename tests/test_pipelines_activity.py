@@ -50,7 +50,7 @@ def test_a_smaller_cell_size_shows_the_two_students(sources: Sources) -> None:
 
 
 def test_tools_in_use_per_month(sources: Sources) -> None:
-    got = tools_monthly(_activity(sources)).collect()
+    got = tools_monthly(_activity(sources), sources.table("schools")).collect()
     want = expected(CASE / "tools-monthly.csv").with_columns(pl.col("month").str.to_date())
     assert_frame_matches(got, want, keys=["school", "month"])
 
@@ -69,6 +69,40 @@ def test_compute_aggregating_in_duckdb_equals_the_polars_reading(sources: Source
     people, schools = sources.table("people"), sources.table("schools")
     marts = {name: frame.collect() for name, frame in compute(sources, sources.settings).items()}
     by_week = weekly(_activity(sources), people, schools, sources.settings.min_cell_size).collect()
-    in_use = tools_monthly(_activity(sources)).collect()
+    in_use = tools_monthly(_activity(sources), sources.table("schools")).collect()
     assert marts["activity_weekly"].sort("school", "week").equals(by_week.sort("school", "week"))
     assert marts["activity_tools_monthly"].equals(in_use)
+
+
+# --- The readings issue 23 settled, on tests/fixtures/pipelines/activity/definitions.
+# b1 registers 4 teachers and 10 students, b2 2 teachers and no students. In the week of
+# 2025-03-03 four teachers are active at b1: ta (Moodle, LMS category), tsha (an H5P tool with no
+# LMS category, actor by mbox_sha1sum), topenid (actor by openid) and tb, whom the registry
+# places at b2 but whose statement names b1; an unregistered actor completes a lesson at b1;
+# ta's statement naming the unknown school zz counts nowhere. Nothing happens until ta at b1
+# in the week of 03-31 and tb at b2 (through the registry) in the week of 04-07.
+#
+# Rows: both registry schools for each of the six weeks from 03-03 to 04-07, zeros included,
+# no row for zz. The 4-week change of 03-31 compares with 03-03 (1.0 -> 0.25: -0.75); that
+# of 04-07 with 03-10, a week without activity (share 0).
+
+DEFINITIONS = FIXTURES / "activity" / "definitions"
+
+
+@pytest.fixture
+def definitions_marts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, pl.DataFrame]:
+    settings = settings_for(tmp_path, monkeypatch, min_cell_size=5)
+    con = open_store(settings)
+    load_case(con, DEFINITIONS)
+    sources = Sources(con, settings, now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    return {name: frame.collect() for name, frame in compute(sources, settings).items()}
+
+
+def test_weekly_rows_activity_statements_and_four_week_change(definitions_marts: dict[str, pl.DataFrame]) -> None:
+    want = expected(DEFINITIONS / "weekly.csv").with_columns(pl.col("week").str.to_date(), pl.col("students_suppressed").cast(pl.Boolean))
+    assert_frame_matches(definitions_marts["activity_weekly"], want, keys=["school", "week"])
+
+
+def test_tools_of_registry_schools_and_the_list_separator(definitions_marts: dict[str, pl.DataFrame]) -> None:
+    want = expected(DEFINITIONS / "tools-monthly.csv").with_columns(pl.col("month").str.to_date())
+    assert_frame_matches(definitions_marts["activity_tools_monthly"], want, keys=["school", "month"])

@@ -3,15 +3,21 @@
 *Activity statements* are the live statements attributed to a school (profile extension or
 registry, see :mod:`lat.store.attribution`) that are none of: survey answers, DigCompEdu
 self-assessments, mentoring statements, micro-credentials, voiding statements. In practice:
-Moodle's logstore_xapi output, H5P and other classroom tools.
+Moodle's logstore_xapi output, H5P and other classroom tools. The profile's ``lms-*``
+templates are not required: a classroom tool that names no LMS category, and an actor
+identified by ``mbox_sha1sum`` or ``openid`` (which the registry accepts as a person's
+actor), are activity too; "LMS and classroom" means every source that is not another
+family's.
 
 * Weekly (ISO weeks from Monday, UTC), per school: distinct active teachers and students
-  (actors the people registry maps to the school with that role) and their share of the
-  registered head count (``schools.teachers`` / ``students``); completions (statements with
-  verb *completed* or ``result.completion`` true); the 4-week change of each share (this
-  week's share minus the share four weeks earlier). Every week between the first and the
-  last week with activity in the store is listed for every school, weeks without activity
-  as zeros.
+  (actors of the school's activity statements whom the people registry gives that role,
+  whatever school it places them in: the statement's school extension wins, as in
+  attribution) and their share of the registered head count (``schools.teachers`` /
+  ``students``); completions (statements with verb *completed* or ``result.completion``
+  true); the 4-week change of each share (this week's share minus the share of the week
+  four weeks earlier, a week without activity included). Every registry school has a row
+  for every week between the first and the last week with activity in the store (any
+  school's), weeks without activity as zeros.
 * Monthly, per school: digital tools in use = distinct object activity types (e.g. Moodle
   quiz, assignment, forum, H5P content), listed by their last IRI segment.
 * Small cells: a week in which fewer than ``LAT_MIN_CELL_SIZE`` (but some) students were
@@ -105,33 +111,38 @@ def compute(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame]:
     schools = sources.table("schools")
     return {
         "activity_weekly": weekly_from_counts(weekly_counts_sql(sources), schools, settings.min_cell_size),
-        "activity_tools_monthly": tools_from_types(monthly_types_sql(sources)),
+        "activity_tools_monthly": tools_from_types(monthly_types_sql(sources), schools),
     }
 
 
-_FEEDS = "LMS and classroom statements attributed to the school (not survey, competence, mentoring, credential or voiding statements)"
+_FEEDS = (
+    "LMS and classroom statements attributed to a registry school: every live statement that is not a survey answer, DigCompEdu self-assessment, mentoring "
+    "statement, micro-credential or voiding statement, whether or not it follows the profile's lms-* templates (a tool without an LMS category, an actor "
+    "identified by mbox_sha1sum or openid, count)"
+)
 _SMALL = "student figures withheld when 1 to LAT_MIN_CELL_SIZE-1 students were active (students_suppressed)"
 _INDICATORS: dict[str, tuple[str, str, str, str]] = {
     # column: (meaning, unit, formula, suppression)
     "week": (
         "ISO week (its Monday, UTC).",
         "date",
-        "timestamp truncated to the week; every registered school has a row for every week from the first to the last week with activity in the store "
-        "(zeros in weeks without activity)",
+        "timestamp truncated to the week (Monday 00:00 UTC); every registry school has a row for every week from the first to the last week in which "
+        "any school has activity (zeros in weeks without activity); a school id the registry does not know gets no row",
         "none",
     ),
     "active_teachers": (
         "Teachers active in the week.",
         "count",
         "distinct actors of the school's activity statements in the week whom people.csv gives the role teacher (an actor with several roles "
-        "takes the alphabetically first)",
+        "takes the alphabetically first); a teacher the registry places in another school counts for the school the statement is attributed to "
+        "(its school extension wins, as in attribution), not for the registry's school",
         "none (staff activity)",
     ),
     "teachers": ("Registered teachers (head count).", "count", "the teachers column of the school in the registry (schools.csv)", "none"),
     "teacher_share": (
         "Share of the registered teachers active in the week.",
         "share 0-1",
-        "active_teachers / teachers; empty when teachers = 0",
+        "active_teachers / teachers; empty when teachers = 0; above 1 when teachers registered elsewhere are active in the school",
         "none (staff activity)",
     ),
     "active_students": (
@@ -158,25 +169,29 @@ _INDICATORS: dict[str, tuple[str, str, str, str]] = {
     "teacher_share_change_4w": (
         "Change of the teacher share over 4 weeks.",
         "share points",
-        "teacher_share - teacher_share 4 weeks earlier; empty in the first 4 weeks listed or when either share is empty",
+        "teacher_share - teacher_share of the week 4 weeks earlier (a week without activity has share 0); empty in the first 4 weeks listed or when "
+        "either share is empty",
         "none (staff activity)",
     ),
     "student_share_change_4w": (
         "Change of the student share over 4 weeks.",
         "share points",
-        "student_share - student_share 4 weeks earlier; empty in the first 4 weeks listed or when either share is empty",
+        "student_share - student_share of the week 4 weeks earlier (a week without activity has share 0); empty in the first 4 weeks listed or when "
+        "either share is empty (a withheld week's share enters no change)",
         _SMALL,
     ),
     "tools": (
         "Digital tools in use in the month: distinct activity types of the school's activity statements.",
         "count",
-        "distinct object activity types (object.definition.type) of the month's activity statements; statements without a type are not counted",
+        "distinct object activity types (object.definition.type) of the month's activity statements; statements without a type are not counted; "
+        "a row per registry school and month with at least one typed activity statement",
         "none",
     ),
     "tool_list": (
         "The tools in use (last segment of each activity type IRI).",
         "text",
-        "distinct short names (the last path segment of each type IRI), sorted by character code, joined by a comma and a space",
+        "distinct short names (the last path segment of each type IRI, a trailing slash ignored), sorted by character code (capitals before small "
+        "letters), joined by ', ' (a comma and one space; a name is listed once even when two types share it)",
         "none",
     ),
 }

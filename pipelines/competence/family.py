@@ -105,8 +105,8 @@ register(
     _c(
         "n",
         "Teachers behind the row. A school row: the school's teachers who self-assessed at least one competence of the area in the round (n_previous: the same "
-        "in previous_round). A hub or country row: the teachers of the schools counted (school weighting: the unsuppressed schools; respondent weighting: all "
-        "schools).",
+        "in previous_round). A hub or country row, under either weighting: the teachers of the school cells with figures (the cells counted in schools); "
+        "the teachers of suppressed cells are in neither weighting.",
         "teachers",
         "count of distinct teachers (roll-ups: the sum of the school counts)",
         "never",
@@ -116,7 +116,8 @@ register(
         "Mean of teachers' area levels (A1=1 .. C2=6) in the round (mean_level_previous: in previous_round).",
         "level 1-6",
         "sum of area levels / n",
-        "empty when n (teachers) < LAT_MIN_CELL_SIZE; in competence_progress, when either round's n is",
+        "empty when n (teachers) < LAT_MIN_CELL_SIZE; in competence_progress, each round's figure is empty when that round's n is (as in competence_area), "
+        "whatever the other round's",
     ),
     _c(
         "share_b1_plus",
@@ -124,19 +125,32 @@ register(
         "share 0-1",
         "teachers with area level >= B1 / n; a teacher's area level is the lower median of their competence levels in the area (of an even number of levels, "
         "the lower of the two middle ones)",
-        "empty when n (teachers) < LAT_MIN_CELL_SIZE; in competence_progress, when either round's n is",
+        "empty when n (teachers) < LAT_MIN_CELL_SIZE; in competence_progress, each round's figure is empty when that round's n is (as in competence_area), "
+        "whatever the other round's",
     ),
-    _c("teachers", "Teachers whose area level is this level.", "teachers", "count"),
-    _c("share", "Share of the school's assessed teachers at this level.", "share 0-1", "teachers at level / n"),
+    _c(
+        "teachers_at_level",
+        "Teachers whose area level is this level (not the registry's head count, which is teachers).",
+        "teachers",
+        "count; every school, round and area with self-assessments has six rows, A1 to C2, a level no teacher is at with 0",
+    ),
+    _c("share", "Share of the school's assessed teachers at this level.", "share 0-1", "teachers_at_level / n"),
     _c(
         "change",
         "Change from the school's previous round (same area): of the share at B1+ or of the mean level.",
         "share points or levels",
         "figure(round) - figure(previous round)",
-        "empty when either round has n < LAT_MIN_CELL_SIZE",
+        "empty when either round has n < LAT_MIN_CELL_SIZE (a suppressed round's figure enters no change); suppressed is then true",
     ),
     _c("schools", "Schools in the roll-up cell: the school cells with figures (not suppressed), for both weightings.", "schools", "count", "never"),
-    _c("schools_excluded", "Suppressed school cells left out of the roll-up.", "schools", "count", "never"),
+    _c(
+        "schools_excluded",
+        "School cells of the hub or country (round and area) left out of the roll-up, under both weightings, because they are suppressed (fewer than "
+        "LAT_MIN_CELL_SIZE teachers). A school without self-assessments in the round and area has no cell and is not counted.",
+        "schools",
+        "count",
+        "never",
+    ),
     _c(
         "rollup",
         "Hub/country figure: school weighting = mean of school figures; respondent weighting = pooled teachers; both over the school cells with figures.",
@@ -172,12 +186,12 @@ register_mart(
     Mart(
         "competence_levels",
         "school",
-        "Distribution of teachers' area levels (A1..C2) per school, round and area.",
+        "Distribution of teachers' area levels per school, round and area: six rows per cell, A1..C2.",
         {
             **_CELLC,
             "competence_level": "competence_level",
             "n": "competence.n",
-            "teachers": "competence.teachers",
+            "teachers_at_level": "competence.teachers_at_level",
             "share": "competence.share",
             "suppressed": "suppressed",
         },

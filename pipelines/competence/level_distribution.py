@@ -9,14 +9,14 @@ from pipelines.core.suppression import is_small
 
 
 def level_distribution(st: pl.LazyFrame, k: int) -> pl.LazyFrame:
-    """Long table: teachers and share at each level; counts blanked in small cells."""
-    long = st.unpivot(index=[*CELL, "n"], on=COUNT_COLUMNS, variable_name="competence_level", value_name="teachers")
+    """Long table: six rows per cell (A1..C2, a level nobody is at with 0), teachers and share at each level; counts blanked in small cells."""
+    long = st.unpivot(index=[*CELL, "n"], on=COUNT_COLUMNS, variable_name="competence_level", value_name="teachers_at_level")
     hidden = is_small("n", k)
     return long.select(
         *CELL,
         pl.col("competence_level").str.strip_prefix("level_").str.to_uppercase(),
         "n",
-        pl.when(hidden).then(None).otherwise(pl.col("teachers")).alias("teachers"),
-        pl.when(hidden).then(None).otherwise(pl.col("teachers") / pl.col("n")).alias("share"),
+        pl.when(hidden).then(None).otherwise(pl.col("teachers_at_level")).alias("teachers_at_level"),
+        pl.when(hidden).then(None).otherwise(pl.col("teachers_at_level") / pl.col("n")).alias("share"),
         hidden.alias("suppressed"),
     )

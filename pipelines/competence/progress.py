@@ -1,4 +1,10 @@
-"""Change of teachers' competence from the school's previous round (``competence_progress``)."""
+"""Change of teachers' competence from the school's previous round (``competence_progress``).
+
+Each round's figures are those ``competence_area`` publishes for its cell: a round with fewer
+than ``LAT_MIN_CELL_SIZE`` teachers has none, so its figure is empty here too and so is the
+change that would be derived from it; the other round's figure stays shown, as it is in
+``competence_area``. ``suppressed`` says that the change is withheld.
+"""
 
 from __future__ import annotations
 
@@ -25,14 +31,15 @@ def between_rounds(st: pl.LazyFrame, order: pl.LazyFrame, k: int) -> pl.LazyFram
         ),
         on=[*keys, "round"],
     )
-    hidden = is_small("n", k) | is_small("n_previous", k)
+    small, small_previous = is_small("n", k), is_small("n_previous", k)
+    hidden = small | small_previous
     figures = {
-        "share_b1_plus": pl.col("share_b1_plus"),
-        "share_b1_plus_previous": pl.col("share_b1_plus_previous"),
-        "change_share_b1_plus": pl.col("share_b1_plus") - pl.col("share_b1_plus_previous"),
-        "mean_level": pl.col("mean_level"),
-        "mean_level_previous": pl.col("mean_level_previous"),
-        "change_mean_level": pl.col("mean_level") - pl.col("mean_level_previous"),
+        "share_b1_plus": (small, pl.col("share_b1_plus")),
+        "share_b1_plus_previous": (small_previous, pl.col("share_b1_plus_previous")),
+        "change_share_b1_plus": (hidden, pl.col("share_b1_plus") - pl.col("share_b1_plus_previous")),
+        "mean_level": (small, pl.col("mean_level")),
+        "mean_level_previous": (small_previous, pl.col("mean_level_previous")),
+        "change_mean_level": (hidden, pl.col("mean_level") - pl.col("mean_level_previous")),
     }
     return paired.select(
         "school",
@@ -41,6 +48,6 @@ def between_rounds(st: pl.LazyFrame, order: pl.LazyFrame, k: int) -> pl.LazyFram
         "area",
         "n",
         "n_previous",
-        *[pl.when(hidden).then(None).otherwise(e).alias(name) for name, e in figures.items()],
+        *[pl.when(withheld).then(None).otherwise(e).alias(name) for name, (withheld, e) in figures.items()],
         hidden.alias("suppressed"),
     )

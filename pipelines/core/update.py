@@ -20,7 +20,7 @@ from pipelines.core.source import REGISTRY_TABLES
 
 # Raised when the remembered statistics change shape or meaning (a new column, another rule):
 # the next run is then a full one instead of merging old statistics with new.
-STATE_VERSION = 2
+STATE_VERSION = 3  # 3: issue 23 definitions (competence_levels.teachers_at_level, progress figures, activity and credentials rows)
 
 
 def snapshot(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, Any]:

@@ -13,7 +13,7 @@ def counts(frame: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
             pl.col("achievement_name").drop_nulls().first(),
             pl.len().cast(pl.Int64).alias("earned"),
             pl.col("imported").sum().cast(pl.Int64).alias("imported"),
-            pl.col("school").n_unique().cast(pl.Int64).alias("schools"),
+            pl.col("school").drop_nulls().n_unique().cast(pl.Int64).alias("schools"),
         )
         .sort(*keys, "achievement")
     )

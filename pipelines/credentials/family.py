@@ -6,6 +6,11 @@ platform sends. A credential counts once per earner and achievement (the first e
 statement). Imported credentials (statement source ``credential import: <issuer>``) count
 like issued ones and are also shown apart.
 
+Hub and country counts follow the attribution rule (docs/registry.md): a credential counts
+for the hub of its statements, which is the registry hub of their school or, for an earner
+without a school (a mentor), the statement's hub extension. School and person rows need a
+registry school: a row without one would be in every school's scope.
+
 This module reads the statements and declares the family's marts and definitions; the
 rules are :mod:`pipelines.credentials.earned` and :mod:`pipelines.credentials.counts`.
 """
@@ -19,7 +24,7 @@ from lat.xapi import vocab
 from pipelines.core.catalogue import Mart, register_mart
 from pipelines.core.definitions import Indicator, register, register_dimension
 from pipelines.core.source import Sources
-from pipelines.core.suppression import withhold_few_schools
+from pipelines.core.suppression import FEW_RESPONDENTS, FEW_SCHOOLS, withhold_few_schools
 from pipelines.credentials.counts import counts
 from pipelines.credentials.earned import earned, issued_by
 
@@ -39,10 +44,19 @@ READS = f"verb = '{vocab.EARNED}' AND activity_type = '{vocab.BADGE}'"
 
 def compute(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame]:
     """credentials_school, credentials_hub, credentials_country, credentials_person."""
-    statements = sources.statements(["actor_key", "object_id", "school", "timestamp", "source"], verbs=[vocab.EARNED], activity_types=[vocab.BADGE])
-    rows = earned(statements).filter(pl.col("school").is_not_null()).join(_names(sources), on="achievement", how="left")
-    schools = sources.table("schools").select(pl.col("school_id").alias("school"), "hub", "country")
-    placed = rows.join(schools, on="school", how="inner")
+    columns = ["actor_key", "object_id", "school", "hub", "timestamp", "stored", "source"]
+    statements = sources.statements(columns, verbs=[vocab.EARNED], activity_types=[vocab.BADGE])
+    rows = earned(statements).join(_names(sources), on="achievement", how="left")
+    registered = sources.table("schools").select(pl.col("school_id").alias("school"))
+    placed = rows.join(registered, on="school", how="semi")
+    # a school id the registry does not know is no school of the hub: it must not help an aggregate past LAT_MIN_SCHOOLS
+    hubs = sources.table("hubs").select(pl.col("hub_id").alias("hub"), "country")
+    in_hubs = (
+        rows.join(hubs, on="hub", how="inner")
+        .join(registered.with_columns(pl.lit(True).alias("_known")), on="school", how="left")
+        .with_columns(pl.when(pl.col("_known")).then(pl.col("school")).alias("school"))
+        .drop("_known")
+    )
     people = sources.table("people").filter(pl.col("actor").is_not_null()).select(pl.col("actor").alias("actor_key"), pl.col("person_id").alias("person"))
     person = (
         placed.join(people.unique("actor_key"), on="actor_key", how="inner")
@@ -51,22 +65,28 @@ def compute(sources: Sources, settings: Settings) -> dict[str, pl.LazyFrame]:
     )
     return {
         "credentials_school": counts(placed, ["school"]).drop("schools"),
-        "credentials_hub": _aggregate(placed, "hub", settings.min_schools),
-        "credentials_country": _aggregate(placed, "country", settings.min_schools),
+        "credentials_hub": _aggregate(in_hubs, "hub", settings.min_schools),
+        "credentials_country": _aggregate(in_hubs, "country", settings.min_schools),
         "credentials_person": person,
     }
 
 
 def _aggregate(placed: pl.LazyFrame, level: str, min_schools: int) -> pl.LazyFrame:
     """A hub's or country's counts, withheld where fewer than ``min_schools`` schools have earners."""
-    return withhold_few_schools(counts(placed, [level]), schools="schools", values=["earned", "imported"], min_schools=min_schools)
+    withheld = withhold_few_schools(counts(placed, [level]), schools="schools", values=["earned", "imported"], min_schools=min_schools)
+    # no respondent cells here: an achievement only people without a school earned is withheld for its 0 schools
+    return withheld.with_columns(pl.col("suppressed_reason").replace(FEW_RESPONDENTS, FEW_SCHOOLS))
 
 
 def _register() -> None:
     register_dimension("achievement", "Achievement (badge) id: the object id of the earned statements.")
     register_dimension("achievement_name", "Achievement name (the badge activity's English name).")
     register_dimension("person", "Person id from the registry (people.csv).")
-    register_dimension("earned_on", "Date (UTC) the credential was earned.")
+    register_dimension(
+        "earned_on",
+        "Date (UTC) the credential was first earned: a person who earned the same achievement again has one row, dated by the "
+        "earliest earned statement (ties: the earlier stored); issued_by is that statement's.",
+    )
     register_dimension("issued_by", "'this hub' (lat credentials award), the issuer id of an imported credential, or 'xAPI source' (reported by another tool).")
     register(
         Indicator(
@@ -74,10 +94,12 @@ def _register() -> None:
             "credentials",
             "Earners of the achievement (people or schools), each counted once.",
             "count",
-            "distinct (actor, achievement) of live earned statements on badge activities",
+            "distinct (actor, achievement) of live earned statements on badge activities (earning it again counts once); per school: the statements' "
+            "school; per hub and country: the statements' hub (the registry hub of their school, or the hub extension for an earner without a school, "
+            "e.g. a mentor) and that hub's country",
             "verb earned (Open Badges xAPI), object type badge",
             "none per school (counts of awards, names not shown); hub and country rows: empty (suppressed_reason few_schools) when fewer than "
-            "LAT_MIN_SCHOOLS schools have earners of the achievement",
+            "LAT_MIN_SCHOOLS schools have earners of the achievement (earners without a school add none)",
         ),
         Indicator(
             "credentials.imported",
@@ -93,7 +115,8 @@ def _register() -> None:
             "credentials",
             "Schools with at least one earner of the achievement.",
             "count",
-            "distinct schools of the earners",
+            "distinct registry schools of the earners (an earner without a school, or with a school id the registry does not know, adds to earned, not to "
+            "schools)",
             "earned statements, attributed to schools",
             "none",
         ),
@@ -114,7 +137,9 @@ def _register() -> None:
         Mart(
             "credentials_person",
             "school",
-            "Each registered person's own micro-credentials (a teacher's list).",
+            "Each registered person's own micro-credentials earned in a registry school (a teacher's list): one row per person and achievement. A "
+            "person without a school (a mentor, a coordinator) has no row (this mart is scoped by school); their credentials are in credentials_hub and "
+            "credentials_country.",
             {
                 "school": "school",
                 "person": "person",
