@@ -47,6 +47,7 @@ def test_a_small_round_suppresses_the_comparison() -> None:
     assert got["suppressed"] is True
     assert (got["n"], got["n_previous"]) == (6, 3)
     assert got["change"] is None and got["ci_low"] is None and got["mean_previous"] is None
+    assert got["mean"] == pytest.approx(3.0)  # this round's cell is shown, as in maturity_area
 
 
 def test_first_round_has_no_progress_row() -> None:

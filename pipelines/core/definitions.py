@@ -59,8 +59,8 @@ DIMENSIONS: dict[str, str] = {
     "suppressed": "True when the row's figures are withheld (empty). A cell is suppressed by the small-cell rule: its "
     "count (respondents; teachers for competence; complete cases for alpha) is below LAT_MIN_CELL_SIZE, or, in maturity, none of its answers is "
     "shown (each answer needs its item cell and its area cell to reach LAT_MIN_CELL_SIZE). A derived row is suppressed when an input is: a gap "
-    "whose group cell is, a progress row whose either round is (its change is empty; in competence_progress each round's own figure stays as "
-    "competence_area shows it). An aggregate (hub, country, profile, outcome summary, credentials per hub or "
+    "whose group cell is, a progress row whose either round is (its change is empty; each round's own figure stays as "
+    "its cell in maturity_area or competence_area shows it). An aggregate (hub, country, profile, outcome summary, credentials per hub or "
     "country) is suppressed when fewer than LAT_MIN_SCHOOLS schools have figures (suppressed_reason says which rule). The indicators' "
     "suppression lines say which.",
     "suppressed_reason": "Why an aggregate row is suppressed: few_respondents (no school cell with figures: each has fewer than LAT_MIN_CELL_SIZE "

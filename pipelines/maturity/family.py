@@ -164,7 +164,7 @@ register(
         "Mean of respondents' area means (each respondent counts once) in this round and in the previous one.",
         "1-5 scale",
         "mean over respondents of (their shown scores' mean in the area)",
-        "empty when either round's cell is suppressed",
+        "empty when its own round's cell is suppressed (the other round's mean stays shown, as in maturity_area)",
     ),
     _maturity(
         "change",

@@ -10,8 +10,10 @@ independent samples (answers are anonymous, so people cannot be linked across ro
     df = se^4 / ((s1^2/n1)^2/(n1-1) + (s0^2/n0)^2/(n0-1))   (Welch-Satterthwaite),
     CI = change -/+ t(0.975, df) * se.
 
-A comparison is suppressed when either round's cell is (its means come from the shown
-answers alone, see :mod:`pipelines.core.suppression`).
+Each round's mean is shown as its cell is (a suppressed cell has none; the means come from
+the shown answers alone, see :mod:`pipelines.core.suppression`); the change and its interval
+are withheld, and ``suppressed`` set, when either round's cell is suppressed (as in
+``competence_progress``).
 """
 
 from __future__ import annotations
@@ -45,9 +47,9 @@ def between_rounds(area_state: pl.LazyFrame, order: pl.LazyFrame, min_cell_size:
         on=[*keys, "round"],
     )
     hidden = pl.col("_hidden") | pl.col("_hidden_previous")
-    figures = ["mean", "mean_previous", "change", "ci_low", "ci_high", "significant"]
+    blanked = {"mean": pl.col("_hidden"), "mean_previous": pl.col("_hidden_previous")} | dict.fromkeys(("change", "ci_low", "ci_high", "significant"), hidden)
     return (
         paired.with_columns(welch("mean", "var", "scored", "mean_previous", "var_previous", "scored_previous"))
-        .with_columns(*[pl.when(hidden).then(None).otherwise(pl.col(c)).alias(c) for c in figures], hidden.alias("suppressed"))
-        .select("school", "round", "previous_round", "area", "group", "n", "n_previous", *figures, "suppressed")
+        .with_columns(*[pl.when(when).then(None).otherwise(pl.col(c)).alias(c) for c, when in blanked.items()], hidden.alias("suppressed"))
+        .select("school", "round", "previous_round", "area", "group", "n", "n_previous", *blanked, "suppressed")
     )
