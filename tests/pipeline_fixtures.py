@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from lat.registry import organisation as lat_registry
 from lat.store import attribution
 from lat.store import database as store
 from lat.xapi import vocab
+from pipelines.core.source import Sources
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "pipelines"
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
@@ -129,6 +130,21 @@ def load_case(con: duckdb.DuckDBPyConnection, case: Path) -> None:
     lat_registry.write(con, lat_registry.load(case / "registry"))
     load(con, read_ndjson(case / "input.ndjson"))
     attribution.apply(con)
+
+
+def case_marts(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    case: Path,
+    compute: Callable[[Sources, Settings], Mapping[str, pl.LazyFrame | pl.DataFrame]],
+    **overrides: Any,
+) -> dict[str, pl.DataFrame]:
+    """A family's marts (``compute``) from a fixture case in a fresh store (settings ``overrides``)."""
+    settings = settings_for(tmp_path, monkeypatch, **overrides)
+    con = open_store(settings)
+    load_case(con, case)
+    sources = Sources(con, settings, now=datetime(2026, 1, 1, tzinfo=UTC))
+    return {name: frame.lazy().collect() for name, frame in compute(sources, settings).items()}
 
 
 def registry(con: duckdb.DuckDBPyConnection, schools: dict[str, tuple[str, str]]) -> None:

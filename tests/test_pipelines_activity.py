@@ -16,11 +16,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from pipeline_fixtures import FIXTURES, assert_frame_matches, case_marts, expected, load_case, open_store, settings_for
 from pipelines.activity.family import ACTIVITY_COLUMNS, activity_statements, compute
 from pipelines.activity.tools import tools_monthly
 from pipelines.activity.weekly import weekly
 from pipelines.core.source import Sources
-from tests.pipeline_fixtures import FIXTURES, assert_frame_matches, expected, load_case, open_store, settings_for
 
 CASE = FIXTURES / "activity" / "basic"
 
@@ -91,11 +91,7 @@ DEFINITIONS = FIXTURES / "activity" / "definitions"
 
 @pytest.fixture
 def definitions_marts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, pl.DataFrame]:
-    settings = settings_for(tmp_path, monkeypatch, min_cell_size=5)
-    con = open_store(settings)
-    load_case(con, DEFINITIONS)
-    sources = Sources(con, settings, now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
-    return {name: frame.collect() for name, frame in compute(sources, settings).items()}
+    return case_marts(tmp_path, monkeypatch, DEFINITIONS, compute, min_cell_size=5)
 
 
 def test_weekly_rows_activity_statements_and_four_week_change(definitions_marts: dict[str, pl.DataFrame]) -> None:

@@ -17,26 +17,20 @@ registry either) and the hub extension ee-h.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-from pipelines.core.source import Sources
+from pipeline_fixtures import FIXTURES, assert_frame_matches, case_marts, expected
 from pipelines.credentials.family import compute
-from tests.pipeline_fixtures import FIXTURES, assert_frame_matches, expected, load_case, open_store, settings_for
 
 CASE = FIXTURES / "credentials" / "definitions"
 
 
 @pytest.fixture
 def marts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, pl.DataFrame]:
-    settings = settings_for(tmp_path, monkeypatch, min_schools=3)
-    con = open_store(settings)
-    load_case(con, CASE)
-    sources = Sources(con, settings, now=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
-    return {name: frame.collect() for name, frame in compute(sources, settings).items()}
+    return case_marts(tmp_path, monkeypatch, CASE, compute, min_schools=3)
 
 
 def test_school_counts_each_earner_once(marts: dict[str, pl.DataFrame]) -> None:
