@@ -93,3 +93,33 @@ def test_a_school_without_answers_in_the_round_is_a_clear_error(home: Path) -> N
         timeout=120,
     )
     assert done.returncode == 1 and "no-such-school" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("lang", ["en", "pl"])
+def test_the_hub_report_lists_every_pair_and_the_stalled_schools(home: Path, lang: str) -> None:
+    current = home / "marts" / "current"
+    rounds = pl.read_parquet(current / "rounds.parquet").sort("round_order")["round"].to_list()
+    hub = pl.read_parquet(current / "registry_hubs.parquet").sort("hub")["hub"][0]
+    out = home / f"hub-{lang}.pdf"
+    done = subprocess.run(
+        [LAT, "report", "hub", hub, "--round", rounds[-1], "--lang", lang, "--out", str(out)],
+        env={**os.environ, "LAT_HOME": str(home)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(out).pages).split())
+    schools = pl.read_parquet(current / "registry_schools.parquet").filter(pl.col("hub") == hub)
+    progress = pl.read_parquet(current / "mentoring_progress.parquet").filter(pl.col("school").is_in(schools["school"].to_list()))
+    latest = progress.filter(pl.col("as_of") == pl.col("as_of").max())
+    assert latest.height > 0
+    for row in latest.iter_rows(named=True):
+        assert row["school_name"] in text
+    hub_means = pl.read_parquet(current / "maturity_hub.parquet").filter(
+        (pl.col("hub") == hub) & (pl.col("round") == rounds[-1]) & (pl.col("weighting") == "school") & ~pl.col("suppressed")
+    )
+    for value in hub_means["mean"].to_list():
+        assert _fmt(value, lang) in text
+    if len(rounds) > 1:
+        assert rounds[-2] in text.replace("- ", "-")  # compared with the previous round in time (a line may break at its hyphen)

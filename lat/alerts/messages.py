@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lat.alerts.findings import Finding, Stalled
+from lat.reports.stall import stall_words
 
 TEXTS: dict[str, dict[str, str]] = {
     "en": {
@@ -15,10 +16,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "open_all": "Open the mentoring page: {link}",
         "footer": "You receive these e-mails because your LAT account has an address and alerts on. To stop them, ask your LAT administrator "
         "('lat users alerts {user} off').",
-        "code.no_contact": "no mentoring contact for {days} days (last on {last})",
-        "code.never_contacted": "no mentoring contact since the mentoring started",
-        "code.behind_plan": "action-plan steps behind plan",
-        "code.no_plan": "no action-plan step planned",
     },
     "pl": {
         "stalled.subject": "LAT: mentoring w {school} utknął",
@@ -30,10 +27,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "open_all": "Strona mentoringu: {link}",
         "footer": "Otrzymujesz te wiadomości, ponieważ Twoje konto LAT ma adres e-mail i włączone powiadomienia. Aby je wyłączyć, poproś "
         "administratora LAT ('lat users alerts {user} off').",
-        "code.no_contact": "brak kontaktu mentorskiego od {days} dni (ostatni {last})",
-        "code.never_contacted": "brak kontaktu mentorskiego od rozpoczęcia mentoringu",
-        "code.behind_plan": "kroki planu działania opóźnione",
-        "code.no_plan": "brak zaplanowanych kroków planu działania",
     },
 }
 
@@ -43,11 +36,8 @@ def _t(lang: str, key: str, **values: object) -> str:
 
 
 def why(stalled: Stalled, lang: str) -> str:
-    """Why the school is stalled: the mart's own sentences in English, the stall codes' words in Polish."""
-    if lang == "en" and stalled.reason:
-        return stalled.reason
-    parts = [_t(lang, f"code.{c}", days=stalled.days_since_contact, last=stalled.last_contact) for c in stalled.codes if f"code.{c}" in TEXTS["en"]]
-    return "; ".join(parts).capitalize() + "." if parts else ""
+    """Why the school is stalled, in ``lang``."""
+    return stall_words(stalled.codes, stalled.reason, stalled.days_since_contact, stalled.last_contact, lang)
 
 
 def compose(finding: Finding, lang: str, user: str, public_url: str) -> tuple[str, str]:
