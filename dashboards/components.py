@@ -50,9 +50,11 @@ FILTER_OPTIONS = {"case": "insensitive"}
 TABLE_CSS = [{"selector": ".dash-filter--case", "rule": "display: none;"}]
 # DataTable's page controls, which it leaves without accessible names (assets/lat.js names them).
 PAGE_CONTROLS = ("first-page", "previous-page", "next-page", "last-page", "current-page")
-# The toolbar keeps only the PNG export: each of plotly's ten buttons is a Tab stop per chart.
+# The toolbar keeps only the PNG export (each of plotly's ten buttons is a Tab stop per chart),
+# always shown: plotly otherwise shows it on mouse hover only, so a keyboard focused it unseen.
 GRAPH_CONFIG: dcc.Graph.Config = {
     "displaylogo": False,
+    "displayModeBar": True,
     "modeBarButtons": [["toImage"]],
     "toImageButtonOptions": {"format": "png", "scale": 2},
     "responsive": True,
@@ -120,6 +122,8 @@ def table(
         return html.Div([notice(t(lang, "empty.table")), download_links(view, params, lang)])
     data = _records(frame, columns, links or {}, lang)
     specs = [_column_spec(frame, column, lang, column in (links or {})) for column in columns]
+    for spec in specs:  # each filter field named by its column (the placeholder is its only name)
+        spec["filter_options"] = {**FILTER_OPTIONS, "placeholder_text": t(lang, "table.filter", column=spec["name"])}
     return html.Div(
         [
             dash_table.DataTable(  # type: ignore[attr-defined]  # generated at import time; dash's stub misses it
@@ -163,7 +167,11 @@ def select(component_id: str, options: Sequence[tuple[str, str]], value: str, *,
     """A native ``<select>`` of (value, label) pairs. Not ``dcc.Dropdown``: Dash 4's dropdown puts an
     ``aria-hidden`` yet focusable stand-in into the Tab order (axe: aria-hidden-focus), and a
     native select is operated by keyboard and screen readers the way each platform expects."""
-    return dbc.Select(id=component_id, options=[{"value": v, "label": text} for v, text in options], value=value, class_name=class_name)
+    # dbc.Select always puts a hidden placeholder <option value=""> first, which the browser shows for
+    # the value "": it carries the label of our own "" choice ("All areas"), so that choice reads right.
+    everything = next((text for v, text in options if v == ""), "")
+    choices = [{"value": v, "label": text} for v, text in options]
+    return dbc.Select(id=component_id, options=choices, value=value, placeholder=everything, class_name=class_name)
 
 
 def dropdown(component_id: str, options: Sequence[tuple[str, str]], value: str, label: str) -> html.Div:
@@ -174,13 +182,15 @@ def dropdown(component_id: str, options: Sequence[tuple[str, str]], value: str, 
 def period(component_id: str, start: str, end: str, lang: str) -> html.Fieldset:
     """A date range as two labelled fields, ``<id>-start`` and ``<id>-end`` (YYYY-MM-DD; an empty
     field leaves that end open). Plain fields, not ``dcc.DatePickerRange``: its wrapper carries
-    ARIA attributes its role does not allow and its clear link is no control (docs/accessibility.md)."""
+    ARIA attributes its role does not allow and its clear link is no control (docs/accessibility.md).
+    ``dbc.Input``, not ``dcc.Input``: with ``debounce`` the latter moves the caret back while one
+    types fast, scrambling the date."""
     fields = [
         html.Div(
             [
                 html.Label(t(lang, key), htmlFor=f"{component_id}-{end_name}"),
-                dcc.Input(
-                    id=f"{component_id}-{end_name}", type="text", value=value, placeholder=t(lang, "filter.date_placeholder"), debounce=True, className="date"
+                dbc.Input(
+                    id=f"{component_id}-{end_name}", type="text", value=value, placeholder=t(lang, "filter.date_placeholder"), debounce=True, class_name="date"
                 ),
             ],
             className="date-field",
