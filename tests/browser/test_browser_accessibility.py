@@ -96,6 +96,7 @@ def open_page(page: Any, path: str) -> str:
     page.wait_for_selector(f"#nav a.active[href='{path}']", timeout=30_000)
     page.wait_for_selector("#page .card, #page .notice", timeout=30_000)
     settle(page)
+    page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")  # the charts' figures as text, checked too
     return name
 
 
