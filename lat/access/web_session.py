@@ -56,5 +56,8 @@ def chosen_language(offered: Sequence[str], default: str) -> str:
     cookie = request.cookies.get(LANGUAGE_COOKIE)
     if cookie is not None and cookie in offered:
         return cookie
-    best = request.accept_languages.best_match(offered)
-    return best or (default if default in offered else offered[0])
+    for tag, _quality in request.accept_languages:  # most wanted first; "pl-PL" is Polish
+        primary = tag.lower().split("-")[0]
+        if primary in offered:
+            return primary
+    return default if default in offered else offered[0]
