@@ -134,7 +134,7 @@ def table(
                 page_size=page_size,
                 filter_action="native" if filterable else "none",
                 filter_options=FILTER_OPTIONS,
-                cell_selectable=False,  # a selectable cell keeps Tab inside the table (a keyboard trap); its links stay in the Tab order
+                cell_selectable=False,  # a clicked cell would become the active cell, whose key handler keeps Tab inside the table
                 markdown_options={"link_target": "_self"},
                 style_table={"overflowX": "auto"},
                 style_as_list_view=True,
