@@ -8,7 +8,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed-test
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test check install system browser ralph oidc ob3schema bench clean-data
+.PHONY: demo test check install system browser ralph oidc axe ob3schema bench clean-data
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -56,6 +56,14 @@ $(OIDC_STAMP): tests/oidc/package-lock.json
 
 oidc: $(OIDC_STAMP)
 
+# axe-core (Deque's accessibility rules) for the accessibility browser test, pinned by package-lock.json.
+AXE_STAMP := tests/axe/node_modules/.installed
+$(AXE_STAMP): tests/axe/package-lock.json
+	cd tests/axe && npm ci --no-audit --no-fund --silent
+	touch $@
+
+axe: $(AXE_STAMP)
+
 # The official 1EdTech Open Badges 3.0 JSON schemas for the credential tests: a hash-pinned
 # sdist from PyPI (tests/ob3schema/requirements.txt), read in place, never committed.
 OB3_SCHEMA_STAMP := tests/ob3schema/dist/.installed
@@ -73,7 +81,7 @@ check: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-test: install browser ralph oidc ob3schema check
+test: install browser ralph oidc axe ob3schema check
 	$(VENV)/bin/python -m pytest -q
 
 bench: install

@@ -11,6 +11,8 @@ from pathlib import Path
 from dash import Dash
 
 from dashboards import downloads, guard, shell
+from dashboards.document import LatDash
+from dashboards.i18n import languages, t
 from dashboards.pages import PAGES, Page
 from lat.config import Settings, get_settings
 
@@ -19,10 +21,10 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 
 def create_app(settings: Settings | None = None) -> Dash:
     """A new app (its own Flask server), guarded by the login blueprint."""
-    from lat.access.webauth import current_access, init_app, set_script_hashes
+    from lat.access.webauth import current_access, init_app, set_script_hashes, set_texts
 
     settings = settings or get_settings()
-    app = Dash(
+    app = LatDash(
         __name__,
         title="LAT",
         assets_folder=str(ASSETS),
@@ -32,6 +34,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         compress=False,
     )
     init_app(app.server, settings)  # /login, /logout; every other route (callbacks included) needs a session
+    set_texts(app.server, [code for code, _ in languages()], t)  # the login page in the browser's language
     downloads.register(app.server)
     app.layout = shell.layout
     owners: dict[str, Page | None] = dict.fromkeys(guard.register_owned(app, shell.register))

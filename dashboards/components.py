@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 from urllib.parse import urlencode
 
+import dash_bootstrap_components as dbc
 import polars as pl
 from dash import dash_table, dcc, html
 from dash.dash_table.Format import Format, Scheme
@@ -45,14 +47,34 @@ CODED = {
 }  # fmt: skip
 WIDE = {"reason": "22rem", "explanation": "22rem", "stall_reason": "18rem", "school_name": "12rem", "mentee_name": "12rem", "mentor_name": "12rem"}
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
-GRAPH_CONFIG: dcc.Graph.Config = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}, "responsive": True}
+# DataTable's filter row: case-insensitive, without its case toggles. The toggles are drawn at 10%
+# opacity (contrast below 4.5:1) and Tab does not leave them once one has focus (a keyboard trap).
+FILTER_OPTIONS = {"case": "insensitive"}
+TABLE_CSS = [{"selector": ".dash-filter--case", "rule": "display: none;"}]
+# DataTable's page controls, which it leaves without accessible names (assets/lat.js names them).
+PAGE_CONTROLS = ("first-page", "previous-page", "next-page", "last-page", "current-page")
+# The toolbar keeps only the PNG export (each of plotly's ten buttons is a Tab stop per chart),
+# always shown: plotly otherwise shows it on mouse hover only, so a keyboard focused it unseen.
+GRAPH_CONFIG: dcc.Graph.Config = {
+    "displaylogo": False,
+    "displayModeBar": True,
+    "modeBarButtons": [["toImage"]],
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+    "responsive": True,
+}
 
 
-def graph(figure: Figure, graph_id: str) -> dcc.Graph:
-    """A chart with the modebar's PNG export (and no plotly logo)."""
+def graph(figure: Figure, graph_id: str, lang: str, *, table_beside: bool = True) -> html.Figure:
+    """A chart with the modebar's PNG export (and no plotly logo), and its text alternative: a
+    caption pointing to the table of the same figures, or (``table_beside=False``) the figures
+    in words under a "chart as text" disclosure."""
     # an explicit height: a responsive graph otherwise takes its container's, and overflows it
     height = figure.layout.get("height") or 450
-    return dcc.Graph(id=graph_id, figure=figure.to_plotly_json(), config=GRAPH_CONFIG, className="chart", style={"height": f"{height}px"})
+    chart = dcc.Graph(id=graph_id, figure=figure.to_plotly_json(), config=GRAPH_CONFIG, className="chart", style={"height": f"{height}px"})
+    if table_beside:
+        return html.Figure([chart, html.Figcaption(t(lang, "chart.alt_table"), className="note")], className="chart-figure")
+    text = html.Details([html.Summary(t(lang, "chart.as_text")), html.Ul([html.Li(line) for line in describe(figure, lang)])], className="chart-text")
+    return html.Figure([chart, html.Figcaption(text)], className="chart-figure")
 
 
 def notice(text: str, kind: str = "info") -> html.Div:
@@ -60,9 +82,9 @@ def notice(text: str, kind: str = "info") -> html.Div:
     return html.Div(text, className=f"notice notice-{kind}", role="status")
 
 
-def card(title: str, *children: Component | str | None, note: str | None = None) -> html.Section:
-    """A titled section of a page."""
-    parts: list[Component | str | None] = [html.H3(title)]
+def card(title: str, *children: Component | str | None, note: str | None = None, level: int = 2) -> html.Section:
+    """A titled section of a page; its heading is an h2 (``level=3`` inside a section of its own)."""
+    parts: list[Component | str | None] = [html.H3(title) if level == 3 else html.H2(title)]
     if note:
         parts.append(html.P(note, className="note"))
     parts.extend(children)
@@ -103,6 +125,8 @@ def table(
         return html.Div([notice(t(lang, "empty.table")), download_links(view, params, lang)])
     data = _records(frame, columns, links or {}, lang)
     specs = [_column_spec(frame, column, lang, column in (links or {})) for column in columns]
+    for spec in specs:  # each filter field named by its column (the placeholder is its only name)
+        spec["filter_options"] = {**FILTER_OPTIONS, "placeholder_text": t(lang, "table.filter", column=spec["name"])}
     return html.Div(
         [
             dash_table.DataTable(  # type: ignore[attr-defined]  # generated at import time; dash's stub misses it
@@ -112,6 +136,8 @@ def table(
                 sort_action="native",
                 page_size=page_size,
                 filter_action="native" if filterable else "none",
+                filter_options=FILTER_OPTIONS,
+                cell_selectable=False,  # a clicked cell would become the active cell, whose key handler keeps Tab inside the table
                 markdown_options={"link_target": "_self"},
                 style_table={"overflowX": "auto"},
                 style_as_list_view=True,
@@ -119,11 +145,18 @@ def table(
                 style_cell={"fontFamily": FONT, "padding": "6px 8px", "textAlign": "left", "whiteSpace": "normal", "height": "auto", "maxWidth": "28rem"},
                 style_header={"fontWeight": "600", "backgroundColor": "#f4f6f8"},
                 style_data_conditional=_conditional(columns, lang),
+                css=TABLE_CSS,
             ),
             download_links(view, params, lang),
         ],
         className="table-wrap",
+        **page_control_names(lang),
     )
+
+
+def page_control_names(lang: str) -> dict[str, Any]:
+    """``data-<control>`` attributes naming the table's page controls, which assets/lat.js copies onto them."""
+    return {f"data-{control}": t(lang, f"table.{control}") for control in PAGE_CONTROLS}
 
 
 def chosen(value: str | None, options: Sequence[str]) -> str:
@@ -133,34 +166,43 @@ def chosen(value: str | None, options: Sequence[str]) -> str:
     return options[0] if options else ""
 
 
-def dropdown(component_id: str, options: Sequence[tuple[str, str]], value: str, label: str, *, clearable: bool = False) -> html.Div:
-    """A labelled single-choice dropdown of (value, label) pairs."""
-    return html.Div(
-        [
-            html.Label(label, htmlFor=component_id),
-            dcc.Dropdown(id=component_id, options=[{"value": v, "label": text} for v, text in options], value=value, clearable=clearable, searchable=True),
-        ],
-        className="filter",
-    )
+def select(component_id: str, options: Sequence[tuple[str, str]], value: str, *, class_name: str = "select") -> dbc.Select:
+    """A native ``<select>`` of (value, label) pairs. Not ``dcc.Dropdown``: Dash 4's dropdown puts an
+    ``aria-hidden`` yet focusable stand-in into the Tab order (axe: aria-hidden-focus), and a
+    native select is operated by keyboard and screen readers the way each platform expects."""
+    # dbc.Select always puts a hidden placeholder <option value=""> first, which the browser shows for
+    # the value "": it carries the label of our own "" choice ("All areas"), so that choice reads right.
+    everything = next((text for v, text in options if v == ""), "")
+    choices = [{"value": v, "label": text} for v, text in options]
+    return dbc.Select(id=component_id, options=choices, value=value, placeholder=everything, class_name=class_name)
 
 
-def period(component_id: str, start: str, end: str, lang: str) -> html.Div:
-    """A labelled date range (either end may stay open: all dates)."""
-    return html.Div(
-        [
-            html.Label(t(lang, "filter.period"), htmlFor=component_id),
-            dcc.DatePickerRange(
-                id=component_id,
-                start_date=start or None,
-                end_date=end or None,
-                display_format="YYYY-MM-DD",
-                clearable=True,
-                start_date_placeholder_text=t(lang, "filter.from"),
-                end_date_placeholder_text=t(lang, "filter.to"),
-                first_day_of_week=1,
-            ),
-        ],
-        className="filter",
+def dropdown(component_id: str, options: Sequence[tuple[str, str]], value: str, label: str) -> html.Div:
+    """A labelled single choice of (value, label) pairs."""
+    return html.Div([html.Label(label, htmlFor=component_id), select(component_id, options, value)], className="filter")
+
+
+def period(component_id: str, start: str, end: str, lang: str) -> html.Fieldset:
+    """A date range as two labelled fields, ``<id>-start`` and ``<id>-end`` (YYYY-MM-DD; an empty
+    field leaves that end open). Plain fields, not ``dcc.DatePickerRange``: its wrapper carries
+    ARIA attributes its role does not allow and its clear link is no control (docs/accessibility.md).
+    ``dbc.Input``, not ``dcc.Input``: with ``debounce`` the latter moves the caret back while one
+    types fast, scrambling the date."""
+    fields = [
+        html.Div(
+            [
+                html.Label(t(lang, key), htmlFor=f"{component_id}-{end_name}"),
+                dbc.Input(
+                    id=f"{component_id}-{end_name}", type="text", value=value, placeholder=t(lang, "filter.date_placeholder"), debounce=True, class_name="date"
+                ),
+            ],
+            className="date-field",
+        )
+        for end_name, key, value in (("start", "filter.from", start), ("end", "filter.to", end))
+    ]
+    return html.Fieldset(
+        [html.Legend(t(lang, "filter.period")), html.Div(fields, className="dates"), html.P(t(lang, "filter.date_hint"), className="hint")],
+        className="filter period",
     )
 
 
@@ -172,6 +214,33 @@ def grain(component_id: str, value: str, lang: str) -> html.Div:
         value if value in ("week", "month") else "week",
         t(lang, "filter.grain"),
     )
+
+
+def describe(figure: Figure, lang: str) -> list[str]:
+    """A chart's figures in words: one line per trace, its name then x: y for each point (a box
+    plot: per box its median, range and count), numbers to two decimals; an empty chart's message."""
+    lines = [str(a["text"]) for a in figure.layout.get("annotations", []) if a.get("text")]
+    for trace in figure.data:
+        name = str(trace.get("name") or "")
+        xs, ys = list(trace.get("x") or []), list(trace.get("y") or [])
+        if trace.get("type") == "box":
+            boxes: dict[object, list[float]] = {}
+            for x, y in zip(xs, ys, strict=False):
+                if y is not None:
+                    boxes.setdefault(x, []).append(y)
+            for x, values in boxes.items():
+                values.sort()
+                low, median, high = _number(values[0]), _number(values[len(values) // 2]), _number(values[-1])
+                lines.append(t(lang, "chart.box_text", name=x, median=median, low=low, high=high, n=len(values)))
+            continue
+        points = ", ".join(f"{x}: {_number(y)}" for x, y in zip(xs, ys, strict=False) if y is not None)
+        if points:
+            lines.append(f"{name}: {points}" if name else points)
+    return lines
+
+
+def _number(value: object) -> str:
+    return f"{value:.2f}" if isinstance(value, float) else str(value)
 
 
 def words(frame: pl.DataFrame, lang: str) -> pl.DataFrame:

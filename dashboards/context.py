@@ -12,7 +12,8 @@ from typing import TypeVar
 from flask import current_app
 
 from dashboards import components as ui
-from dashboards.i18n import language_or_default, t
+from dashboards.i18n import language_or_default, languages, t
+from lat.access import web_session
 from lat.access.policy import AccessDenied, DataAccess
 from lat.access.roles import User
 from lat.config import Settings
@@ -39,6 +40,11 @@ def settings() -> Settings:
     """The settings the dashboard app was created with."""
     configured: Settings = current_app.config["LAT_SETTINGS"]
     return configured
+
+
+def chosen_language() -> str:
+    """The language of this request: the browser's choice (cookie), its Accept-Language, else ``LAT_LANGUAGE``."""
+    return web_session.chosen_language([code for code, _ in languages()], language_or_default(settings().language))
 
 
 def min_cell() -> int:

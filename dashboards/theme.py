@@ -25,6 +25,7 @@ class Layout(TypedDict):
     xaxis: dict[str, object]
     legend: dict[str, object]
     hoverlabel: dict[str, object]
+    modebar: dict[str, object]
 
 
 def base_layout(title: str, *, y_title: str | None = None, x_title: str | None = None, height: int = 380) -> Layout:
@@ -41,6 +42,7 @@ def base_layout(title: str, *, y_title: str | None = None, x_title: str | None =
         "xaxis": {"title": {"text": x_title or ""}, "gridcolor": "#f0f0f0"},
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
         "hoverlabel": {"font": {"family": FONT}},
+        "modebar": {"color": "#5b6670", "activecolor": "#0072B2", "bgcolor": "white"},  # the PNG button at 3:1 contrast or more (plotly's grey is fainter)
     }
 
 

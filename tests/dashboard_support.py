@@ -146,10 +146,11 @@ def login(base: str, name: str, password: str = PASSWORD) -> requests.Session:
 
 
 def dependencies(session: requests.Session, base: str) -> list[dict[str, Any]]:
-    """The app's callbacks as the browser learns them (GET /_dash-dependencies)."""
+    """The app's server callbacks as the browser learns them (GET /_dash-dependencies); the
+    clientside ones run in the browser, never at /_dash-update-component."""
     answer = session.get(f"{base}/_dash-dependencies", timeout=30)
     answer.raise_for_status()
-    result: list[dict[str, Any]] = answer.json()
+    result: list[dict[str, Any]] = [d for d in answer.json() if not d.get("clientside_function")]
     return result
 
 

@@ -14,7 +14,8 @@ from werkzeug.serving import make_server
 
 from lat.access import audit
 from lat.access.users import add_user
-from lat.access.webauth import current_access, current_user, init_app, login_required
+from lat.access.web_session import LANGUAGE_COOKIE
+from lat.access.webauth import current_access, current_user, init_app, login_required, set_texts
 from lat.config import Settings
 
 PW = "correct horse battery"
@@ -209,3 +210,18 @@ def test_errors_and_guard_refusals_carry_the_security_headers(settings: Settings
             assert answer.headers["Referrer-Policy"] == "no-referrer"
             assert answer.headers["Cache-Control"] == "no-store"
             assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"]
+
+
+def test_the_login_page_speaks_the_chosen_language(settings: Settings) -> None:
+    app = _app(settings)
+    texts = {"en": {"login.title": "Sign in", "login.username": "User name"}, "pl": {"login.title": "Zaloguj się", "login.username": "Nazwa użytkownika"}}
+    set_texts(app, ["en", "pl"], lambda language, key: texts[language].get(key, key))
+    for base in _serve(app):
+        english = requests.get(base + "/login", headers={"Accept-Language": "de, en;q=0.5"})
+        assert '<html lang="en">' in english.text and "<title>Sign in - LAT</title>" in english.text
+        polish = requests.get(base + "/login", headers={"Accept-Language": "pl-PL, en;q=0.5"})
+        assert '<html lang="pl">' in polish.text and "<h1>Zaloguj się</h1>" in polish.text and "Nazwa użytkownika" in polish.text
+        chosen = requests.get(base + "/login", headers={"Accept-Language": "pl"}, cookies={LANGUAGE_COOKIE: "en"})
+        assert '<html lang="en">' in chosen.text  # the choice made in the dashboard wins over the browser's default
+        unknown = requests.get(base + "/login", cookies={LANGUAGE_COOKIE: "xx"})
+        assert f'<html lang="{settings.language}">' in unknown.text

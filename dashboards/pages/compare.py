@@ -28,7 +28,7 @@ def layout(params: Params, lang: str) -> html.Div:
     country_options = [("", t(lang, "filter.all_countries"))] + list(zip(countries["country"].to_list(), countries["country_name"].to_list(), strict=True))
     return html.Div(
         [
-            html.H2(t(lang, "page.compare")),
+            html.H1(t(lang, "page.compare")),
             html.P(t(lang, "intro.compare"), className="intro"),
             html.Div(
                 [
@@ -64,7 +64,7 @@ def body(round_: str, area: str, group: str, country: str, lang: str) -> list[ob
             [
                 ui.card(
                     t(lang, "section.countries"),
-                    ui.graph(figures.comparison(countries, "country", lang, f"{t(lang, 'chart.countries')}: {label}"), "compare-countries-chart"),
+                    ui.graph(figures.comparison(countries, "country", lang, f"{t(lang, 'chart.countries')}: {label}"), "compare-countries-chart", lang),
                     ui.table(
                         countries,
                         "country-maturity",
@@ -75,7 +75,7 @@ def body(round_: str, area: str, group: str, country: str, lang: str) -> list[ob
                 ),
                 ui.card(
                     t(lang, "section.hubs"),
-                    ui.graph(figures.comparison(hub_rows, "hub_name", lang, f"{t(lang, 'chart.hubs')}: {label}"), "compare-hubs-chart"),
+                    ui.graph(figures.comparison(hub_rows, "hub_name", lang, f"{t(lang, 'chart.hubs')}: {label}"), "compare-hubs-chart", lang),
                     ui.table(hubs, "hub-maturity", params, lang, columns=["hub", "country", "schools", "n", "mean", "ci_low", "ci_high", "suppressed"]),
                 ),
             ],
@@ -83,13 +83,19 @@ def body(round_: str, area: str, group: str, country: str, lang: str) -> list[ob
         ),
         ui.card(
             t(lang, "section.trends"),
-            ui.graph(figures.trend(country_maturity(data, all_rounds), "country", lang, f"{t(lang, 'chart.trend')}: {label}"), "compare-trend-chart"),
+            ui.graph(
+                figures.trend(country_maturity(data, all_rounds), "country", lang, f"{t(lang, 'chart.trend')}: {label}"),
+                "compare-trend-chart",
+                lang,
+                table_beside=False,
+            ),
         ),
         ui.card(
             t(lang, "section.credentials_country"),
             ui.graph(
                 figures.credentials(credentials := country_credentials(data, Params(country=country)), lang, t(lang, "chart.credentials_country")),
                 "compare-credentials-chart",
+                lang,
             ),
             ui.table(credentials, "country-credentials", Params(country=country), lang),
             note=t(lang, "note.credentials_country"),

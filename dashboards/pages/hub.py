@@ -18,7 +18,7 @@ from lat.xapi import vocab
 
 PATH = "/hub"
 FILTERS = ("hub-select", "hub-round", "hub-level", "hub-area")
-TIME_INPUTS = (("hub-select", "value"), ("hub-level", "value"), ("hub-period", "start_date"), ("hub-period", "end_date"), ("hub-grain", "value"))
+TIME_INPUTS = (("hub-select", "value"), ("hub-level", "value"), ("hub-period-start", "value"), ("hub-period-end", "value"), ("hub-grain", "value"))
 
 
 def layout(params: Params, lang: str) -> html.Div:
@@ -26,7 +26,7 @@ def layout(params: Params, lang: str) -> html.Div:
     data = access()
     hubs = hub_choices(data)
     if hubs.is_empty():
-        return html.Div([html.H2(t(lang, "page.hub")), ui.notice(t(lang, "empty.no_hubs"))])
+        return html.Div([html.H1(t(lang, "page.hub")), ui.notice(t(lang, "empty.no_hubs"))])
     ids = hubs["hub"].to_list()
     hub = ui.chosen(params.hub, ids)
     rounds = round_choices(data)
@@ -34,7 +34,7 @@ def layout(params: Params, lang: str) -> html.Div:
     levels = [("", t(lang, "filter.all_levels"))] + [(lv, t(lang, f"level.{lv}")) for lv in vocab.SCHOOL_LEVELS]
     return html.Div(
         [
-            html.H2(t(lang, "page.hub")),
+            html.H1(t(lang, "page.hub")),
             html.P(t(lang, "intro.hub"), className="intro"),
             html.Div(
                 [
@@ -48,7 +48,7 @@ def layout(params: Params, lang: str) -> html.Div:
             html.Div(id="hub-body"),
             html.Section(
                 [
-                    html.H3(t(lang, "section.over_time")),
+                    html.H2(t(lang, "section.over_time")),
                     html.Div([ui.period("hub-period", params.start, params.end, lang), ui.grain("hub-grain", params.grain, lang)], className="filters"),
                     html.Div(id="hub-time"),
                 ],
@@ -87,10 +87,10 @@ def body(hub: str, round_: str, level: str, area: str, lang: str) -> list[object
             [
                 ui.card(
                     t(lang, "section.distribution"),
-                    ui.graph(figures.score_distribution(hub_area_scores(data, params), lang), "hub-distribution-chart"),
+                    ui.graph(figures.score_distribution(hub_area_scores(data, params), lang), "hub-distribution-chart", lang, table_beside=False),
                     ui.download_links("hub-area-scores", params, lang),
                 ),
-                ui.card(t(lang, "section.status"), ui.graph(figures.status_counts(schools, lang), "hub-status-chart")),
+                ui.card(t(lang, "section.status"), ui.graph(figures.status_counts(schools, lang), "hub-status-chart", lang, table_beside=False)),
             ],
             className="grid-2",
         ),
@@ -113,7 +113,7 @@ def body(hub: str, round_: str, level: str, area: str, lang: str) -> list[object
         ),
         ui.card(
             t(lang, "section.credentials"),
-            ui.graph(figures.credentials(credentials := hub_credentials(data, params), lang, t(lang, "chart.credentials_hub")), "hub-credentials-chart"),
+            ui.graph(figures.credentials(credentials := hub_credentials(data, params), lang, t(lang, "chart.credentials_hub")), "hub-credentials-chart", lang),
             ui.table(credentials, "hub-credentials", Params(hub=hub), lang),
             note=t(lang, "note.credentials_hub"),
         ),
@@ -135,7 +135,7 @@ def over_time(hub: str, level: str, start: str, end: str, chosen: str, lang: str
     return [
         ui.card(
             t(lang, "section.activity"),
-            ui.graph(figures.activity(activity, lang, grain(params), min_cell()), "hub-activity-chart"),
+            ui.graph(figures.activity(activity, lang, grain(params), min_cell()), "hub-activity-chart", lang),
             ui.table(
                 activity,
                 "hub-activity",
@@ -154,6 +154,7 @@ def over_time(hub: str, level: str, start: str, end: str, chosen: str, lang: str
                 ],
             ),
             note=note,
+            level=3,
         ),
     ]
 

@@ -42,7 +42,7 @@ def layout(params: Params, lang: str) -> html.Div:
     hub = params.hub if params.hub in hubs["hub"].to_list() else ""
     return html.Div(
         [
-            html.H2(t(lang, "page.mentor")),
+            html.H1(t(lang, "page.mentor")),
             html.P(t(lang, "intro.mentor", days=settings().stalled_days), className="intro"),
             html.Div(
                 [
@@ -96,7 +96,7 @@ def body(hub: str, level: str, lang: str) -> list[object]:
     return [
         html.P(summary, className="summary", id="mentor-summary"),
         ui.card(t(lang, "section.mentees"), ui.table(shown, "mentee-progress", params, lang, columns=COLUMNS, links={"school_name": "school"}, page_size=25)),
-        ui.card(t(lang, "section.status"), ui.graph(figures.status_counts(frame, lang), "mentor-status-chart")),
+        ui.card(t(lang, "section.status"), ui.graph(figures.status_counts(frame, lang), "mentor-status-chart", lang, table_beside=False)),
     ]
 
 

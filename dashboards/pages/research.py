@@ -23,7 +23,7 @@ def layout(params: Params, lang: str) -> html.Div:
     options = [("", t(lang, "filter.all_rounds"))] + [(r, r) for r in rounds]
     return html.Div(
         [
-            html.H2(t(lang, "page.research")),
+            html.H1(t(lang, "page.research")),
             html.P(t(lang, "intro.research"), className="intro"),
             html.Div(
                 [

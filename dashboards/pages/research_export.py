@@ -31,7 +31,7 @@ def layout(params: Params, lang: str) -> html.Div:
 
     return html.Div(
         [
-            html.H2(t(lang, "page.export")),
+            html.H1(t(lang, "page.export")),
             html.P(t(lang, "intro.export"), className="intro"),
             html.Div(
                 [

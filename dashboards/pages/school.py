@@ -7,6 +7,8 @@ admins reach it by drilling down from the hub page.
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 from dash import Dash, Input, Output, html
 from dash.development.base_component import Component
@@ -25,7 +27,7 @@ from lat.xapi import vocab
 PATH = "/school"
 FILTERS = ("school-select", "school-round", "school-area")
 # The over-time section has its own callback: changing the period redraws only that part.
-TIME_INPUTS = (("school-select", "value"), ("school-period", "start_date"), ("school-period", "end_date"), ("school-grain", "value"))
+TIME_INPUTS = (("school-select", "value"), ("school-period-start", "value"), ("school-period-end", "value"), ("school-grain", "value"))
 
 
 def layout(params: Params, lang: str) -> html.Div:
@@ -33,7 +35,7 @@ def layout(params: Params, lang: str) -> html.Div:
     data = access()
     schools = school_choices(data)
     if schools.is_empty():
-        return html.Div([html.H2(t(lang, "page.school")), ui.notice(t(lang, "empty.no_schools"))])
+        return html.Div([html.H1(t(lang, "page.school")), ui.notice(t(lang, "empty.no_schools"))])
     ids = schools["school"].to_list()
     school = ui.chosen(params.school, ids)
     rounds = round_choices(data, school)
@@ -41,7 +43,7 @@ def layout(params: Params, lang: str) -> html.Div:
     names = list(zip(ids, schools["school_name"].to_list(), strict=True))
     return html.Div(
         [
-            html.H2(t(lang, "page.school")),
+            html.H1(t(lang, "page.school")),
             html.P(t(lang, "intro.school"), className="intro"),
             html.Div(
                 [
@@ -54,7 +56,7 @@ def layout(params: Params, lang: str) -> html.Div:
             html.Div(id="school-body"),
             html.Section(
                 [
-                    html.H3(t(lang, "section.over_time")),
+                    html.H2(t(lang, "section.over_time")),
                     html.Div([ui.period("school-period", params.start, params.end, lang), ui.grain("school-grain", params.grain, lang)], className="filters"),
                     html.Div(id="school-time"),
                 ],
@@ -78,11 +80,11 @@ def body(school: str, round_: str, area: str, lang: str) -> list[object]:
     level = t(lang, f"level.{row['level']}")
     areas = school_areas(data, params)
     return [
-        html.H3(f"{row['school_name']} · {row['hub_name']} · {level} · {params.round}", className="subject"),
+        html.P(f"{row['school_name']} · {row['hub_name']} · {level} · {params.round}", className="subject"),
         ui.card(
             t(lang, "section.areas"),
             _area_matrix(areas, lang),
-            ui.graph(figures.areas_by_group(areas, lang, min_cell()), "school-areas-chart"),
+            ui.graph(figures.areas_by_group(areas, lang, min_cell()), "school-areas-chart", lang),
             ui.download_links("school-areas", params, lang),
             note=t(lang, "note.suppressed", min=min_cell()),
         ),
@@ -90,7 +92,7 @@ def body(school: str, round_: str, area: str, lang: str) -> list[object]:
         ui.card(t(lang, "section.strengths"), ui.table(school_strengths(data, params), "school-strengths", params, lang, page_size=18)),
         ui.card(
             t(lang, "section.progress"),
-            ui.graph(figures.progress_by_area(progress := school_progress(data, params), lang), "school-progress-chart"),
+            ui.graph(figures.progress_by_area(progress := school_progress(data, params), lang), "school-progress-chart", lang),
             ui.table(
                 progress,
                 "school-progress",
@@ -108,13 +110,13 @@ def _credentials_card(data: DataAccess, params: Params, lang: str) -> html.Secti
     """Badges earned at the school; which teacher earned which only for its head and admins."""
     counts = school_credentials(data, params)
     parts: list[Component] = [
-        ui.graph(figures.credentials(counts, lang, t(lang, "chart.credentials_school")), "school-credentials-chart"),
+        ui.graph(figures.credentials(counts, lang, t(lang, "chart.credentials_school")), "school-credentials-chart", lang),
         ui.table(counts, "school-credentials", params, lang),
     ]
     if data.may(BADGE_LIST):
         badges = school_badges(data, Params(school=params.school))
         shown = badges.with_columns(pl.col("issued_by").replace({"this hub": t(lang, "issuer.hub"), "xAPI source": t(lang, "issuer.xapi")}))
-        parts += [html.H4(t(lang, "section.badges")), ui.table(shown, "school-badges", Params(school=params.school), lang, page_size=12, filterable=True)]
+        parts += [html.H3(t(lang, "section.badges")), ui.table(shown, "school-badges", Params(school=params.school), lang, page_size=12, filterable=True)]
     return ui.card(t(lang, "section.credentials"), *parts, note=t(lang, "note.credentials"))
 
 
@@ -129,7 +131,7 @@ def over_time(school: str, start: str, end: str, chosen: str, lang: str) -> list
     return [
         ui.card(
             t(lang, "section.activity"),
-            ui.graph(figures.activity(activity, lang, grain(params), min_cell()), "school-activity-chart"),
+            ui.graph(figures.activity(activity, lang, grain(params), min_cell()), "school-activity-chart", lang),
             ui.table(
                 activity,
                 "school-activity",
@@ -138,10 +140,11 @@ def over_time(school: str, start: str, end: str, chosen: str, lang: str) -> list
                 columns=["period", "weeks", "active_teachers", "teacher_share", "active_students", "student_share", "completions"],
             ),
             note=t(lang, "note.activity_month" if grain(params) == "month" else "note.activity_week", min=min_cell()),
+            level=3,
         ),
         ui.card(
             t(lang, "section.timeline"),
-            ui.graph(figures.timeline(timeline, lang), "school-timeline-chart"),
+            ui.graph(figures.timeline(timeline, lang), "school-timeline-chart", lang),
             ui.table(
                 timeline,
                 "school-timeline",
@@ -149,6 +152,7 @@ def over_time(school: str, start: str, end: str, chosen: str, lang: str) -> list
                 lang,
                 columns=["as_of", "meetings", "goals_set", "goals_achieved", "steps_planned", "steps_completed", "observations", "phase_reached", "status"],
             ),
+            level=3,
         ),
     ]
 
@@ -175,7 +179,12 @@ def _area_matrix(areas: pl.DataFrame, lang: str) -> html.Div:
                 cells.append(html.Td([html.Span(f"{cell['mean']:.2f}", className="value"), html.Span(f" (n={cell['n']})", className="n")]))
         gap = f"{max(means) - min(means):.2f}" if len(means) > 1 else "—"
         rows.append(html.Tr([html.Th(figures.area_label(lang, area), scope="row")] + cells + [html.Td(gap)]))
-    return html.Div(html.Table([html.Thead(header), html.Tbody(rows)], className="matrix", id="school-area-matrix"), className="table-wrap")
+    table = html.Table(
+        [html.Caption(t(lang, "section.areas"), className="visually-hidden"), html.Thead(header), html.Tbody(rows)], className="matrix", id="school-area-matrix"
+    )
+    # focusable, so that a keyboard can scroll it sideways on a narrow screen (WCAG 2.1.1)
+    name: dict[str, Any] = {"aria-label": t(lang, "section.areas")}
+    return html.Div(table, className="table-wrap", tabIndex="0", role="region", **name)
 
 
 def register(app: Dash) -> None:

@@ -4,6 +4,7 @@ client address. Shared by the login form (:mod:`lat.access.webauth`) and OpenID 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from flask import redirect, request
@@ -15,6 +16,7 @@ from lat.config import Settings
 
 SESSION_COOKIE = "lat_session"
 LOGIN_NONCE_COOKIE = "lat_login_nonce"
+LANGUAGE_COOKIE = "lat_lang"  # the language a browser chose (not a secret): the server writes <html lang> and the texts in it
 
 
 def start_session(settings: Settings, user: User, target: str) -> BaseResponse:
@@ -46,3 +48,16 @@ def safe_next(target: str | None) -> str:
         return "/"
     parts = urlsplit(target)
     return "/" if parts.scheme or parts.netloc else target
+
+
+def chosen_language(offered: Sequence[str], default: str) -> str:
+    """The language for this request, one of ``offered``: the browser's choice (its language
+    cookie), else the best match of its ``Accept-Language``, else ``default`` (``LAT_LANGUAGE``)."""
+    cookie = request.cookies.get(LANGUAGE_COOKIE)
+    if cookie is not None and cookie in offered:
+        return cookie
+    for tag, _quality in request.accept_languages:  # most wanted first; "pl-PL" is Polish
+        primary = tag.lower().split("-")[0]
+        if primary in offered:
+            return primary
+    return default if default in offered else offered[0]

@@ -38,12 +38,23 @@ from lat.access.http_headers import COMMON, NO_STORE, STATIC_PREFIXES, dashboard
 from lat.access.oidc import register_routes
 from lat.access.policy import DataAccess
 from lat.access.roles import User
-from lat.access.web_session import LOGIN_NONCE_COOKIE, SESSION_COOKIE, client_ip, safe_next, start_session
+from lat.access.web_session import LOGIN_NONCE_COOKIE, SESSION_COOKIE, chosen_language, client_ip, safe_next, start_session
 from lat.config import Settings
 
 CSRF_FIELD = "csrf_token"
 CSP_CONFIG = "LAT_CSP"  # app.config key: the Content-Security-Policy of this app (set_script_hashes)
 CSRF_HEADER = "X-CSRF-Token"
+TEXTS_CONFIG = "LAT_TEXTS"  # app.config key: (languages, text(language, key)) for the login and logout pages (set_texts)
+# The login and logout pages' texts when the app hands none (set_texts).
+ENGLISH = {
+    "login.title": "Sign in",
+    "login.username": "User name",
+    "login.password": "Password",
+    "login.submit": "Sign in",
+    "login.oidc": "Sign in with your identity provider",
+    "logout.title": "Sign out",
+    "logout.submit": "Sign out {name}",
+}
 # Endpoints reachable without a session.
 PUBLIC_ENDPOINTS = frozenset({"lat_auth.login_form", "lat_auth.login_submit", "lat_auth.oidc_start", "lat_auth.oidc_callback"})
 
@@ -65,6 +76,18 @@ def init_app(app: Flask, settings: Settings, *, protect_all: bool = True) -> Non
 def set_script_hashes(app: Flask, hashes: Sequence[str]) -> None:
     """Allow the app's own inline scripts (CSP hashes, e.g. Dash's ``app.csp_hashes()``)."""
     app.config[CSP_CONFIG] = dashboard_csp(tuple(hashes))
+
+
+def set_texts(app: Flask, languages: Sequence[str], text: Callable[[str, str], str]) -> None:
+    """Show the login and logout pages in ``languages``: ``text(language, key)`` for the keys of ``ENGLISH``."""
+    app.config[TEXTS_CONFIG] = (tuple(languages), text)
+
+
+def _texts(settings: Settings) -> tuple[str, Callable[[str], str]]:
+    """(language of this request, key -> its text) for the login and logout pages."""
+    languages, text = current_app.config.get(TEXTS_CONFIG) or (("en",), lambda _language, key: ENGLISH[key])
+    language = chosen_language(languages, settings.language)
+    return language, lambda key: text(language, key)
 
 
 def _security_headers(response: Response) -> Response:
@@ -134,11 +157,12 @@ def create_blueprint(settings: Settings) -> Blueprint:
         refused = _guard()
         if refused is not None:
             return refused
+        language, text = _texts(settings)
         body = (
             f'<form method="post" action="/logout"><input type="hidden" name="{CSRF_FIELD}" value="{html.escape(csrf_token())}">'
-            f'<button type="submit">Sign out {html.escape(current_user().name)}</button></form>'
+            f'<button type="submit">{html.escape(text("logout.submit").format(name=current_user().name))}</button></form>'
         )
-        return _page("Sign out", body)
+        return _page(language, text("logout.title"), body)
 
     @bp.post("/logout")
     def logout_submit() -> BaseResponse:
@@ -206,24 +230,27 @@ def _check_login_csrf(settings: Settings) -> None:
 
 def _login_page(settings: Settings, target: str, *, error: str | None = None, status: int = 200) -> Response:
     nonce = request.cookies.get(LOGIN_NONCE_COOKIE) or secrets.token_urlsafe(24)
+    language, text = _texts(settings)
     message = f'<p class="error" role="alert">{html.escape(error)}</p>' if error else ""
-    oidc = '<p><a href="/oidc/login">Sign in with your identity provider</a></p>' if settings.oidc_issuer else ""
+    oidc = f'<p><a href="/oidc/login">{html.escape(text("login.oidc"))}</a></p>' if settings.oidc_issuer else ""
     body = f"""{message}<form method="post" action="/login">
 <input type="hidden" name="{CSRF_FIELD}" value="{_login_token(settings, nonce)}">
 <input type="hidden" name="next" value="{html.escape(safe_next(target))}">
-<label>User name <input name="username" autocomplete="username" required autofocus></label>
-<label>Password <input name="password" type="password" autocomplete="current-password" required></label>
-<button type="submit">Sign in</button></form>{oidc}"""
-    response = _page("Sign in", body, status)
+<label>{html.escape(text("login.username"))} <input name="username" autocomplete="username" required autofocus></label>
+<label>{html.escape(text("login.password"))} <input name="password" type="password" autocomplete="current-password" required></label>
+<button type="submit">{html.escape(text("login.submit"))}</button></form>{oidc}"""
+    response = _page(language, text("login.title"), body, status)
     response.set_cookie(
         LOGIN_NONCE_COOKIE, nonce, max_age=3600, path="/login", httponly=True, samesite="Lax", secure=settings.cookie_secure or request.is_secure
     )
     return response
 
 
-def _page(title: str, body: str, status: int = 200) -> Response:
+def _page(language: str, title: str, body: str, status: int = 200) -> Response:
+    title = html.escape(title)
     text = (
-        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title} - LAT</title></head><body><main><h1>{title}</h1>{body}</main></body></html>'
+        f'<!doctype html><html lang="{html.escape(language)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{title} - LAT</title></head><body><main><h1>{title}</h1>{body}</main></body></html>"
     )
     return Response(text, status=status, mimetype="text/html")  # no-store and DENY framing: _security_headers
 

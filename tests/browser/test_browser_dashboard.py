@@ -6,15 +6,12 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pytest
-from conftest import Live
-
-from dashboard_support import PASSWORD
+from conftest import Live, settle
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -27,34 +24,6 @@ NAV = {  # role -> the pages its navigation shows
 }
 
 
-@pytest.fixture
-def page_for(browser: Any, live: Live) -> Iterator[Any]:
-    contexts: list[Any] = []
-
-    def open_as(role: str, *, width: int = 1366, height: int = 900) -> Any:
-        context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
-        contexts.append(context)
-        page = context.new_page()
-        page.console_errors = []
-        page.on("console", lambda m: page.console_errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: page.console_errors.append(str(e)))
-        page.goto(f"{live.base}/")
-        page.fill("input[name=username]", live.accounts[role].name)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_selector("#page .intro, #page .notice", timeout=30_000)
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
-
-
-def _settle(page: Any) -> None:
-    page.wait_for_load_state("networkidle")
-    page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=30_000)
-
-
 @pytest.mark.parametrize("role", list(NAV))
 def test_each_role_walks_its_pages_without_console_errors(page_for: Any, live: Live, shots: Path, role: str) -> None:
     page = page_for(role)
@@ -63,7 +32,7 @@ def test_each_role_walks_its_pages_without_console_errors(page_for: Any, live: L
     for path in NAV[role]:
         page.click(f"#nav a[href='{path}']")
         page.wait_for_selector(".card, .notice", timeout=30_000)
-        _settle(page)
+        settle(page)
         assert "cannot be shown" not in page.inner_text("#page")
         page.screenshot(path=str(shots / f"{role}{path.replace('/', '-')}.png"), full_page=True)
     assert page.console_errors == []
@@ -71,7 +40,7 @@ def test_each_role_walks_its_pages_without_console_errors(page_for: Any, live: L
 
 def test_school_head_sees_the_marts_numbers_and_downloads_csv(page_for: Any, live: Live, shots: Path) -> None:
     page = page_for("school_head")
-    _settle(page)
+    settle(page)
     page.wait_for_selector("#school-area-matrix")
     school = live.accounts["school_head"].in_scope
     mart = pl.read_parquet(live.settings.home / "marts" / "current" / "maturity_area.parquet").filter(pl.col("school") == school)
@@ -115,7 +84,7 @@ def test_school_head_sees_the_marts_numbers_and_downloads_csv(page_for: Any, liv
 def test_mentor_sees_stalled_schools_first_with_reasons(page_for: Any, live: Live) -> None:
     page = page_for("mentor")
     page.wait_for_selector("#table-mentee-progress")
-    _settle(page)
+    settle(page)
     statuses = page.locator("#table-mentee-progress td[data-dash-column=status]").all_inner_texts()
     assert statuses, "no mentee rows"
     stalled = [s for s in statuses if s.strip() == "Stalled"]
@@ -126,10 +95,9 @@ def test_mentor_sees_stalled_schools_first_with_reasons(page_for: Any, live: Liv
 
 def test_language_switch_to_polish(page_for: Any, live: Live, shots: Path) -> None:
     page = page_for("hub_coordinator")
-    page.click("#lang")
-    page.get_by_text("Polski", exact=True).click()
+    page.select_option("#lang", "pl")
     page.wait_for_selector("text=Szkoły huba", timeout=30_000)
-    _settle(page)
+    settle(page)
     assert "Gotowość szkoły" in page.inner_text("#nav")
     page.screenshot(path=str(shots / "hub_coordinator-hub-pl.png"), full_page=True)
     assert page.console_errors == []
@@ -138,7 +106,7 @@ def test_language_switch_to_polish(page_for: Any, live: Live, shots: Path) -> No
 def test_tablet_layout_of_the_school_page(page_for: Any, live: Live, shots: Path) -> None:
     page = page_for("school_head", width=820, height=1180)
     page.wait_for_selector("#school-area-matrix")
-    _settle(page)
+    settle(page)
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 820  # nothing wider than the tablet: no sideways scrolling of the page
     page.screenshot(path=str(shots / "school_head-school-tablet.png"), full_page=True)
@@ -149,14 +117,13 @@ def test_school_head_sees_activity_by_month_and_the_badge_list(page_for: Any, li
     page.wait_for_selector("#school-activity-chart")
     # the badge list comes with the page body, another callback than the activity chart's
     page.wait_for_selector("#table-school-badges", timeout=30_000)
-    _settle(page)
+    settle(page)
     assert page.locator("#table-school-badges").count() == 1
     weeks = page.locator("#table-school-activity td[data-dash-column=weeks]").all_inner_texts()
     assert weeks and set(weeks) == {"1"}  # weekly by default
-    page.click("#school-grain")
-    page.get_by_text("Month", exact=True).click()
+    page.select_option("#school-grain", label="Month")
     page.wait_for_selector("text=per month (average of the weeks)", timeout=30_000)
-    _settle(page)
+    settle(page)
     weeks = page.locator("#table-school-activity td[data-dash-column=weeks]").all_inner_texts()
     assert weeks and max(int(w) for w in weeks) > 1
     page.screenshot(path=str(shots / "school_head-school-activity-month.png"), full_page=True)
@@ -170,7 +137,7 @@ def test_researcher_downloads_the_export_zip(page_for: Any, live: Live, shots: P
     page.fill("#export-k", "3")
     page.keyboard.press("Enter")
     page.wait_for_selector("#export-download[href*='k=3']", timeout=30_000)
-    _settle(page)
+    settle(page)
     page.screenshot(path=str(shots / "researcher-export.png"), full_page=True)
     with page.expect_download(timeout=120_000) as info:
         page.click("#export-download")
