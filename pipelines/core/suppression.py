@@ -46,8 +46,12 @@ def withheld(min_cell_size: int) -> pl.Expr:
 def shown_answers(answers: pl.LazyFrame, cells: Sequence[Sequence[str]], *, respondent: str, min_cell_size: int) -> pl.LazyFrame:
     """The answers that may feed a figure: those whose every cell (each a list of key
     columns) has at least ``min_cell_size`` distinct respondents."""
-    big_enough = [pl.col(respondent).n_unique().over(list(cell)) >= min_cell_size for cell in cells]
-    return answers.filter(pl.all_horizontal(big_enough))
+    shown = answers
+    for cell in cells:
+        keys = list(cell)
+        big = answers.group_by(keys).agg(pl.col(respondent).n_unique().alias("_respondents")).filter(pl.col("_respondents") >= min_cell_size)
+        shown = shown.join(big.select(keys), on=keys, how="semi")
+    return shown
 
 
 def suppress(frame: pl.LazyFrame, *, n: str, values: Sequence[str], min_cell_size: int) -> pl.LazyFrame:
